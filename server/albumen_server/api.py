@@ -1,0 +1,241 @@
+"""The owner API: albums, photos, links. Every write is idempotent (PUT by client-made id)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import FileResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from albumen_server import __version__
+from albumen_server.auth import Context, Owned
+from albumen_server.context import ServerContext
+from albumen_server.errors import ApiError, not_found
+from albumen_server.links import link_out, put_link, revoke_link
+from albumen_server.models import Album, Link, Photo, utcnow
+from albumen_server.photos import delete_photos
+from albumen_server.schemas import (
+    AlbumIn,
+    AlbumList,
+    AlbumOut,
+    AlbumWithPhotos,
+    CheckIn,
+    CheckOut,
+    Health,
+    LinkIn,
+    LinkList,
+    LinkOut,
+    Me,
+    PhotoList,
+    PhotoOut,
+    Uuid,
+)
+
+router = APIRouter(prefix="/api")
+IdPath = Annotated[Uuid, Path(description="A UUID made by the client")]
+
+
+@router.get("/health", response_model=Health, tags=["server"])
+def health() -> Health:
+    return Health(version=__version__)
+
+
+@router.get("/me", response_model=Me, tags=["server"])
+def me(owner: Owned) -> Me:
+    return Me(id=owner.id, name=owner.name)
+
+
+def _photo_count(session: Session, album_id: str) -> int:
+    return session.scalar(select(func.count()).where(Photo.album_id == album_id)) or 0
+
+
+def _album_out(session: Session, album: Album) -> AlbumOut:
+    return AlbumOut(
+        id=album.id,
+        title=album.title,
+        description=album.description,
+        photo_count=_photo_count(session, album.id),
+        created_at=album.created_at,
+        updated_at=album.updated_at,
+    )
+
+
+def _photo_out(photo: Photo) -> PhotoOut:
+    return PhotoOut.model_validate(photo, from_attributes=True)
+
+
+def owned_album(session: Session, owner_id: int, album_id: str) -> Album:
+    album = session.get(Album, album_id)
+    if album is None or album.owner_id != owner_id:
+        raise not_found(f"album {album_id}")
+    return album
+
+
+def album_photos(session: Session, album_id: str) -> list[Photo]:
+    # Photos in the order they were taken, undated ones last, then in upload order.
+    return list(
+        session.scalars(
+            select(Photo)
+            .where(Photo.album_id == album_id)
+            .order_by(Photo.taken_at.is_(None), Photo.taken_at, Photo.created_at, Photo.id)
+        )
+    )
+
+
+@router.put("/albums/{album_id}", response_model=AlbumOut, tags=["albums"])
+def put_album(
+    album_id: IdPath, body: AlbumIn, owner: Owned, context: Context, response: Response
+) -> AlbumOut:
+    with context.db.session() as session:
+        album = session.get(Album, album_id)
+        if album is not None and album.owner_id != owner.id:
+            raise ApiError(409, "conflict", f"album id {album_id} is taken")
+        now = utcnow()
+        if album is None:
+            album = Album(id=album_id, owner_id=owner.id, created_at=now)
+            session.add(album)
+            response.status_code = 201
+        if album.title != body.title or album.description != body.description:
+            album.title, album.description, album.updated_at = body.title, body.description, now
+        session.flush()
+        return _album_out(session, album)
+
+
+@router.get("/albums", response_model=AlbumList, tags=["albums"])
+def list_albums(owner: Owned, context: Context) -> AlbumList:
+    with context.db.session() as session:
+        albums = session.scalars(
+            select(Album).where(Album.owner_id == owner.id).order_by(Album.created_at, Album.id)
+        )
+        return AlbumList(albums=[_album_out(session, album) for album in albums])
+
+
+@router.get("/albums/{album_id}", response_model=AlbumWithPhotos, tags=["albums"])
+def get_album(album_id: IdPath, owner: Owned, context: Context) -> AlbumWithPhotos:
+    with context.db.session() as session:
+        album = owned_album(session, owner.id, album_id)
+        photos = [_photo_out(photo) for photo in album_photos(session, album_id)]
+        return AlbumWithPhotos(**_album_out(session, album).model_dump(), photos=photos)
+
+
+@router.delete("/albums/{album_id}", status_code=204, tags=["albums"])
+def delete_album(album_id: IdPath, owner: Owned, context: Context) -> Response:
+    with context.blob_lock, context.db.session() as session:
+        album = owned_album(session, owner.id, album_id)
+        now = utcnow()
+        for link in session.scalars(select(Link).where(Link.album_id == album_id)):
+            link.revoked_at = link.revoked_at or now
+            link.updated_at = now
+        orphaned = delete_photos(session, album_photos(session, album_id))
+        session.delete(album)
+    _forget_blobs(context, orphaned)
+    return Response(status_code=204)
+
+
+def _forget_blobs(context: ServerContext, orphaned: list[str]) -> None:
+    from albumen_server.derivative_cache import forget  # local: keeps the import graph flat
+
+    for sha256 in orphaned:
+        context.blobs.delete(sha256)
+        forget(context, sha256)
+
+
+@router.get("/albums/{album_id}/photos", response_model=PhotoList, tags=["photos"])
+def list_photos(album_id: IdPath, owner: Owned, context: Context) -> PhotoList:
+    with context.db.session() as session:
+        owned_album(session, owner.id, album_id)
+        return PhotoList(photos=[_photo_out(p) for p in album_photos(session, album_id)])
+
+
+@router.post("/photos/check", response_model=CheckOut, tags=["photos"])
+def check_photos(body: CheckIn, owner: Owned, context: Context) -> CheckOut:
+    wanted = set(body.sha256)
+    with context.db.session() as session:
+        present = set(
+            session.scalars(
+                select(Photo.sha256).where(Photo.owner_id == owner.id, Photo.sha256.in_(wanted))
+            )
+        )
+    return CheckOut(present=sorted(present))
+
+
+def _owned_photo(session: Session, owner_id: int, photo_id: str) -> Photo:
+    photo = session.get(Photo, photo_id)
+    if photo is None or photo.owner_id != owner_id:
+        raise not_found(f"photo {photo_id}")
+    return photo
+
+
+@router.delete("/photos/{photo_id}", status_code=204, tags=["photos"])
+def delete_photo(photo_id: IdPath, owner: Owned, context: Context) -> Response:
+    with context.blob_lock, context.db.session() as session:
+        photo = _owned_photo(session, owner.id, photo_id)
+        orphaned = delete_photos(session, [photo])
+    _forget_blobs(context, orphaned)
+    return Response(status_code=204)
+
+
+@router.get("/photos/{photo_id}/original", tags=["photos"], response_class=FileResponse)
+def photo_original(photo_id: IdPath, owner: Owned, context: Context) -> FileResponse:
+    """The very bytes that were uploaded, for the owner only."""
+    with context.db.session() as session:
+        photo = _owned_photo(session, owner.id, photo_id)
+    return FileResponse(
+        context.blobs.local_path(photo.sha256),
+        media_type=photo.content_type or "application/octet-stream",
+        filename=photo.filename,
+        headers={"Cache-Control": "private, no-cache", "X-Content-SHA256": photo.sha256},
+    )
+
+
+@router.put("/links/{link_id}", response_model=LinkOut, tags=["links"])
+def put_link_route(
+    link_id: IdPath,
+    body: LinkIn,
+    owner: Owned,
+    context: Context,
+    request: Request,
+    response: Response,
+) -> LinkOut:
+    link, created = put_link(context, owner.id, link_id, body)
+    if created:
+        response.status_code = 201
+    return link_out(link, context.public_base(request))
+
+
+@router.get("/links", response_model=LinkList, tags=["links"])
+def list_links(
+    owner: Owned,
+    context: Context,
+    request: Request,
+    album_id: Annotated[Uuid | None, Query()] = None,
+) -> LinkList:
+    with context.db.session() as session:
+        query = select(Link).where(Link.owner_id == owner.id)
+        if album_id is not None:
+            owned_album(session, owner.id, album_id)
+            query = query.where(Link.album_id == album_id)
+        links = session.scalars(query.order_by(Link.created_at, Link.id))
+        base = context.public_base(request)
+        return LinkList(links=[link_out(link, base) for link in links])
+
+
+def _owned_link(session: Session, owner_id: int, link_id: str) -> Link:
+    link = session.get(Link, link_id)
+    if link is None or link.owner_id != owner_id:
+        raise not_found(f"link {link_id}")
+    return link
+
+
+@router.get("/links/{link_id}", response_model=LinkOut, tags=["links"])
+def get_link(link_id: IdPath, owner: Owned, context: Context, request: Request) -> LinkOut:
+    with context.db.session() as session:
+        return link_out(_owned_link(session, owner.id, link_id), context.public_base(request))
+
+
+@router.delete("/links/{link_id}", status_code=204, tags=["links"])
+def delete_link(link_id: IdPath, owner: Owned, context: Context) -> Response:
+    revoke_link(context, owner.id, link_id)
+    return Response(status_code=204)

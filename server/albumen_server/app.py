@@ -1,0 +1,63 @@
+"""The app factory: builds one server process's services and routes from a ServerConfig."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from albumen_server import __version__, api, tus, viewer
+from albumen_server.blobs import open_blob_store
+from albumen_server.config import ServerConfig
+from albumen_server.context import ServerContext, load_or_create_secret
+from albumen_server.database import Database, migrate
+from albumen_server.errors import install_error_handlers
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def build_context(config: ServerConfig) -> ServerContext:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(config.resolved_database_url)
+    migrate(db.engine)
+    context = ServerContext(
+        config=config,
+        db=db,
+        blobs=open_blob_store(config.blobs_url, config.data_dir),
+        cookie_key=load_or_create_secret(db, "cookie_key"),
+    )
+    expired = tus.expire_uploads(context)
+    if expired:
+        log.info("dropped %d expired uploads", expired)
+    return context
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    context = build_context(config)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.db.dispose()
+
+    app = FastAPI(
+        title="Albumen sharing server",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    app.state.uploads = tus.UploadState()
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(tus.router)
+    app.include_router(viewer.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,99 @@
+"""`albumen-server`: serve a data folder, or manage its owner tokens."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from albumen_server import __version__
+from albumen_server.config import ServerConfig
+from albumen_server.database import Database, migrate
+from albumen_server.models import ApiToken, Owner
+from albumen_server.security import hash_api_token, new_api_token
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="albumen-server",
+        description="Serve Albumen albums: owner API, resumable uploads and viewer links.",
+        epilog="Manage owner tokens with: albumen-server token create --data DIR [--name NAME]",
+    )
+    parser.add_argument("--version", action="version", version=f"albumen-server {__version__}")
+    parser.add_argument(
+        "--data", type=Path, required=True, help="folder for the database and blobs"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
+    parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    parser.add_argument("--blobs", help="blob store URL (default: a folder in the data folder)")
+    parser.add_argument("--public-url", help="the URL viewers reach, e.g. https://photos.example")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    return parser
+
+
+def _token_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="albumen-server token")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="print a new owner token")
+    create.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    create.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    create.add_argument("--name", default="owner", help="whose token it is (owner)")
+    return parser
+
+
+def create_token(config: ServerConfig, name: str) -> str:
+    """Make a token for the owner of that name (made if new); only its hash is kept."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(config.resolved_database_url)
+    try:
+        migrate(db.engine)
+        token = new_api_token()
+        with db.session() as session:
+            owner = session.scalar(select(Owner).where(Owner.name == name))
+            if owner is None:
+                owner = Owner(name=name)
+                session.add(owner)
+                session.flush()
+            session.add(ApiToken(owner_id=owner.id, token_hash=hash_api_token(token)))
+        return token
+    finally:
+        db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["token"]:
+        options = _token_parser().parse_args(args[1:])
+        config = ServerConfig(data_dir=options.data, database_url=options.database)
+        token = create_token(config, options.name)
+        print(f"New owner token for {options.name!r} (shown once, keep it safe): {token}")
+        return 0
+    options = _serve_parser().parse_args(args)
+    import uvicorn  # imported here: `token create` should not pay for it
+
+    from albumen_server.app import create_app
+
+    logging.basicConfig(
+        level=options.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    config = ServerConfig(
+        data_dir=options.data,
+        database_url=options.database,
+        blobs_url=options.blobs,
+        public_url=options.public_url,
+    )
+    try:
+        app = create_app(config)
+    except ValueError as error:
+        print(f"albumen-server: {error}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=options.host, port=options.port, log_level=options.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Server settings, gathered in one value so the app factory and the tests build servers alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything a server process needs to know; several processes may share one deployment."""
+
+    data_dir: Path
+    database_url: str | None = None
+    blobs_url: str | None = None
+    public_url: str | None = None
+    max_upload_size: int = 16 * 1024**3
+    upload_expiry_hours: int = 24
+    unlock_failures_allowed: int = 10
+    unlock_window_seconds: int = 15 * 60
+    max_metadata_bytes: int = 4096
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'albumen.sqlite3'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return bool(self.public_url and self.public_url.startswith("https://"))

@@ -1,0 +1,50 @@
+"""The services one server process shares between its routes, built once by the app factory."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from sqlalchemy.exc import IntegrityError
+
+from albumen_server.blobs import BlobStore
+from albumen_server.config import ServerConfig
+from albumen_server.database import Database
+from albumen_server.models import ServerSecret
+
+
+@dataclass
+class ServerContext:
+    config: ServerConfig
+    db: Database
+    blobs: BlobStore
+    cookie_key: bytes
+    # Serialises "is this blob still used?" against "a finished upload adopts this blob".
+    blob_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def public_base(self, request: Request) -> str:
+        if self.config.public_url:
+            return self.config.public_url.rstrip("/")
+        return str(request.base_url).rstrip("/")
+
+
+def load_or_create_secret(db: Database, name: str) -> bytes:
+    """One secret per deployment, made by whichever process starts first."""
+    for _attempt in range(2):
+        with db.session() as session:
+            row = session.get(ServerSecret, name)
+            if row is not None:
+                return bytes.fromhex(row.value)
+        try:
+            with db.session() as session:
+                session.add(ServerSecret(name=name, value=secrets.token_hex(32)))
+        except IntegrityError:
+            continue  # another process won the race; read its value
+    raise RuntimeError(f"could not create the server secret {name!r}")
+
+
+def get_context(request: Request) -> ServerContext:
+    context: ServerContext = request.app.state.context
+    return context

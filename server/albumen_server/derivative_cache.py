@@ -1,0 +1,139 @@
+"""Viewer images made once per photo and kept on disk, with the link's metadata rules applied.
+
+The pixels (`thumb`, `preview`) are rendered once from the blob and stored without any
+metadata. What a link may show is added per request variant: the source's EXIF is spliced in
+with its orientation reset (the pixels are already upright) and passed through the one shared
+stripping code, so the derivative shows exactly what the original download would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import struct
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from albumen.core.strip import KeepPolicy, StripError, strip_bytes
+from PIL import Image
+
+from albumen_server.context import ServerContext
+from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, render
+
+Kind = Literal["thumb", "preview"]
+EDGES: dict[str, int] = {"thumb": THUMB_EDGE, "preview": PREVIEW_EDGE}
+EXIF_HEADER = b"Exif\x00\x00"
+ORIENTATION_TAG = 0x0112
+
+_locks_guard = threading.Lock()
+_locks: dict[Path, threading.Lock] = {}
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(path, threading.Lock())
+
+
+def _folder(context: ServerContext, sha256: str) -> Path:
+    return context.config.cache_dir / sha256[:2] / sha256
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _cached(path: Path, make: Callable[[], bytes]) -> bytes:
+    if path.exists():
+        return path.read_bytes()
+    with _lock_for(path):
+        if path.exists():
+            return path.read_bytes()
+        data = make()
+        _write_atomically(path, data)
+        return data
+
+
+def reset_orientation(tiff: bytes) -> bytes:
+    """Set IFD0's Orientation to 1 in place: the derivative's pixels are already turned.
+
+    Patching the one value avoids a decode/encode round trip of the whole EXIF, which piexif
+    cannot always write back.
+    """
+    if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
+        return tiff
+    endian = "<" if tiff[:2] == b"II" else ">"
+    (ifd,) = struct.unpack_from(endian + "I", tiff, 4)
+    if ifd + 2 > len(tiff):
+        return tiff
+    (count,) = struct.unpack_from(endian + "H", tiff, ifd)
+    patched = bytearray(tiff)
+    for index in range(count):
+        entry = ifd + 2 + 12 * index
+        if entry + 12 > len(tiff):
+            break
+        tag, kind = struct.unpack_from(endian + "HH", tiff, entry)
+        if tag == ORIENTATION_TAG and kind == 3:
+            struct.pack_into(endian + "H", patched, entry + 8, 1)
+    return bytes(patched)
+
+
+def source_exif(path: Path) -> bytes | None:
+    """The source's raw EXIF (TIFF structure), whatever its container, or None."""
+    try:
+        with Image.open(path) as image:
+            raw = image.info.get("exif")
+    except Exception:  # any undecodable source simply has no EXIF to show
+        return None
+    if not isinstance(raw, bytes) or not raw:
+        return None
+    return raw.removeprefix(EXIF_HEADER)
+
+
+def splice_exif(jpeg: bytes, tiff: bytes) -> bytes:
+    """Insert an APP1 EXIF segment after SOI (and JFIF APP0, which must come first)."""
+    payload = EXIF_HEADER + tiff
+    if len(payload) + 2 > 0xFFFF or jpeg[:2] != b"\xff\xd8":
+        return jpeg
+    position = 2
+    if jpeg[2:4] == b"\xff\xe0":
+        position = 4 + struct.unpack(">H", jpeg[4:6])[0]
+    segment = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    return jpeg[:position] + segment + jpeg[position:]
+
+
+def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy) -> bytes:
+    """The JPEG a viewer of a link with these rules gets; raises DerivativeError."""
+    folder = _folder(context, sha256)
+    source = context.blobs.local_path(sha256)
+    pixels = _cached(folder / f"{kind}.jpg", lambda: render(source, EDGES[kind]))
+    variant = f"{kind}-{'m' if keep.metadata else '-'}{'l' if keep.location else '-'}.jpg"
+
+    def with_metadata() -> bytes:
+        tiff = source_exif(source)
+        if tiff is None:
+            return pixels
+        try:
+            # Copyright and artist always stay; the rest only as the link allows.
+            return strip_bytes(splice_exif(pixels, reset_orientation(tiff)), keep)
+        except StripError:
+            return pixels
+
+    return _cached(folder / variant, with_metadata)
+
+
+def forget(context: ServerContext, sha256: str) -> None:
+    """Drop a deleted photo's derivatives."""
+    with contextlib.suppress(OSError):
+        shutil.rmtree(_folder(context, sha256))

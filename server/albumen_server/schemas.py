@@ -1,0 +1,141 @@
+"""Request and response bodies of the owner API; FastAPI writes the OpenAPI document from them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_uuid(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def is_sha256(value: str) -> bool:
+    return bool(_SHA256.match(value))
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Times without a zone are taken as UTC, the zone the contract speaks in."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _sha256_lower(value: str) -> str:
+    value = value.lower()
+    if not is_sha256(value):
+        raise ValueError("must be a SHA-256 as 64 hexadecimal characters")
+    return value
+
+
+def _uuid_lower(value: str) -> str:
+    value = value.lower()
+    if not is_uuid(value):
+        raise ValueError("must be a UUID such as 3f2b…-…")
+    return value
+
+
+Sha256 = Annotated[str, AfterValidator(_sha256_lower)]
+Uuid = Annotated[str, AfterValidator(_uuid_lower)]
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+DownloadRight = Literal["none", "web", "original"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+
+
+class AlbumIn(Strict):
+    title: str = Field(min_length=1, max_length=500)
+    description: str | None = Field(default=None, max_length=20_000)
+
+
+class AlbumOut(BaseModel):
+    id: str
+    title: str
+    description: str | None
+    photo_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlbumList(BaseModel):
+    albums: list[AlbumOut]
+
+
+class PhotoOut(BaseModel):
+    id: str
+    album_id: str
+    filename: str
+    sha256: str
+    size: int
+    content_type: str | None
+    width: int | None
+    height: int | None
+    taken_at: datetime | None
+    created_at: datetime
+
+
+class PhotoList(BaseModel):
+    photos: list[PhotoOut]
+
+
+class AlbumWithPhotos(AlbumOut):
+    photos: list[PhotoOut]
+
+
+class CheckIn(Strict):
+    sha256: list[Sha256] = Field(max_length=10_000)
+
+
+class CheckOut(BaseModel):
+    present: list[str]
+
+
+class LinkIn(Strict):
+    album_id: Uuid
+    token: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=1, max_length=1024)
+    expires_at: UtcDatetime | None = None
+    download: DownloadRight = "none"
+    show_metadata: bool = False
+    show_location: bool = False
+    label: str | None = Field(default=None, max_length=500)
+
+
+class LinkOut(BaseModel):
+    id: str
+    album_id: str | None
+    token: str
+    url: str
+    label: str | None
+    has_password: bool
+    expires_at: datetime | None
+    download: DownloadRight
+    show_metadata: bool
+    show_location: bool
+    revoked_at: datetime | None
+    view_count: int
+    last_viewed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class LinkList(BaseModel):
+    links: list[LinkOut]

@@ -1,0 +1,481 @@
+"""tus 1.0.0 resumable uploads: core, creation, checksum, termination and expiration.
+
+Written here rather than taken from a package because the FastAPI tus routers available lack the
+checksum extension and the final whole-file SHA-256 check that makes an upload byte-exact. The
+protocol is small: https://tus.io/protocols/resumable-upload.
+
+Bytes stream to a part file in the uploads folder, in 1 MiB writes on a worker thread, so memory
+does not grow with the file. The running SHA-256 is kept in memory while the upload proceeds in
+order, so the last byte does not require reading the whole file again (after a server restart
+it does). When the last byte lands the file's SHA-256 must match the one announced in
+`Upload-Metadata`; only then is it moved into the blob store and does the photo exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import select
+from starlette.requests import ClientDisconnect
+
+from albumen_server.auth import Context, Owned
+from albumen_server.context import ServerContext
+from albumen_server.derivatives import probe
+from albumen_server.errors import ApiError
+from albumen_server.models import Album, Photo, Upload, utcnow
+from albumen_server.schemas import is_sha256, is_uuid
+
+log = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,checksum,termination,expiration"
+CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+}
+WRITE_SIZE = 1 << 20
+CHECKSUM_MISMATCH = 460
+
+router = APIRouter(prefix="/api/uploads", tags=["uploads"])
+
+
+def tus_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"Tus-Resumable": TUS_VERSION, **(extra or {})}
+
+
+class TusError(ApiError):
+    """An ApiError that also carries the Tus-Resumable header every tus answer needs."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(status, code, message, tus_headers())
+
+
+def _require_tus(request: Request) -> None:
+    if request.headers.get("tus-resumable") != TUS_VERSION:
+        raise ApiError(
+            412,
+            "unsupported_tus_version",
+            f"send 'Tus-Resumable: {TUS_VERSION}'; this server speaks only that version",
+            {"Tus-Version": TUS_VERSION, **tus_headers()},
+        )
+
+
+@dataclass
+class _RunningHash:
+    offset: int
+    sha256: Any
+
+
+class UploadState:
+    """Per-process state of uploads in progress: one writer at a time and running hashes."""
+
+    def __init__(self) -> None:
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.hashes: dict[str, _RunningHash] = {}
+
+    def lock(self, upload_id: str) -> asyncio.Lock:
+        return self.locks.setdefault(upload_id, asyncio.Lock())
+
+    def forget(self, upload_id: str) -> None:
+        self.locks.pop(upload_id, None)
+        self.hashes.pop(upload_id, None)
+
+
+def _state(request: Request) -> UploadState:
+    state: UploadState = request.app.state.uploads
+    return state
+
+
+def part_path(context: ServerContext, upload_id: str) -> Path:
+    return context.config.uploads_dir / f"{upload_id}.part"
+
+
+def _http_date(upload: Upload) -> str:
+    return format_datetime(upload.expires_at, usegmt=True)
+
+
+# -- metadata ----------------------------------------------------------------------------------
+
+
+def parse_metadata(header: str, limit: int) -> dict[str, str]:
+    if len(header) > limit:
+        raise TusError(400, "metadata_too_large", f"Upload-Metadata is over {limit} bytes")
+    result: dict[str, str] = {}
+    for pair in filter(None, (part.strip() for part in header.split(","))):
+        key, _, encoded = pair.partition(" ")
+        if not key or key in result:
+            raise TusError(
+                400, "invalid_metadata", f"Upload-Metadata key {key!r} is empty or repeated"
+            )
+        try:
+            result[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise TusError(
+                400, "invalid_metadata", f"Upload-Metadata value of {key!r} is not base64 UTF-8"
+            ) from None
+    return result
+
+
+def clean_filename(name: str) -> str:
+    """The photo's own name, never a path: the server must not be steered into a folder."""
+    name = unicodedata.normalize("NFC", name)
+    problem = None
+    if not name.strip():
+        problem = "is empty"
+    elif "/" in name or "\\" in name or name in {".", ".."}:
+        problem = "must be a plain file name, without folders or '..'"
+    elif any(unicodedata.category(ch) == "Cc" for ch in name):
+        problem = "contains control characters"
+    elif len(name.encode()) > 255:
+        problem = "is longer than 255 bytes"
+    if problem:
+        raise TusError(400, "invalid_filename", f"filename {name[:80]!r} {problem}")
+    return name
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
+@router.options("", include_in_schema=False)
+@router.options("/", include_in_schema=False)
+@router.options("/{upload_id}", include_in_schema=False)
+def options(context: Context) -> Response:
+    return Response(
+        status_code=204,
+        headers=tus_headers(
+            {
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(context.config.max_upload_size),
+                "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
+            }
+        ),
+    )
+
+
+@router.post("", status_code=201, include_in_schema=False)
+@router.post("/", status_code=201)
+def create_upload(request: Request, owner: Owned, context: Context) -> Response:
+    """Creation: `Upload-Length` and `Upload-Metadata` (album_id, photo_id, filename, sha256)."""
+    _require_tus(request)
+    length_text = request.headers.get("upload-length")
+    if length_text is None:
+        raise TusError(400, "missing_length", "Upload-Length is required (deferred length is not)")
+    if not length_text.isdigit():
+        raise TusError(400, "invalid_length", "Upload-Length must be a whole number of bytes")
+    length = int(length_text)
+    if length > context.config.max_upload_size:
+        raise TusError(413, "too_large", f"the file is over {context.config.max_upload_size} bytes")
+    header = request.headers.get("upload-metadata", "")
+    meta = parse_metadata(header, context.config.max_metadata_bytes)
+    for key in ("album_id", "photo_id", "filename", "sha256"):
+        if not meta.get(key):
+            raise TusError(400, "invalid_metadata", f"Upload-Metadata needs {key!r}")
+    album_id, photo_id = meta["album_id"].lower(), meta["photo_id"].lower()
+    sha256 = meta["sha256"].lower()
+    if not is_uuid(album_id) or not is_uuid(photo_id):
+        raise TusError(400, "invalid_metadata", "album_id and photo_id must be UUIDs")
+    if not is_sha256(sha256):
+        raise TusError(400, "invalid_metadata", "sha256 must be 64 hexadecimal characters")
+    filename = clean_filename(meta["filename"])
+    content_type = meta.get("content_type") or meta.get("filetype") or None
+    if content_type and len(content_type) > 100:
+        raise TusError(400, "invalid_metadata", "content_type is longer than 100 characters")
+
+    now = utcnow()
+    upload_id = secrets.token_hex(16)
+    with context.db.session() as session:
+        album = session.get(Album, album_id)
+        if album is None or album.owner_id != owner.id:
+            raise TusError(404, "not_found", f"album {album_id} does not exist")
+        existing = session.get(Photo, photo_id)
+        if existing is not None and (
+            existing.owner_id != owner.id
+            or existing.sha256 != sha256
+            or existing.album_id != album_id
+        ):
+            raise TusError(409, "conflict", f"photo {photo_id} exists with other content")
+        upload = Upload(
+            id=upload_id,
+            owner_id=owner.id,
+            album_id=album_id,
+            photo_id=photo_id,
+            filename=filename,
+            sha256=sha256,
+            content_type=content_type,
+            length=length,
+            metadata_header=header,
+            created_at=now,
+            expires_at=now + timedelta(hours=context.config.upload_expiry_hours),
+        )
+        session.add(upload)
+        context.config.uploads_dir.mkdir(parents=True, exist_ok=True)
+        part_path(context, upload_id).touch()
+    expire_uploads(context)
+    location = f"{str(request.base_url).rstrip('/')}/api/uploads/{upload_id}"
+    return Response(
+        status_code=201,
+        headers=tus_headers({"Location": location, "Upload-Expires": _http_date(upload)}),
+    )
+
+
+def _load_upload(context: ServerContext, owner_id: int, upload_id: str) -> Upload:
+    with context.db.session() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.owner_id != owner_id:
+            raise TusError(404, "not_found", f"upload {upload_id} does not exist")
+        if upload.completed_at is None and upload.expires_at <= utcnow():
+            session.delete(upload)
+            part_path(context, upload_id).unlink(missing_ok=True)
+            raise TusError(410, "expired", f"upload {upload_id} expired; start it again")
+        return upload
+
+
+def _offset(context: ServerContext, upload: Upload) -> int:
+    if upload.completed_at is not None:
+        return upload.length
+    try:
+        return part_path(context, upload.id).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+@router.head("/{upload_id}")
+def upload_offset(upload_id: str, request: Request, owner: Owned, context: Context) -> Response:
+    """Where to resume after a dropped connection."""
+    _require_tus(request)
+    upload = _load_upload(context, owner.id, upload_id)
+    headers = {
+        "Upload-Offset": str(_offset(context, upload)),
+        "Upload-Length": str(upload.length),
+        "Cache-Control": "no-store",
+        "Upload-Expires": _http_date(upload),
+    }
+    if upload.metadata_header:
+        headers["Upload-Metadata"] = upload.metadata_header
+    return Response(status_code=200, headers=tus_headers(headers))
+
+
+def _parse_checksum(header: str | None) -> tuple[str, bytes] | None:
+    if header is None:
+        return None
+    name, _, encoded = header.strip().partition(" ")
+    if name not in CHECKSUM_ALGORITHMS:
+        raise TusError(400, "unsupported_checksum", f"checksum algorithm {name!r} is not supported")
+    try:
+        return name, base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise TusError(400, "invalid_checksum", "Upload-Checksum is not base64") from None
+
+
+class _PartWriter:
+    """Appends to the part file and feeds the running hashes, on a worker thread."""
+
+    def __init__(self, path: Path, running: _RunningHash | None, chunk_hash: Any) -> None:
+        self.file = open(path, "ab")  # noqa: SIM115  # closed in close()
+        self.running = running
+        self.chunk_hash = chunk_hash
+        self.written = 0
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        if self.running is not None:
+            self.running.sha256.update(data)
+            self.running.offset += len(data)
+        if self.chunk_hash is not None:
+            self.chunk_hash.update(data)
+        self.written += len(data)
+
+    def close(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+
+
+@router.patch("/{upload_id}", status_code=204)
+async def upload_chunk(
+    upload_id: str, request: Request, owner: Owned, context: Context
+) -> Response:
+    _require_tus(request)
+    if request.headers.get("content-type") != "application/offset+octet-stream":
+        raise TusError(415, "unsupported_media_type", "PATCH needs application/offset+octet-stream")
+    offset_text = request.headers.get("upload-offset", "")
+    if not offset_text.isdigit():
+        raise TusError(400, "invalid_offset", "Upload-Offset must be a whole number")
+    checksum = _parse_checksum(request.headers.get("upload-checksum"))
+    state = _state(request)
+    async with state.lock(upload_id):
+        upload = await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
+        start = _offset(context, upload)
+        if int(offset_text) != start:
+            raise TusError(409, "offset_mismatch", f"the upload is at offset {start}, ask HEAD")
+        if upload.completed_at is None:
+            await _receive(request, context, state, upload, start, checksum)
+        end = _offset(context, upload)
+        if end == upload.length and upload.completed_at is None:
+            await to_thread.run_sync(_complete, context, state, upload)
+        return Response(status_code=204, headers=tus_headers({"Upload-Offset": str(end)}))
+
+
+async def _receive(
+    request: Request,
+    context: ServerContext,
+    state: UploadState,
+    upload: Upload,
+    start: int,
+    checksum: tuple[str, bytes] | None,
+) -> None:
+    path = part_path(context, upload.id)
+    running = state.hashes.get(upload.id)
+    if running is None and start == 0:
+        running = state.hashes[upload.id] = _RunningHash(0, hashlib.sha256())
+    if running is not None and running.offset != start:
+        state.hashes.pop(upload.id, None)
+        running = None
+    snapshot = running.sha256.copy() if running is not None and checksum else None
+    chunk_hash = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
+    writer = await to_thread.run_sync(_PartWriter, path, running, chunk_hash)
+    buffer = bytearray()
+    room = upload.length - start
+    disconnected = too_long = False
+    try:
+        try:
+            async for piece in request.stream():
+                if len(buffer) + len(piece) > room - writer.written:
+                    too_long = True
+                    break
+                buffer += piece
+                if len(buffer) >= WRITE_SIZE:
+                    await to_thread.run_sync(writer.write, bytes(buffer))
+                    buffer.clear()
+        except ClientDisconnect:
+            disconnected = True
+        if buffer and not too_long:
+            await to_thread.run_sync(writer.write, bytes(buffer))
+    finally:
+        await to_thread.run_sync(writer.close)
+
+    def roll_back(status: int, code: str, message: str) -> TusError:
+        os.truncate(path, start)
+        if running is not None and snapshot is not None:
+            running.sha256, running.offset = snapshot, start
+        else:
+            state.hashes.pop(upload.id, None)
+        return TusError(status, code, message)
+
+    if too_long:
+        raise roll_back(413, "too_long", "more bytes were sent than Upload-Length announced")
+    if checksum is not None:
+        if disconnected:
+            # A partial chunk cannot be checked against its checksum: keep none of it.
+            raise roll_back(400, "incomplete_chunk", "the connection dropped mid-chunk")
+        if chunk_hash is not None and chunk_hash.digest() != checksum[1]:
+            raise roll_back(CHECKSUM_MISMATCH, "checksum_mismatch", "Upload-Checksum mismatch")
+    if disconnected:
+        log.info("upload %s: connection dropped at %d", upload.id, start + writer.written)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(WRITE_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _complete(context: ServerContext, state: UploadState, upload: Upload) -> None:
+    """Verify the whole file, then make the photo (idempotent on photo_id)."""
+    path = part_path(context, upload.id)
+    running = state.hashes.pop(upload.id, None)
+    if running is not None and running.offset == upload.length:
+        actual = running.sha256.hexdigest()
+    else:
+        actual = _file_sha256(path)
+    if actual != upload.sha256:
+        with context.db.session() as session:
+            row = session.get(Upload, upload.id)
+            if row is not None:
+                session.delete(row)
+        path.unlink(missing_ok=True)
+        state.forget(upload.id)
+        raise TusError(
+            CHECKSUM_MISMATCH,
+            "checksum_mismatch",
+            f"{upload.filename}: the file's SHA-256 is {actual}, not {upload.sha256} as announced;"
+            " nothing was kept",
+        )
+    info = probe(path)
+    now = utcnow()
+    with context.blob_lock, context.db.session() as session:
+        context.blobs.adopt(upload.sha256, path)
+        row = session.get(Upload, upload.id)
+        if row is not None:
+            row.completed_at = now
+        if session.get(Photo, upload.photo_id) is None and session.get(Album, upload.album_id):
+            session.add(
+                Photo(
+                    id=upload.photo_id,
+                    album_id=upload.album_id,
+                    owner_id=upload.owner_id,
+                    filename=upload.filename,
+                    sha256=upload.sha256,
+                    size=upload.length,
+                    content_type=upload.content_type or info.content_type,
+                    width=info.width,
+                    height=info.height,
+                    taken_at=info.taken_at,
+                    created_at=now,
+                )
+            )
+            album = session.get(Album, upload.album_id)
+            if album is not None:
+                album.updated_at = now
+    upload.completed_at = now
+    state.forget(upload.id)
+
+
+@router.delete("/{upload_id}", status_code=204)
+async def terminate_upload(
+    upload_id: str, request: Request, owner: Owned, context: Context
+) -> Response:
+    """Termination: the client gives up; the part file goes at once."""
+    _require_tus(request)
+    state = _state(request)
+    async with state.lock(upload_id):
+        upload = await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
+        with context.db.session() as session:
+            row = session.get(Upload, upload.id)
+            if row is not None:
+                session.delete(row)
+        part_path(context, upload_id).unlink(missing_ok=True)
+        state.forget(upload_id)
+    return Response(status_code=204, headers=tus_headers())
+
+
+def expire_uploads(context: ServerContext) -> int:
+    """Drop uploads past their expiry (and finished ones past it); return how many."""
+    now = utcnow()
+    with context.db.session() as session:
+        expired = list(session.scalars(select(Upload).where(Upload.expires_at <= now)))
+        for upload in expired:
+            session.delete(upload)
+    for upload in expired:
+        with contextlib.suppress(OSError):
+            part_path(context, upload.id).unlink(missing_ok=True)
+    return len(expired)

@@ -1,0 +1,93 @@
+"""The server command, the schema migrations and the blob store, without HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from albumen_server.blobs import FolderBlobStore, open_blob_store
+from albumen_server.database import Database, migrate
+from albumen_server.models import Base
+from albumen_server.security import hash_api_token
+from tests.support import sha256
+
+
+def test_token_create_prints_the_token_last_and_stores_only_its_hash(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albumen_server.cli",
+            "token",
+            "create",
+            "--data",
+            str(tmp_path),
+            "--name",
+            "alice",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    token = result.stdout.strip().splitlines()[-1].split()[-1]
+    assert len(token) >= 40
+    database = (tmp_path / "albumen.sqlite3").read_bytes()
+    assert token.encode() not in database
+    assert hash_api_token(token).encode() in database
+
+
+def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    migrate(db.engine)
+    migrate(db.engine)  # a second start finds nothing to do
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    db.dispose()
+
+
+def test_server_refuses_an_unknown_blob_store(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albumen_server.cli",
+            "--data",
+            str(tmp_path),
+            "--blobs",
+            "ftp://nowhere",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--blobs" in result.stderr
+
+
+def test_folder_blob_store_moves_whole_files_into_place(tmp_path: Path) -> None:
+    store = open_blob_store(None, tmp_path)
+    assert isinstance(store, FolderBlobStore)
+    data = b"photo bytes" * 1000
+    part = tmp_path / "upload.part"
+    part.write_bytes(data)
+    digest = sha256(data)
+    store.adopt(digest, part)
+    assert not part.exists()
+    assert store.exists(digest)
+    with store.open(digest) as handle:
+        assert handle.read() == data
+    assert store.size(digest) == len(data)
+    again = tmp_path / "again.part"
+    again.write_bytes(data)
+    store.adopt(digest, again)  # the same content twice: one blob, the extra copy dropped
+    assert not again.exists()
+    assert not [p for p in store.root.rglob("*") if p.name.endswith((".part", ".tmp"))]
+    store.delete(digest)
+    assert not store.exists(digest)
+    with pytest.raises(ValueError, match="SHA-256"):
+        store.local_path("../../etc/passwd")

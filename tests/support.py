@@ -1,0 +1,190 @@
+"""Shared test helpers: a real server process on 127.0.0.1 and photos with known metadata."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import piexif
+import requests
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "exiftool-images"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def create_token(data: Path, name: str = "owner") -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albumen_server.cli",
+            "token",
+            "create",
+            "--data",
+            str(data),
+            "--name",
+            name,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1].split()[-1]
+
+
+@dataclass
+class ServerProcess:
+    """`albumen-server` running for real in a child process, as a deployment would."""
+
+    data: Path
+    port: int
+    token: str
+    process: subprocess.Popen[bytes]
+    http: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {**self.auth, **kwargs.pop("headers", {})}
+        return self.http.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.http.close()
+
+
+def start_server(data: Path, *extra: str) -> ServerProcess:
+    token = create_token(data)
+    port = free_port()
+    log = open(data / "server.log", "ab")  # noqa: SIM115  # the child process holds it
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "albumen_server.cli",
+            "--data",
+            str(data),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            *extra,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    server = ServerProcess(data=data, port=port, token=token, process=process)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {(data / 'server.log').read_text()}")
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(server.url + "/api/health", timeout=2).ok:
+                return server
+        time.sleep(0.05)  # waiting for a child process to listen: there is no signal to wait on
+    server.stop()
+    raise RuntimeError("server did not start within 30 s")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def tus_metadata(**values: str) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
+
+
+GPS_LAT = (48, 51, 30)  # Paris, 48°51'30"N 2°17'40"E
+GPS_LON = (2, 17, 40)
+
+
+def photo_jpeg(
+    size: tuple[int, int] = (640, 480),
+    *,
+    gps: bool = True,
+    orientation: int = 1,
+    colour: tuple[int, int, int] = (200, 120, 40),
+    seed: int = 0,
+) -> bytes:
+    """A JPEG with camera, date, artist, copyright and (optionally) GPS in its EXIF."""
+    image = Image.new("RGB", size, colour)
+    # A gradient and a marker so derivatives can be checked for orientation and content.
+    for x in range(0, size[0], 8):
+        for y in range(0, size[1], 8):
+            image.putpixel((x, y), ((x + seed) % 256, (y * 3) % 256, (x + y) % 256))
+    image.paste((255, 0, 0), (0, 0, size[0] // 4, size[1] // 4))
+    zeroth = {
+        piexif.ImageIFD.Make: b"Canon",
+        piexif.ImageIFD.Model: b"Canon EOS R5",
+        piexif.ImageIFD.Artist: b"Ansel Adams",
+        piexif.ImageIFD.Copyright: b"(c) 2026 Ansel Adams",
+        piexif.ImageIFD.Orientation: orientation,
+        piexif.ImageIFD.Software: b"Darktable 5.0",
+    }
+    exif_ifd = {
+        piexif.ExifIFD.DateTimeOriginal: b"2026:06:01 10:20:30",
+        piexif.ExifIFD.BodySerialNumber: b"SN0123456789",
+        piexif.ExifIFD.ExposureTime: (1, 250),
+    }
+    gps_ifd: dict[int, Any] = {}
+    if gps:
+        gps_ifd = {
+            piexif.GPSIFD.GPSLatitudeRef: b"N",
+            piexif.GPSIFD.GPSLatitude: tuple((v, 1) for v in GPS_LAT),
+            piexif.GPSIFD.GPSLongitudeRef: b"E",
+            piexif.GPSIFD.GPSLongitude: tuple((v, 1) for v in GPS_LON),
+        }
+    exif = piexif.dump({"0th": zeroth, "Exif": exif_ifd, "GPS": gps_ifd, "1st": {}})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def new_token() -> str:
+    """A link token as the client makes it."""
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -> None:
+    """Wait for another process to reach a state it announces no other way than by its answers."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
