@@ -1,40 +1,454 @@
-"""`albumen`: the client's command line.
+"""`albumen`: the same core as the app, headless.
 
-The headless commands (share, inspect, albums, links, revoke, sync, status, login) arrive with
-the client core; until the desktop window exists, `albumen` alone runs the embedded sharing
-server in the foreground so a fresh install can already share.
+Exit codes: 0 done; 1 done, but some files could not be added or uploaded; 2 bad usage or input;
+3 the server could not be reached (everything is queued and goes out with `albumen sync`);
+4 not logged in, or no usable keyring.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from albumen import __version__
 from albumen.paths import data_dir
 
+if TYPE_CHECKING:
+    from albumen.client import Client
+    from albumen.core.sync import Listener, SyncEvent, SyncReport
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="albumen", description="Share photo albums privately, at full resolution."
+        prog="albumen",
+        description="Share photo albums privately, at full resolution. "
+        "With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"albumen {__version__}")
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="put the local store, caches and the embedded server's data in this folder "
+        help="keep the local store, caches and the embedded server's data in this folder "
         "(also ALBUMEN_DATA_DIR)",
     )
-    parser.add_argument("--port", type=int, default=8080, help="embedded server port (8080)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    share = commands.add_parser("share", help="add photos to an album, upload, print a link")
+    share.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    share.add_argument("--album", required=True, help="album name (made if needed)")
+    secret = share.add_mutually_exclusive_group()
+    secret.add_argument("--password", help="the link's password")
+    secret.add_argument(
+        "--generate-password", action="store_true", help="make a memorable password"
+    )
+    share.add_argument("--expires", type=int, metavar="DAYS", help="link expires after DAYS")
+    share.add_argument("--download", choices=["none", "web", "original"], default="none")
+    share.add_argument("--show-location", action="store_true", help="viewers see where")
+    share.add_argument("--show-metadata", action="store_true", help="viewers see camera data")
+    share.add_argument("--label", help="who the link is for")
+
+    inspect = commands.add_parser("inspect", help="print each photo's metadata")
+    inspect.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    inspect.add_argument("--json", action="store_true", help="a JSON array, one object per file")
+
+    commands.add_parser("albums", help="list albums")
+    links = commands.add_parser("links", help="list links (of one album)")
+    links.add_argument("album", nargs="?", help="album name or id")
+    revoke = commands.add_parser("revoke", help="revoke a link")
+    revoke.add_argument("link", metavar="LINK_ID_OR_URL")
+    commands.add_parser("sync", help="send what is queued; pull link state")
+    commands.add_parser("status", help="server, connection and queue")
+    login = commands.add_parser("login", help="use a remote server (token into the keyring)")
+    login.add_argument("url")
+    login.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+    serve = commands.add_parser("serve", help="run the embedded server in the foreground")
+    serve.add_argument("--port", type=int, default=8737)
     return parser
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+class TerminalProgress:
+    """Per file and overall, with rate and time left; one line rewritten on a terminal."""
+
+    def __init__(self, total_bytes: int, stream: TextIO = sys.stderr) -> None:
+        self.total = total_bytes
+        self.stream = stream
+        self.sent: dict[str, int] = {}
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+        self.tty = stream.isatty()
+
+    def __call__(self, event: SyncEvent) -> None:
+        if event.kind == "progress" and event.photo_id:
+            self.sent[event.photo_id] = event.sent
+            self._draw(event)
+        elif event.kind == "uploaded" and event.photo_id:
+            self.sent[event.photo_id] = event.total
+            self._line(f"uploaded {event.message}")
+        elif event.kind == "photo_failed":
+            self._line(f"failed: {event.message}")
+
+    def _draw(self, event: SyncEvent) -> None:
+        now = time.monotonic()
+        if not self.tty or now - self.last_draw < 0.2:
+            return
+        self.last_draw = now
+        done = sum(self.sent.values())
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        left = (self.total - done) / rate if rate > 0 else 0
+        percent = 100 * done / self.total if self.total else 100
+        self.stream.write(
+            f"\r{percent:5.1f}%  {done / 1e6:,.1f} of {self.total / 1e6:,.1f} MB"
+            f"  {rate / 1e6:,.1f} MB/s  {_duration(left)} left   "
+        )
+        self.stream.flush()
+
+    def _line(self, text: str) -> None:
+        prefix = "\r\033[K" if self.tty else ""
+        self.stream.write(f"{prefix}{text}\n")
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def _client(options: argparse.Namespace) -> Client:
+    from albumen.client import Client
+
+    return Client(data_dir(options.data_dir))
+
+
+def _run_sync(client: Client, listener: Listener | None = None) -> SyncReport:
+    from albumen.client import NotLoggedInError
+    from albumen.core.backend import OfflineError
+    from albumen.core.sync import SyncReport as Report
+    from albumen.embedded import EmbeddedServerError
+
+    try:
+        service = client.sync_service(listener)
+    except (OfflineError, EmbeddedServerError) as error:
+        return Report(offline=str(error), remaining=len(client.store.pending_operations()))
+    except NotLoggedInError:
+        raise
+    return service.sync_once()
+
+
+def cmd_share(options: argparse.Namespace) -> int:
+    from albumen.core.credentials import KeyringUnavailableError
+    from albumen.core.model import Download, LinkSettings
+    from albumen.core.passwords import generate_password
+    from albumen.core.scan import scan
+
+    missing = [p for p in options.paths if not p.exists()]
+    for path in missing:
+        print(f"albumen: {path}: no such file or folder", file=sys.stderr)
+    if options.expires is not None and options.expires < 1:
+        print("albumen: --expires must be 1 day or more", file=sys.stderr)
+        return EXIT_USAGE
+    report = scan([p for p in options.paths if p.exists()])
+    for problem in report.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    client = _client(options)
+    try:
+        album = client.store.album_by_title(options.album) or client.store.create_album(
+            options.album
+        )
+        added = client.store.add_photos(album.id, report.photos)
+        for path in report.duplicates + added.duplicates:
+            print(f"skipped {path}: already in the album", file=sys.stderr)
+        password = generate_password() if options.generate_password else options.password
+        expires = datetime.now(UTC) + timedelta(days=options.expires) if options.expires else None
+        settings = LinkSettings(
+            download=Download(options.download),
+            show_metadata=options.show_metadata,
+            show_location=options.show_location,
+            expires_at=expires,
+            label=options.label,
+        )
+        link = client.store.create_link(album.id, settings, has_password=password is not None)
+        kept = True
+        if password is not None:
+            try:
+                kept = client.credentials.set_link_password(link.id, password)
+            except KeyringUnavailableError:
+                kept = False
+        photos = client.store.photos(album.id)
+        total = sum(p.size for p in photos if p.state.value != "uploaded")
+        print(
+            f"{len(added.added)} photo(s) added to {album.title!r} ({len(photos)} in the album)",
+            file=sys.stderr,
+        )
+        result = _run_sync(client, TerminalProgress(total))
+        link = client.store.link(link.id)
+        url = link.url or _expected_url(client, link.token)
+        print(url)
+        if options.generate_password:
+            print(f"password: {password}")
+        if password is not None and not kept:
+            print("the password is not kept (no keyring): note it now", file=sys.stderr)
+        if result.offline:
+            print(
+                f"the server cannot be reached ({result.offline}); the link becomes live once "
+                "synced: run `albumen sync`",
+                file=sys.stderr,
+            )
+            return EXIT_OFFLINE
+        if report.problems or missing or result.failed:
+            for failure in result.failed:
+                print(f"failed {failure}", file=sys.stderr)
+            return EXIT_PARTIAL
+        return EXIT_OK
+    finally:
+        client.close()
+
+
+def _expected_url(client: Client, token: str) -> str:
+    """The URL a link will have once live: known before the server has seen it."""
+    from albumen.embedded import DEFAULT_PORT, STATE_FILE, server_data
+
+    base = client.settings.server_url
+    if not base:
+        try:
+            base = json.loads((server_data(client.data_dir) / STATE_FILE).read_text())["url"]
+        except (OSError, ValueError, KeyError):
+            base = f"http://127.0.0.1:{DEFAULT_PORT}"
+    return f"{base.rstrip('/')}/s/{token}"
+
+
+def cmd_inspect(options: argparse.Namespace) -> int:
+    from albumen.core.metadata import grouped, inspect_json, read_metadata
+    from albumen.core.scan import expand
+
+    metas = [read_metadata(path) for path in expand(options.paths)]
+    if options.json:
+        print(json.dumps([inspect_json(meta) for meta in metas], indent=2, ensure_ascii=False))
+    else:
+        for meta in metas:
+            print(meta.path)
+            if meta.error:
+                print(f"  error: {meta.error}")
+            for group, rows in grouped(meta):
+                print(f"  {group}")
+                for label, text in rows:
+                    print(f"    {label + ':':<18} {text}")
+            for problem in meta.problems:
+                print(f"  problem: {problem}")
+    return EXIT_PARTIAL if any(meta.error for meta in metas) else EXIT_OK
+
+
+def cmd_albums(options: argparse.Namespace) -> int:
+    client = _client(options)
+    try:
+        albums = client.store.albums()
+        if not albums:
+            print("no albums yet: `albumen share PATH --album NAME` makes one")
+        for album in albums:
+            state = (
+                "shared"
+                if album.photo_count and album.uploaded_count == album.photo_count
+                else f"{album.uploaded_count} of {album.photo_count} uploaded"
+            )
+            print(
+                f"{album.title}\t{album.photo_count} photos\t{state}\t{album.link_count} links"
+                f"\t{album.id}"
+            )
+        return EXIT_OK
+    finally:
+        client.close()
+
+
+def cmd_links(options: argparse.Namespace) -> int:
+    client = _client(options)
+    try:
+        album_id = None
+        if options.album:
+            album = client.store.album_by_title(options.album)
+            if album is None:
+                try:
+                    album = client.store.album(options.album)
+                except Exception:
+                    print(f"albumen: no album named {options.album!r}", file=sys.stderr)
+                    return EXIT_USAGE
+            album_id = album.id
+        for link in client.store.links(album_id):
+            url = link.url or _expected_url(client, link.token)
+            views = f"{link.view_count} views"
+            label = link.settings.label or "-"
+            print(f"{link.state.value}\t{views}\t{label}\t{url}\t{link.id}")
+        return EXIT_OK
+    finally:
+        client.close()
+
+
+def cmd_revoke(options: argparse.Namespace) -> int:
+    from albumen.core.model import LinkState
+
+    client = _client(options)
+    try:
+        needle = options.link.rstrip("/")
+        token = needle.rsplit("/s/", 1)[1].split("/")[0] if "/s/" in needle else None
+        link = client.store.link_by_token(token) if token else None
+        if link is None:
+            try:
+                link = client.store.link(needle)
+            except Exception:
+                print(f"albumen: no link {options.link!r} in this album list", file=sys.stderr)
+                return EXIT_USAGE
+        client.store.revoke_link(link.id)
+        result = _run_sync(client)
+        state = client.store.link(link.id).state
+        if state is LinkState.REVOKED:
+            print(f"revoked {link.id}")
+            return EXIT_OK
+        print(
+            f"revoke pending: {link.id} is still live until the server is reached "
+            f"({result.offline}); run `albumen sync`",
+            file=sys.stderr,
+        )
+        return EXIT_OFFLINE
+    finally:
+        client.close()
+
+
+def cmd_sync(options: argparse.Namespace) -> int:
+    client = _client(options)
+    try:
+        pending = client.store.pending_operations()
+        total = sum(
+            client.store.photo(op.entity_id).size
+            for op in pending
+            if op.kind.value == "upload_photo" and client.store.find_photo(op.entity_id)
+        )
+        result = _run_sync(client, TerminalProgress(total))
+        print(
+            f"{result.uploaded} uploaded, {result.skipped} already there, "
+            f"{result.operations} other changes sent, {result.remaining} waiting"
+        )
+        for failure in result.failed:
+            print(f"failed {failure}", file=sys.stderr)
+        if result.offline:
+            print(f"the server cannot be reached: {result.offline}", file=sys.stderr)
+            return EXIT_OFFLINE
+        return EXIT_PARTIAL if result.failed else EXIT_OK
+    finally:
+        client.close()
+
+
+def cmd_status(options: argparse.Namespace) -> int:
+    from albumen.core.backend import BackendError
+
+    client = _client(options)
+    try:
+        url = client.settings.server_url
+        print(f"data folder: {client.data_dir}")
+        print(f"server: {url or 'embedded (127.0.0.1)'}")
+        pending = client.store.pending_operations()
+        print(f"waiting to sync: {len(pending)} change(s)")
+        albums = client.store.albums()
+        print(f"albums: {len(albums)}, photos: {sum(a.photo_count for a in albums)}")
+        try:
+            backend = client.backend()
+            health = backend.health()
+            me = backend.me()
+            print(f"connection: online (server {health.get('version')}, owner {me.get('name')})")
+            return EXIT_OK
+        except BackendError as error:
+            print(f"connection: offline ({error.message})")
+            return EXIT_OFFLINE
+        except Exception as error:
+            print(f"connection: offline ({error})")
+            return EXIT_OFFLINE
+    finally:
+        client.close()
+
+
+def cmd_login(options: argparse.Namespace) -> int:
+    from albumen.core.backend import Backend, BackendError
+    from albumen.core.credentials import KeyringUnavailableError
+
+    url = options.url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        print("albumen: URL must start with http:// or https://", file=sys.stderr)
+        return EXIT_USAGE
+    token = sys.stdin.readline().strip() if options.token_stdin else getpass.getpass("Token: ")
+    if not token:
+        print("albumen: no token given", file=sys.stderr)
+        return EXIT_USAGE
+    backend = Backend(url, token)
+    try:
+        me = backend.me()
+    except BackendError as error:
+        print(f"albumen: {url} refused the token: {error.message}", file=sys.stderr)
+        return EXIT_AUTH
+    finally:
+        backend.close()
+    client = _client(options)
+    try:
+        client.credentials.set_server_token(url, token)
+    except KeyringUnavailableError as error:
+        print(f"albumen: {error}", file=sys.stderr)
+        return EXIT_AUTH
+    client.settings.server_url = url
+    client.save_settings()
+    client.close()
+    print(f"logged in to {url} as {me.get('name')}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "share": cmd_share,
+    "inspect": cmd_inspect,
+    "albums": cmd_albums,
+    "links": cmd_links,
+    "revoke": cmd_revoke,
+    "sync": cmd_sync,
+    "status": cmd_status,
+    "login": cmd_login,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     options = _parser().parse_args(argv)
-    from albumen.embedded import run_embedded_server_foreground
+    if options.command is None:
+        from albumen.embedded import run_embedded_server_foreground
 
-    return run_embedded_server_foreground(data_dir(options.data_dir), options.port)
+        # Until the desktop window lands, `albumen` runs the embedded server for viewers.
+        return run_embedded_server_foreground(data_dir(options.data_dir), 8737)
+    if options.command == "serve":
+        from albumen.embedded import run_embedded_server_foreground
+
+        return run_embedded_server_foreground(data_dir(options.data_dir), options.port)
+    from albumen.client import NotLoggedInError
+    from albumen.core.credentials import KeyringUnavailableError
+
+    try:
+        return COMMANDS[options.command](options)
+    except (NotLoggedInError, KeyringUnavailableError) as error:
+        print(f"albumen: {error}", file=sys.stderr)
+        return EXIT_AUTH
+    except KeyboardInterrupt:
+        print("\ninterrupted: what was sent is kept; `albumen sync` goes on", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

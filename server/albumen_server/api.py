@@ -28,10 +28,12 @@ from albumen_server.schemas import (
     LinkList,
     LinkOut,
     Me,
+    PhotoIn,
     PhotoList,
     PhotoOut,
     Uuid,
 )
+from albumen_server.tus import clean_filename
 
 router = APIRouter(prefix="/api")
 IdPath = Annotated[Uuid, Path(description="A UUID made by the client")]
@@ -166,6 +168,50 @@ def _owned_photo(session: Session, owner_id: int, photo_id: str) -> Photo:
     if photo is None or photo.owner_id != owner_id:
         raise not_found(f"photo {photo_id}")
     return photo
+
+
+@router.put("/photos/{photo_id}", response_model=PhotoOut, tags=["photos"])
+def put_photo(
+    photo_id: IdPath, body: PhotoIn, owner: Owned, context: Context, response: Response
+) -> PhotoOut:
+    """Add a photo whose bytes this owner already has on the server (see `/photos/check`),
+    so the same file in a second album is not uploaded twice. Idempotent on `photo_id`."""
+    filename = clean_filename(body.filename)
+    with context.blob_lock, context.db.session() as session:
+        owned_album(session, owner.id, body.album_id)
+        existing = session.get(Photo, photo_id)
+        if existing is not None:
+            if existing.owner_id != owner.id or existing.sha256 != body.sha256:
+                raise ApiError(409, "conflict", f"photo {photo_id} exists with other content")
+            return _photo_out(existing)
+        twin = session.scalar(
+            select(Photo).where(Photo.owner_id == owner.id, Photo.sha256 == body.sha256).limit(1)
+        )
+        if twin is None or not context.blobs.exists(body.sha256):
+            raise ApiError(
+                409, "not_present", "the server does not hold these bytes: upload them with tus"
+            )
+        now = utcnow()
+        photo = Photo(
+            id=photo_id,
+            album_id=body.album_id,
+            owner_id=owner.id,
+            filename=filename,
+            sha256=body.sha256,
+            size=twin.size,
+            content_type=body.content_type or twin.content_type,
+            width=twin.width,
+            height=twin.height,
+            taken_at=twin.taken_at,
+            created_at=now,
+        )
+        session.add(photo)
+        album = session.get(Album, body.album_id)
+        if album is not None:
+            album.updated_at = now
+        session.flush()
+        response.status_code = 201
+        return _photo_out(photo)
 
 
 @router.delete("/photos/{photo_id}", status_code=204, tags=["photos"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,11 +38,11 @@ def error_response(
     )
 
 
-def _describe(error: dict[str, object]) -> str:
+def _describe(error: dict[str, Any]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     message = str(error.get("msg", "is invalid"))
     if error.get("type") == "json_invalid":
-        return f"the request body is not valid JSON: {error.get('ctx', {})}"
+        return f"the request body is not valid JSON ({error.get('ctx', {}).get('error', '')})"
     return f"{location or 'request'}: {message}"
 
 

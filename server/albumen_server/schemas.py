@@ -104,6 +104,13 @@ class CheckIn(Strict):
     sha256: list[Sha256] = Field(max_length=10_000)
 
 
+class PhotoIn(Strict):
+    album_id: Uuid
+    filename: str = Field(min_length=1, max_length=255)
+    sha256: Sha256
+    content_type: str | None = Field(default=None, max_length=100)
+
+
 class CheckOut(BaseModel):
     present: list[str]
 

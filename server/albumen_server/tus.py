@@ -427,7 +427,8 @@ def _complete(context: ServerContext, state: UploadState, upload: Upload) -> Non
         row = session.get(Upload, upload.id)
         if row is not None:
             row.completed_at = now
-        if session.get(Photo, upload.photo_id) is None and session.get(Album, upload.album_id):
+        album = session.get(Album, upload.album_id)
+        if album is not None and session.get(Photo, upload.photo_id) is None:
             session.add(
                 Photo(
                     id=upload.photo_id,
@@ -443,9 +444,7 @@ def _complete(context: ServerContext, state: UploadState, upload: Upload) -> Non
                     created_at=now,
                 )
             )
-            album = session.get(Album, upload.album_id)
-            if album is not None:
-                album.updated_at = now
+            album.updated_at = now
     upload.completed_at = now
     state.forget(upload.id)
 

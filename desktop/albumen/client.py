@@ -1,0 +1,105 @@
+"""The headless composition root: builds store, settings, credentials, backend and sync from a
+data folder. The CLI uses it; the desktop app's `app.py` builds the same services for its widgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from albumen import embedded
+from albumen.core.backend import Backend, BackendError
+from albumen.core.credentials import Credentials, KeyringUnavailableError
+from albumen.core.settings import Settings
+from albumen.core.store import Store
+from albumen.core.sync import Listener, SyncService
+from albumen.core.throttle import Throttle
+
+
+class NotLoggedInError(Exception):
+    """A remote server is configured but no token for it is known."""
+
+
+@dataclass(frozen=True)
+class ServerTarget:
+    url: str
+    token: str
+    embedded: bool
+
+
+class Client:
+    """Everything one data folder holds, opened once per process."""
+
+    def __init__(self, data_dir: Path, credentials: Credentials | None = None) -> None:
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings_path = data_dir / "settings.json"
+        self.settings = Settings.load(self.settings_path)
+        self.store = Store(data_dir / "albumen.sqlite3")
+        self.credentials = credentials or Credentials()
+        self._target: ServerTarget | None = None
+        limit = self.settings.bandwidth_limit_kbps
+        self.throttle = Throttle(limit * 1000 if limit else None)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def configured_url(self) -> str | None:
+        return self.settings.server_url
+
+    def target(self) -> ServerTarget:
+        """The server to sync with; starts the embedded one when none is configured."""
+        if self._target is not None:
+            return self._target
+        if self.settings.server_url:
+            token = self.credentials.server_token(self.settings.server_url)
+            if not token:
+                raise NotLoggedInError(
+                    f"no token for {self.settings.server_url}: run `albumen login "
+                    f"{self.settings.server_url}` (or set ALBUMEN_TOKEN)"
+                )
+            self._target = ServerTarget(self.settings.server_url, token, embedded=False)
+            return self._target
+        server = embedded.ensure_running(self.data_dir)
+        self._target = ServerTarget(server.url, self._embedded_token(server.url), embedded=True)
+        return self._target
+
+    def _embedded_token(self, url: str) -> str:
+        # The embedded server's database is ours: a token lost from the keyring is re-minted.
+        try:
+            token = self.credentials.server_token(url)
+        except KeyringUnavailableError:
+            token = None
+        if token and _accepted(url, token):
+            return token
+        token = embedded.mint_token(self.data_dir)
+        if self.credentials.available:
+            self.credentials.set_server_token(url, token)
+        return token
+
+    def backend(self) -> Backend:
+        target = self.target()
+        return Backend(target.url, target.token, throttle=self.throttle)
+
+    def sync_service(self, listener: Listener | None = None) -> SyncService:
+        return SyncService(
+            self.store,
+            self.backend,
+            self.credentials,
+            concurrency=self.settings.concurrent_uploads,
+            listener=listener,
+        )
+
+    def save_settings(self) -> None:
+        self.settings.save(self.settings_path)
+
+
+def _accepted(url: str, token: str) -> bool:
+    backend = Backend(url, token)
+    try:
+        backend.me()
+    except BackendError:
+        return False
+    finally:
+        backend.close()
+    return True

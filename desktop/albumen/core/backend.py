@@ -1,0 +1,332 @@
+"""The sharing server seen from the client: its HTTP contract, and the tus client side.
+
+Written over one `requests.Session` with a timeout on every request: the `tuspy` client has
+neither a session nor timeouts, and the client side of tus is a few requests.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import requests
+
+from albumen import __version__
+from albumen.core.model import LinkSettings
+from albumen.core.throttle import Throttle
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+UPLOAD_CHUNK = 8 * 1024 * 1024
+TUS = {"Tus-Resumable": "1.0.0"}
+
+Progress = Callable[[int], None]  # bytes the server holds of this file so far
+
+
+class BackendError(Exception):
+    """The server answered, and not with what was asked for."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    @property
+    def retryable(self) -> bool:
+        return self.status >= 500 or self.status in (408, 423, 429)
+
+
+class OfflineError(BackendError):
+    """The server could not be reached: try again later, nothing is lost."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, "offline", message)
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class Keep(Enum):
+    """Leave a link's password as the server has it."""
+
+    CURRENT = "current"
+
+
+class SourceChangedError(Exception):
+    """The file on disk no longer has the SHA-256 it had when it was added."""
+
+
+@dataclass(frozen=True)
+class RemoteLink:
+    id: str
+    url: str
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    view_count: int
+    last_viewed_at: datetime | None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _b64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
+
+
+class Backend:
+    """One server, one owner token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        read_timeout: float = READ_TIMEOUT,
+        throttle: Throttle | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.throttle = throttle or Throttle()
+        self.timeout = (CONNECT_TIMEOUT, read_timeout)
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"Bearer {token}", "User-Agent": f"Albumen/{__version__}"}
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = path if path.startswith("http") else self.base_url + path
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise OfflineError(
+                f"{self.base_url} cannot be reached ({type(error).__name__})"
+            ) from None
+        if response.status_code >= 400:
+            code, message = "http_error", f"{method} {path}: HTTP {response.status_code}"
+            try:
+                detail = response.json()["error"]
+                code, message = detail["code"], detail["message"]
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise BackendError(response.status_code, code, message)
+        return response
+
+    # -- owner API -----------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", "/api/health").json()
+        return result
+
+    def me(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", "/api/me").json()
+        return result
+
+    def put_album(self, album_id: str, title: str, description: str | None) -> None:
+        self._request(
+            "PUT", f"/api/albums/{album_id}", json={"title": title, "description": description}
+        )
+
+    def delete_album(self, album_id: str) -> None:
+        try:
+            self._request("DELETE", f"/api/albums/{album_id}")
+        except BackendError as error:
+            if error.status != 404:  # already gone: what we wanted
+                raise
+
+    def delete_photo(self, photo_id: str) -> None:
+        try:
+            self._request("DELETE", f"/api/photos/{photo_id}")
+        except BackendError as error:
+            if error.status != 404:
+                raise
+
+    def present(self, hashes: list[str]) -> set[str]:
+        if not hashes:
+            return set()
+        body = self._request("POST", "/api/photos/check", json={"sha256": hashes}).json()
+        return set(body["present"])
+
+    def reuse_photo(
+        self, photo_id: str, album_id: str, filename: str, sha256: str, content_type: str | None
+    ) -> bool:
+        """Add a photo from bytes the server already holds; False when it does not have them."""
+        body = {
+            "album_id": album_id,
+            "filename": filename,
+            "sha256": sha256,
+            "content_type": content_type,
+        }
+        try:
+            self._request("PUT", f"/api/photos/{photo_id}", json=body)
+        except BackendError as error:
+            if error.code == "not_present":
+                return False
+            raise
+        return True
+
+    def album_photo_ids(self, album_id: str) -> set[str]:
+        body = self._request("GET", f"/api/albums/{album_id}/photos").json()
+        return {photo["id"] for photo in body["photos"]}
+
+    def put_link(
+        self,
+        link_id: str,
+        album_id: str,
+        token: str,
+        settings: LinkSettings,
+        password: str | Keep | None = Keep.CURRENT,
+    ) -> RemoteLink:
+        """`Keep.CURRENT` keeps the server's current password; None removes it."""
+        body: dict[str, Any] = {
+            "album_id": album_id,
+            "token": token,
+            "download": settings.download.value,
+            "show_metadata": settings.show_metadata,
+            "show_location": settings.show_location,
+            "expires_at": settings.expires_at.isoformat() if settings.expires_at else None,
+            "label": settings.label,
+        }
+        if not isinstance(password, Keep):
+            body["password"] = password
+        return self._remote_link(self._request("PUT", f"/api/links/{link_id}", json=body).json())
+
+    def revoke_link(self, link_id: str) -> None:
+        try:
+            self._request("DELETE", f"/api/links/{link_id}")
+        except BackendError as error:
+            if error.status != 404:  # never reached the server: nothing to revoke there
+                raise
+
+    def links(self, album_id: str | None = None) -> list[RemoteLink]:
+        params = {"album_id": album_id} if album_id else None
+        body = self._request("GET", "/api/links", params=params).json()
+        return [self._remote_link(item) for item in body["links"]]
+
+    @staticmethod
+    def _remote_link(item: dict[str, Any]) -> RemoteLink:
+        return RemoteLink(
+            id=item["id"],
+            url=item["url"],
+            revoked_at=_parse(item.get("revoked_at")),
+            expires_at=_parse(item.get("expires_at")),
+            view_count=int(item.get("view_count") or 0),
+            last_viewed_at=_parse(item.get("last_viewed_at")),
+        )
+
+    # -- tus -----------------------------------------------------------------------------------
+
+    def create_upload(
+        self,
+        *,
+        album_id: str,
+        photo_id: str,
+        filename: str,
+        sha256: str,
+        size: int,
+        content_type: str | None,
+    ) -> str:
+        metadata = {
+            "album_id": album_id,
+            "photo_id": photo_id,
+            "filename": filename,
+            "sha256": sha256,
+        }
+        if content_type:
+            metadata["content_type"] = content_type
+        response = self._request(
+            "POST",
+            "/api/uploads/",
+            headers={
+                **TUS,
+                "Upload-Length": str(size),
+                "Upload-Metadata": ",".join(f"{k} {_b64(v)}" for k, v in metadata.items()),
+            },
+        )
+        return response.headers["Location"]
+
+    def upload_offset(self, url: str) -> int | None:
+        """Where the server's copy ends, or None when the upload is gone (expired, unknown)."""
+        try:
+            response = self._request("HEAD", url, headers=TUS)
+        except BackendError as error:
+            if error.status in (404, 410):
+                return None
+            raise
+        return int(response.headers["Upload-Offset"])
+
+    def send_file(
+        self,
+        url: str,
+        path: Path,
+        offset: int,
+        size: int,
+        progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """PATCH the file from `offset` in chunks, each with its SHA-1 checksum; returns the end."""
+        with open(path, "rb") as source:
+            while offset < size:
+                if should_stop and should_stop():
+                    return offset
+                source.seek(offset)
+                length = min(UPLOAD_CHUNK, size - offset)
+                checksum = _chunk_sha1(source, length)
+                source.seek(offset)
+                response = self._request(
+                    "PATCH",
+                    url,
+                    data=_read_exactly(source, length, progress, offset, self.throttle),
+                    headers={
+                        **TUS,
+                        "Upload-Offset": str(offset),
+                        "Content-Type": "application/offset+octet-stream",
+                        "Content-Length": str(length),
+                        "Upload-Checksum": f"sha1 {checksum}",
+                    },
+                )
+                offset = int(response.headers["Upload-Offset"])
+                if progress:
+                    progress(offset)
+        return offset
+
+
+def _chunk_sha1(source: BinaryIO, length: int) -> str:
+    # The tus checksum extension requires sha1 support; each chunk is checked on arrival.
+    digest = hashlib.sha1(usedforsecurity=False)
+    remaining = length
+    while remaining:
+        piece = source.read(min(1 << 20, remaining))
+        if not piece:
+            raise SourceChangedError("the file became shorter while it was being uploaded")
+        digest.update(piece)
+        remaining -= len(piece)
+    return base64.b64encode(digest.digest()).decode()
+
+
+def _read_exactly(
+    source: BinaryIO, length: int, progress: Progress | None, start: int, throttle: Throttle
+) -> Iterator[bytes]:
+    sent = 0
+    while sent < length:
+        piece = source.read(min(256 * 1024, length - sent))
+        throttle.spend(len(piece))
+        if not piece:
+            raise SourceChangedError("the file became shorter while it was being uploaded")
+        sent += len(piece)
+        if progress:
+            progress(start + sent)
+        yield piece

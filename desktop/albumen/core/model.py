@@ -1,0 +1,110 @@
+"""The client's domain values: plain frozen dataclasses, shared by store, sync, CLI and UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+
+class PhotoState(StrEnum):
+    QUEUED = "queued"  # recorded, waiting for its upload
+    UPLOADING = "uploading"
+    UPLOADED = "uploaded"  # the server has verified its bytes
+    FAILED = "failed"  # the last attempt failed; `error` says why; retried later
+    CHANGED = "changed"  # the source file differs from what was added; not uploaded
+    MISSING = "missing"  # the source file is gone; not uploaded
+
+
+class LinkState(StrEnum):
+    PENDING = "pending"  # made here, not on the server yet: copyable, not live
+    ACTIVE = "active"
+    REVOKE_PENDING = "revoke pending"  # revoked here, the server does not know yet
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Download(StrEnum):
+    NONE = "none"
+    WEB = "web"
+    ORIGINAL = "original"
+
+
+@dataclass(frozen=True)
+class Album:
+    id: str
+    title: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+    cover_photo_id: str | None = None
+    photo_count: int = 0
+    uploaded_count: int = 0
+    link_count: int = 0
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: str
+    album_id: str
+    path: Path
+    filename: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    state: PhotoState
+    position: int
+    added_at: datetime
+    error: str | None = None
+    width: int | None = None
+    height: int | None = None
+    taken_at: datetime | None = None
+    upload_url: str | None = None
+    uploaded_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    download: Download = Download.NONE
+    show_metadata: bool = False
+    show_location: bool = False
+    expires_at: datetime | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    id: str
+    album_id: str
+    token: str
+    settings: LinkSettings
+    has_password: bool
+    state: LinkState
+    created_at: datetime
+    url: str | None = None
+    view_count: int = 0
+    last_viewed_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class OperationKind(StrEnum):
+    PUT_ALBUM = "put_album"
+    DELETE_ALBUM = "delete_album"
+    UPLOAD_PHOTO = "upload_photo"
+    DELETE_PHOTO = "delete_photo"
+    PUT_LINK = "put_link"
+    REVOKE_LINK = "revoke_link"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One owner action waiting for the server; carries ids only, the store holds the rest."""
+
+    seq: int
+    kind: OperationKind
+    entity_id: str
+    album_id: str | None
+    attempts: int
+    last_error: str | None
+    created_at: datetime

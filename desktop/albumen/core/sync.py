@@ -1,0 +1,389 @@
+"""Drains the outbox to the server, in order, with idempotent requests.
+
+Runs on plain threads and reports through a callback, so it is tested with plain pytest; the UI
+wraps the callback into Qt signals. Consecutive uploads run several at a time; everything else
+runs one by one in the order the owner acted. A server that cannot be reached stops the drain
+(after retries with exponential backoff and jitter) and leaves the rest queued; an upload that
+was interrupted resumes from the server's offset, also after a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from albumen.core.backend import Backend, BackendError, Keep, OfflineError, SourceChangedError
+from albumen.core.credentials import Credentials
+from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
+from albumen.core.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CONTENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+    ".dng": "image/x-adobe-dng",
+    ".cr2": "image/x-canon-cr2",
+    ".cr3": "image/x-canon-cr3",
+    ".nef": "image/x-nikon-nef",
+    ".arw": "image/x-sony-arw",
+    ".raf": "image/x-fuji-raf",
+    ".orf": "image/x-olympus-orf",
+}
+
+
+@dataclass(frozen=True)
+class SyncEvent:
+    """What the sync reports as it goes: enough for a progress bar and a status line."""
+
+    kind: str  # "progress", "uploaded", "photo_failed", "operation", "offline", "link"
+    photo_id: str | None = None
+    album_id: str | None = None
+    sent: int = 0
+    total: int = 0
+    message: str | None = None
+
+
+@dataclass
+class SyncReport:
+    uploaded: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+    operations: int = 0
+    offline: str | None = None  # why the drain stopped early, when it did
+    remaining: int = 0
+
+
+Listener = Callable[[SyncEvent], None]
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class SyncService:
+    """One server, one store; `sync_once` drains what is queued and pulls link state back."""
+
+    def __init__(
+        self,
+        store: Store,
+        backend_factory: Callable[[], Backend],
+        credentials: Credentials,
+        *,
+        concurrency: int = 3,
+        listener: Listener | None = None,
+        retries: int = 4,
+        backoff: float = 0.5,
+    ) -> None:
+        self.store = store
+        self._backend_factory = backend_factory
+        self._local = threading.local()
+        self.credentials = credentials
+        self.concurrency = max(1, concurrency)
+        self.listener = listener or (lambda _event: None)
+        self.retries = retries
+        self.backoff = backoff
+        self._stop = threading.Event()
+        self._drain_lock = threading.Lock()
+
+    @property
+    def backend(self) -> Backend:
+        """One HTTP session per thread: requests' sessions are not meant to be shared."""
+        backend: Backend | None = getattr(self._local, "backend", None)
+        if backend is None:
+            backend = self._local.backend = self._backend_factory()
+        return backend
+
+    def stop(self) -> None:
+        """Ask a running drain to stop at the next chunk (pause); `sync_once` clears it."""
+        self._stop.set()
+
+    # -- retries -------------------------------------------------------------------------------
+
+    def _with_retries(self, action: Callable[[], T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                return action()
+            except BackendError as error:
+                attempt += 1
+                if not error.retryable or attempt > self.retries or self._stop.is_set():
+                    raise
+                delay = min(30.0, self.backoff * 2 ** (attempt - 1))
+                time.sleep(delay * random.uniform(0.5, 1.0))
+
+    # -- the drain -----------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncReport:
+        with self._drain_lock:
+            self._stop.clear()
+            report = SyncReport()
+            try:
+                self._drain(report)
+                if report.offline is None:
+                    self.refresh_links()
+            except OfflineError as error:
+                report.offline = error.message
+                self.listener(SyncEvent("offline", message=error.message))
+            report.remaining = len(self.store.pending_operations())
+            return report
+
+    def _drain(self, report: SyncReport) -> None:
+        while not self._stop.is_set():
+            operations = self.store.pending_operations()
+            if not operations:
+                return
+            first = operations[0]
+            if first.kind is OperationKind.UPLOAD_PHOTO:
+                batch = []
+                for operation in operations:
+                    if operation.kind is not OperationKind.UPLOAD_PHOTO:
+                        break
+                    batch.append(operation)
+                self._upload_batch(batch, report)
+                if report.offline:
+                    raise OfflineError(report.offline)
+                continue
+            try:
+                self._with_retries(lambda op=first: self._apply(op))  # type: ignore[misc]
+            except OfflineError:
+                raise
+            except BackendError as error:
+                # Refused for good (a 4xx): record why and go on, or the queue would jam.
+                self.store.fail_operation(first.seq, error.message)
+                self.store.complete_operation(first.seq)
+                report.failed.append(f"{first.kind.value} {first.entity_id}: {error.message}")
+                continue
+            self.store.complete_operation(first.seq)
+            report.operations += 1
+            self.listener(SyncEvent("operation", message=first.kind.value))
+
+    def _apply(self, operation: Operation) -> None:
+        kind, entity = operation.kind, operation.entity_id
+        if kind is OperationKind.PUT_ALBUM:
+            try:
+                album = self.store.album(entity)
+            except StoreError:
+                return  # deleted since; its DELETE_ALBUM follows
+            self.backend.put_album(album.id, album.title, album.description)
+        elif kind is OperationKind.DELETE_ALBUM:
+            self.backend.delete_album(entity)
+        elif kind is OperationKind.DELETE_PHOTO:
+            self.backend.delete_photo(entity)
+        elif kind is OperationKind.PUT_LINK:
+            self._put_link(entity)
+        elif kind is OperationKind.REVOKE_LINK:
+            self.backend.revoke_link(entity)
+            self.store.set_link_remote(
+                entity, state=LinkState.REVOKED, revoked_at=datetime.now(UTC)
+            )
+            self.listener(SyncEvent("link", message=f"revoked {entity}"))
+
+    def _put_link(self, link_id: str) -> None:
+        try:
+            link = self.store.link(link_id)
+        except StoreError:
+            return
+        if link.state in (LinkState.REVOKED, LinkState.REVOKE_PENDING):
+            return
+        password: str | Keep | None = None
+        if link.has_password:
+            known = self.credentials.link_password(link_id)
+            if known is None and link.state is LinkState.PENDING:
+                raise BackendError(
+                    0,
+                    "password_lost",
+                    f"link {link.settings.label or link_id}: its password is not in the keyring "
+                    "any more; it was not published without one — set a new password",
+                )
+            password = known if known is not None else Keep.CURRENT
+        remote = self.backend.put_link(
+            link.id, link.album_id, link.token, link.settings, password=password
+        )
+        self.store.set_link_remote(link_id, state=LinkState.ACTIVE, url=remote.url)
+        self.listener(SyncEvent("link", album_id=link.album_id, message=f"live {link_id}"))
+
+    # -- uploads -------------------------------------------------------------------------------
+
+    def _upload_batch(self, batch: list[Operation], report: SyncReport) -> None:
+        photos: list[tuple[Operation, Photo]] = []
+        for operation in batch:
+            photo = self.store.find_photo(operation.entity_id)
+            if photo is None:
+                self.store.complete_operation(operation.seq)  # removed since it was queued
+            else:
+                photos.append((operation, photo))
+        if not photos:
+            return
+        try:
+            present = self._with_retries(
+                lambda: self.backend.present(sorted({p.sha256 for _, p in photos}))
+            )
+            on_server: set[str] = set()
+            for album_id in sorted({p.album_id for _, p in photos}):
+                on_server |= self._with_retries(lambda a=album_id: self.backend.album_photo_ids(a))  # type: ignore[misc]
+        except OfflineError as error:
+            report.offline = error.message
+            return
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="albumen-upload") as pool:
+            futures = [
+                pool.submit(self._upload_one, operation, photo, photo.id in on_server, present)
+                for operation, photo in photos
+            ]
+            for future in futures:
+                outcome = future.result()
+                if outcome == "uploaded":
+                    report.uploaded += 1
+                elif outcome == "skipped":
+                    report.skipped += 1
+                elif outcome.startswith("offline:"):
+                    report.offline = outcome.removeprefix("offline:")
+                elif outcome.startswith("failed:"):
+                    report.failed.append(outcome.removeprefix("failed:"))
+
+    def _upload_one(
+        self, operation: Operation, photo: Photo, already_there: bool, present: set[str]
+    ) -> str:
+        if already_there:
+            self._uploaded(operation, photo)
+            return "skipped"
+        if self._stop.is_set():
+            return "offline:paused"
+        problem = self._source_problem(photo)
+        if problem is not None:
+            state, message = problem
+            self.store.set_photo_state(photo.id, state, error=message)
+            self.store.complete_operation(operation.seq)
+            self.listener(SyncEvent("photo_failed", photo.id, photo.album_id, message=message))
+            return f"failed:{photo.filename}: {message}"
+        self.store.set_photo_state(photo.id, PhotoState.UPLOADING)
+        try:
+            self._with_retries(lambda: self._transfer(photo, photo.sha256 in present))
+        except OfflineError as error:
+            self.store.set_photo_state(photo.id, PhotoState.QUEUED, error=error.message)
+            return f"offline:{error.message}"
+        except (BackendError, SourceChangedError, OSError) as error:
+            message = error.message if isinstance(error, BackendError) else str(error)
+            changed = isinstance(error, SourceChangedError) or (
+                isinstance(error, BackendError) and error.code == "checksum_mismatch"
+            )
+            state = PhotoState.CHANGED if changed else PhotoState.FAILED
+            if changed:
+                message = "the file changed while it was being uploaded; add it again"
+            self.store.set_photo_state(photo.id, state, error=message)
+            self.store.clear_upload_url(photo.id)
+            self.store.fail_operation(operation.seq, message)
+            self.store.complete_operation(operation.seq)
+            self.listener(SyncEvent("photo_failed", photo.id, photo.album_id, message=message))
+            return f"failed:{photo.filename}: {message}"
+        if self._stop.is_set() and self.store.photo(photo.id).state is not PhotoState.UPLOADED:
+            self.store.set_photo_state(photo.id, PhotoState.QUEUED)
+            return "offline:paused"
+        self._uploaded(operation, photo)
+        return "uploaded"
+
+    def _uploaded(self, operation: Operation, photo: Photo) -> None:
+        self.store.set_photo_state(photo.id, PhotoState.UPLOADED, uploaded_bytes=photo.size)
+        self.store.complete_operation(operation.seq)
+        self.listener(
+            SyncEvent("uploaded", photo.id, photo.album_id, photo.size, photo.size, photo.filename)
+        )
+
+    def _source_problem(self, photo: Photo) -> tuple[PhotoState, str] | None:
+        """Whether the file on disk is still the one that was added."""
+        try:
+            stat = photo.path.stat()
+        except FileNotFoundError:
+            return PhotoState.MISSING, f"{photo.path} is gone (moved, renamed or deleted)"
+        except OSError as error:
+            return PhotoState.FAILED, f"{photo.path} cannot be read: {error.strerror}"
+        if stat.st_size == photo.size and stat.st_mtime_ns == photo.mtime_ns:
+            return None
+        if stat.st_size == photo.size and _sha256_of(photo.path) == photo.sha256:
+            return None  # touched, not changed
+        return PhotoState.CHANGED, f"{photo.path} changed since it was added; add it again"
+
+    def _transfer(self, photo: Photo, server_has_bytes: bool) -> None:
+        backend = self.backend
+        content_type = CONTENT_TYPES.get(photo.path.suffix.lower())
+        if server_has_bytes and backend.reuse_photo(
+            photo.id, photo.album_id, photo.filename, photo.sha256, content_type
+        ):
+            return
+        fresh = self.store.photo(photo.id)
+        offset: int | None = None
+        url = fresh.upload_url
+        if url:
+            offset = backend.upload_offset(url)
+        if url is None or offset is None:
+            url = backend.create_upload(
+                album_id=photo.album_id,
+                photo_id=photo.id,
+                filename=photo.filename,
+                sha256=photo.sha256,
+                size=photo.size,
+                content_type=content_type,
+            )
+            offset = 0
+            # Saved before the first byte, so a restart resumes this very upload.
+            self.store.set_photo_state(
+                photo.id, PhotoState.UPLOADING, upload_url=url, uploaded_bytes=0
+            )
+        last_saved = [offset]
+
+        def progress(sent: int) -> None:
+            self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, photo.size))
+            if sent - last_saved[0] >= 16 * 1024 * 1024:
+                last_saved[0] = sent
+                self.store.set_photo_state(photo.id, PhotoState.UPLOADING, uploaded_bytes=sent)
+
+        end = backend.send_file(url, photo.path, offset, photo.size, progress, self._stop.is_set)
+        if end == photo.size:
+            self.store.set_photo_state(photo.id, PhotoState.UPLOADED, uploaded_bytes=end)
+
+    # -- pulling state back --------------------------------------------------------------------
+
+    def refresh_links(self) -> None:
+        """Bring view counts and revocations made elsewhere back into the store."""
+        remote = {link.id: link for link in self._with_retries(self.backend.links)}
+        now = datetime.now(UTC)
+        for link in self.store.links():
+            other = remote.get(link.id)
+            if other is None:
+                continue
+            if other.revoked_at is not None:
+                state = LinkState.REVOKED
+            elif link.state is LinkState.REVOKE_PENDING:
+                continue  # the revoke is still queued: never show it as done
+            elif other.expires_at is not None and other.expires_at <= now:
+                state = LinkState.EXPIRED
+            else:
+                state = LinkState.ACTIVE
+            self.store.set_link_remote(
+                link.id,
+                state=state,
+                url=other.url,
+                view_count=other.view_count,
+                last_viewed_at=other.last_viewed_at,
+                revoked_at=other.revoked_at,
+            )

@@ -1,0 +1,106 @@
+"""The local album list in real SQLite: actions land at once, with their outbox operations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from albumen.core.model import Download, LinkSettings, LinkState, OperationKind, PhotoState
+from albumen.core.store import NewPhoto, Store, StoreError
+
+
+def _photo(tmp_path: Path, name: str, digest: str) -> NewPhoto:
+    path = tmp_path / name
+    path.write_bytes(digest.encode())
+    return NewPhoto(path=path, size=len(digest), mtime_ns=1, sha256=digest)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "albumen.sqlite3")
+
+
+def test_albums_photos_and_outbox(store: Store, tmp_path: Path) -> None:
+    album = store.create_album("  Iceland  ")
+    assert album.title == "Iceland"
+    result = store.add_photos(
+        album.id,
+        [
+            _photo(tmp_path, "a.jpg", "a" * 64),
+            _photo(tmp_path, "b.jpg", "b" * 64),
+            _photo(tmp_path, "b2.jpg", "b" * 64),
+        ],
+    )
+    assert [p.filename for p in result.added] == ["a.jpg", "b.jpg"]
+    assert result.duplicates == [tmp_path / "b2.jpg"]
+    again = store.add_photos(album.id, [_photo(tmp_path, "a-copy.jpg", "a" * 64)])
+    assert again.added == [] and again.duplicates == [tmp_path / "a-copy.jpg"]
+    listed = store.albums()
+    assert listed[0].photo_count == 2
+    assert listed[0].cover_photo_id == result.added[0].id
+    kinds = [op.kind for op in store.pending_operations()]
+    assert kinds == [
+        OperationKind.PUT_ALBUM,
+        OperationKind.UPLOAD_PHOTO,
+        OperationKind.UPLOAD_PHOTO,
+    ]
+    store.update_album(album.id, title="Iceland 2026")
+    assert [op.kind for op in store.pending_operations()].count(OperationKind.PUT_ALBUM) == 1
+    assert all(p.state is PhotoState.QUEUED for p in store.photos(album.id))
+
+
+def test_reorder_and_remove(store: Store, tmp_path: Path) -> None:
+    album = store.create_album("Order")
+    added = store.add_photos(album.id, [_photo(tmp_path, f"{n}.jpg", n * 64) for n in "abc"]).added
+    store.move_photo(added[2].id, 0)
+    assert [p.filename for p in store.photos(album.id)] == ["c.jpg", "a.jpg", "b.jpg"]
+    store.remove_photos([added[0].id])
+    assert [p.filename for p in store.photos(album.id)] == ["c.jpg", "b.jpg"]
+    kinds = [(op.kind, op.entity_id) for op in store.pending_operations()]
+    assert (OperationKind.UPLOAD_PHOTO, added[0].id) not in kinds
+    assert (OperationKind.DELETE_PHOTO, added[0].id) in kinds
+    assert store.album(album.id).cover_photo_id is None
+
+
+def test_links_are_pending_then_revoke_pending(store: Store) -> None:
+    album = store.create_album("Links")
+    settings = LinkSettings(download=Download.WEB, label="Mum")
+    link = store.create_link(album.id, settings, has_password=True)
+    assert link.state is LinkState.PENDING
+    assert len(link.token) >= 32
+    assert store.link_by_token(link.token) == link
+    revoked = store.revoke_link(link.id)
+    assert revoked.state is LinkState.REVOKE_PENDING
+    kinds = [op.kind for op in store.pending_operations()]
+    assert OperationKind.PUT_LINK not in kinds, "a link never sent need not be created first"
+    assert kinds[-1] is OperationKind.REVOKE_LINK
+    with pytest.raises(StoreError, match="revoked"):
+        store.update_link(link.id, settings)
+
+
+def test_state_survives_reopening_and_old_schemas_are_backed_up(tmp_path: Path) -> None:
+    path = tmp_path / "albumen.sqlite3"
+    first = Store(path)
+    album = first.create_album("Kept")
+    first.close()
+    second = Store(path)
+    assert second.album(album.id).title == "Kept"
+    assert second.schema_version == 1
+    second.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version=99")
+    with pytest.raises(StoreError, match="newer Albumen"):
+        Store(path)
+
+
+def test_delete_album_drops_its_queue_but_tells_the_server(store: Store, tmp_path: Path) -> None:
+    album = store.create_album("Gone")
+    store.add_photos(album.id, [_photo(tmp_path, "a.jpg", "a" * 64)])
+    store.delete_album(album.id)
+    assert store.albums() == []
+    operations = store.pending_operations()
+    assert [op.kind for op in operations] == [OperationKind.DELETE_ALBUM]
+    with pytest.raises(StoreError):
+        store.album(album.id)
