@@ -17,7 +17,9 @@ def delete_photos(session: Session, photos: list[Photo]) -> list[str]:
     orphaned = []
     for sha256 in sorted(hashes):
         still_used = session.scalar(select(func.count()).where(Photo.sha256 == sha256))
-        uploading = session.scalar(select(func.count()).where(Upload.sha256 == sha256))
+        uploading = session.scalar(
+            select(func.count()).where(Upload.sha256 == sha256, Upload.completed_at.is_(None))
+        )
         if not still_used and not uploading:
             orphaned.append(sha256)
     return orphaned

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -289,7 +289,7 @@ class Backend:
                 response = self._request(
                     "PATCH",
                     url,
-                    data=_read_exactly(source, length, progress, offset, self.throttle),
+                    data=_ChunkBody(source, length, progress, offset, self.throttle),
                     headers={
                         **TUS,
                         "Upload-Offset": str(offset),
@@ -317,16 +317,38 @@ def _chunk_sha1(source: BinaryIO, length: int) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
-def _read_exactly(
-    source: BinaryIO, length: int, progress: Progress | None, start: int, throttle: Throttle
-) -> Iterator[bytes]:
-    sent = 0
-    while sent < length:
-        piece = source.read(min(256 * 1024, length - sent))
-        throttle.spend(len(piece))
+class _ChunkBody:
+    """One PATCH body read from the file as it is sent: a known length, so no chunked encoding,
+    and the throttle and the progress see every piece."""
+
+    def __init__(
+        self,
+        source: BinaryIO,
+        length: int,
+        progress: Progress | None,
+        start: int,
+        throttle: Throttle,
+    ) -> None:
+        self.source = source
+        self.length = length
+        self.progress = progress
+        self.start = start
+        self.throttle = throttle
+        self.sent = 0
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, size: int = -1) -> bytes:
+        remaining = self.length - self.sent
+        if remaining <= 0:
+            return b""
+        wanted = remaining if size is None or size < 0 else min(size, remaining)
+        piece = self.source.read(min(wanted, 256 * 1024))
         if not piece:
             raise SourceChangedError("the file became shorter while it was being uploaded")
-        sent += len(piece)
-        if progress:
-            progress(start + sent)
-        yield piece
+        self.throttle.spend(len(piece))
+        self.sent += len(piece)
+        if self.progress:
+            self.progress(self.start + self.sent)
+        return piece
