@@ -430,10 +430,9 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     options = _parser().parse_args(argv)
     if options.command is None:
-        from albumen.embedded import run_embedded_server_foreground
+        from albumen.app import main as open_app
 
-        # Until the desktop window lands, `albumen` runs the embedded server for viewers.
-        return run_embedded_server_foreground(data_dir(options.data_dir), 8737)
+        return open_app(data_dir(options.data_dir))
     if options.command == "serve":
         from albumen.embedded import run_embedded_server_foreground
 

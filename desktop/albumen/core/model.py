@@ -41,6 +41,7 @@ class Album:
     cover_photo_id: str | None = None
     photo_count: int = 0
     uploaded_count: int = 0
+    failed_count: int = 0  # failed, changed or missing: needs the owner's attention
     link_count: int = 0
 
 

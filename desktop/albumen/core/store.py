@@ -270,6 +270,8 @@ class Store:
               (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id) AS photo_count,
               (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id AND p.state = 'uploaded')
                 AS uploaded_count,
+              (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id
+                 AND p.state IN ('failed', 'changed', 'missing')) AS failed_count,
               (SELECT COUNT(*) FROM links l WHERE l.album_id = a.id) AS link_count
             FROM albums a {where} ORDER BY a.created_at, a.id
         """  # noqa: S608  # `where` is one of this module's constants
@@ -285,6 +287,7 @@ class Store:
                 cover_photo_id=row["cover_photo_id"],
                 photo_count=row["photo_count"],
                 uploaded_count=row["uploaded_count"],
+                failed_count=row["failed_count"],
                 link_count=row["link_count"],
             )
             for row in rows

@@ -1,0 +1,79 @@
+"""The composition root: builds the services from the data folder and hands them to the
+window. Nothing here blocks: the server (embedded or remote) is reached by the sync thread."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from albumen import __version__, embedded
+from albumen.client import Client
+from albumen.core.thumbnails import ThumbnailCache
+
+if TYPE_CHECKING:
+    from albumen.ui.context import AppContext
+
+
+def _embedded_url(data_dir: Path) -> str | None:
+    try:
+        state = json.loads((embedded.server_data(data_dir) / embedded.STATE_FILE).read_text())
+        return str(state["url"])
+    except (OSError, ValueError, KeyError):
+        return f"http://127.0.0.1:{embedded.DEFAULT_PORT}"
+
+
+def build_context(client: Client) -> AppContext:
+    from albumen.ui.context import StoreEvents
+    from albumen.ui.sync_bridge import SyncBridge
+    from albumen.ui.tasks import TaskRunner
+
+    def server_label() -> str:
+        url = client.settings.server_url
+        return urlparse(url).hostname or url if url else "Embedded server"
+
+    def base_url() -> str | None:
+        return client.settings.server_url or _embedded_url(client.data_dir)
+
+    from albumen.ui.context import AppContext
+
+    return AppContext(
+        store=client.store,
+        credentials=client.credentials,
+        settings=client.settings,
+        settings_path=client.settings_path,
+        data_dir=client.data_dir,
+        runner=TaskRunner(),
+        sync=SyncBridge(client.sync_service()),
+        thumbnails=ThumbnailCache(client.data_dir / "thumbnails"),
+        events=StoreEvents(),
+        server_label=server_label,
+        base_url=base_url,
+    )
+
+
+def main(data_dir: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from albumen.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("Albumen")
+    app.setApplicationName("Albumen")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("org.albumen.Albumen")
+    app.setQuitOnLastWindowClosed(False)  # the tray keeps uploads going
+    client = Client(data_dir)
+    context = build_context(client)
+    window = MainWindow(context)
+    window.show()
+    context.sync.start()
+    try:
+        return app.exec()
+    finally:
+        context.sync.shutdown()
+        context.runner.wait(5000)
+        client.close()

@@ -1,0 +1,244 @@
+"""The album list on the left: cover, title, photo count, state at a glance, links' count.
+
+Read from the local store, so it works with no network. Files dropped on an album are added
+to that album.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from albumen.core.model import Album
+from albumen.ui.context import AppContext
+
+AlbumRole = Qt.ItemDataRole.UserRole + 1
+StateTextRole = Qt.ItemDataRole.UserRole + 2
+COVER_EDGE = 56
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def album_state(album: Album, offline: bool) -> str:
+    """The one-line state an owner reads in the list."""
+    if album.photo_count == 0:
+        return "Draft · no photos yet"
+    if album.failed_count:
+        return f"Error · {album.failed_count} not uploaded"
+    waiting = album.photo_count - album.uploaded_count
+    if waiting == 0:
+        return "Shared" if album.link_count else "Uploaded · not shared yet"
+    if offline:
+        return f"Offline · {waiting} waiting"
+    return f"Uploading {album.uploaded_count} of {album.photo_count}"
+
+
+class AlbumListModel(QAbstractListModel):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._albums: list[Album] = []
+        self._covers: dict[str, QPixmap] = {}
+        self._cover_requested: set[str] = set()
+        self.offline = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload from the store; the list is short, a reset keeps it simple and exact."""
+        self.beginResetModel()
+        self._albums = self.context.store.albums()
+        self.endResetModel()
+
+    def set_offline(self, offline: bool) -> None:
+        if offline != self.offline:
+            self.offline = offline
+            if self._albums:
+                self.dataChanged.emit(self.index(0), self.index(len(self._albums) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._albums)
+
+    def album_at(self, row: int) -> Album:
+        return self._albums[row]
+
+    def row_of(self, album_id: str) -> int | None:
+        for row, album in enumerate(self._albums):
+            if album.id == album_id:
+                return row
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._albums):
+            return None
+        album = self._albums[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return album.title
+        if role == StateTextRole:
+            return album_state(album, self.offline)
+        if role == AlbumRole:
+            return album
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                f"{album.title}\n{album.photo_count} photos · "
+                f"{album_state(album, self.offline)} · {album.link_count} links"
+            )
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{album.title}, {album.photo_count} photos, {album_state(album, self.offline)}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._cover(album)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDropEnabled if index.isValid() else base
+
+    def _cover(self, album: Album) -> QPixmap | None:
+        if album.cover_photo_id is None:
+            return None
+        key = album.cover_photo_id
+        if key in self._covers:
+            return self._covers[key]
+        if key not in self._cover_requested:
+            self._cover_requested.add(key)
+            photo = self.context.store.find_photo(key)
+            if photo is not None:
+                thumbnails = self.context.thumbnails
+
+                def load() -> object:
+                    from PySide6.QtGui import QImage
+
+                    path = thumbnails.get(photo.path, photo.sha256)
+                    return QImage(str(path))
+
+                def done(image: object, error: BaseException | None) -> None:
+                    if error is None and image is not None:
+                        self._covers[key] = QPixmap.fromImage(image)  # type: ignore[call-overload]
+                        row = self.row_of(album.id)
+                        if row is not None:
+                            self.dataChanged.emit(self.index(row), self.index(row))
+
+                self.context.runner.run_image(load, done)
+        return None
+
+
+class AlbumDelegate(QStyledItemDelegate):
+    """Cover on the left; title, then count · state · links in a quieter line."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+        return QSize(option.rect.width() or 240, COVER_EDGE + 16)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        album: Album | None = index.data(AlbumRole)
+        if album is None:
+            return
+        painter.save()
+        palette = option.palette  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        if selected:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
+        text_color = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        cover_rect = QRect(rect.left() + 8, rect.top() + 8, COVER_EDGE, COVER_EDGE)
+        cover = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(cover, QPixmap) and not cover.isNull():
+            scaled = cover.scaled(
+                cover_rect.size(),
+                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            source = QRect(
+                (scaled.width() - COVER_EDGE) // 2,
+                (scaled.height() - COVER_EDGE) // 2,
+                COVER_EDGE,
+                COVER_EDGE,
+            )
+            painter.drawPixmap(cover_rect, scaled, source)
+        else:
+            painter.fillRect(cover_rect, QColor(128, 128, 128, 60))
+        left = cover_rect.right() + 10
+        title_font = QFont(option.font)  # type: ignore[attr-defined]
+        title_font.setBold(True)
+        painter.setFont(title_font)
+        painter.setPen(text_color)
+        title_rect = QRect(left, rect.top() + 10, rect.right() - left - 6, 22)
+        metrics = painter.fontMetrics()
+        painter.drawText(
+            title_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(album.title, Qt.TextElideMode.ElideRight, title_rect.width()),
+        )
+        painter.setFont(option.font)  # type: ignore[attr-defined]
+        muted = QColor(text_color)
+        muted.setAlpha(170)
+        painter.setPen(muted)
+        state = index.data(StateTextRole)
+        detail = f"{album.photo_count} photos · {state}"
+        if album.link_count:
+            detail += f" · {album.link_count} link{'s' if album.link_count > 1 else ''}"
+        detail_rect = QRect(left, title_rect.bottom() + 2, title_rect.width(), 20)
+        painter.drawText(
+            detail_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                detail, Qt.TextElideMode.ElideRight, detail_rect.width()
+            ),
+        )
+        painter.restore()
+
+
+class AlbumListView(QListView):
+    files_dropped = Signal(str, list)  # album id, list[Path]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(AlbumDelegate(self))
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setUniformItemSizes(True)
+        self.setAccessibleName("Albums")
+        self.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and self.indexAt(event.position().toPoint()).isValid():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        index = self.indexAt(event.position().toPoint())
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if index.isValid() and paths:
+            album: Album = index.data(AlbumRole)
+            self.files_dropped.emit(album.id, paths)
+            event.acceptProposedAction()
+        else:
+            event.ignore()

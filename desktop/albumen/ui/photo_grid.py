@@ -1,0 +1,370 @@
+"""The photo grid: a model/view over the album's photos with lazy thumbnails.
+
+Thumbnails are asked for only when a cell is painted, made on the image pool (a QImage in the
+worker, a QPixmap only here on the GUI thread), kept in a bounded cache, and announced to the
+view in batches, so 5,000 photos scroll without a stall. Changing album bumps a generation
+number and late results for the old album are dropped.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QImage,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from albumen.core.model import Photo, PhotoState
+from albumen.ui.context import AppContext
+
+PhotoRole = Qt.ItemDataRole.UserRole + 1
+StateRole = Qt.ItemDataRole.UserRole + 2
+ProgressRole = Qt.ItemDataRole.UserRole + 3
+ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 4
+
+THUMB_EDGE = 320
+CELL = QSize(196, 196)
+BATCH = 500  # rows handed to the view per fetchMore
+PIXMAP_CACHE = 1500
+PHOTO_MIME = "application/x-albumen-photo-ids"
+
+Index = QModelIndex | QPersistentModelIndex
+
+STATE_TEXT = {
+    PhotoState.QUEUED: "Waiting to upload",
+    PhotoState.UPLOADING: "Uploading",
+    PhotoState.UPLOADED: "Uploaded",
+    PhotoState.FAILED: "Upload failed",
+    PhotoState.CHANGED: "Changed on disk since added",
+    PhotoState.MISSING: "File is missing",
+}
+
+
+class PhotoGridModel(QAbstractListModel):
+    thumbnails_loaded = Signal(int)  # how many arrived in the last batch (for tests, status)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.album_id: str | None = None
+        self._photos: list[Photo] = []
+        self._rows: dict[str, int] = {}
+        self._shown = 0
+        self._generation = 0
+        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._requested: set[str] = set()
+        self._failed: set[str] = set()
+        self._progress: dict[str, float] = {}
+        self._dirty: set[str] = set()
+        self._flush = QTimer(self, interval=40, singleShot=True)
+        self._flush.timeout.connect(self._announce)
+
+    # -- content -------------------------------------------------------------------------------
+
+    def set_album(self, album_id: str | None) -> None:
+        self.beginResetModel()
+        self._generation += 1
+        self.album_id = album_id
+        self._requested.clear()
+        self._progress.clear()
+        self._load()
+        self._shown = min(len(self._photos), BATCH)
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Reload rows from the store; thumbnails already made are kept."""
+        self.beginResetModel()
+        self._load()
+        self._shown = min(len(self._photos), max(self._shown, BATCH))
+        self.endResetModel()
+
+    def _load(self) -> None:
+        self._photos = self.context.store.photos(self.album_id) if self.album_id else []
+        self._rows = {photo.id: row for row, photo in enumerate(self._photos)}
+
+    def photo_at(self, row: int) -> Photo:
+        return self._photos[row]
+
+    def row_of(self, photo_id: str) -> int | None:
+        row = self._rows.get(photo_id)
+        return row if row is not None and row < self._shown else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._shown
+
+    def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
+        return not parent.isValid() and self._shown < len(self._photos)
+
+    def fetchMore(self, parent: Index) -> None:  # noqa: N802
+        if parent.isValid():
+            return
+        more = min(BATCH, len(self._photos) - self._shown)
+        self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
+        self._shown += more
+        self.endInsertRows()
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self._shown:
+            return None
+        photo = self._photos[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return photo.filename
+        if role == PhotoRole:
+            return photo
+        if role == StateRole:
+            return photo.state
+        if role == ProgressRole:
+            return self._progress.get(photo.id)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnail(photo)
+        if role == ThumbnailReadyRole:
+            return photo.id in self._pixmaps
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = f"{photo.filename}\n{STATE_TEXT[photo.state]}"
+            return f"{text}\n{photo.error}" if photo.error else text
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{photo.filename}, {STATE_TEXT[photo.state]}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index) | Qt.ItemFlag.ItemIsDropEnabled
+        if index.isValid():
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    # -- thumbnails ----------------------------------------------------------------------------
+
+    def _thumbnail(self, photo: Photo) -> QPixmap | None:
+        pixmap = self._pixmaps.get(photo.id)
+        if pixmap is not None:
+            self._pixmaps.move_to_end(photo.id)
+            return pixmap
+        if photo.id not in self._requested and photo.id not in self._failed:
+            self._requested.add(photo.id)
+            generation = self._generation
+            cache = self.context.thumbnails
+
+            def load() -> QImage:
+                return QImage(str(cache.get(photo.path, photo.sha256, THUMB_EDGE)))
+
+            def done(image: QImage | None, error: BaseException | None) -> None:
+                if generation != self._generation:
+                    return  # the album changed: nobody wants this one any more
+                if error is not None or image is None or image.isNull():
+                    self._failed.add(photo.id)
+                    return
+                self._pixmaps[photo.id] = QPixmap.fromImage(image)
+                while len(self._pixmaps) > PIXMAP_CACHE:
+                    evicted, _ = self._pixmaps.popitem(last=False)
+                    self._requested.discard(evicted)
+                self._mark(photo.id)
+
+            self.context.runner.run_image(load, done)
+        return None
+
+    def _mark(self, photo_id: str) -> None:
+        self._dirty.add(photo_id)
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def _announce(self) -> None:
+        rows = sorted(r for r in (self.row_of(i) for i in self._dirty) if r is not None)
+        count = len(self._dirty)
+        self._dirty.clear()
+        if rows:
+            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
+        self.thumbnails_loaded.emit(count)
+
+    # -- live state ----------------------------------------------------------------------------
+
+    def set_progress(self, photo_id: str, sent: int, total: int) -> None:
+        if photo_id in self._rows:
+            self._progress[photo_id] = sent / total if total else 1.0
+            row = self._rows[photo_id]
+            if row < len(self._photos) and self._photos[row].state is PhotoState.QUEUED:
+                self._photos[row] = self.context.store.photo(photo_id)
+            self._mark(photo_id)
+
+    def photo_changed(self, photo_id: str) -> None:
+        row = self._rows.get(photo_id)
+        if row is None:
+            return
+        fresh = self.context.store.find_photo(photo_id)
+        if fresh is not None:
+            self._photos[row] = fresh
+            if fresh.state is PhotoState.UPLOADED:
+                self._progress.pop(photo_id, None)
+            self._mark(photo_id)
+
+    # -- drag and drop -------------------------------------------------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [PHOTO_MIME, "text/uri-list"]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]  # noqa: N802
+        data = QMimeData()
+        ids = [self._photos[i.row()].id for i in sorted(indexes, key=lambda i: i.row())]
+        data.setData(PHOTO_MIME, "\n".join(ids).encode())
+        return data
+
+
+class PhotoDelegate(QStyledItemDelegate):
+    """Thumbnail fitted in the cell, file name under it, the upload state as a badge or bar."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+        return CELL
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        photo: Photo | None = index.data(PhotoRole)
+        if photo is None:
+            return
+        painter.save()
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        inner = rect.adjusted(6, 6, -6, -26)
+        if selected:
+            highlight = palette.color(QPalette.ColorRole.Highlight)
+            painter.fillRect(rect.adjusted(2, 2, -2, -2), highlight)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            scaled = pixmap.scaled(
+                inner.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            x = inner.left() + (inner.width() - scaled.width()) // 2
+            y = inner.top() + (inner.height() - scaled.height()) // 2
+            painter.drawPixmap(x, y, scaled)
+        else:
+            painter.fillRect(inner, QColor(128, 128, 128, 45))
+        self._badge(painter, inner, photo, index.data(ProgressRole))
+        text_rect = QRect(rect.left() + 6, inner.bottom() + 4, rect.width() - 12, 18)
+        painter.setPen(
+            palette.color(
+                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            )
+        )
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                photo.filename, Qt.TextElideMode.ElideMiddle, text_rect.width()
+            ),
+        )
+        painter.restore()
+
+    @staticmethod
+    def _badge(painter: QPainter, inner: QRect, photo: Photo, progress: float | None) -> None:
+        if photo.state is PhotoState.UPLOADING or progress is not None:
+            bar = QRect(inner.left() + 6, inner.bottom() - 10, inner.width() - 12, 5)
+            painter.fillRect(bar, QColor(0, 0, 0, 110))
+            done = QRect(bar.left(), bar.top(), int(bar.width() * (progress or 0.0)), bar.height())
+            painter.fillRect(done, QColor(64, 156, 255))
+            return
+        colours = {
+            PhotoState.UPLOADED: QColor(52, 168, 83),
+            PhotoState.FAILED: QColor(217, 48, 37),
+            PhotoState.CHANGED: QColor(242, 153, 0),
+            PhotoState.MISSING: QColor(217, 48, 37),
+        }
+        colour = colours.get(photo.state)
+        if colour is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(colour)
+        painter.setPen(QColor(255, 255, 255))
+        dot = QRect(inner.right() - 20, inner.bottom() - 20, 14, 14)
+        painter.drawEllipse(dot)
+        mark = "✓" if photo.state is PhotoState.UPLOADED else "!"
+        painter.drawText(dot, Qt.AlignmentFlag.AlignCenter, mark)
+
+
+class PhotoGridView(QListView):
+    """Files and folders dropped from the file manager come out as `files_dropped`; photos
+    dragged within the grid are reordered."""
+
+    files_dropped = Signal(list)  # list[Path]
+    photos_moved = Signal(list, int)  # photo ids, row they land on
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setGridSize(CELL)
+        self.setSpacing(0)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(200)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setItemDelegate(PhotoDelegate(self))
+        self.setAccessibleName("Photos")
+        self.setWordWrap(False)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasFormat(PHOTO_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasFormat(PHOTO_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        mime = event.mimeData()
+        if mime.hasFormat(PHOTO_MIME):
+            ids = bytes(mime.data(PHOTO_MIME).data()).decode().split("\n")
+            target = self.indexAt(event.position().toPoint())
+            row = target.row() if target.isValid() else self.model().rowCount()
+            self.photos_moved.emit([i for i in ids if i], row)
+            event.setDropAction(Qt.DropAction.CopyAction)  # the model moves; the view must not
+            event.accept()
+            return
+        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        if paths:
+            self.files_dropped.emit(paths)
+            event.acceptProposedAction()
+        else:
+            event.ignore()

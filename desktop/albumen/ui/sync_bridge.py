@@ -1,0 +1,177 @@
+"""The sync service on its own thread, heard as Qt signals on the GUI thread.
+
+The core's SyncService reports through a plain callback from worker threads; this bridge turns
+each report into a queued signal, coalesces progress so thousands of chunks never flood the
+event loop, and decides when to drain: at once after an owner action, and every
+`retry_seconds` while something waits or the server was unreachable.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from albumen.core.sync import SyncEvent, SyncReport, SyncService
+
+
+class Connection(StrEnum):
+    UNKNOWN = "unknown"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    SYNCING = "syncing"
+    PAUSED = "paused"
+
+
+@dataclass
+class Transfer:
+    """Progress of the uploads under way, for the status bar and the tray."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes.values())
+
+    @property
+    def done(self) -> int:
+        return sum(self.sent.values())
+
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0.5 else 0.0
+
+    def seconds_left(self) -> float | None:
+        rate = self.rate()
+        return (self.total - self.done) / rate if rate > 0 else None
+
+
+class SyncBridge(QObject):
+    connection_changed = Signal(str)  # a Connection value
+    photo_progress = Signal(str, str, int, int)  # photo id, album id, sent, total
+    photo_uploaded = Signal(str, str)  # photo id, album id
+    photo_failed = Signal(str, str, str)  # photo id, album id, message
+    links_changed = Signal()
+    finished = Signal(object)  # SyncReport
+    _event = Signal(object)
+    _done = Signal(object)
+
+    def __init__(
+        self, service: SyncService, parent: QObject | None = None, *, retry_seconds: int = 30
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        service.listener = self._event.emit  # called on worker threads; delivered queued
+        self._event.connect(self._on_event)
+        self._done.connect(self._on_done)
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self.paused = False
+        self.connection = Connection.UNKNOWN
+        self.transfer = Transfer()
+        self._pending_progress: dict[str, SyncEvent] = {}
+        self._flush = QTimer(self, interval=100, singleShot=True)
+        self._flush.timeout.connect(self._flush_progress)
+        self._retry = QTimer(self, interval=retry_seconds * 1000)
+        self._retry.timeout.connect(self.request_sync)
+
+    # -- control -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._retry.start()
+        self.request_sync()
+
+    @Slot()
+    def request_sync(self) -> None:
+        """Drain now, or right after the drain under way."""
+        if self.paused:
+            return
+        if self._thread is not None and self._thread.is_alive():
+            self._again = True
+            return
+        self._again = False
+        self._set_connection(Connection.SYNCING)
+        self._thread = threading.Thread(target=self._run, name="albumen-sync", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        self.paused = True
+        self.service.stop()
+        self._set_connection(Connection.PAUSED)
+
+    def resume(self) -> None:
+        self.paused = False
+        self.request_sync()
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        self._retry.stop()
+        self.service.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- worker side ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            report = self.service.sync_once()
+        except Exception as error:  # no server yet (not logged in, embedded failed to start)
+            report = SyncReport(
+                offline=str(error), remaining=len(self.service.store.pending_operations())
+            )
+        self._done.emit(report)
+
+    # -- GUI side ------------------------------------------------------------------------------
+
+    def _set_connection(self, state: Connection) -> None:
+        if state != self.connection:
+            self.connection = state
+            self.connection_changed.emit(state.value)
+
+    @Slot(object)
+    def _on_event(self, event: SyncEvent) -> None:
+        if event.kind == "progress" and event.photo_id:
+            self.transfer.sizes[event.photo_id] = event.total
+            self.transfer.sent[event.photo_id] = event.sent
+            self._pending_progress[event.photo_id] = event
+            if not self._flush.isActive():
+                self._flush.start()
+        elif event.kind == "uploaded" and event.photo_id and event.album_id:
+            self.transfer.sizes[event.photo_id] = event.total
+            self.transfer.sent[event.photo_id] = event.total
+            self._pending_progress.pop(event.photo_id, None)
+            self.photo_uploaded.emit(event.photo_id, event.album_id)
+        elif event.kind == "photo_failed" and event.photo_id and event.album_id:
+            self.photo_failed.emit(event.photo_id, event.album_id, event.message or "")
+        elif event.kind == "link":
+            self.links_changed.emit()
+
+    @Slot()
+    def _flush_progress(self) -> None:
+        events, self._pending_progress = self._pending_progress, {}
+        for event in events.values():
+            assert event.photo_id is not None and event.album_id is not None
+            self.photo_progress.emit(event.photo_id, event.album_id, event.sent, event.total)
+
+    @Slot(object)
+    def _on_done(self, report: SyncReport) -> None:
+        self._flush_progress()
+        if self.paused:
+            self._set_connection(Connection.PAUSED)
+        elif report.offline:
+            self._set_connection(Connection.OFFLINE)
+        else:
+            self._set_connection(Connection.ONLINE)
+        self.links_changed.emit()
+        self.finished.emit(report)
+        if not report.remaining and not self.is_running():
+            self.transfer = Transfer()
+        if self._again and not self.paused:
+            self.request_sync()

@@ -1,0 +1,59 @@
+"""UI tests build the app's services per test from real parts on a temporary folder: real
+SQLite store, real server over HTTP (the session's `shared_server`), an in-memory keyring
+backend (the testing rules allow it for unit tests; the real Secret Service is tested in
+tests/core/test_credentials.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from albumen.core.thumbnails import ThumbnailCache
+
+from albumen.core.backend import Backend
+from albumen.core.credentials import Credentials
+from albumen.core.settings import Settings
+from albumen.core.store import Store
+from albumen.core.sync import SyncService
+from albumen.ui.context import AppContext, StoreEvents
+from albumen.ui.sync_bridge import SyncBridge
+from albumen.ui.tasks import TaskRunner
+from tests.core.test_credentials import MemoryKeyring
+from tests.support import ServerProcess
+
+
+def build_context(data: Path, server_url: str, token: str) -> AppContext:
+    data.mkdir(parents=True, exist_ok=True)
+    settings = Settings(server_url=server_url, concurrent_uploads=2)
+    credentials = Credentials(MemoryKeyring())
+    credentials.set_server_token(server_url, token)
+    store = Store(data / "albumen.sqlite3")
+
+    def backend() -> Backend:
+        return Backend(server_url, token, read_timeout=20)
+
+    service = SyncService(store, backend, credentials, concurrency=2, retries=1, backoff=0.05)
+    return AppContext(
+        store=store,
+        credentials=credentials,
+        settings=settings,
+        settings_path=data / "settings.json",
+        data_dir=data,
+        runner=TaskRunner(),
+        sync=SyncBridge(service, retry_seconds=3600),
+        thumbnails=ThumbnailCache(data / "thumbnails"),
+        events=StoreEvents(),
+        server_label=lambda: server_url,
+        base_url=lambda: server_url,
+    )
+
+
+@pytest.fixture
+def context(qapp: object, tmp_path: Path, shared_server: ServerProcess) -> Iterator[AppContext]:
+    del qapp
+    built = build_context(tmp_path / "client", shared_server.url, shared_server.token)
+    yield built
+    built.sync.shutdown()
+    built.runner.wait()
+    built.store.close()

@@ -1,0 +1,322 @@
+"""The main window driven as an owner would: drops, keys, menus, against a real server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from albumen.core.model import LinkSettings, PhotoState
+from albumen.core.store import NewPhoto
+from albumen.ui.album_list import AlbumListModel, StateTextRole, album_state
+from albumen.ui.context import AppContext
+from albumen.ui.main_window import MainWindow
+from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
+from tests.support import create_token, free_port, photo_jpeg, wait_until
+from tests.ui.conftest import build_context
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
+    """QSettings (window geometry, last album) go to a temporary folder, not the user's."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    QApplication.setOrganizationName("AlbumenTests")
+    yield
+
+
+@pytest.fixture
+def window(qtbot: QtBot, context: AppContext) -> MainWindow:
+    main = MainWindow(context)
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
+def _photos(folder: Path, count: int, start: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(start, start + count):
+        path = folder / f"IMG_{index:04d}.jpg"
+        path.write_bytes(photo_jpeg((480, 320), seed=index))
+        paths.append(path)
+    return paths
+
+
+def _drop(target: QWidget, paths: list[Path], at: QPoint | None = None) -> None:
+    """A real drag-and-drop sequence, as the file manager would deliver it."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    point = QPointF(at or target.rect().center())
+    actions = Qt.DropAction.CopyAction
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(point.toPoint(), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(target, move)
+    drop = QDropEvent(point, actions, mime, buttons, modifiers)
+    QApplication.sendEvent(target, drop)
+    assert drop.isAccepted()
+
+
+def test_album_state_reads_at_a_glance() -> None:
+    from albumen.core.model import Album
+    from albumen.core.store import utcnow
+
+    def album(**kw: int) -> Album:
+        return Album("a", "t", None, utcnow(), utcnow(), **kw)  # type: ignore[arg-type]
+
+    assert album_state(album(), offline=False).startswith("Draft")
+    assert album_state(album(photo_count=4, uploaded_count=1), False) == "Uploading 1 of 4"
+    assert album_state(album(photo_count=4, uploaded_count=1), True) == "Offline · 3 waiting"
+    assert album_state(album(photo_count=2, uploaded_count=2, link_count=1), False) == "Shared"
+    assert album_state(album(photo_count=2, failed_count=1), False).startswith("Error")
+
+
+def test_new_album_from_the_menu(
+    window: MainWindow, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A modal dialog cannot be typed into offscreen: its answer is given here.
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Faroe Islands", True))
+    window.new_album_action.trigger()
+    assert [a.title for a in context.store.albums()] == ["Faroe Islands"]
+    assert window.album_view.currentIndex().data() == "Faroe Islands"
+    assert "Faroe Islands" in window.heading.text()
+
+
+def test_dropping_files_on_the_grid_adds_them_and_thumbnails_arrive(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Drop here")
+    assert album is not None
+    paths = _photos(tmp_path / "drop", 3)
+    _drop(window.grid.viewport(), paths)
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    assert [p.filename for p in context.store.photos(album.id)] == [p.name for p in paths]
+    model = window.photos
+    for row in range(3):
+        model.data(model.index(row), Qt.ItemDataRole.DecorationRole)  # as painting would ask
+    qtbot.waitUntil(
+        lambda: all(model.data(model.index(r), ThumbnailReadyRole) for r in range(3)),
+        timeout=20_000,
+    )
+
+
+def test_dropping_a_folder_on_an_album_in_the_list(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    first = window.new_album("First")
+    second = window.new_album("Second")
+    assert first is not None and second is not None
+    folder = tmp_path / "shoot"
+    _photos(folder / "day1", 2)
+    _photos(folder / "day2", 1, start=10)
+    row = window.albums.row_of(first.id)
+    assert row is not None
+    rect = window.album_view.visualRect(window.albums.index(row))
+    _drop(window.album_view.viewport(), [folder], rect.center())
+    qtbot.waitUntil(lambda: len(context.store.photos(first.id)) == 3, timeout=20_000)
+    assert context.store.photos(second.id) == []
+    assert window.current_album() is not None and window.current_album().id == first.id  # type: ignore[union-attr]
+
+
+def test_bad_files_are_listed_with_their_reason(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    window.new_album("Mixed")
+    good = _photos(tmp_path / "mixed", 1)
+    empty = tmp_path / "mixed" / "empty.jpg"
+    empty.write_bytes(b"")
+    broken = tmp_path / "mixed" / "broken.jpg"
+    broken.write_bytes(photo_jpeg()[:2000])
+    text = tmp_path / "mixed" / "notes.txt"
+    text.write_text("hello")
+    _drop(window.grid.viewport(), [*good, empty, broken, text])
+    qtbot.waitUntil(lambda: window.problems.isVisible(), timeout=20_000)
+    lines = [window.problems.list.item(i).text() for i in range(window.problems.list.count())]
+    assert any(line.startswith("empty.jpg: is empty") for line in lines)
+    assert any(line.startswith("broken.jpg: is truncated") for line in lines)
+    assert any(line.startswith("notes.txt: is not a photo") for line in lines)
+    assert "3 files could not be added" in window.problems.heading.text()
+    assert window.photos.rowCount() == 1
+
+
+def test_upload_progress_reaches_every_photo(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Upload me")
+    assert album is not None
+    paths = _photos(tmp_path / "up", 4, start=40)
+    progress: list[tuple[str, int, int]] = []
+    context.sync.photo_progress.connect(
+        lambda pid, _a, sent, total: progress.append((pid, sent, total))
+    )
+    _drop(window.grid.viewport(), paths)
+    qtbot.waitUntil(
+        lambda: [p.state for p in context.store.photos(album.id)] == [PhotoState.UPLOADED] * 4,
+        timeout=60_000,
+    )
+    assert progress, "progress was reported while uploading"
+    assert all(0 < sent <= total for _pid, sent, total in progress)
+    qtbot.waitUntil(lambda: not context.sync.is_running(), timeout=20_000)
+    qtbot.waitUntil(lambda: "Uploaded" in window.heading.text(), timeout=10_000)
+    states = {window.photos.photo_at(r).state for r in range(window.photos.rowCount())}
+    assert states == {PhotoState.UPLOADED}
+
+
+def test_offline_then_back_online_against_a_real_server(
+    qtbot: QtBot, tmp_path: Path, qapp: QApplication
+) -> None:
+    port = free_port()
+    server_data = tmp_path / "server"
+    server_data.mkdir()
+    token = create_token(server_data)
+    context = build_context(tmp_path / "client", f"http://127.0.0.1:{port}", token)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        album = window.new_album("Later")
+        assert album is not None
+        _drop(window.grid.viewport(), _photos(tmp_path / "later", 2, start=70))
+        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=20_000)
+        qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
+        row = window.albums.row_of(album.id)
+        assert row is not None
+        assert window.albums.data(window.albums.index(row), StateTextRole) == "Offline · 2 waiting"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "albumen_server.cli",
+                "--data",
+                str(server_data),
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ),
+        )
+        try:
+            wait_until(lambda: _listening(port), 30, "the server to listen")
+            window.sync_action.trigger()
+            qtbot.waitUntil(lambda: "online" in window.connection_label.text(), timeout=30_000)
+            assert [p.state for p in context.store.photos(album.id)] == [PhotoState.UPLOADED] * 2
+        finally:
+            process.terminate()
+            process.wait(10)
+    finally:
+        context.sync.shutdown()
+        context.runner.wait()
+        context.store.close()
+
+
+def _listening(port: int) -> bool:
+    import requests
+
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok
+    except requests.RequestException:
+        return False
+
+
+def test_keyboard_reorder_remove_and_cover(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Order")
+    assert album is not None
+    _drop(window.grid.viewport(), _photos(tmp_path / "order", 3, start=90))
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.photos.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert [p.filename for p in context.store.photos(album.id)] == [
+        "IMG_0091.jpg",
+        "IMG_0090.jpg",
+        "IMG_0092.jpg",
+    ]
+    window.grid.setCurrentIndex(window.photos.index(2))
+    window.cover_action.trigger()
+    assert context.store.album(album.id).cover_photo_id == context.store.photos(album.id)[2].id
+    window.grid.setCurrentIndex(window.photos.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    assert [p.filename for p in context.store.photos(album.id)] == ["IMG_0090.jpg", "IMG_0092.jpg"]
+    assert window.photos.rowCount() == 2
+
+
+def test_grid_model_fetches_in_batches_and_passes_the_model_tester(
+    qtmodeltester: object, context: AppContext, tmp_path: Path
+) -> None:
+    album = context.store.create_album("Big")
+    photos = [
+        NewPhoto(path=tmp_path / f"p{i}.jpg", size=1, mtime_ns=1, sha256=f"{i:064x}")
+        for i in range(BATCH * 2 + 10)
+    ]
+    context.store.add_photos(album.id, photos)
+    model = PhotoGridModel(context)
+    model.set_album(album.id)
+    assert model.rowCount() == BATCH
+    assert model.canFetchMore(model.index(-1))
+    model.fetchMore(model.index(-1))
+    assert model.rowCount() == BATCH * 2
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    albums = AlbumListModel(context)
+    qtmodeltester.check(albums)  # type: ignore[attr-defined]
+
+
+def test_metadata_panel_shows_both_sides(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Meta")
+    assert album is not None
+    _drop(window.grid.viewport(), _photos(tmp_path / "meta", 1, start=120))
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 1, timeout=20_000)
+    window.grid.setCurrentIndex(window.photos.index(0))
+    panel = window.metadata
+
+    def rows() -> dict[str, tuple[str, str]]:
+        model = panel.model
+        return {
+            model.item(r, 0).text(): (model.item(r, 1).text(), model.item(r, 2).text())
+            for r in range(model.rowCount())
+            if model.item(r, 2) is not None
+        }
+
+    qtbot.waitUntil(lambda: any("Position" in k for k in rows()), timeout=20_000)
+    position = next(v for k, v in rows().items() if "Position" in k)
+    assert position[0].startswith("48.85") and position[1] == "—"
+    assert panel.map_button.isEnabled()
+    context.store.create_link(
+        album.id, LinkSettings(show_location=True, label="Lea"), has_password=False
+    )
+    panel.refresh_links()
+    panel.link_choice.setCurrentIndex(panel.link_choice.findText("Link for Lea"))
+    position = next(v for k, v in rows().items() if "Position" in k)
+    assert position[1] == position[0]
+
+
+def test_window_remembers_its_last_album(
+    qtbot: QtBot, context: AppContext, window: MainWindow
+) -> None:
+    window.new_album("One")
+    two = window.new_album("Two")
+    assert two is not None
+    window.resize(1111, 777)
+    window._save()
+    again = MainWindow(context)
+    qtbot.addWidget(again)
+    assert again.current_album() is not None
+    assert again.current_album().id == two.id  # type: ignore[union-attr]
+    assert again.size().width() == 1111
