@@ -1,0 +1,176 @@
+"""How late does the GUI event loop run while the app imports and uploads 500 big photos?
+
+Builds the real window on real services (SQLite store, a real server process on 127.0.0.1),
+imports N 24-megapixel JPEGs through the same path a drop takes, lets them upload, and meanwhile
+a 10 ms QTimer records how late each tick fires. Prints one JSON line.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_responsiveness.py [--photos 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _make_photos(folder: Path, count: int, megapixels: int) -> int:
+    """One real 24 MP JPEG, then copies made unique by bytes after its end (still valid)."""
+    from PIL import Image
+    from tests.support import photo_jpeg
+
+    width = int((megapixels * 1_000_000 * 3 / 2) ** 0.5)
+    height = width * 2 // 3
+    base = Image.open(io.BytesIO(photo_jpeg((width, height), seed=1)))
+    noise = Image.effect_noise((width, height), 40).convert("RGB")
+    photo = Image.blend(base.convert("RGB"), noise, 0.3)
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=92, exif=base.info.get("exif", b""))
+    data = buffer.getvalue()
+    folder.mkdir(parents=True)
+    for index in range(count):
+        (folder / f"DSC_{index:04d}.JPG").write_bytes(data + index.to_bytes(4, "big"))
+    return len(data) * count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--photos", type=int, default=500)
+    parser.add_argument("--megapixels", type=int, default=24)
+    options = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+    from tests.support import create_token, free_port, wait_until
+    from tests.ui.conftest import build_context
+
+    from albumen.core.model import PhotoState
+    from albumen.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory(prefix="albumen-bench-") as temporary:
+        work = Path(temporary)
+        total_bytes = _make_photos(work / "photos", options.photos, options.megapixels)
+        server_data = work / "server"
+        server_data.mkdir()
+        token = create_token(server_data)
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "albumen_server.cli",
+                "--data",
+                str(server_data),
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            import requests
+
+            def up() -> bool:
+                try:
+                    return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok
+                except requests.RequestException:
+                    return False
+
+            wait_until(up, 30, "the server")
+            app = QApplication.instance() or QApplication([])
+            context = build_context(work / "client", f"http://127.0.0.1:{port}", token)
+            context.sync.service.retries = 4
+            window = MainWindow(context)
+            window.resize(1400, 900)
+            window.show()
+            album = window.new_album("Benchmark")
+            assert album is not None
+
+            delays: list[float] = []
+            clock = QElapsedTimer()
+            clock.start()
+            expected = [clock.elapsed() + 10]
+
+            def tick() -> None:
+                now = clock.elapsed()
+                delays.append(max(0, now - expected[0]))
+                expected[0] = now + 10
+
+            timer = QTimer()
+            timer.setInterval(10)
+            timer.timeout.connect(tick)
+            timer.start()
+            started = time.monotonic()
+            imported: list[float] = []
+            window.import_paths([work / "photos"])
+
+            def done() -> bool:
+                photos = context.store.photos(album.id)
+                if len(photos) == options.photos and not imported:
+                    imported.append(time.monotonic() - started)
+                return len(photos) == options.photos and all(
+                    p.state is PhotoState.UPLOADED for p in photos
+                )
+
+            def scroll() -> None:
+                # Scroll through the grid as an impatient owner would, loading thumbnails.
+                bar = window.grid.verticalScrollBar()
+                bar.setValue((bar.value() + 40) % max(1, bar.maximum() + 1))
+
+            def check() -> None:
+                if done() or time.monotonic() - started > 3600:
+                    app.quit()
+
+            scroller = QTimer(interval=50)
+            scroller.timeout.connect(scroll)
+            scroller.start()
+            checker = QTimer(interval=250)
+            checker.timeout.connect(check)
+            checker.start()
+            app.exec()
+            scroller.stop()
+            checker.stop()
+            seconds = time.monotonic() - started
+            timer.stop()
+            context.sync.shutdown()
+            context.runner.wait()
+            ordered = sorted(delays)
+            p99 = ordered[int(len(ordered) * 0.99) - 1] if ordered else 0
+            print(
+                json.dumps(
+                    {
+                        "bench": "ui_responsiveness",
+                        "photos": options.photos,
+                        "megapixels": options.megapixels,
+                        "bytes": total_bytes,
+                        "import_seconds": round(imported[0], 2) if imported else None,
+                        "total_seconds": round(seconds, 2),
+                        "uploaded": done(),
+                        "ticks": len(delays),
+                        "worst_delay_ms": max(delays, default=0),
+                        "p99_delay_ms": p99,
+                        "median_delay_ms": statistics.median(delays) if delays else 0,
+                    }
+                )
+            )
+        finally:
+            server.terminate()
+            server.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
