@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from albumen import __version__, embedded
 from albumen.client import Client
 from albumen.core.thumbnails import ThumbnailCache
+from albumen.resources import icon_files
 
 if TYPE_CHECKING:
     from albumen.ui.context import AppContext
@@ -55,6 +56,7 @@ def build_context(client: Client) -> AppContext:
 
 
 def main(data_dir: Path) -> int:
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from albumen.ui.main_window import MainWindow
@@ -66,6 +68,10 @@ def main(data_dir: Path) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("org.albumen.Albumen")
     app.setQuitOnLastWindowClosed(False)  # the tray keeps uploads going
+    icon = QIcon()
+    for path in icon_files():
+        icon.addFile(str(path))
+    app.setWindowIcon(icon)
     client = Client(data_dir)
     context = build_context(client)
     window = MainWindow(context)

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from albumen.core.strip import KeepPolicy, StripError, strip_bytes
 from PIL import Image
 
+from albumen.core.strip import KeepPolicy, StripError, strip_bytes
 from albumen_server.context import ServerContext
-from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, render
+from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, DerivativeError, render
 
 Kind = Literal["thumb", "preview"]
 EDGES: dict[str, int] = {"thumb": THUMB_EDGE, "preview": PREVIEW_EDGE}
@@ -117,7 +117,12 @@ def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy
     """The JPEG a viewer of a link with these rules gets; raises DerivativeError."""
     folder = _folder(context, sha256)
     source = context.blobs.local_path(sha256)
-    pixels = _cached(folder / f"{kind}.jpg", lambda: render(source, EDGES[kind]))
+    try:
+        pixels = _cached(folder / f"{kind}.jpg", lambda: render(source, EDGES[kind]))
+    except DerivativeError as error:
+        # Blobs are named by their hash: the caller names the photo, so drop the hash here.
+        message = str(error).removeprefix(sha256).strip()
+        raise DerivativeError(error.code, message) from None
     variant = f"{kind}-{'m' if keep.metadata else '-'}{'l' if keep.location else '-'}.jpg"
 
     def with_metadata() -> bytes:

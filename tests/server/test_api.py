@@ -149,3 +149,27 @@ def test_openapi_document_lists_the_contract(shared_server: ServerProcess) -> No
         "/api/uploads/",
     ):
         assert path in paths, path
+
+
+def test_put_photo_reuses_bytes_the_owner_already_uploaded(shared_server: ServerProcess) -> None:
+    first, second = new_id(), new_id()
+    for album_id in (first, second):
+        shared_server.api("PUT", f"/api/albums/{album_id}", json={"title": "Twice"})
+    data = photo_jpeg(seed=303)
+    upload_photo(shared_server, first, data, "same.jpg")
+    photo_id = new_id()
+    body = {"album_id": second, "filename": "same.jpg", "sha256": sha256(data)}
+    created = shared_server.api("PUT", f"/api/photos/{photo_id}", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["size"] == len(data)
+    again = shared_server.api("PUT", f"/api/photos/{photo_id}", json=body)
+    assert again.status_code == 200
+    assert shared_server.api("GET", f"/api/photos/{photo_id}/original").content == data
+    listed = shared_server.api("GET", f"/api/albums/{second}/photos").json()["photos"]
+    assert [p["id"] for p in listed] == [photo_id]
+    unknown = {**body, "sha256": "b" * 64}
+    missing = shared_server.api("PUT", f"/api/photos/{new_id()}", json=unknown)
+    assert missing.status_code == 409
+    assert missing.json()["error"]["code"] == "not_present"
+    sneaky = {**body, "filename": "../../x.jpg"}
+    assert shared_server.api("PUT", f"/api/photos/{new_id()}", json=sneaky).status_code == 400

@@ -1,0 +1,123 @@
+"""The sync against a real server: order, idempotence, offline, changed files, link state."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+from albumen.core.backend import Backend
+from albumen.core.credentials import Credentials
+from albumen.core.model import Download, LinkSettings, LinkState, PhotoState
+from albumen.core.scan import scan
+from albumen.core.store import Store
+from albumen.core.sync import SyncEvent, SyncService
+from tests.core.test_credentials import MemoryKeyring
+from tests.support import ServerProcess, free_port, photo_jpeg
+
+
+def _service(
+    store: Store, url: str, token: str, events: list[SyncEvent] | None = None
+) -> SyncService:
+    return SyncService(
+        store,
+        lambda: Backend(url, token, read_timeout=20),
+        Credentials(MemoryKeyring()),
+        concurrency=3,
+        listener=(events.append if events is not None else None),
+        retries=1,
+        backoff=0.01,
+    )
+
+
+def _photos(folder: Path, count: int, start: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(start, start + count):
+        path = folder / f"P{index}.jpg"
+        path.write_bytes(photo_jpeg((320, 240), seed=index))
+        paths.append(path)
+    return paths
+
+
+def test_uploads_then_reuses_bytes_for_a_second_album(
+    fresh_server: ServerProcess, tmp_path: Path
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    files = _photos(tmp_path / "in", 3, start=500)
+    first = store.create_album("First")
+    store.add_photos(first.id, scan(files).photos)
+    events: list[SyncEvent] = []
+    report = _service(store, fresh_server.url, fresh_server.token, events).sync_once()
+    assert (report.uploaded, report.failed, report.remaining) == (3, [], 0)
+    assert {e.kind for e in events} >= {"progress", "uploaded"}
+    second = store.create_album("Second")
+    store.add_photos(second.id, scan(files[:1]).photos)
+    report = _service(store, fresh_server.url, fresh_server.token).sync_once()
+    assert report.uploaded == 1
+    remote = fresh_server.api("GET", f"/api/albums/{second.id}/photos").json()["photos"]
+    assert len(remote) == 1
+    engine = sa.create_engine(f"sqlite:///{fresh_server.data / 'albumen.sqlite3'}")
+    with engine.connect() as connection:
+        uploads = connection.execute(sa.text("SELECT COUNT(*) FROM uploads")).scalar()
+    engine.dispose()
+    assert uploads == 3, "the second album's photo reused the bytes: no fourth tus upload"
+
+
+def test_offline_keeps_everything_queued_and_revoke_stays_pending(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Offline")
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", 2)).photos)
+    link = store.create_link(album.id, LinkSettings(download=Download.WEB), has_password=False)
+    dead = f"http://127.0.0.1:{free_port()}"
+    report = _service(store, dead, "t").sync_once()
+    assert report.offline is not None
+    assert report.remaining == 4  # album, two photos, link
+    store.revoke_link(link.id)
+    report = _service(store, dead, "t").sync_once()
+    assert store.link(link.id).state is LinkState.REVOKE_PENDING
+    assert all(p.state is PhotoState.QUEUED for p in store.photos(album.id))
+
+
+def test_links_go_live_and_their_views_come_back(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Views")
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", 1, start=600)).photos)
+    link = store.create_link(album.id, LinkSettings(label="Ann"), has_password=False)
+    service = _service(store, shared_server.url, shared_server.token)
+    service.sync_once()
+    live = store.link(link.id)
+    assert live.state is LinkState.ACTIVE
+    assert live.url == f"{shared_server.url}/s/{live.token}"
+    assert requests.get(live.url, timeout=30).status_code == 200
+    assert requests.get(live.url, timeout=30).status_code == 200
+    service.sync_once()
+    assert store.link(link.id).view_count == 2
+    # Revoked from elsewhere (another device): the pull shows it.
+    shared_server.api("DELETE", f"/api/links/{link.id}")
+    service.sync_once()
+    assert store.link(link.id).state is LinkState.REVOKED
+
+
+def test_changed_and_vanished_sources_are_reported_not_uploaded(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Moved")
+    changed, vanished, fine = _photos(tmp_path / "in", 3, start=700)
+    store.add_photos(album.id, scan([changed, vanished, fine]).photos)
+    changed.write_bytes(photo_jpeg((320, 240), seed=9999))
+    os.utime(changed, ns=(1, 1))
+    vanished.unlink()
+    report = _service(store, shared_server.url, shared_server.token).sync_once()
+    states = {p.filename: (p.state, p.error) for p in store.photos(album.id)}
+    assert states["P700.jpg"][0] is PhotoState.CHANGED
+    assert "changed since it was added" in (states["P700.jpg"][1] or "")
+    assert states["P701.jpg"][0] is PhotoState.MISSING
+    assert "is gone" in (states["P701.jpg"][1] or "")
+    assert states["P702.jpg"][0] is PhotoState.UPLOADED
+    assert len(report.failed) == 2
