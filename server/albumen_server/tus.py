@@ -351,24 +351,39 @@ async def _receive(
     snapshot = running.sha256.copy() if running is not None and checksum else None
     chunk_hash = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
     writer = await to_thread.run_sync(_PartWriter, path, running, chunk_hash)
+    # One write runs on a worker thread while the next megabyte arrives: receiving never
+    # waits for the disk unless the disk is slower than the network.
+    loop = asyncio.get_running_loop()
+    pending: asyncio.Future[None] | None = None
+
+    async def write(data: bytes) -> None:
+        nonlocal pending
+        if pending is not None:
+            await pending
+        pending = loop.run_in_executor(None, writer.write, data)
+
     buffer = bytearray()
     room = upload.length - start
+    received = 0
     disconnected = too_long = False
     try:
         try:
             async for piece in request.stream():
-                if len(buffer) + len(piece) > room - writer.written:
+                if received + len(piece) > room:
                     too_long = True
                     break
+                received += len(piece)
                 buffer += piece
                 if len(buffer) >= WRITE_SIZE:
-                    await to_thread.run_sync(writer.write, bytes(buffer))
+                    await write(bytes(buffer))
                     buffer.clear()
         except ClientDisconnect:
             disconnected = True
         if buffer and not too_long:
-            await to_thread.run_sync(writer.write, bytes(buffer))
+            await write(bytes(buffer))
     finally:
+        if pending is not None:
+            await pending
         await to_thread.run_sync(writer.close)
 
     def roll_back(status: int, code: str, message: str) -> TusError:
