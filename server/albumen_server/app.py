@@ -59,5 +59,6 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(api.router)
     app.include_router(tus.router)
     app.include_router(viewer.router)
+    app.include_router(viewer.assets_router)  # before the /static mount, which it refines
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

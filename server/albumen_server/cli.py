@@ -31,8 +31,33 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
     parser.add_argument("--blobs", help="blob store URL (default: a folder in the data folder)")
     parser.add_argument("--public-url", help="the URL viewers reach, e.g. https://photos.example")
+    parser.add_argument(
+        "--tile-url",
+        type=_tile_url,
+        help="map tiles for the viewer's Places map, e.g. https://tiles.example/{z}/{x}/{y}.png"
+        " (default: none; the map then shows country outlines and viewers' browsers contact no"
+        " other host)",
+    )
+    parser.add_argument(
+        "--tile-attribution",
+        help="credit line the tile provider asks for, e.g. '(c) OpenStreetMap contributors'",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
+
+
+def _tile_url(value: str) -> str:
+    """Check a tile URL template early, so a typo fails at start and not in viewers' browsers."""
+    scheme, _, rest = value.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not host or "/" not in rest:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
+    missing = [part for part in ("{z}", "{x}", "{y}") if part not in rest.split("/", 1)[1]]
+    if missing:
+        raise argparse.ArgumentTypeError(f"{value!r} lacks {', '.join(missing)} in its path")
+    if "'" in value or '"' in value or ";" in value or " " in value:
+        raise argparse.ArgumentTypeError(f"{value!r} contains quotes, spaces or ';'")
+    return value
 
 
 def _token_parser() -> argparse.ArgumentParser:
@@ -85,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         database_url=options.database,
         blobs_url=options.blobs,
         public_url=options.public_url,
+        tile_url=options.tile_url,
+        tile_attribution=options.tile_attribution,
     )
     try:
         app = create_app(config)

@@ -19,6 +19,11 @@ class ServerConfig:
     unlock_failures_allowed: int = 10
     unlock_window_seconds: int = 15 * 60
     max_metadata_bytes: int = 4096
+    # Street-level map tiles for the viewer's Places map, e.g. https://tiles.example/{z}/{x}/{y}.png.
+    # None (the default): the map draws country outlines served by this server, and a viewer's
+    # browser makes no request to any other host.
+    tile_url: str | None = None
+    tile_attribution: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -31,6 +36,17 @@ class ServerConfig:
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def tile_origin(self) -> str | None:
+        """The tile host as a Content-Security-Policy source (`{s}` subdomains as a wildcard)."""
+        if not self.tile_url:
+            return None
+        scheme, _, rest = self.tile_url.partition("://")
+        host = rest.split("/", 1)[0]
+        if host.startswith("{s}."):
+            host = "*." + host[4:]
+        return f"{scheme}://{host}"
 
     @property
     def secure_cookies(self) -> bool:

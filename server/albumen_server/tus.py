@@ -39,6 +39,7 @@ from albumen_server.context import ServerContext
 from albumen_server.derivatives import probe
 from albumen_server.errors import ApiError
 from albumen_server.models import Album, Photo, Upload, utcnow
+from albumen_server.places import locate
 from albumen_server.schemas import is_sha256, is_uuid
 
 log = logging.getLogger(__name__)
@@ -440,6 +441,8 @@ def _complete(context: ServerContext, state: UploadState, upload: Upload) -> Non
             " nothing was kept",
         )
     info = probe(path)
+    # Read before the blob store adopts the file; the name is found offline (places.py).
+    location = locate(path)
     now = utcnow()
     with context.blob_lock, context.db.session() as session:
         context.blobs.adopt(upload.sha256, path)
@@ -461,6 +464,9 @@ def _complete(context: ServerContext, state: UploadState, upload: Upload) -> Non
                     height=info.height,
                     taken_at=info.taken_at,
                     created_at=now,
+                    latitude=location.latitude if location else None,
+                    longitude=location.longitude if location else None,
+                    place=location.place if location else None,
                 )
             )
             album.updated_at = now

@@ -6,12 +6,14 @@ import io
 import os
 import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import piexif
 import pytest
 import requests
 from PIL import Image
 
+from albumen_server.config import ServerConfig
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, new_id, new_token, photo_jpeg
 
@@ -39,6 +41,8 @@ def _routes(token: str, photo_id: str) -> list[str]:
     return [
         f"/s/{token}",
         f"/s/{token}/photos.json",
+        f"/s/{token}/photos/{photo_id}",
+        f"/s/{token}/photos/{photo_id}.json",
         f"/s/{token}/photos/{photo_id}/thumb",
         f"/s/{token}/photos/{photo_id}/preview",
         f"/s/{token}/photos/{photo_id}/original",
@@ -293,3 +297,118 @@ def test_unknown_photo_in_a_good_link_is_404(shared_server: ServerProcess) -> No
     assert response.status_code == 404
     other = os.urandom(4).hex()
     assert _get(shared_server, f"/s/{token}/photos/{other}/sideways").status_code in (404, 422)
+
+
+# -- what a page may tell: location only with show_location, dates only with show_metadata ----
+
+
+def test_location_and_places_only_for_links_that_show_location(
+    shared_server: ServerProcess,
+) -> None:
+    album_id, photo_id, _link, shown = _share(
+        shared_server, photo_jpeg(seed=31), show_location=True
+    )
+    listing = _get(shared_server, f"/s/{shown}/photos.json").json()
+    (photo,) = listing["photos"]
+    assert photo["latitude"] == pytest.approx(48 + 51 / 60 + 30 / 3600)
+    assert photo["longitude"] == pytest.approx(2 + 17 / 60 + 40 / 3600)
+    assert photo["place"] == "Paris, France"
+    assert "taken_at" not in photo, "dates are metadata, not location"
+    assert listing["places"] == [
+        {
+            "name": "Paris, France",
+            "latitude": photo["latitude"],
+            "longitude": photo["longitude"],
+            "photos": [photo_id],
+        }
+    ]
+    page = _get(shared_server, f"/s/{shown}").text
+    assert 'id="places"' in page
+    assert "Paris, France" in page
+    facts = _get(shared_server, f"/s/{shown}/photos/{photo_id}.json").json()
+    assert {"label": "Place", "value": "Paris, France"} in facts["facts"]
+
+    link_id, hidden = new_id(), new_token()
+    shared_server.api(
+        "PUT",
+        f"/api/links/{link_id}",
+        json={"album_id": album_id, "token": hidden, "show_metadata": True},
+    ).raise_for_status()
+    listing = _get(shared_server, f"/s/{hidden}/photos.json").json()
+    assert "places" not in listing
+    (photo,) = listing["photos"]
+    assert not {"latitude", "longitude", "place"} & set(photo), "not even as null"
+    assert photo["taken_at"] == "2026-06-01T10:20:30+00:00"
+    for path in (f"/s/{hidden}", f"/s/{hidden}/photos/{photo_id}"):
+        page = _get(shared_server, path).text
+        assert "Paris" not in page, path
+        assert "places" not in page, path
+        assert "Canon EOS R5" in page or path == f"/s/{hidden}", path
+    assert "1 June 2026" in _get(shared_server, f"/s/{hidden}").text
+    facts = _get(shared_server, f"/s/{hidden}/photos/{photo_id}.json").json()
+    assert "latitude" not in facts
+    assert [fact["label"] for fact in facts["facts"]] == ["Taken", "Camera", "Exposure"]
+
+
+def test_a_photo_without_gps_has_no_place(shared_server: ServerProcess) -> None:
+    _album, _photo, _link, token = _share(
+        shared_server, photo_jpeg(seed=32, gps=False), show_location=True
+    )
+    listing = _get(shared_server, f"/s/{token}/photos.json").json()
+    assert listing["photos"][0]["latitude"] is None
+    assert listing["places"] == []
+    assert 'id="places"' not in _get(shared_server, f"/s/{token}").text
+
+
+def test_gallery_without_metadata_shows_no_dates(shared_server: ServerProcess) -> None:
+    _album, photo_id, _link, token = _share(shared_server, photo_jpeg(seed=33))
+    page = _get(shared_server, f"/s/{token}").text
+    assert "June" not in page and "2026" not in page
+    photo_page = _get(shared_server, f"/s/{token}/photos/{photo_id}").text
+    assert "June" not in photo_page and "Canon" not in photo_page
+    assert _get(shared_server, f"/s/{token}/photos/{photo_id}.json").json()["facts"] == []
+
+
+def test_photo_page_works_without_javascript(shared_server: ServerProcess) -> None:
+    album_id, first, _link, token = _share(shared_server, photo_jpeg(seed=34), download="web")
+    second = upload_photo(shared_server, album_id, photo_jpeg(seed=35), "IMG_0002.JPG")
+    gallery_page = _get(shared_server, f"/s/{token}").text
+    assert f'href="/s/{token}/photos/{first}"' in gallery_page
+    assert 'alt="IMG_0001"' in gallery_page
+    page = _get(shared_server, f"/s/{token}/photos/{first}")
+    assert page.status_code == 200
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert f'src="/s/{token}/photos/{first}/preview"' in page.text
+    assert f'rel="next" href="/s/{token}/photos/{second}"' in page.text
+    assert 'rel="prev"' not in page.text
+    assert f"/s/{token}/photos/{first}/preview?download=1" in page.text
+    assert "/original" not in page.text
+    assert "1 of 2" in page.text
+    assert "<script>" not in page.text and "style=" not in page.text
+    assert _get(shared_server, f"/s/{token}/photos/{new_id()}").status_code == 404
+
+
+def test_viewer_assets_come_from_the_server(shared_server: ServerProcess) -> None:
+    leaflet = _get(shared_server, "/static/vendor/leaflet/leaflet.js")
+    assert leaflet.status_code == 200
+    assert b"Leaflet" in leaflet.content[:400]
+    assert _get(shared_server, "/static/vendor/leaflet/leaflet-src.js.map").status_code == 404
+    assert _get(shared_server, "/static/vendor/leaflet/../__init__.py").status_code == 404
+    world = _get(shared_server, "/static/vendor/world.json").json()
+    names = {feature["properties"]["name"] for feature in world["features"]}
+    assert {"France", "Japan", "Portugal"} <= names
+    ratios = _get(shared_server, "/static/vendor/ratios.css").text
+    assert ".r150{--r:1.5}" in ratios
+    for script in ("viewer.js", "places.js"):
+        assert _get(shared_server, f"/static/{script}").status_code == 200
+
+
+def test_tile_url_is_checked_at_start(tmp_path: Path) -> None:
+    from albumen_server.cli import main
+
+    for bad in ("ftp://tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["--data", str(tmp_path), "--tile-url", bad])
+        assert exit_info.value.code == 2
+    config = ServerConfig(data_dir=tmp_path, tile_url="https://{s}.tiles.example/{z}/{x}/{y}.png")
+    assert config.tile_origin == "https://*.tiles.example"

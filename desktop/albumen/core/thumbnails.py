@@ -1,0 +1,504 @@
+"""Small JPEG previews of the owner's photos, made fast and kept on disk by content.
+
+Why this module exists: an album grid shows thousands of photos of 20 to 100 megapixels. Decoding
+each in full would take seconds, so a thumbnail is made the cheapest way the format allows (a
+JPEG is decoded at 1/2, 1/4 or 1/8 scale by the DCT itself; a RAW file gives up the preview its
+camera embedded) and is written once to a cache folder under the photo's SHA-256, so a second
+look costs one file lookup, and a renamed or moved photo keeps its thumbnail.
+
+The owner's files are only ever opened for reading. Broken input (empty, truncated, corrupt,
+unsupported, or a decompression bomb) raises :class:`ThumbnailError` with a message that names
+the file and the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import os
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageCms
+
+from albumen.core.metadata import RAW_TIFF_SUFFIXES
+from albumen.core.strip import sniff_format
+
+__all__ = [
+    "DEFAULT_EDGE",
+    "MAX_PIXELS",
+    "ThumbnailCache",
+    "ThumbnailError",
+    "embedded_preview",
+    "make_thumbnail",
+]
+
+DEFAULT_EDGE = 320
+MAX_PIXELS = 250_000_000  # above any camera made (150 MP); beyond it a file is a bomb
+_QUALITY = 85
+_MAX_EMBEDDED = 16 << 20  # an EXIF thumbnail is a few kB; anything this big is not one
+_HEAD = 64
+
+# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; its default (89 MP) would
+# refuse real photos, so it is raised to our own limit, which is checked before decoding.
+if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PIXELS:
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+_PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF", "GIF", "BMP", "PSD")
+_RAW_SNIFFED = frozenset({"cr2", "cr3", "crw", "raf", "rw2", "orf", "mrw", "x3f"})
+_NOT_PHOTOS = {
+    "xmp": "it is an XMP sidecar (metadata only, no image)",
+    "pdf": "it is a PDF document, not a photo",
+    "mp4": "it is a video, not a photo",
+    "quicktime": "it is a video, not a photo",
+    "avi": "it is a video, not a photo",
+    "wav": "it is a sound file, not a photo",
+    "jxl": "JPEG XL files are not supported",
+    "jp2": "JPEG 2000 files are not supported",
+}
+# LibRaw's "flip" as an EXIF orientation.
+_FLIP_TO_ORIENTATION = {0: 1, 3: 3, 5: 8, 6: 6}
+# How to turn an image with a given EXIF orientation upright.
+_TRANSPOSE: dict[int, tuple[Image.Transpose, ...]] = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ThumbnailError(Exception):
+    """No thumbnail can be made; the message names the file and the reason, fit for a person."""
+
+
+@functools.cache
+def _register_heif() -> None:
+    """HEIC support is a Pillow plugin; register it once, the first time it may be needed."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+# Embedded previews ----------------------------------------------------------------------------
+
+
+def embedded_preview(path: Path) -> bytes | None:
+    """The small JPEG the camera stored in the file (the EXIF thumbnail, or a RAW file's own
+    preview), shown at once while the real thumbnail is being made; None when there is none
+    that decodes. Never raises for a bad file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD)
+    except OSError:
+        return None
+    kind = sniff_format(head)
+    data: bytes | None = None
+    try:
+        if _is_raw(kind, path):
+            data = _exif_thumbnail(path) if kind in ("tiff", "cr2") else None
+            data = data if _is_jpeg(data) else _raw_preview_jpeg(path)
+        elif kind in ("jpeg", "png", "webp", "tiff", "heif", "avif"):
+            data = _exif_thumbnail(path)
+    except Exception:  # a broken file has no usable preview; the real thumbnail will say why
+        return None
+    return data if _is_jpeg(data) else None
+
+
+def _exif_thumbnail(path: Path) -> bytes | None:
+    """The JPEG that EXIF's second directory (IFD1) points to."""
+    _register_heif()
+    with Image.open(path, formats=_PILLOW_FORMATS) as image:
+        if image.format == "TIFF":
+            # The thumbnail's offset is from the start of the file, which is the TIFF block.
+            ifd1 = image.getexif().get_ifd(-1)
+            source: bytes | None = None
+        else:
+            raw = image.info.get("exif")
+            if not isinstance(raw, bytes) or not raw:
+                return None
+            source = raw[6:] if raw.startswith(b"Exif\x00\x00") else raw
+            exif = Image.Exif()
+            exif.load(source)
+            ifd1 = exif.get_ifd(-1)
+    offset, length = ifd1.get(0x0201), ifd1.get(0x0202)
+    if not isinstance(offset, int) or not isinstance(length, int):
+        return None
+    if length <= 0 or length > _MAX_EMBEDDED:
+        return None
+    if source is not None:
+        return source[offset : offset + length]
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        return handle.read(length)
+
+
+def _raw_preview_jpeg(path: Path) -> bytes | None:
+    import rawpy
+
+    with rawpy.imread(str(path)) as raw:
+        thumb = raw.extract_thumb()
+        if thumb.format == rawpy.ThumbFormat.JPEG:
+            return bytes(thumb.data)
+    return None
+
+
+def _is_jpeg(data: bytes | None) -> bool:
+    """Whether ``data`` is a JPEG Pillow can read the header of (placeholders such as
+    "<Dummy thumbnail image data>" are not)."""
+    if not data or not data.startswith(b"\xff\xd8"):
+        return False
+    try:
+        with Image.open(io.BytesIO(data), formats=("JPEG",)) as image:
+            width, height = image.size
+    except Exception:
+        return False
+    return width > 0 and height > 0
+
+
+# Thumbnails -----------------------------------------------------------------------------------
+
+
+def make_thumbnail(path: Path, edge: int) -> bytes:
+    """A JPEG of ``path`` whose long edge is at most ``edge`` pixels, turned upright.
+
+    Raises :class:`ThumbnailError` naming the file and the reason when the file is empty,
+    unreadable, truncated, corrupt, not a photo, or has more than 250 megapixels.
+    """
+    path = Path(path)
+    if edge < 1:
+        raise ValueError(f"edge must be at least 1 pixel, not {edge}")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD)
+    except FileNotFoundError:
+        raise ThumbnailError(f"{path}: the file does not exist (moved or deleted?)") from None
+    except PermissionError:
+        raise ThumbnailError(f"{path}: the file cannot be read (permission denied)") from None
+    except OSError as error:
+        raise ThumbnailError(f"{path}: the file cannot be read ({error.strerror})") from None
+    if size == 0:
+        raise ThumbnailError(f"{path}: the file is empty (0 bytes)")
+    kind = sniff_format(head)
+    if kind in _NOT_PHOTOS:
+        raise ThumbnailError(f"{path}: no thumbnail, {_NOT_PHOTOS[kind]}")
+    if _is_raw(kind, path):
+        return _raw_thumbnail(path, edge, tiff_based=kind in ("tiff", "cr2", None))
+    image, orientation = _open_reduced(path, edge)
+    return _finish(path, image, orientation, edge)
+
+
+def _is_raw(kind: str | None, path: Path) -> bool:
+    if kind in _RAW_SNIFFED:
+        return True
+    return kind in ("tiff", None) and path.suffix.lower() in RAW_TIFF_SUFFIXES
+
+
+def _check_pixels(path: Path, width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise ThumbnailError(
+            f"{path}: {width}x{height} pixels is over the {MAX_PIXELS // 1_000_000} MP limit"
+            " (a decompression bomb?); it was not decoded"
+        )
+
+
+def _decode_error(path: Path, error: BaseException) -> ThumbnailError:
+    """A decoder's failure as a reason a person can act on."""
+    text = str(error) or type(error).__name__
+    if isinstance(error, EOFError) or "truncated" in text or "end of file" in text.lower():
+        return ThumbnailError(f"{path}: the file is truncated (it ends early): copy it again")
+    return ThumbnailError(f"{path}: the image data is damaged and cannot be decoded ({text})")
+
+
+def _open_reduced(path: Path, edge: int) -> tuple[Image.Image, int]:
+    """The image decoded at the smallest scale that still gives ``edge`` pixels, and the EXIF
+    orientation read from its header before any pixel was decoded."""
+    _register_heif()
+    try:
+        image = Image.open(path, formats=_PILLOW_FORMATS)
+    except Image.DecompressionBombError:
+        raise ThumbnailError(
+            f"{path}: too many pixels to decode safely (a decompression bomb?)"
+        ) from None
+    except Image.UnidentifiedImageError:
+        raise ThumbnailError(
+            f"{path}: not an image Albumen can read (corrupt, truncated, or another format)"
+        ) from None
+    except Exception as error:  # a plugin failing on a broken header
+        raise _decode_error(path, error) from None
+    try:
+        width, height = image.size
+        _check_pixels(path, width, height)
+        orientation = _orientation(image)
+        if image.format in ("JPEG", "MPO"):
+            # Must come before anything touches the pixels: after a load, draft does nothing.
+            image.draft("RGB", _draft_size(width, height, edge))
+        image.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    except ThumbnailError:
+        image.close()
+        raise
+    except Exception as error:  # decoders raise OSError, EOFError, ValueError, SyntaxError...
+        image.close()
+        raise _decode_error(path, error) from None
+    return image, orientation
+
+
+def _draft_size(width: int, height: int, edge: int) -> tuple[int, int]:
+    """The size to ask JPEG's DCT scaling for: the image scaled so its long edge is ``edge``.
+
+    Draft keeps both sides at least this big, so asking for (edge, edge) would keep a 3:2 photo
+    at twice the needed scale."""
+    scale = edge / max(width, height, 1)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _orientation(image: Image.Image) -> int:
+    if image.format == "HEIF" or "original_orientation" in image.info:
+        return 1  # pillow-heif has had libheif turn the image upright already
+    try:
+        value = image.getexif().get(0x0112)
+    except Exception:  # broken EXIF: show the image as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _finish(path: Path, image: Image.Image, orientation: int, edge: int) -> bytes:
+    """Turn the reduced image upright, make it RGB, and encode it as a JPEG."""
+    try:
+        with image:
+            if max(image.size) > edge:
+                image.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+            icc = image.info.get("icc_profile")
+            small = image
+            for step in _TRANSPOSE.get(orientation, ()):
+                small = small.transpose(step)
+            rgb, profile = _to_rgb(small, icc if isinstance(icc, bytes) else None)
+            out = io.BytesIO()
+            options: dict[str, Any] = {"quality": _QUALITY}
+            if profile:
+                options["icc_profile"] = profile
+            rgb.save(out, format="JPEG", **options)
+            return out.getvalue()
+    except ThumbnailError:
+        raise
+    except Exception as error:
+        raise _decode_error(path, error) from None
+
+
+def _to_rgb(image: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | None]:
+    """RGB pixels for a JPEG, and the colour profile that describes them (None: sRGB)."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        image = _eight_bit(image)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    space = icc[16:20] if icc and len(icc) >= 128 else None
+    if icc and space != b"RGB " and image.mode == "CMYK":
+        try:
+            converted = ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                ImageCms.createProfile("sRGB"),
+                outputMode="RGB",
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = None
+        if isinstance(converted, Image.Image):
+            return converted, None
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image, icc if space == b"RGB " else None
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit and float greyscale scaled to 8 bits (Pillow's own conversion would clip)."""
+    values = np.asarray(image, dtype=np.float64)
+    values = np.nan_to_num(values)
+    if image.mode == "F" and values.size and values.max() <= 1.0:
+        values = values * 255.0
+    elif values.size and values.max() > 255:
+        values = values / 257.0
+    return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
+
+
+def _raw_thumbnail(path: Path, edge: int, *, tiff_based: bool) -> bytes:
+    """From the preview the camera embedded (fast, and as the photographer saw it on the
+    camera); else from the sensor data at half size; else, for TIFF-based RAW, from whatever
+    image Pillow finds in the TIFF structure."""
+    import rawpy
+
+    reason: str
+    try:
+        raw = rawpy.imread(str(path))
+    except Exception as error:  # LibRaw's own exception hierarchy
+        reason = f"LibRaw cannot read it ({_libraw_reason(error)})"
+    else:
+        with raw:
+            try:
+                sizes = raw.sizes
+                _check_pixels(path, int(sizes.raw_width), int(sizes.raw_height))
+                flip = _FLIP_TO_ORIENTATION.get(int(sizes.flip), 1)
+            except ThumbnailError:
+                raise
+            except Exception as error:
+                reason = f"LibRaw cannot read it ({_libraw_reason(error)})"
+            else:
+                made = _from_libraw(path, raw, edge, flip)
+                if isinstance(made, bytes):
+                    return made
+                reason = made
+    if tiff_based:
+        try:
+            image, orientation = _open_reduced(path, edge)
+            return _finish(path, image, orientation, edge)
+        except ThumbnailError:
+            pass
+    preview = embedded_preview(path)
+    if preview is not None:
+        # A broken one falls through to the LibRaw reason, the one that matters.
+        with contextlib.suppress(Exception):
+            image, orientation = _open_jpeg_bytes(preview, edge)
+            return _finish(path, image, orientation, edge)
+    raise ThumbnailError(f"{path}: cannot show this RAW file: {reason}")
+
+
+def _from_libraw(path: Path, raw: Any, edge: int, flip: int) -> bytes | str:
+    """The thumbnail made by LibRaw's means, or the reason it could not be made."""
+    import rawpy
+
+    try:
+        thumb = raw.extract_thumb()
+    except rawpy.LibRawNoThumbnailError:  # develop the sensor data instead
+        reason = "it has no embedded preview"
+    except Exception as error:
+        reason = f"its embedded preview is unreadable ({_libraw_reason(error)})"
+    else:
+        try:
+            if thumb.format == rawpy.ThumbFormat.JPEG:
+                image, own = _open_jpeg_bytes(bytes(thumb.data), edge)
+                # The RAW's own flip, unless the preview says how to turn itself.
+                return _finish(path, image, own if own != 1 else flip, edge)
+            if thumb.format == rawpy.ThumbFormat.BITMAP:
+                bitmap = Image.fromarray(np.ascontiguousarray(thumb.data, dtype=np.uint8))
+                bitmap.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+                return _finish(path, bitmap, flip, edge)
+        except ThumbnailError:
+            raise
+        except Exception as error:
+            reason = f"its embedded preview is broken ({error})"
+        else:
+            reason = "its embedded preview is in an unknown format"
+    try:
+        pixels = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
+    except Exception as error:
+        return f"{reason}, and its sensor data cannot be developed ({_libraw_reason(error)})"
+    developed = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8))
+    developed.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    return _finish(path, developed, 1, edge)  # LibRaw has applied the flip
+
+
+def _open_jpeg_bytes(data: bytes, edge: int) -> tuple[Image.Image, int]:
+    image = Image.open(io.BytesIO(data), formats=("JPEG",))
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise ValueError(f"embedded preview of {width}x{height} pixels")
+    orientation = _orientation(image)
+    image.draft("RGB", _draft_size(width, height, edge))
+    image.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return image, orientation
+
+
+def _libraw_reason(error: BaseException) -> str:
+    """LibRaw's reasons arrive as bytes; people should read plain text."""
+    reason = error.args[0] if error.args else type(error).__name__
+    if isinstance(reason, bytes):
+        reason = reason.decode("utf-8", "replace")
+    return str(reason)
+
+
+# The cache ------------------------------------------------------------------------------------
+
+
+class ThumbnailCache:
+    """Thumbnails on disk under ``root``, one file per (content, size).
+
+    Keyed by the photo's SHA-256, which the caller already has from scanning, so the same
+    photo in two albums, or renamed, or moved, shares one thumbnail. Files are written under a
+    temporary name and renamed into place, so a reader never sees half a thumbnail and a crash
+    leaves nothing broken behind. Safe to use from several threads: two requests for one key
+    make it once, requests for different keys run in parallel.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    def path_for(self, sha256: str, edge: int) -> Path:
+        """Where the thumbnail of this content at this size lives (whether made yet or not)."""
+        digest = sha256.lower()
+        if not _SHA256.match(digest):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        if edge < 1:
+            raise ValueError(f"edge must be at least 1 pixel, not {edge}")
+        return self.root / digest[:2] / f"{digest}-{edge}.jpg"
+
+    def get(self, path: Path, sha256: str, edge: int = DEFAULT_EDGE) -> Path:
+        """The cached thumbnail's path, made from ``path`` first if missing.
+
+        Raises :class:`ThumbnailError` (naming the file and the reason) when it cannot be made.
+        """
+        target = self.path_for(sha256, edge)
+        if target.is_file():
+            return target
+        key = target.name
+        lock = self._acquire(key)
+        try:
+            with lock:
+                if target.is_file():  # made by another thread while this one waited
+                    return target
+                data = make_thumbnail(Path(path), edge)
+                self._write(target, data)
+            return target
+        finally:
+            self._release(key)
+
+    def _acquire(self, key: str) -> threading.Lock:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+            return lock
+
+    def _release(self, key: str) -> None:
+        with self._guard:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    @staticmethod
+    def _write(target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        temporary = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise

@@ -1,0 +1,78 @@
+"""Screenshots of the viewer a link's recipient sees, at phone and laptop sizes.
+
+    .venv/bin/python docs/screenshots/viewer.py
+
+Starts a real server on 127.0.0.1 with a temporary data folder, shares the browser tests' album
+of three cities, and drives Debian's /usr/bin/chromium through Playwright (nothing downloaded).
+Writes viewer-{password,gallery,lightbox,map}-{phone,laptop}.png next to this file.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LAPTOP, PHONE  # noqa: E402
+from tests.browser.scenes import ALBUM, share_album  # noqa: E402
+from tests.support import start_server  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+
+
+def _images_loaded(page: Page, selector: str) -> None:
+    for image in page.locator(selector).all():
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+    page.evaluate("window.scrollTo(0, 0)")
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as data:
+        server = start_server(Path(data))
+        try:
+            album = share_album(server, show_location=True, show_metadata=True, download="original")
+            locked = share_album(server, photos=ALBUM[:1], password="blue heron at dawn")  # noqa: S106  # a demo link
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                )
+                for size, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
+                    page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+                    page.goto(locked.url)
+                    page.fill("#password", "grey heron")
+                    page.click("button[type=submit]")
+                    expect(page.locator("[role=alert]")).to_be_visible()
+                    page.screenshot(path=OUT / f"viewer-password-{size}.png")
+
+                    page.goto(album.url)
+                    _images_loaded(page, "#photos img")
+                    page.screenshot(path=OUT / f"viewer-gallery-{size}.png")
+
+                    page.locator("#photos a.photo").nth(1).click()
+                    expect(page.locator(".lb-image")).to_have_js_property("complete", True)
+                    if size == "laptop":
+                        expect(page.locator(".lb-info")).to_contain_text("Camera")
+                    page.screenshot(path=OUT / f"viewer-lightbox-{size}.png")
+                    page.keyboard.press("Escape")
+
+                    page.locator("#map").scroll_into_view_if_needed()
+                    expect(page.locator("#map")).to_have_attribute("data-outlines", "loaded")
+                    _images_loaded(page, "#places img")
+                    page.locator("#places-title").evaluate("title => title.scrollIntoView()")
+                    page.screenshot(path=OUT / f"viewer-map-{size}.png")
+                    page.close()
+                browser.close()
+        finally:
+            server.stop()
+    for path in sorted(OUT.glob("viewer-*.png")):
+        print(path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

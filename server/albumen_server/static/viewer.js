@@ -1,0 +1,370 @@
+/* Albumen viewer: the lightbox over the gallery, and arrow keys on a photo's own page.
+
+   Everything here improves pages that already work without it: each thumbnail is a link to the
+   photo's server-rendered page. No inline script is needed (the Content-Security-Policy allows
+   none): the pages carry what this file needs in data- attributes. */
+"use strict";
+
+(function start() {
+  justifyGrids();
+  const dialog = document.getElementById("lightbox");
+  if (dialog && typeof dialog.showModal === "function") {
+    lightbox(dialog);
+  }
+  const back = document.querySelector(".photo-page .back");
+  if (back) {
+    photoPageKeys(back);
+  }
+})();
+
+function lightbox(dialog) {
+  const links = Array.from(document.querySelectorAll("#photos a.photo"));
+  if (!links.length) {
+    return;
+  }
+  const photos = links.map((link) => ({
+    id: link.dataset.id,
+    page: link.getAttribute("href"),
+    preview: link.dataset.preview,
+    download: link.dataset.download || null,
+    original: link.dataset.original || null,
+    width: Number(link.dataset.width) || 0,
+    height: Number(link.dataset.height) || 0,
+    alt: link.querySelector("img").alt,
+    link,
+  }));
+  const indexOf = new Map(photos.map((photo, index) => [photo.id, index]));
+  const $ = (selector) => dialog.querySelector(selector);
+  const image = $(".lb-image");
+  const previous = $(".lb-prev");
+  const next = $(".lb-next");
+  const position = $(".lb-position");
+  const name = $(".lb-name");
+  const download = $(".lb-download");
+  const original = $(".lb-original");
+  const info = $(".lb-info");
+  const infoList = $(".lb-info dl");
+  const infoToggle = $(".lb-info-toggle");
+  const wantsFacts = dialog.dataset.facts === "yes";
+  const facts = new Map(); // photo id -> Promise of [{label, value}]
+  const preloaded = new Map(); // preview URL -> Image, kept so the browser keeps the bytes
+  let current = -1;
+  let infoOpen = window.matchMedia("(min-width: 701px)").matches;
+
+  const hashId = () => {
+    const match = /^#photo=([\w-]+)$/.exec(window.location.hash);
+    return match ? match[1] : null;
+  };
+  const setLink = (element, href) => {
+    element.hidden = !href;
+    if (href) {
+      element.href = href;
+    } else {
+      element.removeAttribute("href");
+    }
+  };
+
+  function preload(index) {
+    const photo = photos[index];
+    if (!photo || preloaded.has(photo.preview)) {
+      return;
+    }
+    const loader = new Image();
+    loader.decoding = "async";
+    loader.src = photo.preview;
+    preloaded.set(photo.preview, loader);
+  }
+
+  function renderFacts(photo, list) {
+    if (photos[current] !== photo) {
+      return; // the viewer has moved on while this was loading
+    }
+    infoList.replaceChildren();
+    for (const fact of list) {
+      const term = document.createElement("dt");
+      term.textContent = fact.label;
+      const value = document.createElement("dd");
+      value.textContent = fact.value;
+      infoList.append(term, value);
+    }
+    infoToggle.hidden = list.length === 0;
+    info.hidden = list.length === 0 || !infoOpen;
+  }
+
+  function loadFacts(photo) {
+    if (!facts.has(photo.id)) {
+      facts.set(
+        photo.id,
+        fetch(photo.page + ".json", { credentials: "same-origin" })
+          .then((response) => (response.ok ? response.json() : { facts: [] }))
+          .then((body) => body.facts || [])
+          .catch(() => {
+            facts.delete(photo.id); // try again next time
+            return [];
+          }),
+      );
+    }
+    facts.get(photo.id).then((list) => renderFacts(photo, list));
+  }
+
+  function show(index) {
+    current = index;
+    const photo = photos[index];
+    if (photo.width && photo.height) {
+      image.width = photo.width;
+      image.height = photo.height;
+    }
+    image.src = photo.preview;
+    image.alt = photo.alt;
+    position.textContent = `${index + 1} / ${photos.length}`;
+    name.textContent = photo.alt;
+    previous.disabled = index === 0;
+    next.disabled = index === photos.length - 1;
+    setLink(download, photo.download);
+    setLink(original, photo.original);
+    info.hidden = true;
+    infoToggle.hidden = true;
+    if (wantsFacts) {
+      loadFacts(photo);
+    }
+    preload(index + 1);
+    preload(index - 1);
+    if (!dialog.open) {
+      dialog.showModal();
+      $(".lb-close").focus();
+    }
+  }
+
+  function hide() {
+    if (!dialog.open) {
+      return;
+    }
+    dialog.close();
+    const photo = photos[current];
+    current = -1;
+    image.removeAttribute("src");
+    if (photo) {
+      photo.link.focus({ preventScroll: true });
+      photo.link.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  // The photo's id is in the URL (#photo=...), so a reload or a shared URL opens it again.
+  // Opening adds one history entry, so Back closes the lightbox; moving between photos
+  // replaces it, so Back does not walk through every photo seen.
+  function open(index) {
+    const url = `#photo=${photos[index].id}`;
+    if (hashId() === null) {
+      window.history.pushState({ albumen: "photo" }, "", url);
+    } else {
+      window.history.replaceState(window.history.state, "", url);
+    }
+    show(index);
+  }
+
+  function go(step) {
+    const index = current + step;
+    if (current < 0 || index < 0 || index >= photos.length) {
+      return;
+    }
+    window.history.replaceState(window.history.state, "", `#photo=${photos[index].id}`);
+    show(index);
+  }
+
+  function close() {
+    if (window.history.state && window.history.state.albumen === "photo") {
+      window.history.back(); // popstate hides the lightbox
+    } else {
+      const { pathname, search } = window.location;
+      window.history.replaceState(null, "", pathname + search);
+      hide();
+    }
+  }
+
+  function sync() {
+    const id = hashId();
+    if (id !== null && indexOf.has(id)) {
+      show(indexOf.get(id));
+    } else {
+      hide();
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0) {
+      return;
+    }
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+      return; // let the browser open the photo's page in a new tab or window
+    }
+    const link = event.target.closest("a.photo, a.photo-link");
+    if (!link || !indexOf.has(link.dataset.id)) {
+      return;
+    }
+    event.preventDefault();
+    open(indexOf.get(link.dataset.id));
+  });
+  previous.addEventListener("click", () => go(-1));
+  next.addEventListener("click", () => go(1));
+  $(".lb-close").addEventListener("click", close);
+  infoToggle.addEventListener("click", () => {
+    infoOpen = !infoOpen;
+    infoToggle.setAttribute("aria-pressed", String(infoOpen));
+    info.hidden = !infoOpen || infoList.childElementCount === 0;
+  });
+  infoToggle.setAttribute("aria-pressed", String(infoOpen));
+  dialog.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (event.key === "ArrowRight") {
+      event.preventDefault();
+      go(1);
+    } else if (event.key === "ArrowLeft") {
+      event.preventDefault();
+      go(-1);
+    } else if (event.key === "Escape") {
+      event.preventDefault(); // no "cancel": close() keeps the URL and history right
+      close();
+    }
+  });
+  dialog.addEventListener("close", () => {
+    if (hashId() !== null) {
+      close(); // closed some other way: take the photo out of the URL too
+    }
+  });
+
+  // Swipe: a mostly horizontal drag of 50 px or more, with a finger, a pen or a mouse.
+  const stage = $(".lb-stage");
+  let swipe = null;
+  image.draggable = false; // a mouse drag would otherwise pick the picture up instead
+  stage.addEventListener("dragstart", (event) => event.preventDefault());
+  stage.addEventListener("pointerdown", (event) => {
+    swipe = { x: event.clientX, y: event.clientY };
+  });
+  stage.addEventListener("pointercancel", () => {
+    swipe = null;
+  });
+  stage.addEventListener("pointerup", (event) => {
+    if (!swipe) {
+      return;
+    }
+    const dx = event.clientX - swipe.x;
+    const dy = event.clientY - swipe.y;
+    swipe = null;
+    if (Math.abs(dx) >= 50 && Math.abs(dx) > 1.5 * Math.abs(dy)) {
+      go(dx < 0 ? 1 : -1);
+    }
+  });
+
+  window.addEventListener("popstate", sync);
+  sync();
+}
+
+function photoPageKeys(back) {
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    if (event.target.closest && event.target.closest("input, textarea, select")) {
+      return;
+    }
+    const follow = (selector) => {
+      const link = document.querySelector(selector);
+      if (link) {
+        event.preventDefault();
+        window.location.assign(link.href);
+      }
+    };
+    if (event.key === "ArrowRight") {
+      follow("a[rel=next]");
+    } else if (event.key === "ArrowLeft") {
+      follow("a[rel=prev]");
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      window.location.assign(back.href);
+    }
+  });
+}
+
+/* The grid without this file is already justified by CSS alone (ratios.css), but greedily: a
+   photo that does not fit a row moves down and the one left behind grows to fill its row, which
+   on a phone can make a square photo a whole screen tall. Here rows are chosen together, so
+   every row stays close to the target height; recomputed whenever the grid's width changes. */
+function justifyGrids() {
+  const grids = Array.from(document.querySelectorAll("ul.grid"));
+  if (!grids.length || !("ResizeObserver" in window)) {
+    return;
+  }
+  const widths = new Map();
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const width = entry.target.clientWidth;
+      if (widths.get(entry.target) !== width) {
+        widths.set(entry.target, width);
+        justify(entry.target, width);
+      }
+    }
+  });
+  for (const grid of grids) {
+    observer.observe(grid);
+  }
+}
+
+function justify(grid, width) {
+  const items = Array.from(grid.children);
+  if (!items.length || width <= 0) {
+    return;
+  }
+  const style = window.getComputedStyle(grid);
+  const gap = parseFloat(style.columnGap) || 0;
+  const target = parseFloat(style.getPropertyValue("--row")) || 200;
+  const ratios = items.map((item) => {
+    const image = item.querySelector("img");
+    const w = Number(image && image.getAttribute("width"));
+    const h = Number(image && image.getAttribute("height"));
+    return w > 0 && h > 0 ? Math.min(5, Math.max(0.2, w / h)) : 1.5;
+  });
+  // best[i]: the least total (relative) deviation from the target height for items 0..i-1.
+  const n = ratios.length;
+  const best = new Array(n + 1).fill(Infinity);
+  const start = new Array(n + 1).fill(0);
+  best[0] = 0;
+  for (let end = 1; end <= n; end += 1) {
+    let sum = 0;
+    for (let first = end - 1; first >= 0; first -= 1) {
+      sum += ratios[first];
+      const count = end - first;
+      const height = (width - gap * (count - 1)) / sum;
+      if (count > 1 && height < target * 0.5) {
+        break; // more photos in this row only make it lower still
+      }
+      const lastRow = end === n;
+      const miss = lastRow && height > target ? 0 : (height - target) / target;
+      const total = best[first] + miss * miss;
+      if (total < best[end]) {
+        best[end] = total;
+        start[end] = first;
+      }
+    }
+  }
+  for (let end = n; end > 0; end = start[end]) {
+    const first = start[end];
+    let sum = 0;
+    for (let i = first; i < end; i += 1) {
+      sum += ratios[i];
+    }
+    let height = (width - gap * (end - first - 1)) / sum;
+    if (end === n && height > target) {
+      height = target;
+    }
+    for (let i = first; i < end; i += 1) {
+      const item = items[i];
+      item.style.flex = "0 0 auto";
+      // Rounded down, so that rounding never pushes the last photo of a row onto the next.
+      item.style.width = `${Math.floor(ratios[i] * height * 100) / 100}px`;
+      item.style.height = `${Math.floor(height * 100) / 100}px`;
+    }
+  }
+  grid.dataset.justified = "yes";
+}

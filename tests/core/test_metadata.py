@@ -1,0 +1,641 @@
+"""Reading what photos say about themselves (albumen.core.metadata), checked against real camera
+files of the ExifTool corpus and against what piexif, rawpy and the raw bytes say independently."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import struct
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import piexif
+import pytest
+import rawpy
+from PIL import Image
+
+from albumen.core.metadata import (
+    GpsPosition,
+    PhotoMetadata,
+    grouped,
+    inspect_json,
+    read_metadata,
+    viewer_sees,
+)
+from albumen.core.strip import KeepPolicy
+
+# Pillow warns about the corrupt EXIF it skips; that is expected in these files.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:(Corrupt EXIF|Possibly corrupt|Tag data larger|Metadata Warning|Truncated File)"
+    ":UserWarning"
+)
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "exiftool-images"
+
+# Files of the corpus that are not photos at all, and the word their error must contain.
+NOT_PHOTOS = {".xmp": "XMP sidecar", ".jxl": "JPEG XL"}
+# Real camera files with EXIF GPS positions.
+WITH_GPS = ["Apple.jpg", "GPS.jpg", "GoPro.jpg", "Google.jpg", "Ricoh2.jpg"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the corpus, so nothing here can touch the shared originals."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the camera corpus is not at {CORPUS} (see shared/corpus/README.md)")
+    copy = tmp_path_factory.mktemp("corpus") / "exiftool-images"
+    shutil.copytree(CORPUS, copy)
+    for file in copy.iterdir():
+        file.chmod(0o644)
+    return copy
+
+
+def corpus_files(corpus: Path) -> Iterator[Path]:
+    return (path for path in sorted(corpus.iterdir()) if path.is_file())
+
+
+def text_of(raw: bytes) -> str:
+    """An EXIF string as the test expects it: up to the first NUL, blanks collapsed."""
+    return " ".join(raw.split(b"\x00", 1)[0].decode("latin-1").split())
+
+
+def degrees(dms: tuple[tuple[int, int], ...], ref: bytes, negative: bytes) -> float:
+    value = sum(num / den / scale for (num, den), scale in zip(dms, (1, 60, 3600), strict=True))
+    return -value if ref == negative else value
+
+
+def exif_jpeg(
+    path: Path,
+    *,
+    zeroth: dict[int, Any] | None = None,
+    exif: dict[int, Any] | None = None,
+    gps: dict[int, Any] | None = None,
+    patch: Callable[[bytes], bytes] | None = None,
+    size: tuple[int, int] = (60, 40),
+) -> Path:
+    """A JPEG with EXIF written by piexif (an independent writer, which also lets rationals
+    have a zero denominator); ``patch`` may then damage the EXIF bytes."""
+    ifds = {"0th": zeroth or {}, "Exif": exif or {}, "GPS": gps or {}, "1st": {}}
+    data = piexif.dump(ifds)
+    if patch is not None:
+        data = patch(data)
+    Image.new("RGB", size, (90, 120, 150)).save(path, quality=80, exif=data)
+    return path
+
+
+def retype_as_text(tag: int) -> Callable[[bytes], bytes]:
+    """Turn a RATIONAL entry (piexif writes big-endian) into 4 bytes of ASCII garbage."""
+
+    def patch(exif: bytes) -> bytes:
+        entry = struct.pack(">HHI", tag, 5, 1)
+        assert entry in exif
+        return exif.replace(entry, struct.pack(">HHI", tag, 2, 4))
+
+    return patch
+
+
+# Every corpus file ----------------------------------------------------------------------------
+
+
+def test_every_corpus_file_is_read_without_raising(corpus: Path) -> None:
+    files = list(corpus_files(corpus))
+    assert len(files) >= 70
+    for path in files:
+        meta = read_metadata(path)
+        assert isinstance(meta, PhotoMetadata)
+        assert meta.path == path
+        assert meta.file_size == path.stat().st_size
+        # A failure inside the reader (rather than in the file) would show up as this problem.
+        assert not any("stopped early" in problem for problem in meta.problems), meta.problems
+        json.dumps(inspect_json(meta))
+        grouped(meta)
+        expected = NOT_PHOTOS.get(path.suffix.lower())
+        if expected:
+            assert meta.error is not None and expected in meta.error, (path.name, meta.error)
+        else:
+            assert meta.error is None, (path.name, meta.error)
+            assert meta.format, path.name
+
+
+def test_unreadable_files_say_why(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    assert "empty" in (read_metadata(empty).error or "")
+    assert "does not exist" in (read_metadata(tmp_path / "gone.jpg").error or "")
+    assert "folder" in (read_metadata(tmp_path).error or "")
+    noise = tmp_path / "noise.jpg"
+    noise.write_bytes(bytes(range(256)) * 4)
+    assert "not an image" in (read_metadata(noise).error or "")
+    video = tmp_path / "clip.jpg"
+    video.write_bytes(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(100))
+    assert "video" in (read_metadata(video).error or "")
+
+
+def test_a_truncated_header_is_an_error_not_a_crash(corpus: Path, tmp_path: Path) -> None:
+    data = (corpus / "Canon.jpg").read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[:300])
+    meta = read_metadata(cut)
+    assert meta.error is not None and "truncated" in meta.error
+
+
+def test_damaged_exif_never_raises(corpus: Path, tmp_path: Path) -> None:
+    """Random bytes overwritten inside the EXIF block of a real camera file: reading may lose
+    values and report problems, but never raises."""
+    original = (corpus / "Ricoh2.jpg").read_bytes()
+    rng = random.Random(1234)
+    damaged = tmp_path / "damaged.jpg"
+    for _ in range(150):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 12)):
+            data[rng.randrange(12, 1200)] = rng.randrange(256)
+        damaged.write_bytes(bytes(data))
+        meta = read_metadata(damaged)
+        assert not any("stopped early" in problem for problem in meta.problems), meta.problems
+
+
+# Camera, exposure and date against piexif ---------------------------------------------------
+
+
+def test_camera_fields_match_piexif_on_every_corpus_jpeg(corpus: Path) -> None:
+    checked = 0
+    for path in corpus_files(corpus):
+        if path.suffix.lower() != ".jpg":
+            continue
+        exif = piexif.load(str(path))
+        meta = read_metadata(path)
+        zeroth, sub = exif["0th"], exif["Exif"]
+        if piexif.ImageIFD.Make in zeroth:
+            assert meta.camera_make == (text_of(zeroth[piexif.ImageIFD.Make]) or None), path.name
+            checked += 1
+        if piexif.ImageIFD.Model in zeroth:
+            assert meta.camera_model == (text_of(zeroth[piexif.ImageIFD.Model]) or None)
+        number, denominator = sub.get(piexif.ExifIFD.FNumber, (0, 0))
+        if denominator and number:
+            assert meta.f_number == pytest.approx(number / denominator, abs=0.01), path.name
+        iso = sub.get(piexif.ExifIFD.ISOSpeedRatings)
+        if isinstance(iso, int) and iso:
+            assert meta.iso == iso, path.name
+        original = sub.get(piexif.ExifIFD.DateTimeOriginal)
+        if original and original.strip(b"\x00 :0"):
+            assert meta.taken_at is not None
+            assert meta.taken_at.strftime("%Y:%m:%d %H:%M:%S") == text_of(original), path.name
+    assert checked >= 30
+
+
+def test_canon_values_read_by_hand() -> None:
+    """Canon.jpg, as piexif and `strings` show it: EOS DIGITAL REBEL, 4 s at f/14, ISO 100."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the camera corpus is not at {CORPUS}")
+    meta = read_metadata(CORPUS / "Canon.jpg")
+    assert (meta.camera_make, meta.camera_model) == ("Canon", "Canon EOS DIGITAL REBEL")
+    assert meta.exposure_time == "4 s"
+    assert meta.f_number == 14.0
+    assert meta.iso == 100
+    assert meta.focal_length == 34.0
+    assert meta.taken_at == datetime(2003, 12, 4, 6, 46, 52)  # no zone in the file
+    assert meta.taken_at.tzinfo is None
+
+
+def test_strings_padded_with_nuls_are_cleaned(corpus: Path) -> None:
+    # GoPro pads Make and Model with NULs to a fixed length (visible with `strings`).
+    exif = piexif.load(str(corpus / "GoPro.jpg"))
+    assert exif["0th"][piexif.ImageIFD.Make].startswith(b"GoPro\x00\x00")
+    meta = read_metadata(corpus / "GoPro.jpg")
+    assert meta.camera_make == "GoPro"
+    assert meta.camera_model == "HERO6 Black"
+    assert meta.serial_number == text_of(exif["Exif"][piexif.ExifIFD.BodySerialNumber])
+    assert meta.serial_number == "C3221324657219"
+
+
+def test_lens_exposure_and_time_zone_of_a_phone(corpus: Path) -> None:
+    exif = piexif.load(str(corpus / "Google.jpg"))["Exif"]
+    meta = read_metadata(corpus / "Google.jpg")
+    assert meta.lens == text_of(exif[piexif.ExifIFD.LensModel])
+    offset = text_of(exif[piexif.ExifIFD.OffsetTimeOriginal])
+    assert offset == "+02:00"
+    assert meta.taken_at_offset == offset
+    assert meta.taken_at is not None
+    assert meta.taken_at.utcoffset() == timedelta(hours=2)
+    num, den = exif[piexif.ExifIFD.ExposureTime]
+    assert meta.exposure_time == f"1/{round(den / num)} s"
+    assert meta.focal_length_35mm == exif[piexif.ExifIFD.FocalLengthIn35mmFilm]
+
+
+def test_naive_date_without_offset_and_aware_with_offset_time(tmp_path: Path) -> None:
+    naive = read_metadata(
+        exif_jpeg(
+            tmp_path / "naive.jpg", exif={piexif.ExifIFD.DateTimeOriginal: b"2021:06:01 10:20:30"}
+        )
+    )
+    assert naive.taken_at == datetime(2021, 6, 1, 10, 20, 30)
+    assert naive.taken_at_offset is None
+    aware = read_metadata(
+        exif_jpeg(
+            tmp_path / "aware.jpg",
+            exif={
+                piexif.ExifIFD.DateTimeOriginal: b"2021:06:01 10:20:30",
+                piexif.ExifIFD.OffsetTime: b"-05:30",
+            },
+        )
+    )
+    assert aware.taken_at == datetime(
+        2021, 6, 1, 10, 20, 30, tzinfo=timezone(-timedelta(hours=5.5))
+    )
+    assert aware.taken_at_offset == "-05:30"
+
+
+def test_exposure_texts(tmp_path: Path) -> None:
+    cases = {(1, 250): "1/250 s", (10, 2500): "1/250 s", (2, 1): "2 s", (1, 2): "1/2 s"}
+    for (num, den), text in cases.items():
+        meta = read_metadata(
+            exif_jpeg(tmp_path / "e.jpg", exif={piexif.ExifIFD.ExposureTime: (num, den)})
+        )
+        assert meta.exposure_time == text
+
+
+# Broken values -------------------------------------------------------------------------------
+
+
+def test_zero_denominators_and_garbage_are_problems_not_crashes(tmp_path: Path) -> None:
+    path = exif_jpeg(
+        tmp_path / "broken.jpg",
+        patch=retype_as_text(piexif.ExifIFD.FocalLength),
+        zeroth={
+            piexif.ImageIFD.Make: b"Acme\x00\x00\x00garbage",
+            piexif.ImageIFD.Artist: "Zoë Fotografin".encode(),
+            piexif.ImageIFD.Orientation: 42,
+        },
+        exif={
+            piexif.ExifIFD.ExposureTime: (1, 0),
+            piexif.ExifIFD.FNumber: (28, 10),
+            piexif.ExifIFD.FocalLength: (50, 1),
+            piexif.ExifIFD.DateTimeOriginal: b"2020:13:45 25:61:00",
+        },
+    )
+    meta = read_metadata(path)
+    assert meta.error is None
+    assert meta.camera_make == "Acme"
+    assert meta.artist == "Zoë Fotografin"  # UTF-8 in an ASCII field, decoded as UTF-8
+    assert meta.exposure_time is None
+    assert meta.f_number == 2.8
+    assert meta.focal_length is None
+    assert meta.taken_at is None
+    assert meta.orientation is None
+    text = " | ".join(meta.problems)
+    assert "ExposureTime is 1/0" in text
+    assert "FocalLength is not a number" in text
+    assert "DateTimeOriginal" in text
+    assert "Orientation" in text
+
+
+def test_unset_clock_is_no_date_and_no_problem(tmp_path: Path) -> None:
+    meta = read_metadata(
+        exif_jpeg(
+            tmp_path / "c.jpg", exif={piexif.ExifIFD.DateTimeOriginal: b"0000:00:00 00:00:00"}
+        )
+    )
+    assert meta.taken_at is None
+    assert meta.problems == ()
+
+
+def test_gps_with_zero_denominators_is_reported(corpus: Path) -> None:
+    """InfiRay.jpg has a GPS directory full of 0/0 rationals (piexif shows them)."""
+    gps = piexif.load(str(corpus / "InfiRay.jpg"))["GPS"]
+    assert all(den == 0 for _, den in gps[piexif.GPSIFD.GPSLatitude])
+    meta = read_metadata(corpus / "InfiRay.jpg")
+    assert meta.gps is None
+    assert any("GPS latitude" in p and "zero denominator" in p for p in meta.problems)
+
+
+# Place ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", WITH_GPS)
+def test_gps_matches_piexif_converted_by_hand(corpus: Path, name: str) -> None:
+    gps = piexif.load(str(corpus / name))["GPS"]
+    lat = degrees(gps[piexif.GPSIFD.GPSLatitude], gps[piexif.GPSIFD.GPSLatitudeRef], b"S")
+    lon = degrees(gps[piexif.GPSIFD.GPSLongitude], gps[piexif.GPSIFD.GPSLongitudeRef], b"W")
+    meta = read_metadata(corpus / name)
+    assert meta.gps is not None
+    assert meta.gps.lat == pytest.approx(lat, abs=1e-9)
+    assert meta.gps.lon == pytest.approx(lon, abs=1e-9)
+    if piexif.GPSIFD.GPSAltitude in gps:
+        num, den = gps[piexif.GPSIFD.GPSAltitude]
+        below = gps.get(piexif.GPSIFD.GPSAltitudeRef) in (1, b"\x01")
+        assert meta.gps.alt == pytest.approx(-num / den if below else num / den)
+    else:
+        assert meta.gps.alt is None
+
+
+def test_known_positions() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the camera corpus is not at {CORPUS}")
+    # GPS.jpg: 54°59.38' N, 1°54.85' W (Northumberland). GoPro.jpg: below sea level, New York.
+    gps = read_metadata(CORPUS / "GPS.jpg").gps
+    assert gps is not None
+    assert (round(gps.lat, 4), round(gps.lon, 4), gps.alt) == (54.9897, -1.9142, None)
+    gopro = read_metadata(CORPUS / "GoPro.jpg").gps
+    assert gopro is not None and gopro.alt == pytest.approx(-3.983)
+    assert gopro.lat > 0 > gopro.lon
+
+
+def test_a_gps_directory_without_a_position_is_no_position(corpus: Path) -> None:
+    for name in ("Canon1DmkIII.jpg", "Motorola.jpg", "NikonD2Hs.jpg"):
+        assert piexif.load(str(corpus / name))["GPS"]  # a version or datum only
+        meta = read_metadata(corpus / name)
+        assert meta.gps is None
+        assert meta.location_elsewhere == ()
+
+
+def test_southern_and_western_hemispheres_are_negative(tmp_path: Path) -> None:
+    meta = read_metadata(
+        exif_jpeg(
+            tmp_path / "sydney.jpg",
+            gps={
+                piexif.GPSIFD.GPSLatitudeRef: b"S",
+                piexif.GPSIFD.GPSLatitude: ((33, 1), (51, 1), (3549, 100)),
+                piexif.GPSIFD.GPSLongitudeRef: b"E",
+                piexif.GPSIFD.GPSLongitude: ((151, 1), (12, 1), (4, 1)),
+                piexif.GPSIFD.GPSAltitudeRef: 1,
+                piexif.GPSIFD.GPSAltitude: (12, 1),
+            },
+        )
+    )
+    assert meta.gps == GpsPosition(
+        pytest.approx(-(33 + 51 / 60 + 35.49 / 3600)),  # type: ignore[arg-type]
+        pytest.approx(151 + 12 / 60 + 4 / 3600),  # type: ignore[arg-type]
+        -12.0,
+    )
+
+
+def test_location_in_utf16_xmp(corpus: Path) -> None:
+    """XMP.jpg has no EXIF GPS, but its XMP (UTF-16) names the city."""
+    data = (corpus / "XMP.jpg").read_bytes()
+    assert "photoshop:City>Kingston".encode("utf-16-be") in data
+    assert piexif.load(str(corpus / "XMP.jpg"))["GPS"] == {}
+    meta = read_metadata(corpus / "XMP.jpg")
+    assert meta.gps is None
+    assert meta.location_elsewhere == ("XMP",)
+    assert meta.artist == "Phil Harvey"
+
+
+def test_location_in_iptc(corpus: Path) -> None:
+    data = (corpus / "IPTC.jpg").read_bytes()
+    assert b"Kingston" in data and b"Phil Harvey" in data
+    meta = read_metadata(corpus / "IPTC.jpg")
+    assert meta.location_elsewhere == ("IPTC",)
+    assert meta.gps is None
+    # No EXIF at all: the credit comes from IPTC's by-line and copyright notice.
+    assert meta.artist == "Phil Harvey"
+    assert meta.copyright == "Copyright 2004 Phil Harvey"
+    assert read_metadata(corpus / "PhotoMechanic.jpg").location_elsewhere == ("XMP", "IPTC")
+    assert read_metadata(corpus / "Canon.jpg").location_elsewhere == ()
+
+
+def test_gps_only_in_xmp(tmp_path: Path) -> None:
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+        b'xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.5N" '
+        b'exif:GPSLongitude="2,17.6667E" exif:GPSAltitude="35/1" exif:GPSAltitudeRef="0"/>'
+        b"</rdf:RDF></x:xmpmeta>"
+    )
+    path = tmp_path / "xmp-gps.jpg"
+    Image.new("RGB", (30, 20)).save(path, xmp=xmp)
+    meta = read_metadata(path)
+    assert meta.location_elsewhere == ("XMP",)
+    assert meta.gps == GpsPosition(
+        pytest.approx(48 + 51.5 / 60),  # type: ignore[arg-type]
+        pytest.approx(2 + 17.6667 / 60),  # type: ignore[arg-type]
+        35.0,
+    )
+
+
+def test_xmp_without_a_place_is_not_a_location(tmp_path: Path) -> None:
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+        b'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="" '
+        b'photoshop:Headline="Harbour at dawn"/></rdf:RDF></x:xmpmeta>'
+    )
+    path = tmp_path / "plain.jpg"
+    Image.new("RGB", (30, 20)).save(path, xmp=xmp)
+    assert read_metadata(path).location_elsewhere == ()
+
+
+def test_geotiff_is_a_location(corpus: Path) -> None:
+    assert read_metadata(corpus / "GeoTiff.tif").location_elsewhere == ("GeoTIFF",)
+
+
+# Size and orientation -------------------------------------------------------------------------
+
+
+def test_orientation_5_to_8_swaps_the_displayed_size(tmp_path: Path) -> None:
+    for orientation, size in ((1, (60, 40)), (3, (60, 40)), (6, (40, 60)), (8, (40, 60))):
+        meta = read_metadata(
+            exif_jpeg(
+                tmp_path / f"o{orientation}.jpg",
+                size=(60, 40),
+                zeroth={piexif.ImageIFD.Orientation: orientation},
+            )
+        )
+        assert meta.orientation == orientation
+        assert (meta.width, meta.height) == size
+
+
+def test_heic_is_read_with_its_displayed_size(tmp_path: Path) -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "HeicCam"
+    path = tmp_path / "phone.heic"
+    Image.new("RGB", (64, 32), "red").save(path, format="HEIF", exif=exif.tobytes(), quality=50)
+    meta = read_metadata(path)
+    assert meta.error is None
+    assert meta.format == "HEIF"
+    assert meta.camera_make == "HeicCam"
+    assert meta.orientation == 6
+    assert (meta.width, meta.height) == (32, 64)
+
+
+def test_avif_keeps_its_orientation_in_exif(tmp_path: Path) -> None:
+    """Pillow's own AVIF plugin does not turn the image: the EXIF orientation applies."""
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    path = tmp_path / "photo.avif"
+    Image.new("RGB", (64, 32), "red").save(path, exif=exif.tobytes())
+    meta = read_metadata(path)
+    assert (meta.format, meta.orientation, meta.width, meta.height) == ("AVIF", 8, 32, 64)
+
+
+def test_corpus_heic_png_webp_tiff(corpus: Path) -> None:
+    heic = read_metadata(corpus / "QuickTime.heic")
+    assert (heic.format, heic.width, heic.height, heic.error) == ("HEIF", 1596, 1064, None)
+    png = read_metadata(corpus / "PNG.png")
+    assert (png.format, png.width, png.height) == ("PNG", 16, 16)
+    webp = read_metadata(corpus / "RIFF.webp")
+    assert webp.format == "WEBP"
+    tiff = read_metadata(corpus / "ExifTool.tif")
+    assert (tiff.format, tiff.camera_make, tiff.width, tiff.height) == ("TIFF", "Canon", 160, 120)
+
+
+def test_png_exif_after_the_image_data(tmp_path: Path) -> None:
+    """eXIf may follow IDAT; it is found without decoding the image."""
+    exif = Image.Exif()
+    exif[0x010F] = "PngCam"
+    path = tmp_path / "late.png"
+    Image.new("RGB", (20, 10)).save(path, exif=exif.tobytes())
+    data = path.read_bytes()
+    assert data.index(b"eXIf") < data.index(b"IDAT")
+    # Move the eXIf chunk after IDAT, as some writers do.
+    start = data.index(b"eXIf") - 4
+    length = int.from_bytes(data[start : start + 4], "big")
+    chunk = data[start : start + 12 + length]
+    rest = data[:start] + data[start + 12 + length :]
+    end = rest.index(b"IEND") - 4
+    path.write_bytes(rest[:end] + chunk + rest[end:])
+    assert read_metadata(path).camera_make == "PngCam"
+
+
+# RAW -------------------------------------------------------------------------------------------
+
+
+def test_raw_files_read_with_rawpy_and_their_tiff_structures(corpus: Path) -> None:
+    cr3 = read_metadata(corpus / "CanonRaw.cr3")
+    data = (corpus / "CanonRaw.cr3").read_bytes()
+    assert b"Canon EOS M50" in data and b"EF-M15-45mm f/3.5-6.3 IS STM" in data
+    assert (cr3.format, cr3.camera_make, cr3.camera_model) == ("CR3", "Canon", "Canon EOS M50")
+    assert cr3.lens == "EF-M15-45mm f/3.5-6.3 IS STM"
+    with rawpy.imread(str(corpus / "CanonRaw.cr3")) as raw:
+        assert (cr3.width, cr3.height) == (raw.sizes.width, raw.sizes.height)
+
+    nef = read_metadata(corpus / "Nikon.nef")
+    zeroth = piexif.load(str(corpus / "Nikon.nef"))["0th"]
+    assert nef.format == "NEF"
+    assert nef.camera_make == text_of(zeroth[piexif.ImageIFD.Make])
+    assert nef.camera_model == text_of(zeroth[piexif.ImageIFD.Model])
+    assert nef.location_elsewhere == ("IPTC",)
+
+    rw2 = read_metadata(corpus / "Panasonic.rw2")
+    zeroth = piexif.load(str(corpus / "Panasonic.rw2"))["0th"]
+    assert (rw2.format, rw2.camera_model) == ("RW2", text_of(zeroth[piexif.ImageIFD.Model]))
+
+    raf = read_metadata(corpus / "FujiFilm.raf")
+    assert (raf.format, raf.camera_model) == ("RAF", "FinePix S5Pro")
+    assert b"S5Pro" in (corpus / "FujiFilm.raf").read_bytes()
+
+
+def test_raw_rotation_from_libraw_swaps_the_size(corpus: Path) -> None:
+    with rawpy.imread(str(corpus / "Sigma.x3f")) as raw:
+        assert raw.sizes.flip == 6
+        width, height = raw.sizes.width, raw.sizes.height
+    meta = read_metadata(corpus / "Sigma.x3f")
+    assert meta.orientation == 6
+    assert (meta.width, meta.height) == (height, width)
+
+
+def test_raw_libraw_cannot_read_is_a_problem_when_exif_was_read(corpus: Path) -> None:
+    meta = read_metadata(corpus / "CanonRaw.cr2")
+    assert meta.error is None
+    assert meta.camera_model == "Canon EOS 350D DIGITAL"
+    assert any("LibRaw" in problem for problem in meta.problems)
+    # The size the camera recorded, not that of the preview in the first TIFF directory.
+    assert (meta.width, meta.height) == (3456, 2304)
+
+
+def test_raw_that_nothing_can_read_is_an_error(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.nef"
+    fake.write_bytes(b"II*\x00" + bytes(200))
+    meta = read_metadata(fake)
+    assert meta.error is not None and "LibRaw" in meta.error
+
+
+# What a viewer sees ---------------------------------------------------------------------------
+
+
+def test_viewer_sees_follows_the_policy(corpus: Path) -> None:
+    meta = read_metadata(corpus / "GPS.jpg")
+    assert meta.gps is not None and meta.camera_make and meta.artist and meta.copyright
+    assert meta.location_elsewhere == ("IPTC",)
+
+    private = viewer_sees(meta, KeepPolicy())
+    assert private.gps is None and private.location_elsewhere == ()
+    for name in (
+        "camera_make",
+        "camera_model",
+        "exposure_time",
+        "f_number",
+        "taken_at",
+        "software",
+    ):
+        assert getattr(private, name) is None, name
+    assert (private.artist, private.copyright) == (meta.artist, meta.copyright)
+    assert (private.orientation, private.width, private.height, private.format) == (
+        meta.orientation,
+        meta.width,
+        meta.height,
+        meta.format,
+    )
+    assert [group for group, _ in grouped(private)] == ["Rights", "File"]
+
+    located = viewer_sees(meta, KeepPolicy(location=True))
+    assert located.gps == meta.gps and located.location_elsewhere == ("IPTC",)
+    assert located.camera_make is None and located.taken_at is None
+
+    detailed = viewer_sees(meta, KeepPolicy(metadata=True))
+    assert detailed.gps is None and detailed.location_elsewhere == ()
+    assert detailed.camera_make == meta.camera_make and detailed.taken_at == meta.taken_at
+
+    everything = viewer_sees(meta, KeepPolicy(location=True, metadata=True))
+    assert everything == PhotoMetadata(**{**meta.__dict__, "file_size": None})
+
+
+# Output forms ---------------------------------------------------------------------------------
+
+
+def test_inspect_json_has_the_documented_keys_first(corpus: Path) -> None:
+    meta = read_metadata(corpus / "Google.jpg")
+    obj = inspect_json(meta)
+    assert list(obj)[:10] == [
+        "path",
+        "camera_make",
+        "camera_model",
+        "lens",
+        "taken_at",
+        "gps",
+        "width",
+        "height",
+        "orientation",
+        "error",
+    ]
+    assert obj["path"] == str(corpus / "Google.jpg")
+    assert obj["taken_at"] == "2023-10-06T22:53:51.724000+02:00"
+    assert obj["gps"] == {"lat": meta.gps.lat, "lon": meta.gps.lon, "alt": 634.0}  # type: ignore[union-attr]
+    assert obj["error"] is None
+    assert json.loads(json.dumps(obj)) == obj
+    broken = inspect_json(read_metadata(corpus / "XMP.xmp"))
+    assert broken["gps"] is None and broken["taken_at"] is None and broken["error"]
+
+
+def test_grouped_for_people(corpus: Path) -> None:
+    groups = dict(grouped(read_metadata(corpus / "Google.jpg")))
+    assert list(groups) == ["Camera", "Exposure", "Date", "Place", "File"]
+    assert ("Model", "Pixel 8 Pro") in groups["Camera"]
+    assert ("Aperture", "f/1.7") in groups["Exposure"]
+    assert ("Exposure time", "1/33 s") in groups["Exposure"]
+    assert ("Taken", "2023-10-06 22:53:51 +02:00") in groups["Date"]
+    assert ("Position", "40.400069, -3.714647") in groups["Place"]
+    assert ("Altitude", "634 m") in groups["Place"]
+    gopro = dict(grouped(read_metadata(corpus / "GoPro.jpg")))
+    assert ("Altitude", "4 m below sea level") in gopro["Place"]
+    plain = grouped(read_metadata(corpus / "AFCP.jpg"))
+    assert [group for group, _ in plain] == ["File"]
+    iptc = dict(grouped(read_metadata(corpus / "IPTC.jpg")))
+    assert ("Location also in", "IPTC") in iptc["Place"]
+    assert ("Copyright", "Copyright 2004 Phil Harvey") in iptc["Rights"]
