@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from albumen.core.thumbnails import ThumbnailCache
 
 from albumen.core.backend import Backend
 from albumen.core.credentials import Credentials
 from albumen.core.settings import Settings
 from albumen.core.store import Store
 from albumen.core.sync import SyncService
+from albumen.core.thumbnails import ThumbnailCache
 from albumen.ui.context import AppContext, StoreEvents
 from albumen.ui.sync_bridge import SyncBridge
 from albumen.ui.tasks import TaskRunner
