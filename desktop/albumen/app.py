@@ -4,6 +4,7 @@ window. Nothing here blocks: the server (embedded or remote) is reached by the s
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,8 @@ from albumen.core.thumbnails import ThumbnailCache
 from albumen.resources import icon_files
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
     from albumen.ui.context import AppContext
 
 
@@ -40,6 +43,12 @@ def build_context(client: Client) -> AppContext:
 
     from albumen.ui.context import AppContext
 
+    service = client.sync_service()
+
+    def settings_applied() -> None:
+        client.apply_settings()
+        service.reconfigure(concurrency=client.settings.concurrent_uploads)
+
     return AppContext(
         store=client.store,
         credentials=client.credentials,
@@ -47,15 +56,22 @@ def build_context(client: Client) -> AppContext:
         settings_path=client.settings_path,
         data_dir=client.data_dir,
         runner=TaskRunner(),
-        sync=SyncBridge(client.sync_service()),
+        sync=SyncBridge(service),
         thumbnails=ThumbnailCache(client.data_dir / "thumbnails"),
         events=StoreEvents(),
         server_label=server_label,
         base_url=base_url,
+        settings_applied=settings_applied,
     )
 
 
+def _shown_then_quit(app: QCoreApplication) -> None:
+    print("albumen: window shown", flush=True)
+    app.quit()
+
+
 def main(data_dir: Path) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -76,6 +92,8 @@ def main(data_dir: Path) -> int:
     context = build_context(client)
     window = MainWindow(context)
     window.show()
+    if os.environ.get("ALBUMEN_EXIT_AFTER_SHOWN"):  # bench/bundle_start.py times a cold start
+        QTimer.singleShot(0, lambda: _shown_then_quit(app))
     context.sync.start()
     try:
         return app.exec()

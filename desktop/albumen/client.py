@@ -44,6 +44,12 @@ class Client:
     def close(self) -> None:
         self.store.close()
 
+    def apply_settings(self) -> None:
+        """The settings changed: reach the server they name from the next request on."""
+        self._target = None
+        limit = self.settings.bandwidth_limit_kbps
+        self.throttle.set_rate(limit * 1000 if limit else None)
+
     def configured_url(self) -> str | None:
         return self.settings.server_url
 

@@ -58,6 +58,15 @@ def _choose_port(preferred: int) -> int:
         return int(sock.getsockname()[1])
 
 
+def server_command() -> list[str]:
+    """How to run `albumen-server`: this Python with `-m`; in a PyInstaller bundle, which has no
+    Python to run `-m` with, the bundle's own executable, which runs the server when its first
+    argument is `albumen-server` (packaging/albumen_main.py)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "albumen-server"]
+    return [sys.executable, "-m", "albumen_server.cli"]
+
+
 def server_data(data_dir: Path) -> Path:
     return data_dir / "server"
 
@@ -87,9 +96,7 @@ def ensure_running(data_dir: Path, timeout: float = 30.0) -> EmbeddedServer:
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "albumen_server.cli",
+                *server_command(),
                 "--data",
                 str(data),
                 "--host",

@@ -203,6 +203,11 @@ def put_photo(
             width=twin.width,
             height=twin.height,
             taken_at=twin.taken_at,
+            # Facts read from the bytes when they were first uploaded: the same bytes, the same
+            # place (the viewer groups photos by it and maps them on links that show location).
+            latitude=twin.latitude,
+            longitude=twin.longitude,
+            place=twin.place,
             created_at=now,
         )
         session.add(photo)

@@ -51,7 +51,7 @@ def scene(size: tuple[int, int], seed: int) -> Image.Image:
         base = height * (0.55 + 0.12 * layer)
         shade = 40 + 35 * (2 - layer)
         colour = (shade // 2, shade + rng.randint(0, 40), shade // 2 + rng.randint(0, 30))
-        points = [(0, height)]
+        points: list[tuple[float, float]] = [(0, height)]
         for step in range(13):
             x = width * step / 12
             points.append((x, base - rng.uniform(0, 0.18) * height))

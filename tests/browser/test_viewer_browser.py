@@ -54,7 +54,8 @@ def lightbox_shows(page: Page, album: SharedAlbum, index: int) -> None:
 
 def test_password_page_wrong_then_right(shared_server: ServerProcess, watch: Any) -> None:
     album = share_album(shared_server, photos=ALBUM[:2], password="blue heron at dawn")
-    page = watch().new_page()
+    watched = watch()
+    page = watched.new_page()
     response = page.goto(album.url)
     assert response is not None and response.status == 401
     expect(page.locator("input:not([type=hidden])")).to_have_count(1)
@@ -74,6 +75,8 @@ def test_password_page_wrong_then_right(shared_server: ServerProcess, watch: Any
     expect(page.locator("h1")).to_have_text("Summer in three cities")
     for image in page.locator("#photos img").all():
         assert_loaded(image)
+    # The password page and its messages load nothing from another host either.
+    assert watched.hosts() == {f"127.0.0.1:{shared_server.port}"}, sorted(watched.requests)
 
 
 def test_too_many_attempts_say_when_to_try_again(shared_server: ServerProcess, watch: Any) -> None:

@@ -80,6 +80,19 @@ def test_links_are_pending_then_revoke_pending(store: Store) -> None:
         store.update_link(link.id, settings)
 
 
+def test_a_sync_that_saw_the_link_before_its_revoke_cannot_undo_it(store: Store) -> None:
+    album = store.create_album("Race")
+    link = store.create_link(album.id, LinkSettings(), has_password=False, link_id="fixed-id")
+    assert link.id == "fixed-id"
+    store.set_link_remote(link.id, state=LinkState.ACTIVE, view_count=2)
+    store.revoke_link(link.id)
+    store.set_link_remote(link.id, state=LinkState.ACTIVE, view_count=3)  # a stale refresh
+    stale = store.link(link.id)
+    assert stale.state is LinkState.REVOKE_PENDING and stale.view_count == 3
+    store.set_link_remote(link.id, state=LinkState.REVOKED)
+    assert store.link(link.id).state is LinkState.REVOKED
+
+
 def test_state_survives_reopening_and_old_schemas_are_backed_up(tmp_path: Path) -> None:
     path = tmp_path / "albumen.sqlite3"
     first = Store(path)

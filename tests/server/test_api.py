@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.server.uploading import upload_photo
@@ -173,3 +174,31 @@ def test_put_photo_reuses_bytes_the_owner_already_uploaded(shared_server: Server
     assert missing.json()["error"]["code"] == "not_present"
     sneaky = {**body, "filename": "../../x.jpg"}
     assert shared_server.api("PUT", f"/api/photos/{new_id()}", json=sneaky).status_code == 400
+
+
+def test_put_photo_keeps_where_the_twin_was_taken(shared_server: ServerProcess) -> None:
+    """A photo added by PUT (bytes already on the server) has the place its twin has: the viewer
+    groups and maps it on a link that shows location, as it does the uploaded one."""
+    first, second = new_id(), new_id()
+    for album_id in (first, second):
+        shared_server.api("PUT", f"/api/albums/{album_id}", json={"title": "Paris twice"})
+    data = photo_jpeg(seed=304)  # GPS of the Eiffel Tower in its EXIF
+    upload_photo(shared_server, first, data, "eiffel.jpg")
+    photo_id = new_id()
+    body = {"album_id": second, "filename": "eiffel.jpg", "sha256": sha256(data)}
+    created = shared_server.api("PUT", f"/api/photos/{photo_id}", json=body)
+    assert created.status_code == 201, created.text
+
+    token = new_token()
+    shared_server.api(
+        "PUT",
+        f"/api/links/{new_id()}",
+        json={"album_id": second, "token": token, "show_location": True},
+    ).raise_for_status()
+    listing = requests.get(f"{shared_server.url}/s/{token}/photos.json", timeout=30).json()
+    (photo,) = listing["photos"]
+    assert photo["id"] == photo_id
+    assert photo["place"] == "Paris, France"
+    assert photo["latitude"] == pytest.approx(48 + 51 / 60 + 30 / 3600)
+    assert photo["longitude"] == pytest.approx(2 + 17 / 60 + 40 / 3600)
+    assert [place["photos"] for place in listing["places"]] == [[photo_id]]

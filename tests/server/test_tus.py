@@ -79,6 +79,7 @@ def test_standard_tus_client_uploads_and_resumes(
     first = client.uploader(str(source), chunk_size=1024 * 1024, metadata=metadata)
     first.upload_chunk()  # one chunk, then the "connection" goes away
     assert first.offset == 1024 * 1024
+    assert first.url is not None
     assert int(_head(shared_server, first.url).headers["Upload-Offset"]) == 1024 * 1024
     resumed = client.uploader(str(source), url=first.url, chunk_size=1024 * 1024, metadata=metadata)
     assert resumed.offset == 1024 * 1024  # it asked HEAD where to go on from

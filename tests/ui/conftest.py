@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from albumen.core.backend import Backend
 from albumen.core.credentials import Credentials
@@ -54,6 +55,9 @@ def context(qapp: object, tmp_path: Path, shared_server: ServerProcess) -> Itera
     del qapp
     built = build_context(tmp_path / "client", shared_server.url, shared_server.token)
     yield built
+    for widget in QApplication.topLevelWidgets():
+        widget.close()  # windows save their state on close: while the store is still open
     built.sync.shutdown()
     built.runner.wait()
+    QApplication.processEvents()  # results still queued for the views, while the store is open
     built.store.close()

@@ -426,9 +426,18 @@ class Store:
 
     # -- links ---------------------------------------------------------------------------------
 
-    def create_link(self, album_id: str, settings: LinkSettings, *, has_password: bool) -> Link:
+    def create_link(
+        self,
+        album_id: str,
+        settings: LinkSettings,
+        *,
+        has_password: bool,
+        link_id: str | None = None,
+    ) -> Link:
+        """`link_id` lets the caller keep the password in the keyring first, so a sync that
+        starts in between never finds a protected link without its password."""
         self.album(album_id)
-        link_id = str(uuid.uuid4())
+        link_id = link_id or str(uuid.uuid4())
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO links (id, album_id, token, label, download, show_metadata,"
@@ -502,11 +511,17 @@ class Store:
     ) -> None:
         with self._transaction() as db:
             db.execute(
-                "UPDATE links SET state=?, url=COALESCE(?, url),"
+                # A revoke made here stays pending until the server reports it done, even
+                # when a sync that started before it writes back what it saw.
+                "UPDATE links SET state=CASE WHEN state=? AND ?<>? THEN state ELSE ? END,"
+                " url=COALESCE(?, url),"
                 " view_count=COALESCE(?, view_count),"
                 " last_viewed_at=COALESCE(?, last_viewed_at),"
                 " revoked_at=COALESCE(?, revoked_at) WHERE id=?",
                 (
+                    LinkState.REVOKE_PENDING.value,
+                    state.value,
+                    LinkState.REVOKED.value,
                     state.value,
                     url,
                     view_count,

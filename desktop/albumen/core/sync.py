@@ -105,14 +105,24 @@ class SyncService:
         self.backoff = backoff
         self._stop = threading.Event()
         self._drain_lock = threading.Lock()
+        self._generation = 0
 
     @property
     def backend(self) -> Backend:
         """One HTTP session per thread: requests' sessions are not meant to be shared."""
         backend: Backend | None = getattr(self._local, "backend", None)
-        if backend is None:
+        if backend is None or getattr(self._local, "generation", None) != self._generation:
+            if backend is not None:
+                backend.close()
             backend = self._local.backend = self._backend_factory()
+            self._local.generation = self._generation
         return backend
+
+    def reconfigure(self, *, concurrency: int | None = None) -> None:
+        """After the owner changed server or limits: every thread makes a new backend."""
+        if concurrency is not None:
+            self.concurrency = max(1, concurrency)
+        self._generation += 1
 
     def stop(self) -> None:
         """Ask a running drain to stop at the next chunk (pause); `sync_once` clears it."""

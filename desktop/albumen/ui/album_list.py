@@ -7,7 +7,7 @@ to that album.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QFont,
+    QImage,
     QPainter,
     QPalette,
     QPixmap,
@@ -126,14 +127,12 @@ class AlbumListModel(QAbstractListModel):
                 thumbnails = self.context.thumbnails
 
                 def load() -> object:
-                    from PySide6.QtGui import QImage
-
                     path = thumbnails.get(photo.path, photo.sha256)
                     return QImage(str(path))
 
                 def done(image: object, error: BaseException | None) -> None:
                     if error is None and image is not None:
-                        self._covers[key] = QPixmap.fromImage(image)  # type: ignore[call-overload]
+                        self._covers[key] = QPixmap.fromImage(cast(QImage, image))
                         row = self.row_of(album.id)
                         if row is not None:
                             self.dataChanged.emit(self.index(row), self.index(row))
@@ -153,9 +152,9 @@ class AlbumDelegate(QStyledItemDelegate):
         if album is None:
             return
         painter.save()
-        palette = option.palette  # type: ignore[attr-defined]
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette
+        rect: QRect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
         text_color = palette.color(
@@ -179,7 +178,7 @@ class AlbumDelegate(QStyledItemDelegate):
         else:
             painter.fillRect(cover_rect, QColor(128, 128, 128, 60))
         left = cover_rect.right() + 10
-        title_font = QFont(option.font)  # type: ignore[attr-defined]
+        title_font = QFont(option.font)
         title_font.setBold(True)
         painter.setFont(title_font)
         painter.setPen(text_color)
@@ -190,7 +189,7 @@ class AlbumDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             metrics.elidedText(album.title, Qt.TextElideMode.ElideRight, title_rect.width()),
         )
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         muted = QColor(text_color)
         muted.setAlpha(170)
         painter.setPen(muted)
@@ -216,6 +215,7 @@ class AlbumListView(QListView):
         super().__init__(parent)
         self.setItemDelegate(AlbumDelegate(self))
         self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)  # drops land on the viewport, as Qt documents
         self.setDropIndicatorShown(True)
         self.setUniformItemSizes(True)
         self.setAccessibleName("Albums")

@@ -42,6 +42,8 @@ class AppContext:
     events: StoreEvents
     server_label: Callable[[], str]  # "Embedded server" or the remote host
     base_url: Callable[[], str | None]  # where links point, once known
+    # Called after the settings were saved, so server, speed cap and concurrency apply at once.
+    settings_applied: Callable[[], None] = lambda: None
 
     def link_url(self, link: Link) -> str:
         """A link's URL, known before the server has seen it (the token is made here)."""
@@ -52,6 +54,8 @@ class AppContext:
 
     def save_settings(self) -> None:
         self.settings.save(self.settings_path)
+        self.settings_applied()
+        self.sync.request_sync()
 
     def changed(self, album_id: str | None = None) -> None:
         """Tell the views and the sync that the owner did something."""

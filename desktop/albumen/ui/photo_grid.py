@@ -250,9 +250,9 @@ class PhotoDelegate(QStyledItemDelegate):
         if photo is None:
             return
         painter.save()
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         inner = rect.adjusted(6, 6, -6, -26)
         if selected:
             highlight = palette.color(QPalette.ColorRole.Highlight)
@@ -331,6 +331,7 @@ class PhotoGridView(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)  # drops land on the viewport, as Qt documents
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)

@@ -71,6 +71,8 @@ class SyncBridge(QObject):
         self._done.connect(self._on_done)
         self._thread: threading.Thread | None = None
         self._again = False
+        self._shut_down = False
+        self._running = False
         self.paused = False
         self.connection = Connection.UNKNOWN
         self.transfer = Transfer()
@@ -89,11 +91,12 @@ class SyncBridge(QObject):
     @Slot()
     def request_sync(self) -> None:
         """Drain now, or right after the drain under way."""
-        if self.paused:
+        if self.paused or self._shut_down:
             return
-        if self._thread is not None and self._thread.is_alive():
+        if self._running:
             self._again = True
             return
+        self._running = True
         self._again = False
         self._set_connection(Connection.SYNCING)
         self._thread = threading.Thread(target=self._run, name="albumen-sync", daemon=True)
@@ -109,13 +112,16 @@ class SyncBridge(QObject):
         self.request_sync()
 
     def shutdown(self, timeout: float = 10.0) -> None:
+        self._shut_down = True
         self._retry.stop()
         self.service.stop()
         if self._thread is not None:
             self._thread.join(timeout)
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        # Cleared when the GUI thread hears the drain is done, not when the thread ends: a
+        # request made in between must start the next drain, never be lost.
+        return self._running
 
     # -- worker side ---------------------------------------------------------------------------
 
@@ -147,6 +153,8 @@ class SyncBridge(QObject):
             self.transfer.sizes[event.photo_id] = event.total
             self.transfer.sent[event.photo_id] = event.total
             self._pending_progress.pop(event.photo_id, None)
+            # Small photos finish between two flushes: every photo still reaches 100 %.
+            self.photo_progress.emit(event.photo_id, event.album_id, event.total, event.total)
             self.photo_uploaded.emit(event.photo_id, event.album_id)
         elif event.kind == "photo_failed" and event.photo_id and event.album_id:
             self.photo_failed.emit(event.photo_id, event.album_id, event.message or "")
@@ -162,6 +170,7 @@ class SyncBridge(QObject):
 
     @Slot(object)
     def _on_done(self, report: SyncReport) -> None:
+        self._running = False
         self._flush_progress()
         if self.paused:
             self._set_connection(Connection.PAUSED)

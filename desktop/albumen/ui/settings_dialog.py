@@ -1,0 +1,330 @@
+"""Where albums go (the embedded server or one the owner runs), how uploads behave, and what a
+new link starts with.
+
+A remote server is checked with its token before it is saved (off the GUI thread), so a typo
+shows up here rather than as failed uploads later. The token goes to the keyring only.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from albumen.core.backend import Backend, BackendError, OfflineError
+from albumen.core.credentials import KeyringUnavailableError
+from albumen.core.model import Download
+from albumen.core.settings import LinkDefaults
+from albumen.ui.context import AppContext
+from albumen.ui.share_dialog import DOWNLOAD_CHOICES, EXPIRY_PRESETS
+
+MAX_CONCURRENT = 8
+
+
+def server_url_problem(url: str) -> str | None:
+    """Why a typed server address cannot be used, or None."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return "Server address: enter a full address such as https://photos.example.com"
+    if parsed.scheme == "http" and parsed.hostname not in ("localhost", "127.0.0.1", "::1"):
+        return (
+            "Server address: use https:// — over plain http, link passwords and your token "
+            "would cross the network readable by anyone on the way."
+        )
+    return None
+
+
+def check_server(url: str, token: str) -> str:
+    """Runs on a worker: the account name the server knows the token by."""
+    backend = Backend(url, token, read_timeout=15)
+    try:
+        me = backend.me()
+    finally:
+        backend.close()
+    return str(me.get("name") or "owner")
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(520)
+        self._checking = False
+        settings = context.settings
+
+        # -- server ----------------------------------------------------------------------------
+        self.embedded_option = QRadioButton("&Embedded server on this computer")
+        self.remote_option = QRadioButton("A &sharing server:")
+        group = QButtonGroup(self)
+        group.addButton(self.embedded_option)
+        group.addButton(self.remote_option)
+        self.url_edit = QLineEdit(settings.server_url or "")
+        self.url_edit.setPlaceholderText("https://photos.example.com")
+        self.url_edit.setAccessibleName("Server address")
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setAccessibleName("Owner token")
+        known = self._known_token(settings.server_url)
+        self.token_edit.setPlaceholderText(
+            "Kept in the keyring — type to replace"
+            if known
+            else "From `albumen-server token create`"
+        )
+        self.check_button = QPushButton("C&heck connection")
+        self.check_button.clicked.connect(lambda: self.check(save_after=False))
+        self.server_status = QLabel()
+        self.server_status.setWordWrap(True)
+        embedded_note = QLabel(
+            "The embedded server runs in the background while Albumen is open; its links "
+            "work on this computer. To share with the world, run albumen-server where "
+            "viewers can reach it."
+        )
+        embedded_note.setWordWrap(True)
+        embedded_note.setEnabled(False)
+        self.move_note = QLabel(
+            "Albums already uploaded stay where they are; links you made keep pointing there."
+        )
+        self.move_note.setWordWrap(True)
+        self.move_note.hide()
+        remote_form = QFormLayout()
+        remote_form.addRow("&Address:", self.url_edit)
+        remote_form.addRow("&Token:", self.token_edit)
+        check_row = QHBoxLayout()
+        check_row.addWidget(self.check_button)
+        check_row.addWidget(self.server_status, 1)
+        server_box = QGroupBox("Server")
+        server_layout = QVBoxLayout(server_box)
+        server_layout.addWidget(self.embedded_option)
+        server_layout.addWidget(embedded_note)
+        server_layout.addWidget(self.remote_option)
+        server_layout.addLayout(remote_form)
+        server_layout.addLayout(check_row)
+        server_layout.addWidget(self.move_note)
+        (self.remote_option if settings.server_url else self.embedded_option).setChecked(True)
+        group.buttonToggled.connect(self._server_mode_changed)
+        self.url_edit.textEdited.connect(self._server_edited)
+        self.token_edit.textEdited.connect(self._server_edited)
+
+        # -- uploads ---------------------------------------------------------------------------
+        self.concurrent_spin = QSpinBox()
+        self.concurrent_spin.setRange(1, MAX_CONCURRENT)
+        self.concurrent_spin.setValue(min(MAX_CONCURRENT, settings.concurrent_uploads))
+        self.concurrent_spin.setAccessibleName("Photos uploaded at once")
+        self.limit_check = QCheckBox("&Limit upload speed to")
+        self.limit_spin = QDoubleSpinBox()
+        self.limit_spin.setRange(0.1, 1000.0)
+        self.limit_spin.setDecimals(1)
+        self.limit_spin.setSingleStep(0.5)
+        self.limit_spin.setSuffix(" MB/s")
+        self.limit_spin.setAccessibleName("Upload speed limit in megabytes per second")
+        limit = settings.bandwidth_limit_kbps
+        self.limit_check.setChecked(limit is not None)
+        self.limit_spin.setValue(limit / 1000 if limit else 2.0)
+        self.limit_spin.setEnabled(limit is not None)
+        self.limit_check.toggled.connect(self.limit_spin.setEnabled)
+        limit_row = QHBoxLayout()
+        limit_row.addWidget(self.limit_check)
+        limit_row.addWidget(self.limit_spin)
+        limit_row.addStretch(1)
+        uploads_box = QGroupBox("Uploads")
+        uploads_form = QFormLayout(uploads_box)
+        uploads_form.addRow("&Photos uploaded at once:", self.concurrent_spin)
+        uploads_form.addRow(limit_row)
+
+        # -- link defaults ---------------------------------------------------------------------
+        defaults = settings.link_defaults
+        self.default_password = QCheckBox("Protect new links with a generated &passphrase")
+        self.default_password.setChecked(defaults.password)
+        self.default_expiry = QComboBox()
+        for text, days in EXPIRY_PRESETS:
+            self.default_expiry.addItem(text.replace("In ", "After "), days)
+        index = self.default_expiry.findData(defaults.expires_days)
+        if index < 0:
+            self.default_expiry.addItem(
+                f"After {defaults.expires_days} days", defaults.expires_days
+            )
+            index = self.default_expiry.count() - 1
+        self.default_expiry.setCurrentIndex(index)
+        self.default_download = QComboBox()
+        for value, text in DOWNLOAD_CHOICES:
+            self.default_download.addItem(text, value.value)
+        self.default_download.setCurrentIndex(self.default_download.findData(defaults.download))
+        self.default_metadata = QCheckBox("Show camera, lens and exposure &details")
+        self.default_metadata.setChecked(defaults.show_metadata)
+        self.default_location = QCheckBox("Show where photos were taken (p&laces and map)")
+        self.default_location.setChecked(defaults.show_location)
+        links_box = QGroupBox("New links")
+        links_form = QFormLayout(links_box)
+        links_form.addRow(self.default_password)
+        links_form.addRow("E&xpire:", self.default_expiry)
+        links_form.addRow("Do&wnloads:", self.default_download)
+        links_form.addRow(self.default_metadata)
+        links_form.addRow(self.default_location)
+
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(server_box)
+        layout.addWidget(uploads_box)
+        layout.addWidget(links_box)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self._server_mode_changed()
+
+    # -- server --------------------------------------------------------------------------------
+
+    def _known_token(self, url: str | None) -> str | None:
+        if not url:
+            return None
+        try:
+            return self.context.credentials.server_token(url)
+        except KeyringUnavailableError:
+            return None
+
+    def _remote(self) -> bool:
+        return self.remote_option.isChecked()
+
+    def _server_mode_changed(self, *_args: object) -> None:
+        remote = self._remote()
+        for widget in (self.url_edit, self.token_edit, self.check_button):
+            widget.setEnabled(remote)
+        self._server_edited()
+
+    def _server_edited(self) -> None:
+        self.server_status.clear()
+        wanted = self.url_edit.text().strip().rstrip("/") if self._remote() else None
+        current = (self.context.settings.server_url or "").rstrip("/") or None
+        self.move_note.setVisible(wanted != current)
+
+    def _token(self, url: str) -> str | None:
+        return self.token_edit.text().strip() or self._known_token(url)
+
+    def check(self, *, save_after: bool) -> None:
+        """Asks the server who the token belongs to; saves afterwards when asked to."""
+        url = self.url_edit.text().strip().rstrip("/")
+        problem = server_url_problem(url)
+        if problem:
+            self._fail(problem)
+            self.url_edit.setFocus()
+            return
+        token = self._token(url)
+        if not token:
+            self._fail("Token: paste the owner token the server's administrator gave you.")
+            self.token_edit.setFocus()
+            return
+        self._set_checking(True)
+        self.server_status.setText(f"Checking {urlparse(url).hostname}…")
+        self.context.runner.run(
+            lambda: check_server(url, token),
+            lambda name, error: self._checked(url, token, name, error, save_after),
+        )
+
+    def _set_checking(self, checking: bool) -> None:
+        self._checking = checking
+        self.check_button.setEnabled(not checking and self._remote())
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not checking)
+
+    def _checked(
+        self, url: str, token: str, name: object, error: BaseException | None, save_after: bool
+    ) -> None:
+        self._set_checking(False)
+        if error is None:
+            self.server_status.setText(f"✓ Connected as {name}.")
+            self.error_label.hide()
+            if save_after:
+                self._save(url, token)
+            return
+        if isinstance(error, OfflineError):
+            self.server_status.setText("✗ The server cannot be reached.")
+            if save_after and self._save_anyway(url):
+                self._save(url, token)
+            return
+        if isinstance(error, BackendError) and error.status in (401, 403):
+            self.server_status.setText("✗ The server refused this token.")
+            self._fail("Token: the server does not accept it; ask for a new one.")
+            self.token_edit.setFocus()
+            return
+        self.server_status.setText("✗ That does not look like an Albumen server.")
+        self._fail(f"Server address: {error}")
+
+    def _save_anyway(self, url: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Server not reachable",
+            f"{url} cannot be reached now. Use it anyway? Albumen keeps your changes and "
+            "uploads them once it answers.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Save
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def save(self) -> None:
+        if self._checking:
+            return
+        if self._remote():
+            self.check(save_after=True)
+        else:
+            self._save(None, None)
+
+    def _save(self, url: str | None, token: str | None) -> None:
+        if url is not None and token is not None and self.token_edit.text().strip():
+            try:
+                self.context.credentials.set_server_token(url, token)
+            except KeyringUnavailableError as error:
+                self._fail(
+                    f"Token: it cannot be kept without a keyring ({error}). "
+                    "Set ALBUMEN_TOKEN instead."
+                )
+                return
+        settings = self.context.settings
+        settings.server_url = url
+        settings.concurrent_uploads = self.concurrent_spin.value()
+        settings.bandwidth_limit_kbps = (
+            round(self.limit_spin.value() * 1000) if self.limit_check.isChecked() else None
+        )
+        settings.link_defaults = LinkDefaults(
+            download=Download(self.default_download.currentData()).value,
+            show_metadata=self.default_metadata.isChecked(),
+            show_location=self.default_location.isChecked(),
+            expires_days=self.default_expiry.currentData(),
+            password=self.default_password.isChecked(),
+        )
+        try:
+            self.context.save_settings()
+        except OSError as error:
+            self._fail(f"{self.context.settings_path}: the settings could not be saved ({error})")
+            return
+        self.accept()

@@ -1,0 +1,471 @@
+"""Make or change a link to an album, then hand it over: the link, its password, or both.
+
+Two pages: the link's settings, then what to send. A new link is recorded locally first
+(pending until the server has it), so sharing works offline and the URL is known at once.
+Passwords go to the keyring, never to the store; when no keyring is usable the owner is told
+to note the password now, because it will be gone when the app closes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from albumen.core.credentials import KeyringUnavailableError
+from albumen.core.model import Download, Link, LinkSettings, LinkState
+from albumen.core.passwords import generate_password
+from albumen.core.store import StoreError
+from albumen.ui.context import AppContext
+
+MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
+
+EXPIRY_PRESETS: list[tuple[str, int | None]] = [
+    ("Never", None),
+    ("In 1 day", 1),
+    ("In 1 week", 7),
+    ("In 30 days", 30),
+    ("In 90 days", 90),
+    ("In 1 year", 365),
+]
+ON_DATE = "On a date…"
+KEEP_CURRENT = "keep"
+
+DOWNLOAD_CHOICES = [
+    (Download.NONE, "No downloads"),
+    (Download.WEB, "Web-size JPEGs"),
+    (Download.ORIGINAL, "Originals, full resolution"),
+]
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What the owner sends once the link is made."""
+
+    url: str
+    password: str | None
+    live: bool
+
+    def both(self) -> str:
+        if self.password is None:
+            return self.url
+        return f"{self.url}\nPassword: {self.password}"
+
+
+def end_of_day(day: date) -> datetime:
+    """A link 'until 12 May' works through the owner's 12 May, in their own time zone."""
+    local = datetime.combine(day, time(23, 59, 59)).astimezone()
+    return local.astimezone(UTC)
+
+
+class ShareDialog(QDialog):
+    def __init__(
+        self,
+        context: AppContext,
+        album_id: str,
+        parent: QWidget | None = None,
+        link: Link | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.album = context.store.album(album_id)
+        self.link = link
+        self.handover: Handover | None = None
+        editing = link is not None
+        self.setWindowTitle(
+            f"Edit link to “{self.album.title}”" if editing else f"Share “{self.album.title}”"
+        )
+        self.setMinimumWidth(520)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._settings_page())
+        self.pages.addWidget(self._handover_page())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        self._load(link)
+
+    # -- page 1: the link's settings -----------------------------------------------------------
+
+    def _settings_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+        self.label_edit = QLineEdit()
+        self.label_edit.setPlaceholderText("Who it is for, e.g. “Family” or “Client review”")
+        self.label_edit.setMaxLength(200)
+        form.addRow("&Label:", self.label_edit)
+
+        self.password_group = QButtonGroup(self)
+        self.keep_password = QRadioButton("&Keep the current password")
+        self.generate_option = QRadioButton("&Generate a passphrase")
+        self.choose_option = QRadioButton("&Choose a password")
+        self.no_password = QRadioButton("No pass&word")
+        for button in (
+            self.keep_password,
+            self.generate_option,
+            self.choose_option,
+            self.no_password,
+        ):
+            self.password_group.addButton(button)
+        self.generated_edit = QLineEdit(generate_password())
+        self.generated_edit.setReadOnly(True)
+        self.generated_edit.setAccessibleName("Generated passphrase")
+        self.regenerate_button = QPushButton("&New passphrase")
+        self.regenerate_button.clicked.connect(
+            lambda: self.generated_edit.setText(generate_password())
+        )
+        generated_row = QHBoxLayout()
+        generated_row.addWidget(self.generated_edit, 1)
+        generated_row.addWidget(self.regenerate_button)
+        self.chosen_edit = QLineEdit()
+        self.chosen_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.chosen_edit.setPlaceholderText(f"At least {MIN_PASSWORD} characters")
+        self.chosen_edit.setAccessibleName("Password")
+        self.show_chosen = QCheckBox("Sho&w")
+        self.show_chosen.toggled.connect(
+            lambda shown: self.chosen_edit.setEchoMode(
+                QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+            )
+        )
+        chosen_row = QHBoxLayout()
+        chosen_row.addWidget(self.chosen_edit, 1)
+        chosen_row.addWidget(self.show_chosen)
+        self.open_warning = QLabel(
+            "⚠ Anyone who gets hold of the link sees the album. Use this only for photos "
+            "you would post publicly."
+        )
+        self.open_warning.setWordWrap(True)
+        self.open_warning.setStyleSheet("color: #a15c00;")
+        password_box = QVBoxLayout()
+        password_box.addWidget(self.keep_password)
+        password_box.addWidget(self.generate_option)
+        password_box.addLayout(generated_row)
+        password_box.addWidget(self.choose_option)
+        password_box.addLayout(chosen_row)
+        password_box.addWidget(self.no_password)
+        password_box.addWidget(self.open_warning)
+        form.addRow("Password:", password_box)
+        self.password_group.buttonToggled.connect(self._password_mode_changed)
+        self.chosen_edit.textEdited.connect(lambda: self.choose_option.setChecked(True))
+
+        self.expiry_combo = QComboBox()
+        self.expiry_date = QDateEdit()
+        self.expiry_date.setCalendarPopup(True)
+        self.expiry_date.setMinimumDate(QDate.currentDate().addDays(1))
+        self.expiry_date.setDate(QDate.currentDate().addDays(30))
+        self.expiry_date.setAccessibleName("Expiry date")
+        expiry_row = QHBoxLayout()
+        expiry_row.addWidget(self.expiry_combo, 1)
+        expiry_row.addWidget(self.expiry_date)
+        self.expiry_combo.currentIndexChanged.connect(self._expiry_changed)
+        form.addRow("&Expires:", expiry_row)
+
+        self.download_combo = QComboBox()
+        for value, text in DOWNLOAD_CHOICES:
+            self.download_combo.addItem(text, value.value)
+        form.addRow("Viewers may &download:", self.download_combo)
+
+        self.metadata_check = QCheckBox("Show ca&mera, lens and exposure details")
+        self.location_check = QCheckBox("Show &where photos were taken (places and map)")
+        self.location_check.setToolTip(
+            "Off: GPS coordinates are removed from every image and download, and the "
+            "viewer shows no places or map."
+        )
+        form.addRow("Viewers see:", self.metadata_check)
+        form.addRow("", self.location_check)
+        self.copyright_note = QLabel(
+            "Artist and copyright always stay in downloaded originals; everything else "
+            "follows these choices."
+        )
+        self.copyright_note.setWordWrap(True)
+        self.copyright_note.setEnabled(False)
+        form.addRow("", self.copyright_note)
+
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        buttons = QDialogButtonBox()
+        self.create_button = buttons.addButton(
+            "Save link" if self.link is not None else "Create link",
+            QDialogButtonBox.ButtonRole.AcceptRole,
+        )
+        self.create_button.setDefault(True)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        return page
+
+    def _load(self, link: Link | None) -> None:
+        defaults = self.context.settings.link_defaults
+        if link is None:
+            self.keep_password.hide()
+            (self.generate_option if defaults.password else self.no_password).setChecked(True)
+            settings = LinkSettings(
+                download=Download(defaults.download),
+                show_metadata=defaults.show_metadata,
+                show_location=defaults.show_location,
+            )
+            self._fill_expiry(None, defaults.expires_days)
+        else:
+            settings = link.settings
+            self.label_edit.setText(settings.label or "")
+            if link.has_password:
+                self.keep_password.setChecked(True)
+            else:
+                self.keep_password.hide()
+                self.no_password.setChecked(True)
+            self._fill_expiry(settings.expires_at, None)
+        self.download_combo.setCurrentIndex(self.download_combo.findData(settings.download.value))
+        self.metadata_check.setChecked(settings.show_metadata)
+        self.location_check.setChecked(settings.show_location)
+        self._password_mode_changed()
+
+    def _fill_expiry(self, current: datetime | None, default_days: int | None) -> None:
+        combo = self.expiry_combo
+        if current is not None:
+            combo.addItem(f"Keep: {current.astimezone():%d %b %Y, %H:%M}", KEEP_CURRENT)
+        for text, days in EXPIRY_PRESETS:
+            combo.addItem(text, days)
+        combo.addItem(ON_DATE, ON_DATE)
+        if current is not None:
+            combo.setCurrentIndex(0)
+        elif self.link is not None:
+            combo.setCurrentIndex(combo.findData(None))
+        else:
+            index = combo.findData(default_days)
+            if index < 0:  # an odd number of days in the settings: offer it as a date
+                index = combo.findData(ON_DATE)
+                self.expiry_date.setDate(QDate.currentDate().addDays(default_days or 30))
+            combo.setCurrentIndex(index)
+        self._expiry_changed()
+
+    def _expiry_changed(self) -> None:
+        self.expiry_date.setVisible(self.expiry_combo.currentData() == ON_DATE)
+
+    def _password_mode_changed(self, *_args: object) -> None:
+        self.generated_edit.setEnabled(self.generate_option.isChecked())
+        self.regenerate_button.setEnabled(self.generate_option.isChecked())
+        self.open_warning.setVisible(self.no_password.isChecked())
+
+    # -- reading the form ----------------------------------------------------------------------
+
+    def expires_at(self) -> datetime | None:
+        choice = self.expiry_combo.currentData()
+        if choice == KEEP_CURRENT:
+            assert self.link is not None
+            return self.link.settings.expires_at
+        if choice == ON_DATE:
+            return end_of_day(self.expiry_date.date().toPython())  # type: ignore[arg-type]
+        if choice is None:
+            return None
+        return datetime.now(UTC) + timedelta(days=int(choice))
+
+    def chosen_settings(self) -> LinkSettings:
+        return LinkSettings(
+            download=Download(self.download_combo.currentData()),
+            show_metadata=self.metadata_check.isChecked(),
+            show_location=self.location_check.isChecked(),
+            expires_at=self.expires_at(),
+            label=self.label_edit.text().strip() or None,
+        )
+
+    def new_password(self) -> str | None:
+        """The password to set, None for none; raises ValueError for one too short."""
+        if self.generate_option.isChecked():
+            return self.generated_edit.text()
+        if self.choose_option.isChecked():
+            password = self.chosen_edit.text()
+            if len(password) < MIN_PASSWORD:
+                raise ValueError(f"Password: use at least {MIN_PASSWORD} characters.")
+            return password
+        return None
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def save(self) -> None:
+        keep = self.keep_password.isChecked() and self.link is not None
+        try:
+            password = None if keep else self.new_password()
+        except ValueError as error:
+            self._fail(str(error))
+            self.chosen_edit.setFocus()
+            return
+        settings = self.chosen_settings()
+        link_id = self.link.id if self.link is not None else str(uuid.uuid4())
+        kept_safely = True
+        if password is not None:
+            # Kept before the link is recorded, so a sync already under way finds it.
+            try:
+                kept_safely = self.context.credentials.set_link_password(link_id, password)
+            except KeyringUnavailableError as error:
+                self._fail(f"The password could not be kept: {error}")
+                return
+        try:
+            if self.link is None:
+                link = self.context.store.create_link(
+                    self.album.id, settings, has_password=password is not None, link_id=link_id
+                )
+            else:
+                link = self.context.store.update_link(
+                    link_id, settings, has_password=None if keep else password is not None
+                )
+                if not keep and password is None:
+                    self.context.credentials.forget_link_password(link_id)
+        except StoreError as error:
+            self._fail(str(error))
+            return
+        self.link = link
+        self.context.changed(self.album.id)
+        if keep:
+            password = self.context.credentials.link_password(link_id)
+        self.handover = Handover(
+            self.context.link_url(link), password, live=link.state is LinkState.ACTIVE
+        )
+        self._show_handover(kept_safely)
+
+    # -- page 2: what to send ------------------------------------------------------------------
+
+    def _handover_page(self) -> QWidget:
+        page = QWidget()
+        self.done_title = QLabel()
+        self.done_title.setTextFormat(Qt.TextFormat.RichText)
+        self.url_edit = QLineEdit()
+        self.url_edit.setReadOnly(True)
+        self.url_edit.setAccessibleName("Link")
+        self.password_edit = QLineEdit()
+        self.password_edit.setReadOnly(True)
+        self.password_edit.setAccessibleName("Password")
+        self.password_row_label = QLabel("Password:")
+        self.state_note = QLabel()
+        self.state_note.setWordWrap(True)
+        self.keyring_note = QLabel(
+            "⚠ No keyring is available: Albumen keeps this password only until it closes. "
+            "Note it now."
+        )
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setStyleSheet("color: #a15c00;")
+        self.copied_label = QLabel()
+
+        self.copy_link_button = QPushButton("Copy &link")
+        self.copy_password_button = QPushButton("Copy &password")
+        self.copy_both_button = QPushButton("Copy link &and password")
+        self.copy_link_button.clicked.connect(self.copy_link)
+        self.copy_password_button.clicked.connect(self.copy_password)
+        self.copy_both_button.clicked.connect(self.copy_both)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        self.close_button = close
+        QShortcut(QKeySequence.StandardKey.Copy, page, self.copy_both)
+
+        form = QFormLayout()
+        form.addRow("Link:", self.url_edit)
+        form.addRow(self.password_row_label, self.password_edit)
+        buttons = QHBoxLayout()
+        for button in (self.copy_link_button, self.copy_password_button, self.copy_both_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.done_title)
+        layout.addLayout(form)
+        layout.addWidget(self.state_note)
+        layout.addWidget(self.keyring_note)
+        layout.addWidget(self.copied_label)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    def _show_handover(self, kept_safely: bool) -> None:
+        handover = self.handover
+        assert handover is not None
+        self.done_title.setText(
+            f"<b>Send this to the people you share “{self.album.title}” with.</b>"
+        )
+        self.url_edit.setText(handover.url)
+        has_password = handover.password is not None
+        self.password_edit.setText(handover.password or "")
+        for widget in (self.password_row_label, self.password_edit):
+            widget.setVisible(has_password)
+        self.copy_password_button.setVisible(has_password)
+        self.copy_both_button.setVisible(has_password)
+        if handover.live:
+            self.state_note.setText("The link is live.")
+        else:
+            self.state_note.setText(
+                "The link is saved here and goes live as soon as "
+                f"{self.context.server_label()} has it — you can send it already."
+            )
+        if self.link is not None and self.link.has_password and not has_password:
+            self.state_note.setText(
+                self.state_note.text() + " Its password is not kept on this computer."
+            )
+        self.keyring_note.setVisible(has_password and not kept_safely)
+        self.pages.setCurrentIndex(1)
+        (self.copy_both_button if has_password else self.copy_link_button).setFocus()
+        self.close_button.setDefault(False)
+
+    def _copy(self, text: str, what: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.copied_label.setText(f"{what} copied.")
+
+    def copy_link(self) -> None:
+        if self.handover:
+            self._copy(self.handover.url, "Link")
+
+    def copy_password(self) -> None:
+        if self.handover and self.handover.password:
+            self._copy(self.handover.password, "Password")
+
+    def copy_both(self) -> None:
+        if self.handover:
+            what = "Link and password" if self.handover.password else "Link"
+            self._copy(self.handover.both(), what)
+
+
+def confirm_revoke(parent: QWidget, link: Link) -> bool:
+    """Revoking cannot be undone: the same URL never works again."""
+    name = f"“{link.settings.label}”" if link.settings.label else "this link"
+    answer = QMessageBox.question(
+        parent,
+        "Revoke link",
+        f"Revoke {name}? Everyone who has it loses access at once, and it cannot be "
+        "turned back on; you can make a new link instead.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
