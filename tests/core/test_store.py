@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from albumen.core.model import Download, LinkSettings, LinkState, OperationKind, PhotoState
-from albumen.core.store import NewPhoto, Store, StoreError
+from albumen.core.model import (
+    AlbumPrivacy,
+    Download,
+    Exposure,
+    LinkSettings,
+    LinkState,
+    OperationKind,
+    PhotoState,
+)
+from albumen.core.store import MIGRATIONS, NewPhoto, Store, StoreError
 
 
 def _photo(tmp_path: Path, name: str, digest: str) -> NewPhoto:
@@ -100,12 +108,73 @@ def test_state_survives_reopening_and_old_schemas_are_backed_up(tmp_path: Path) 
     first.close()
     second = Store(path)
     assert second.album(album.id).title == "Kept"
-    assert second.schema_version == 1
+    assert second.schema_version == len(MIGRATIONS)
     second.close()
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version=99")
     with pytest.raises(StoreError, match="newer Albumen"):
         Store(path)
+
+
+def test_a_version_1_store_gains_album_privacy_and_is_backed_up_first(tmp_path: Path) -> None:
+    path = tmp_path / "albumen.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute(
+            "INSERT INTO albums (id, title, created_at, updated_at) VALUES (?,?,?,?)",
+            ("a1", "From version 1", "2025-05-01T10:00:00+00:00", "2025-05-01T10:00:00+00:00"),
+        )
+        db.execute("PRAGMA user_version=1")
+    db.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS) >= 2
+    album = store.album("a1")
+    assert album.title == "From version 1"
+    assert album.privacy == AlbumPrivacy()
+    store.close()
+    backup = path.with_name("albumen.sqlite3.v1.bak")
+    with sqlite3.connect(backup) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.execute("SELECT title FROM albums").fetchall() == [("From version 1",)]
+    db.close()
+
+
+def test_privacy_rules_resend_links_and_replace_uploaded_photos(
+    store: Store, tmp_path: Path
+) -> None:
+    album = store.create_album("Private")
+    store.add_photos(
+        album.id, [_photo(tmp_path, "a.jpg", "a" * 64), _photo(tmp_path, "b.jpg", "b" * 64)]
+    )
+    first, second = store.photos(album.id)
+    store.set_photo_state(first.id, PhotoState.UPLOADED, uploaded_bytes=first.size)
+    store.set_photo_state(second.id, PhotoState.UPLOADING, upload_url="http://x/uploads/1")
+    link = store.create_link(album.id, LinkSettings(show_location=True), has_password=False)
+    for operation in store.pending_operations():
+        store.complete_operation(operation.seq)
+
+    again = store.set_privacy(album.id, AlbumPrivacy(strip_location=True))
+    assert again == 1
+    assert store.album(album.id).privacy.strip_location
+    kinds = [(op.kind, op.entity_id) for op in store.pending_operations()]
+    assert kinds == [
+        (OperationKind.PUT_LINK, link.id),
+        (OperationKind.DELETE_PHOTO, first.id),
+        (OperationKind.UPLOAD_PHOTO, first.id),
+    ]
+    assert store.photo(first.id).state is PhotoState.QUEUED
+    assert store.photo(second.id).upload_url is None, "its upload began with other bytes"
+
+
+def test_an_album_rule_limits_what_every_link_shows() -> None:
+    wide = LinkSettings(show_location=True, show_metadata=True)
+    assert AlbumPrivacy().limit(wide) == wide
+    never = AlbumPrivacy(location=Exposure.NEVER).limit(wide)
+    assert (never.show_location, never.show_metadata) == (False, True)
+    stripped = AlbumPrivacy(strip_location=True).limit(wide)
+    assert not stripped.show_location
+    quiet = AlbumPrivacy(metadata=Exposure.NEVER).limit(wide)
+    assert (quiet.show_location, quiet.show_metadata) == (True, False)
 
 
 def test_delete_album_drops_its_queue_but_tells_the_server(store: Store, tmp_path: Path) -> None:

@@ -13,9 +13,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from albumen.core.model import Download, Link, LinkSettings, LinkState
+from albumen.core.model import AlbumPrivacy, Download, Exposure, Link, LinkSettings, LinkState
 from albumen.ui.context import AppContext
 from albumen.ui.links_panel import LinksModel, LinksPanel, effective_state
+from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.share_dialog import MIN_PASSWORD, ON_DATE, ShareDialog, end_of_day
 
 
@@ -257,3 +258,23 @@ def test_working_links_come_first_and_expired_ones_read_as_expired(
     assert model.index(1, 1).data() == "Expired"
     assert effective_state(context.store.link(old.id)) is LinkState.EXPIRED
     qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_album_privacy_rules_grey_out_what_no_link_may_show(
+    qtbot: QtBot, context: AppContext, album_id: str
+) -> None:
+    rules = PrivacyDialog(context, album_id)
+    qtbot.addWidget(rules)
+    assert rules.location.with_links.isChecked() and not rules.strip_check.isChecked()
+    rules.strip_check.setChecked(True)
+    assert rules.location.never.isChecked() and not rules.location.with_links.isEnabled()
+    rules.metadata.never.setChecked(True)
+    rules.save()
+    privacy = context.store.album(album_id).privacy
+    assert privacy == AlbumPrivacy(Exposure.NEVER, Exposure.NEVER, strip_location=True)
+
+    share = ShareDialog(context, album_id)
+    qtbot.addWidget(share)
+    for check in (share.location_check, share.metadata_check):
+        assert not check.isEnabled() and not check.isChecked()
+        assert "Privacy" in check.toolTip()

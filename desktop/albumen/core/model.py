@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +31,32 @@ class Download(StrEnum):
     ORIGINAL = "original"
 
 
+class Exposure(StrEnum):
+    """How far an album lets a kind of metadata reach its viewers."""
+
+    WITH_LINKS = "links"  # only on links whose settings show it
+    NEVER = "never"  # on no link, whatever its settings say
+
+
+@dataclass(frozen=True)
+class AlbumPrivacy:
+    """The owner's rules for one album, above every link's own settings."""
+
+    location: Exposure = Exposure.WITH_LINKS
+    metadata: Exposure = Exposure.WITH_LINKS
+    strip_location: bool = False  # the server never receives the GPS of this album's photos
+
+    def limit(self, settings: LinkSettings) -> LinkSettings:
+        """What a link may really show, given this album's rules."""
+        return replace(
+            settings,
+            show_location=settings.show_location
+            and self.location is Exposure.WITH_LINKS
+            and not self.strip_location,
+            show_metadata=settings.show_metadata and self.metadata is Exposure.WITH_LINKS,
+        )
+
+
 @dataclass(frozen=True)
 class Album:
     id: str
@@ -43,6 +69,7 @@ class Album:
     uploaded_count: int = 0
     failed_count: int = 0  # failed, changed or missing: needs the owner's attention
     link_count: int = 0
+    privacy: AlbumPrivacy = field(default_factory=lambda: AlbumPrivacy())
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from albumen.core.model import (
     Album,
+    AlbumPrivacy,
     Download,
+    Exposure,
     Link,
     LinkSettings,
     LinkState,
@@ -88,6 +90,12 @@ MIGRATIONS: list[str] = [
         last_error TEXT,
         created_at TEXT NOT NULL
     );
+    """,
+    # 2: per-album privacy rules
+    """
+    ALTER TABLE albums ADD COLUMN location_exposure TEXT NOT NULL DEFAULT 'links';
+    ALTER TABLE albums ADD COLUMN metadata_exposure TEXT NOT NULL DEFAULT 'links';
+    ALTER TABLE albums ADD COLUMN strip_location INTEGER NOT NULL DEFAULT 0;
     """,
 ]
 
@@ -236,6 +244,54 @@ class Store:
             self._enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
         return self.album(album_id)
 
+    def set_privacy(self, album_id: str, privacy: AlbumPrivacy) -> int:
+        """Apply an album's rules to its links and to uploads; returns how many photos will be
+        uploaded again (without their location, when that was just switched on)."""
+        album = self.album(album_id)
+        again = 0
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE albums SET location_exposure=?, metadata_exposure=?, strip_location=?,"
+                " updated_at=? WHERE id=?",
+                (
+                    privacy.location.value,
+                    privacy.metadata.value,
+                    int(privacy.strip_location),
+                    _time(utcnow()),
+                    album_id,
+                ),
+            )
+            # Every link that still works is sent again, limited by the new rules.
+            for (link_id,) in db.execute(
+                "SELECT id FROM links WHERE album_id=? AND state IN (?,?)",
+                (album_id, LinkState.PENDING.value, LinkState.ACTIVE.value),
+            ).fetchall():
+                self._enqueue(db, OperationKind.PUT_LINK, link_id, album_id)
+            if privacy.strip_location != album.privacy.strip_location:
+                # Unfinished uploads were started with the other bytes: start them afresh.
+                db.execute(
+                    "UPDATE photos SET upload_url=NULL, uploaded_bytes=0"
+                    " WHERE album_id=? AND state!=?",
+                    (album_id, PhotoState.UPLOADED.value),
+                )
+            if privacy.strip_location and not album.privacy.strip_location:
+                # The server has these with their GPS: replace them by copies without it.
+                uploaded = db.execute(
+                    "SELECT id FROM photos WHERE album_id=? AND state=? ORDER BY position",
+                    (album_id, PhotoState.UPLOADED.value),
+                ).fetchall()
+                for (photo_id,) in uploaded:
+                    self._enqueue(db, OperationKind.DELETE_PHOTO, photo_id, album_id)
+                for (photo_id,) in uploaded:
+                    db.execute(
+                        "UPDATE photos SET state=?, error=NULL, upload_url=NULL, uploaded_bytes=0"
+                        " WHERE id=?",
+                        (PhotoState.QUEUED.value, photo_id),
+                    )
+                    self._enqueue(db, OperationKind.UPLOAD_PHOTO, photo_id, album_id)
+                again = len(uploaded)
+        return again
+
     def set_cover(self, album_id: str, photo_id: str | None) -> None:
         with self._transaction() as db:
             db.execute("UPDATE albums SET cover_photo_id=? WHERE id=?", (photo_id, album_id))
@@ -289,6 +345,11 @@ class Store:
                 uploaded_count=row["uploaded_count"],
                 failed_count=row["failed_count"],
                 link_count=row["link_count"],
+                privacy=AlbumPrivacy(
+                    location=Exposure(row["location_exposure"]),
+                    metadata=Exposure(row["metadata_exposure"]),
+                    strip_location=bool(row["strip_location"]),
+                ),
             )
             for row in rows
         ]

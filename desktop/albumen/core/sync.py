@@ -9,7 +9,6 @@ was interrupted resumes from the server's offset, also after a restart.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import threading
@@ -18,13 +17,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TypeVar
 
 from albumen.core.backend import Backend, BackendError, Keep, OfflineError, SourceChangedError
 from albumen.core.credentials import Credentials
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.store import Store, StoreError
+from albumen.core.upload_source import (
+    LocationRemovalError,
+    UploadSource,
+    original,
+    sha256_of,
+    without_location,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,14 +76,6 @@ class SyncReport:
 
 
 Listener = Callable[[SyncEvent], None]
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class SyncService:
@@ -227,8 +224,9 @@ class SyncService:
                     "any more; it was not published without one — set a new password",
                 )
             password = known if known is not None else Keep.CURRENT
+        privacy = self.store.album(link.album_id).privacy
         remote = self.backend.put_link(
-            link.id, link.album_id, link.token, link.settings, password=password
+            link.id, link.album_id, link.token, privacy.limit(link.settings), password=password
         )
         self.store.set_link_remote(link_id, state=LinkState.ACTIVE, url=remote.url)
         self.listener(SyncEvent("link", album_id=link.album_id, message=f"live {link_id}"))
@@ -292,7 +290,7 @@ class SyncService:
         except OfflineError as error:
             self.store.set_photo_state(photo.id, PhotoState.QUEUED, error=error.message)
             return f"offline:{error.message}"
-        except (BackendError, SourceChangedError, OSError) as error:
+        except (BackendError, SourceChangedError, LocationRemovalError, OSError) as error:
             message = error.message if isinstance(error, BackendError) else str(error)
             changed = isinstance(error, SourceChangedError) or (
                 isinstance(error, BackendError) and error.code == "checksum_mismatch"
@@ -329,11 +327,29 @@ class SyncService:
             return PhotoState.FAILED, f"{photo.path} cannot be read: {error.strerror}"
         if stat.st_size == photo.size and stat.st_mtime_ns == photo.mtime_ns:
             return None
-        if stat.st_size == photo.size and _sha256_of(photo.path) == photo.sha256:
+        if stat.st_size == photo.size and sha256_of(photo.path) == photo.sha256:
             return None  # touched, not changed
         return PhotoState.CHANGED, f"{photo.path} changed since it was added; add it again"
 
+    def _source(self, photo: Photo) -> UploadSource:
+        try:
+            strip = self.store.album(photo.album_id).privacy.strip_location
+        except StoreError:
+            strip = False
+        if strip:
+            return without_location(photo, self.store.path.parent / "without-location")
+        return original(photo)
+
     def _transfer(self, photo: Photo, server_has_bytes: bool) -> None:
+        source = self._source(photo)
+        try:
+            self._send(photo, source, server_has_bytes and not source.temporary)
+        finally:
+            current = self.store.find_photo(photo.id)
+            if current is None or current.state is PhotoState.UPLOADED:
+                source.discard()  # kept otherwise, so a resumed upload sends the same bytes
+
+    def _send(self, photo: Photo, source: UploadSource, server_has_bytes: bool) -> None:
         backend = self.backend
         content_type = CONTENT_TYPES.get(photo.path.suffix.lower())
         if server_has_bytes and backend.reuse_photo(
@@ -345,13 +361,15 @@ class SyncService:
         url = fresh.upload_url
         if url:
             offset = backend.upload_offset(url)
+            if offset is not None and offset > source.size:
+                offset = None  # an upload of other bytes: start afresh
         if url is None or offset is None:
             url = backend.create_upload(
                 album_id=photo.album_id,
                 photo_id=photo.id,
                 filename=photo.filename,
-                sha256=photo.sha256,
-                size=photo.size,
+                sha256=source.sha256,
+                size=source.size,
                 content_type=content_type,
             )
             offset = 0
@@ -362,13 +380,13 @@ class SyncService:
         last_saved = [offset]
 
         def progress(sent: int) -> None:
-            self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, photo.size))
+            self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, source.size))
             if sent - last_saved[0] >= 16 * 1024 * 1024:
                 last_saved[0] = sent
                 self.store.set_photo_state(photo.id, PhotoState.UPLOADING, uploaded_bytes=sent)
 
-        end = backend.send_file(url, photo.path, offset, photo.size, progress, self._stop.is_set)
-        if end == photo.size:
+        end = backend.send_file(url, source.path, offset, source.size, progress, self._stop.is_set)
+        if end == source.size:
             self.store.set_photo_state(photo.id, PhotoState.UPLOADED, uploaded_bytes=end)
 
     # -- pulling state back --------------------------------------------------------------------

@@ -35,11 +35,13 @@ from albumen.core.model import Album, Photo, PhotoState
 from albumen.core.scan import ScanReport, scan
 from albumen.core.store import StoreError
 from albumen.core.sync import SyncReport
+from albumen.ui.about_dialog import AboutDialog
 from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole, album_state
 from albumen.ui.context import AppContext
 from albumen.ui.links_panel import LinksPanel
 from albumen.ui.metadata_panel import MetadataPanel
 from albumen.ui.photo_grid import PhotoGridModel, PhotoGridView, PhotoRole
+from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.settings_dialog import SettingsDialog
 from albumen.ui.share_dialog import ShareDialog
 from albumen.ui.sync_bridge import Connection
@@ -188,6 +190,8 @@ class MainWindow(QMainWindow):
         )
         self.later_action = self._action("Move &later", lambda: self.move_selected(1), "Alt+Right")
         self.share_action = self._action("&Share…", self.share, "Ctrl+Shift+S")
+        self.privacy_action = self._action("&Privacy…", self.edit_privacy, "Ctrl+Shift+L")
+        self.about_action = self._action("&About Albumen", self.show_about)
         self.retry_action = self._action("Re&try failed uploads", self.retry_failed)
         self.sync_action = self._action("Sync &now", self.context.sync.request_sync, keys.Refresh)
         self.pause_action = self._action("&Pause uploads", self.toggle_pause, "Ctrl+Shift+P")
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
             self.delete_album_action,
             None,
             self.share_action,
+            self.privacy_action,
             None,
             self.settings_action,
             self.quit_action,
@@ -222,6 +227,8 @@ class MainWindow(QMainWindow):
         sync_menu = self.menuBar().addMenu("&Uploads")
         for action in (self.sync_action, self.pause_action, self.retry_action):
             sync_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -313,6 +320,7 @@ class MainWindow(QMainWindow):
             self.rename_album_action,
             self.delete_album_action,
             self.share_action,
+            self.privacy_action,
         ):
             action.setEnabled(has_album)
         self._update_heading()
@@ -482,6 +490,14 @@ class MainWindow(QMainWindow):
         dialog = ShareDialog(self.context, album.id, self)
         dialog.exec()
         self.side.setCurrentWidget(self.links)
+
+    def edit_privacy(self) -> None:
+        album = self.current_album()
+        if album is not None:
+            PrivacyDialog(self.context, album.id, self).exec()
+
+    def show_about(self) -> None:
+        AboutDialog(self.context.data_dir, self).exec()
 
     def open_settings(self) -> None:
         SettingsDialog(self.context, self).exec()

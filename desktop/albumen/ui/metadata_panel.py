@@ -120,7 +120,8 @@ class MetadataPanel(QWidget):
         link_id = self.link_choice.currentData()
         if not link_id:
             return KeepPolicy()
-        settings = self.context.store.link(link_id).settings
+        link = self.context.store.link(link_id)
+        settings = self.context.store.album(link.album_id).privacy.limit(link.settings)
         return KeepPolicy(location=settings.show_location, metadata=settings.show_metadata)
 
     def _show(self) -> None:

@@ -248,6 +248,21 @@ class ShareDialog(QDialog):
         self.download_combo.setCurrentIndex(self.download_combo.findData(settings.download.value))
         self.metadata_check.setChecked(settings.show_metadata)
         self.location_check.setChecked(settings.show_location)
+        self._apply_album_rules()
+
+    def _apply_album_rules(self) -> None:
+        """An album that never shows something greys that choice out, and says why."""
+        privacy = self.album.privacy
+        allowed = privacy.limit(LinkSettings(show_location=True, show_metadata=True))
+        why = "This album's privacy rules (Album ▸ Privacy…) keep it from every link."
+        for check, allowed_here in (
+            (self.location_check, allowed.show_location),
+            (self.metadata_check, allowed.show_metadata),
+        ):
+            if not allowed_here:
+                check.setChecked(False)
+                check.setEnabled(False)
+                check.setToolTip(why)
         self._password_mode_changed()
 
     def _fill_expiry(self, current: datetime | None, default_days: int | None) -> None:

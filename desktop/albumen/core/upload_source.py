@@ -1,0 +1,61 @@
+"""The bytes an upload sends: the owner's file itself, or a copy without its location.
+
+When an album removes location before upload, the server must never receive the GPS, so the
+copy is made here, losslessly (`strip`), into the data folder, never beside the original. The
+copy is deterministic: after a crash the same bytes are made again, so a half-finished upload
+resumes with the same checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from albumen.core.model import Photo
+from albumen.core.strip import KeepPolicy, StripError, strip_file
+
+WITHOUT_LOCATION = KeepPolicy(location=False, metadata=True)
+
+
+@dataclass(frozen=True)
+class UploadSource:
+    path: Path
+    size: int
+    sha256: str
+    temporary: bool  # a copy made for the upload, removed once the server has it
+
+    def discard(self) -> None:
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
+
+
+class LocationRemovalError(Exception):
+    """The photo's format cannot lose its location without re-encoding: it is not sent."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def original(photo: Photo) -> UploadSource:
+    return UploadSource(photo.path, photo.size, photo.sha256, temporary=False)
+
+
+def without_location(photo: Photo, folder: Path) -> UploadSource:
+    """A copy of the photo with GPS and other location fields removed, everything else kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"{photo.sha256}{photo.path.suffix.lower()}"
+    if not copy.exists():
+        try:
+            strip_file(photo.path, copy, WITHOUT_LOCATION)
+        except StripError as error:
+            raise LocationRemovalError(
+                f"{photo.path}: its location cannot be removed ({error}); it was not uploaded. "
+                "Convert it to JPEG, or let this album upload location."
+            ) from None
+    return UploadSource(copy, copy.stat().st_size, sha256_of(copy), temporary=True)
