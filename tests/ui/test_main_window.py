@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import LinkSettings, PhotoState
@@ -20,7 +20,7 @@ from albumen.ui.album_list import AlbumListModel, StateTextRole, album_state
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
-from tests.support import create_token, free_port, photo_jpeg, wait_until
+from tests.support import ServerProcess, create_token, free_port, photo_jpeg, wait_until
 from tests.ui.conftest import build_context
 
 
@@ -322,3 +322,36 @@ def test_window_remembers_its_last_album(
     assert again.current_album() is not None
     assert again.current_album().id == two.id  # type: ignore[union-attr]
     assert again.size().height() == 477
+
+
+def test_deleting_an_album_can_be_undone_until_it_is_final(
+    qtbot: QtBot,
+    window: MainWindow,
+    context: AppContext,
+    monkeypatch: pytest.MonkeyPatch,
+    shared_server: ServerProcess,
+) -> None:
+    # A modal message box cannot be clicked offscreen: its answer is given here.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    keep = window.new_album("Keep")
+    gone = window.new_album("Gone")
+    assert keep is not None and gone is not None
+    window.select_album(gone.id)
+    window.delete_album_action.trigger()
+    assert window.albums.row_of(gone.id) is None, "it leaves the list at once"
+    assert window.undo_bar.isVisible() and "Gone" in window.undo_bar.label.text()
+    assert [a.title for a in context.store.albums()] == ["Keep", "Gone"], "not final yet"
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.albums.row_of(gone.id) is not None
+    assert window.current_album() is not None and window.current_album().id == gone.id  # type: ignore[union-attr]
+    assert not window.undo_bar.isVisible()
+
+    window.delete_album_action.trigger()
+    window.undo_bar.timer.setInterval(50)
+    window.undo_bar.timer.start()
+    qtbot.waitUntil(lambda: [a.title for a in context.store.albums()] == ["Keep"], timeout=5_000)
+    qtbot.waitUntil(
+        lambda: shared_server.api("GET", f"/api/albums/{gone.id}").status_code == 404,
+        timeout=20_000,
+    )
+    assert shared_server.api("GET", f"/api/albums/{keep.id}").status_code == 200

@@ -63,12 +63,13 @@ class AlbumListModel(QAbstractListModel):
         self._covers: dict[str, QPixmap] = {}
         self._cover_requested: set[str] = set()
         self.offline = False
+        self.hidden: set[str] = set()  # deleted, waiting out the time to undo
         self.refresh()
 
     def refresh(self) -> None:
         """Reload from the store; the list is short, a reset keeps it simple and exact."""
         self.beginResetModel()
-        self._albums = self.context.store.albums()
+        self._albums = [a for a in self.context.store.albums() if a.id not in self.hidden]
         self.endResetModel()
 
     def set_offline(self, offline: bool) -> None:

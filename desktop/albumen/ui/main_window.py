@@ -4,11 +4,20 @@ uploads going when the window is closed."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -96,6 +105,24 @@ class ProblemsPanel(QWidget):
         self.hide()
 
 
+class UndoBar(QWidget):
+    """'Album deleted — Undo' for a few seconds; the store is only told when they have passed."""
+
+    SECONDS = 10
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.undo_button = QPushButton("&Undo")
+        self.undo_button.setToolTip("Undo (Ctrl+Z)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.undo_button)
+        self.timer = QTimer(self, singleShot=True, interval=self.SECONDS * 1000)
+        self.hide()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -123,6 +150,11 @@ class MainWindow(QMainWindow):
         centre_layout.setContentsMargins(6, 6, 6, 0)
         centre_layout.addWidget(self.heading)
         centre_layout.addWidget(self.problems)
+        self.undo_bar = UndoBar()
+        self.undo_bar.undo_button.clicked.connect(self.undo_delete)
+        self.undo_bar.timer.timeout.connect(self.finish_deletes)
+        self._deleting: list[str] = []
+        centre_layout.addWidget(self.undo_bar)
         centre_layout.addWidget(self.empty_hint)
         centre_layout.addWidget(self.grid, 1)
         self.metadata = MetadataPanel(context)
@@ -191,6 +223,7 @@ class MainWindow(QMainWindow):
         self.later_action = self._action("Move &later", lambda: self.move_selected(1), "Alt+Right")
         self.share_action = self._action("&Share…", self.share, "Ctrl+Shift+S")
         self.privacy_action = self._action("&Privacy…", self.edit_privacy, "Ctrl+Shift+L")
+        self.undo_action = self._action("&Undo delete", self.undo_delete, keys.Undo)
         self.about_action = self._action("&About Albumen", self.show_about)
         self.retry_action = self._action("Re&try failed uploads", self.retry_failed)
         self.sync_action = self._action("Sync &now", self.context.sync.request_sync, keys.Refresh)
@@ -205,6 +238,7 @@ class MainWindow(QMainWindow):
             self.new_album_action,
             self.rename_album_action,
             self.delete_album_action,
+            self.undo_action,
             None,
             self.share_action,
             self.privacy_action,
@@ -379,8 +413,34 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.context.store.delete_album(album.id)
-        self.context.changed(None)
+        self.finish_deletes()  # one undo at a time: an earlier delete becomes final now
+        self._deleting.append(album.id)
+        self.albums.hidden.add(album.id)
+        self._refresh_albums()
+        self.undo_bar.label.setText(f"“{album.title}” deleted.")
+        self.undo_bar.show()
+        self.undo_bar.timer.start()
+
+    def undo_delete(self) -> None:
+        if not self._deleting:
+            return
+        album_id = self._deleting.pop()
+        self.undo_bar.timer.stop()
+        self.undo_bar.hide()
+        self.albums.hidden.discard(album_id)
+        self.albums.refresh()
+        self.select_album(album_id)
+
+    def finish_deletes(self) -> None:
+        """Make pending deletes final: from here on the server is told."""
+        self.undo_bar.timer.stop()
+        self.undo_bar.hide()
+        while self._deleting:
+            album_id = self._deleting.pop()
+            self.albums.hidden.discard(album_id)
+            with contextlib.suppress(StoreError):  # gone already
+                self.context.store.delete_album(album_id)
+            self.context.changed(None)
 
     @Slot(str, list)
     def _dropped_on_album(self, album_id: str, paths: list[Path]) -> None:
@@ -623,6 +683,7 @@ class MainWindow(QMainWindow):
         self.quit()
 
     def quit(self) -> None:
+        self.finish_deletes()
         self._save()
         self.context.sync.shutdown(timeout=5)
         app = QApplication.instance()
