@@ -15,7 +15,7 @@ from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError, not_found
 from albumen_server.links import link_out, put_link, revoke_link
 from albumen_server.models import Album, Link, Photo, utcnow
-from albumen_server.photos import delete_photos
+from albumen_server.photos import album_cover, album_photos, delete_photos, set_photo_order
 from albumen_server.schemas import (
     AlbumIn,
     AlbumList,
@@ -58,6 +58,7 @@ def _album_out(session: Session, album: Album) -> AlbumOut:
         id=album.id,
         title=album.title,
         description=album.description,
+        cover_photo_id=album_cover(session, album),
         photo_count=_photo_count(session, album.id),
         created_at=album.created_at,
         updated_at=album.updated_at,
@@ -75,17 +76,6 @@ def owned_album(session: Session, owner_id: int, album_id: str) -> Album:
     return album
 
 
-def album_photos(session: Session, album_id: str) -> list[Photo]:
-    # Photos in the order they were taken, undated ones last, then in upload order.
-    return list(
-        session.scalars(
-            select(Photo)
-            .where(Photo.album_id == album_id)
-            .order_by(Photo.taken_at.is_(None), Photo.taken_at, Photo.created_at, Photo.id)
-        )
-    )
-
-
 @router.put("/albums/{album_id}", response_model=AlbumOut, tags=["albums"])
 def put_album(
     album_id: IdPath, body: AlbumIn, owner: Owned, context: Context, response: Response
@@ -99,8 +89,15 @@ def put_album(
             album = Album(id=album_id, owner_id=owner.id, created_at=now)
             session.add(album)
             response.status_code = 201
-        if album.title != body.title or album.description != body.description:
-            album.title, album.description, album.updated_at = body.title, body.description, now
+        changed = album.title != body.title or album.description != body.description
+        album.title, album.description = body.title, body.description
+        given = body.model_fields_set  # left out: keep what is stored; null: clear it
+        if "cover_photo_id" in given and album.cover_photo_id != body.cover_photo_id:
+            album.cover_photo_id, changed = body.cover_photo_id, True
+        if "photo_order" in given and set_photo_order(session, album_id, body.photo_order):
+            changed = True
+        if changed:
+            album.updated_at = now
         session.flush()
         return _album_out(session, album)
 

@@ -66,6 +66,9 @@ class Album(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The photo the owner picked to stand for the album, kept as sent (no foreign key): it counts
+    # only while it names a photo of this album, so it may arrive before that photo's upload.
+    cover_photo_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -88,6 +91,9 @@ class Photo(Base):
     latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     place: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The owner's order in the album (0 first); NULL for photos the owner has not placed, which
+    # follow the placed ones by capture time (see photos.ALBUM_ORDER).
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         Index("ix_photos_album", "album_id", "taken_at"),

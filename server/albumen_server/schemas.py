@@ -61,15 +61,31 @@ class Me(BaseModel):
     name: str
 
 
+MAX_PHOTO_ORDER = 100_000
+
+
 class AlbumIn(Strict):
+    """`photo_order` and `cover_photo_id` left out keep what the server has (older clients send
+    neither); `null` clears them."""
+
     title: str = Field(min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=20_000)
+    photo_order: list[Uuid] | None = Field(
+        default=None,
+        max_length=MAX_PHOTO_ORDER,
+        description="Photo ids in the owner's order; ids not in the album are ignored, photos "
+        "not listed follow by capture time",
+    )
+    cover_photo_id: Uuid | None = Field(
+        default=None, description="A photo of this album; any other id counts as no cover"
+    )
 
 
 class AlbumOut(BaseModel):
     id: str
     title: str
     description: str | None
+    cover_photo_id: str | None
     photo_count: int
     created_at: datetime
     updated_at: datetime

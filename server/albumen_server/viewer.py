@@ -41,7 +41,6 @@ from sqlalchemy import delete, select, update
 from zipstream import ZIP_STORED, ZipStream
 
 from albumen.core.strip import KeepPolicy, can_strip, strip_stream
-from albumen_server.api import album_photos
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import derivative
@@ -50,6 +49,7 @@ from albumen_server.errors import ApiError
 from albumen_server.facts import CameraFacts, facts_of_blob
 from albumen_server.links import is_available
 from albumen_server.models import Album, Link, Photo, UnlockFailure, utcnow
+from albumen_server.photos import album_photos
 from albumen_server.places import coordinates_label
 from albumen_server.security import check_unlock_cookie, make_unlock_cookie, verify_password
 

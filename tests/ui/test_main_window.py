@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -355,3 +355,29 @@ def test_deleting_an_album_can_be_undone_until_it_is_final(
         timeout=20_000,
     )
     assert shared_server.api("GET", f"/api/albums/{keep.id}").status_code == 200
+
+
+def test_a_finished_sync_keeps_the_owners_album_and_photo_selection(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    window.new_album("First")
+    second = window.new_album("Second")
+    assert second is not None
+    window.import_paths(_photos(tmp_path / "keep", 3, start=150), second.id)
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: (
+            all(p.state is PhotoState.UPLOADED for p in context.store.photos(second.id))
+            and not context.sync.is_running()
+        ),
+        timeout=30_000,
+    )
+    chosen = window.photos.index(1)
+    selection = window.grid.selectionModel()
+    selection.setCurrentIndex(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert [i.row() for i in selection.selectedIndexes()] == [1]
+    with qtbot.waitSignal(context.sync.finished, timeout=30_000):
+        window.sync_action.trigger()
+    assert window.current_album() is not None
+    assert window.current_album().id == second.id  # type: ignore[union-attr]
+    assert [i.row() for i in window.grid.selectionModel().selectedIndexes()] == [1]

@@ -453,6 +453,15 @@ class Store:
             ).fetchall()
         return [_photo(row) for row in rows]
 
+    def unfinished_uploads(self) -> list[tuple[str, int, int]]:
+        """(photo id, size, bytes sent) of every photo still to upload, in every album."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, size, uploaded_bytes FROM photos WHERE state IN (?,?)",
+                (PhotoState.QUEUED.value, PhotoState.UPLOADING.value),
+            ).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
+
     def set_photo_state(
         self,
         photo_id: str,

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from albumen.core.model import Album
+from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
 
 AlbumRole = Qt.ItemDataRole.UserRole + 1
@@ -68,8 +69,13 @@ class AlbumListModel(QAbstractListModel):
 
     def refresh(self) -> None:
         """Reload from the store; the list is short, a reset keeps it simple and exact."""
+        fresh = [a for a in self.context.store.albums() if a.id not in self.hidden]
+        if fresh and [a.id for a in fresh] == [a.id for a in self._albums]:
+            self._albums = fresh  # same albums: update in place, the selection stays
+            self.dataChanged.emit(self.index(0), self.index(len(fresh) - 1))
+            return
         self.beginResetModel()
-        self._albums = [a for a in self.context.store.albums() if a.id not in self.hidden]
+        self._albums = fresh
         self.endResetModel()
 
     def set_offline(self, offline: bool) -> None:
@@ -89,6 +95,17 @@ class AlbumListModel(QAbstractListModel):
             if album.id == album_id:
                 return row
         return None
+
+    def album_changed(self, album_id: str) -> None:
+        """One album's counts moved on (an upload finished): re-read just that row."""
+        row = self.row_of(album_id)
+        if row is None:
+            return
+        try:
+            self._albums[row] = self.context.store.album(album_id)
+        except StoreError:
+            return
+        self.dataChanged.emit(self.index(row), self.index(row))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._albums):

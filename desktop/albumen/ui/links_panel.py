@@ -7,6 +7,7 @@ A revoke is recorded at once and shown as pending until the server confirms it.
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +24,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
-    QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -137,8 +138,7 @@ class LinksModel(QAbstractTableModel):
 
     def _text(self, link: Link, column: int) -> str:
         if column == LABEL:
-            lock = "🔒 " if link.has_password else ""
-            return lock + (link.settings.label or "Untitled link")
+            return link.settings.label or "Untitled link"
         if column == STATE:
             return STATE_TEXT[effective_state(link)]
         if column == VIEWS:
@@ -195,25 +195,40 @@ class LinksPanel(QWidget):
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for action in (
-            self.new_action,
-            self.edit_action,
-            self.copy_both_action,
-            self.revoke_action,
+        for action, text in (
+            (self.new_action, "&New link…"),
+            (self.edit_action, "&Edit…"),
+            (self.copy_both_action, "&Copy"),
+            (self.revoke_action, "&Revoke…"),
         ):
-            button = QPushButton(action.text())
-            button.clicked.connect(action.trigger)
-            action.changed.connect(
-                lambda button=button, action=action: button.setEnabled(action.isEnabled())
-            )
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setText(text)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             buttons.addWidget(button)
+            if action is self.copy_both_action:
+                copy_menu = QMenu(button)
+                copy_menu.addActions(
+                    [self.copy_link_action, self.copy_password_action, self.copy_both_action]
+                )
+                button.setMenu(copy_menu)
+                button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+                self.copy_button = button
         buttons.addStretch(1)
+        # The table keeps to what tells links apart; the rest of the chosen one shows below.
+        for column in (LAST_VIEWED, DOWNLOADS, URL):
+            self.table.setColumnHidden(column, True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(buttons)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
         layout.addWidget(self.message)
 
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
@@ -267,8 +282,36 @@ class LinksPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return rows[0].data(LinkRole) if rows else None
 
+    def _show_details(self, link: Link | None) -> None:
+        if link is None:
+            self.details.clear()
+            return
+        settings = link.settings
+        shows = [
+            name
+            for name, shown in (
+                ("places and map", settings.show_location),
+                ("camera details", settings.show_metadata),
+            )
+            if shown
+        ]
+        rows = [
+            ("Link", html.escape(self.context.link_url(link))),
+            ("Password", "yes" if link.has_password else "none — anyone with the link"),
+            ("Downloads", DOWNLOAD_TEXT[settings.download]),
+            ("Shows", ", ".join(shows) if shows else "the photos only"),
+            ("Expires", _when(settings.expires_at, "never")),
+            ("Last viewed", _when(link.last_viewed_at, "never")),
+        ]
+        self.details.setText(
+            "<table>"
+            + "".join(f"<tr><td><b>{k}</b>&nbsp;</td><td>{v}</td></tr>" for k, v in rows)
+            + "</table>"
+        )
+
     def _update_actions(self) -> None:
         link = self.selected_link()
+        self._show_details(link)
         usable = link is not None and is_usable(link)
         self.new_action.setEnabled(self.model.album_id is not None)
         self.edit_action.setEnabled(usable)

@@ -70,7 +70,7 @@ def _duration(seconds: float) -> str:
         return f"{seconds // 3600} h {seconds % 3600 // 60} min"
     if seconds >= 60:
         return f"{seconds // 60} min"
-    return f"{seconds} s"
+    return f"{seconds} s" if seconds >= 5 else "a few seconds"
 
 
 class ProblemsPanel(QWidget):
@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(centre)
         splitter.addWidget(self.side)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 760, 380])
+        splitter.setSizes([260, 720, 440])
         self.splitter = splitter
         self.setCentralWidget(splitter)
 
@@ -610,11 +610,15 @@ class MainWindow(QMainWindow):
     def _uploaded(self, photo_id: str, album_id: str) -> None:
         if self.photos.album_id == album_id:
             self.photos.photo_changed(photo_id)
+            self._update_heading()
+        self.albums.album_changed(album_id)
 
     @Slot(str, str, str)
     def _failed(self, photo_id: str, album_id: str, message: str) -> None:
         if self.photos.album_id == album_id:
             self.photos.photo_changed(photo_id)
+            self._update_heading()
+        self.albums.album_changed(album_id)
         self.statusBar().showMessage(f"Upload failed: {message}", 10_000)
 
     @Slot(object)
@@ -622,14 +626,11 @@ class MainWindow(QMainWindow):
         if not self.context.sync.is_running():
             self.progress.hide()
             self.transfer_label.clear()
-        self.albums.refresh()
-        album = self.current_album()
-        if album is None and self.albums.rowCount():
-            self.album_view.setCurrentIndex(self.albums.index(0))
+        self._refresh_albums()
         if self.photos.album_id:
             self.photos.refresh()
         self._update_heading()
-        self.links.set_album(self.photos.album_id)
+        self.links.refresh()
         for row in range(self.albums.rowCount()):
             shared = self.albums.album_at(row)
             complete = shared.photo_count and shared.uploaded_count == shared.photo_count

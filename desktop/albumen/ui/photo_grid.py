@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -100,7 +101,17 @@ class PhotoGridModel(QAbstractListModel):
         self.endResetModel()
 
     def refresh(self) -> None:
-        """Reload rows from the store; thumbnails already made are kept."""
+        """Reload rows from the store; thumbnails already made are kept.
+
+        When the same photos come back in the same order (a sync changed their states), the
+        rows are updated in place, so the owner's selection and scroll position stay."""
+        before = [photo.id for photo in self._photos]
+        fresh = self.context.store.photos(self.album_id) if self.album_id else []
+        if fresh and [photo.id for photo in fresh] == before:
+            self._photos = fresh
+            if self._shown:
+                self.dataChanged.emit(self.index(0), self.index(self._shown - 1))
+            return
         self.beginResetModel()
         self._load()
         self._shown = min(len(self._photos), max(self._shown, BATCH))
@@ -243,7 +254,8 @@ class PhotoDelegate(QStyledItemDelegate):
     """Thumbnail fitted in the cell, file name under it, the upload state as a badge or bar."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        return CELL
+        view = self.parent()
+        return view.gridSize() if isinstance(view, QListView) else CELL
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         photo: Photo | None = index.data(PhotoRole)
@@ -338,6 +350,17 @@ class PhotoGridView(QListView):
         self.setItemDelegate(PhotoDelegate(self))
         self.setAccessibleName("Photos")
         self.setWordWrap(False)
+        # Always there, so the cells sized to the width never flip it on and off.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Cells share the width evenly: full rows, no ragged gap on the right."""
+        width = self.viewport().width()
+        columns = max(1, width // CELL.width())
+        edge = max(CELL.width(), width // columns)
+        if edge != self.gridSize().width():
+            self.setGridSize(QSize(edge, edge))
+        super().resizeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         mime = event.mimeData()

@@ -96,7 +96,7 @@ class ShareDialog(QDialog):
         self.setWindowTitle(
             f"Edit link to “{self.album.title}”" if editing else f"Share “{self.album.title}”"
         )
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self._settings_page())
@@ -132,6 +132,9 @@ class ShareDialog(QDialog):
         self.generated_edit = QLineEdit(generate_password())
         self.generated_edit.setReadOnly(True)
         self.generated_edit.setAccessibleName("Generated passphrase")
+        self.generated_edit.setMinimumWidth(
+            self.generated_edit.fontMetrics().horizontalAdvance("m" * 30)
+        )
         self.regenerate_button = QPushButton("&New passphrase")
         self.regenerate_button.clicked.connect(
             lambda: self.generated_edit.setText(generate_password())
@@ -180,7 +183,9 @@ class ShareDialog(QDialog):
         expiry_row.addWidget(self.expiry_combo, 1)
         expiry_row.addWidget(self.expiry_date)
         self.expiry_combo.currentIndexChanged.connect(self._expiry_changed)
-        form.addRow("&Expires:", expiry_row)
+        expires_label = QLabel("&Expires:")
+        expires_label.setBuddy(self.expiry_combo)
+        form.addRow(expires_label, expiry_row)
 
         self.download_combo = QComboBox()
         for value, text in DOWNLOAD_CHOICES:

@@ -33,6 +33,15 @@ class Transfer:
     sent: dict[str, int] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    already: int = 0  # bytes sent before this run (resumed uploads): not part of the rate
+
+    def expect(self, waiting: list[tuple[str, int, int]]) -> None:
+        """Every photo still to upload counts from the start, not only those begun."""
+        for photo_id, size, sent in waiting:
+            if photo_id not in self.sizes:
+                self.sizes[photo_id] = size
+                self.sent[photo_id] = sent
+                self.already += sent
 
     @property
     def total(self) -> int:
@@ -44,7 +53,7 @@ class Transfer:
 
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
-        return self.done / elapsed if elapsed > 0.5 else 0.0
+        return max(0, self.done - self.already) / elapsed if elapsed > 0.5 else 0.0
 
     def seconds_left(self) -> float | None:
         rate = self.rate()
@@ -98,6 +107,7 @@ class SyncBridge(QObject):
             return
         self._running = True
         self._again = False
+        self.transfer.expect(self.service.store.unfinished_uploads())
         self._set_connection(Connection.SYNCING)
         self._thread = threading.Thread(target=self._run, name="albumen-sync", daemon=True)
         self._thread.start()

@@ -1,0 +1,134 @@
+"""Screenshots of the desktop app in its main states, on a fresh data folder and its embedded
+server, as an owner goes through them: empty, uploading, the album with its photos, the share
+dialog and what it hands over, the album's links.
+
+    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/app.py
+
+(QT_QPA_PLATFORM=offscreen works too, with Qt's plainer offscreen fonts.) Writes app-*.png
+next to this file. The photos are the browser tests' synthetic scenes, with real EXIF.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QItemSelectionModel  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from tests.browser.scenes import ALBUM, photo  # noqa: E402
+
+from albumen import embedded  # noqa: E402
+from albumen.app import build_context  # noqa: E402
+from albumen.client import Client  # noqa: E402
+from albumen.core.model import PhotoState  # noqa: E402
+from albumen.ui.main_window import MainWindow  # noqa: E402
+from albumen.ui.share_dialog import ShareDialog  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+MORE = [  # a few more frames, so the grid looks like a day's selection
+    ("DSCF0201.JPG", (1500, 1000), None, "2026:06:09 08:00:00"),
+    ("DSCF0203.JPG", (1000, 1500), None, "2026:06:09 08:10:00"),
+    ("DSCF0210.JPG", (1500, 1000), None, "2026:06:09 09:30:00"),
+    ("DSCF0222.JPG", (1600, 900), None, "2026:06:09 10:45:00"),
+]
+
+
+def wait(app: QApplication, condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {seconds} s for {what}")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def settle(app: QApplication, seconds: float = 0.6) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def save(widget: QWidget, name: str) -> None:
+    widget.grab().save(str(OUT / name))
+    print(OUT / name)
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Albumen")
+    with tempfile.TemporaryDirectory() as temporary:
+        data = Path(temporary) / "data"
+        pictures = Path(temporary) / "Pictures" / "Lisbon"
+        pictures.mkdir(parents=True)
+        paths = []
+        for seed, (name, size, city, taken) in enumerate(ALBUM + MORE):
+            path = pictures / name
+            path.write_bytes(photo(size, seed, city=city, taken=taken))
+            paths.append(path)
+        client = Client(data)
+        context = build_context(client)
+        window = MainWindow(context)
+        window.resize(1440, 880)
+        window.show()
+        context.sync.start()
+        try:
+            wait(app, lambda: "online" in window.connection_label.text(), 60, "the server")
+            settle(app)
+            save(window, "app-empty.png")
+
+            album = window.new_album("Summer in three cities")
+            assert album is not None
+            client.throttle.set_rate(250_000)  # slow enough to catch the uploads under way
+            window.import_paths(paths, album.id)
+            wait(app, lambda: window.photos.rowCount() == len(paths), 30, "the import")
+            wait(app, lambda: window.progress.isVisible(), 30, "the upload")
+            settle(app, 2.5)
+            save(window, "app-uploading.png")
+
+            client.throttle.set_rate(None)
+            wait(
+                app,
+                lambda: all(p.state is PhotoState.UPLOADED for p in context.store.photos(album.id)),
+                120,
+                "every upload",
+            )
+            window.grid.setFocus()
+            window.grid.selectionModel().setCurrentIndex(
+                window.photos.index(3), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            settle(app, 2.0)
+            save(window, "app-main.png")
+
+            dialog = ShareDialog(context, album.id, window)
+            dialog.label_edit.setText("Grandma & Grandpa")
+            dialog.show()
+            settle(app)
+            save(dialog, "app-share.png")
+            dialog.save()
+            settle(app, 1.5)
+            save(dialog, "app-share-done.png")
+            dialog.close()
+
+            window.side.setCurrentWidget(window.links)
+            window.links.refresh()
+            settle(app, 1.5)
+            save(window, "app-links.png")
+        finally:
+            window.finish_deletes()
+            context.sync.shutdown()
+            context.runner.wait(5000)
+            client.close()
+            embedded.stop(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

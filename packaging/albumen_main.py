@@ -1,0 +1,22 @@
+"""The bundle's one executable, `albumen`: the app and its commands (albumen.cli), and, when its
+first argument is `albumen-server`, the sharing server itself. A PyInstaller bundle has no Python
+to run `python -m albumen_server.cli` with, so the embedded server is started this way instead
+(albumen.embedded.server_command)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["albumen-server"]:
+        from albumen_server.cli import main as server_main
+
+        return server_main(sys.argv[2:])
+    from albumen.cli import main as albumen_main
+
+    return albumen_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
