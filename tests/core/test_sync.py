@@ -121,3 +121,26 @@ def test_changed_and_vanished_sources_are_reported_not_uploaded(
     assert "is gone" in (states["P701.jpg"][1] or "")
     assert states["P702.jpg"][0] is PhotoState.UPLOADED
     assert len(report.failed) == 2
+
+
+def test_the_owners_order_and_cover_reach_the_server(
+    fresh_server: ServerProcess, tmp_path: Path
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Arranged")
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", 3, start=700)).photos)
+    first, second, third = store.photos(album.id)
+    store.move_photo(third.id, 0)  # arranged before anything was uploaded
+    store.set_cover(album.id, second.id)
+    report = _service(store, fresh_server.url, fresh_server.token).sync_once()
+    assert (report.uploaded, report.remaining) == (3, 0)
+
+    def remote() -> tuple[list[str], str | None]:
+        body = fresh_server.api("GET", f"/api/albums/{album.id}").json()
+        return [p["id"] for p in body["photos"]], body["cover_photo_id"]
+
+    assert remote() == ([third.id, first.id, second.id], second.id)
+    store.move_photo(first.id, 2)
+    store.set_cover(album.id, None)
+    _service(store, fresh_server.url, fresh_server.token).sync_once()
+    assert remote() == ([third.id, second.id, first.id], None)

@@ -135,10 +135,22 @@ class Backend:
         result: dict[str, Any] = self._request("GET", "/api/me").json()
         return result
 
-    def put_album(self, album_id: str, title: str, description: str | None) -> None:
-        self._request(
-            "PUT", f"/api/albums/{album_id}", json={"title": title, "description": description}
-        )
+    def put_album(
+        self,
+        album_id: str,
+        title: str,
+        description: str | None,
+        *,
+        photo_order: list[str] | None = None,
+        cover_photo_id: str | None = None,
+    ) -> None:
+        """The album as the owner arranged it; ids the server has no photo for yet are
+        skipped there, so the order is sent again once uploads have landed."""
+        body: dict[str, Any] = {"title": title, "description": description}
+        if photo_order is not None:
+            body["photo_order"] = photo_order
+            body["cover_photo_id"] = cover_photo_id
+        self._request("PUT", f"/api/albums/{album_id}", json=body)
 
     def delete_album(self, album_id: str) -> None:
         try:

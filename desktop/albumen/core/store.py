@@ -295,6 +295,7 @@ class Store:
     def set_cover(self, album_id: str, photo_id: str | None) -> None:
         with self._transaction() as db:
             db.execute("UPDATE albums SET cover_photo_id=? WHERE id=?", (photo_id, album_id))
+            self._enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
     def delete_album(self, album_id: str) -> None:
         """Forget the album here at once; the server deletes it (and kills its links) on sync."""
@@ -432,6 +433,13 @@ class Store:
         with self._transaction() as db:
             for position, each in enumerate(ids):
                 db.execute("UPDATE photos SET position=? WHERE id=?", (position, each))
+            self._enqueue(db, OperationKind.PUT_ALBUM, photo.album_id, photo.album_id)
+
+    def arrangement_changed(self, album_id: str) -> None:
+        """The server should hear the album's order and cover again (one waiting send)."""
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM albums WHERE id=?", (album_id,)).fetchone():
+                self._enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
     def photo(self, photo_id: str) -> Photo:
         with self._lock:

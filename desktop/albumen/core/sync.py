@@ -192,7 +192,14 @@ class SyncService:
                 album = self.store.album(entity)
             except StoreError:
                 return  # deleted since; its DELETE_ALBUM follows
-            self.backend.put_album(album.id, album.title, album.description)
+            order = [photo.id for photo in self.store.photos(album.id)]
+            self.backend.put_album(
+                album.id,
+                album.title,
+                album.description,
+                photo_order=order,
+                cover_photo_id=album.cover_photo_id,
+            )
         elif kind is OperationKind.DELETE_ALBUM:
             self.backend.delete_album(entity)
         elif kind is OperationKind.DELETE_PHOTO:
@@ -313,6 +320,7 @@ class SyncService:
     def _uploaded(self, operation: Operation, photo: Photo) -> None:
         self.store.set_photo_state(photo.id, PhotoState.UPLOADED, uploaded_bytes=photo.size)
         self.store.complete_operation(operation.seq)
+        self.store.arrangement_changed(photo.album_id)  # its place in the order, its cover
         self.listener(
             SyncEvent("uploaded", photo.id, photo.album_id, photo.size, photo.size, photo.filename)
         )
