@@ -381,3 +381,42 @@ def test_a_finished_sync_keeps_the_owners_album_and_photo_selection(
     assert window.current_album() is not None
     assert window.current_album().id == second.id  # type: ignore[union-attr]
     assert [i.row() for i in window.grid.selectionModel().selectedIndexes()] == [1]
+
+
+def test_the_cameras_own_thumbnail_shows_while_the_real_one_is_made(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    import io
+    import threading
+
+    import piexif
+    from PIL import Image
+
+    small = io.BytesIO()
+    Image.new("RGB", (160, 120), "orange").save(small, "JPEG")
+    exif = piexif.dump({"0th": {}, "Exif": {}, "GPS": {}, "1st": {}, "thumbnail": small.getvalue()})
+    path = tmp_path / "camera.jpg"
+    Image.new("RGB", (1600, 1200), "navy").save(path, "JPEG", exif=exif)
+    album = context.store.create_album("Placeholder")
+    context.store.add_photos(
+        album.id,
+        [NewPhoto(path=path, size=path.stat().st_size, mtime_ns=1, sha256="ab" * 32)],
+    )
+    # Both image threads are held, so the real thumbnail cannot be made before we look.
+    release = threading.Event()
+    for _ in range(context.runner.images.maxThreadCount()):
+        context.runner.run_image(release.wait)
+    model = PhotoGridModel(context)
+    model.set_album(album.id)
+    index = model.index(0)
+    try:
+        assert model.data(index, Qt.ItemDataRole.DecorationRole) is None
+        qtbot.waitUntil(
+            lambda: model.data(index, Qt.ItemDataRole.DecorationRole) is not None, timeout=10_000
+        )
+        placeholder = model.data(index, Qt.ItemDataRole.DecorationRole)
+        assert placeholder.width() == 160 and not model.data(index, ThumbnailReadyRole)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: bool(model.data(index, ThumbnailReadyRole)), timeout=20_000)
+    assert model.data(index, Qt.ItemDataRole.DecorationRole).width() == 320

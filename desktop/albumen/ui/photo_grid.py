@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from albumen.core.model import Photo, PhotoState
+from albumen.core.thumbnails import embedded_preview
 from albumen.ui.context import AppContext
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1
@@ -81,6 +82,7 @@ class PhotoGridModel(QAbstractListModel):
         self._shown = 0
         self._generation = 0
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
         self._requested: set[str] = set()
         self._failed: set[str] = set()
         self._progress: dict[str, float] = {}
@@ -95,6 +97,7 @@ class PhotoGridModel(QAbstractListModel):
         self._generation += 1
         self.album_id = album_id
         self._requested.clear()
+        self._placeholders.clear()
         self._progress.clear()
         self._load()
         self._shown = min(len(self._photos), BATCH)
@@ -182,6 +185,8 @@ class PhotoGridModel(QAbstractListModel):
             self._requested.add(photo.id)
             generation = self._generation
             cache = self.context.thumbnails
+            if not cache.path_for(photo.sha256, THUMB_EDGE).exists():
+                self._request_placeholder(photo, generation)
 
             def load() -> QImage:
                 return QImage(str(cache.get(photo.path, photo.sha256, THUMB_EDGE)))
@@ -193,13 +198,32 @@ class PhotoGridModel(QAbstractListModel):
                     self._failed.add(photo.id)
                     return
                 self._pixmaps[photo.id] = QPixmap.fromImage(image)
+                self._placeholders.pop(photo.id, None)
                 while len(self._pixmaps) > PIXMAP_CACHE:
                     evicted, _ = self._pixmaps.popitem(last=False)
                     self._requested.discard(evicted)
                 self._mark(photo.id)
 
             self.context.runner.run_image(load, done)
-        return None
+        return self._placeholders.get(photo.id)
+
+    def _request_placeholder(self, photo: Photo, generation: int) -> None:
+        """The EXIF thumbnail takes a few kilobytes to read: shown until the real one is made.
+        On the general pool, so it never queues behind the slow decodes."""
+        path = photo.path
+
+        def load() -> QImage | None:
+            data = embedded_preview(path)
+            return QImage.fromData(data) if data else None
+
+        def done(image: QImage | None, error: BaseException | None) -> None:
+            if generation != self._generation or photo.id in self._pixmaps:
+                return
+            if error is None and image is not None and not image.isNull():
+                self._placeholders[photo.id] = QPixmap.fromImage(image)
+                self._mark(photo.id)
+
+        self.context.runner.run(load, done)
 
     def _mark(self, photo_id: str) -> None:
         self._dirty.add(photo_id)
