@@ -387,8 +387,14 @@ class SyncService:
             )
         last_saved = [offset]
 
+        reported = [0.0]
+
         def progress(sent: int) -> None:
-            self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, source.size))
+            # Pieces arrive every few kilobytes; ten reports a second are plenty for any view.
+            now = time.monotonic()
+            if now - reported[0] >= 0.1 or sent == source.size:
+                reported[0] = now
+                self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, source.size))
             if sent - last_saved[0] >= 16 * 1024 * 1024:
                 last_saved[0] = sent
                 self.store.set_photo_state(photo.id, PhotoState.UPLOADING, uploaded_bytes=sent)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from albumen.core.sync import SyncEvent, SyncReport, SyncService
+from albumen.ui.tasks import Inbox
 
 
 class Connection(StrEnum):
@@ -67,17 +68,15 @@ class SyncBridge(QObject):
     photo_failed = Signal(str, str, str)  # photo id, album id, message
     links_changed = Signal()
     finished = Signal(object)  # SyncReport
-    _event = Signal(object)
-    _done = Signal(object)
 
     def __init__(
         self, service: SyncService, parent: QObject | None = None, *, retry_seconds: int = 30
     ) -> None:
         super().__init__(parent)
         self.service = service
-        service.listener = self._event.emit  # called on worker threads; delivered queued
-        self._event.connect(self._on_event)
-        self._done.connect(self._on_done)
+        # Called on worker threads: handed to the GUI thread through the inbox (see tasks.py).
+        self._inbox = Inbox(self)
+        service.listener = lambda event: self._inbox.post(lambda: self._on_event(event))
         self._thread: threading.Thread | None = None
         self._again = False
         self._shut_down = False
@@ -108,6 +107,7 @@ class SyncBridge(QObject):
         self._running = True
         self._again = False
         self.transfer.expect(self.service.store.unfinished_uploads())
+        self._inbox.expect()
         self._set_connection(Connection.SYNCING)
         self._thread = threading.Thread(target=self._run, name="albumen-sync", daemon=True)
         self._thread.start()
@@ -127,6 +127,7 @@ class SyncBridge(QObject):
         self.service.stop()
         if self._thread is not None:
             self._thread.join(timeout)
+        self._inbox.drain()  # the last report, while the store is still open
 
     def is_running(self) -> bool:
         # Cleared when the GUI thread hears the drain is done, not when the thread ends: a
@@ -142,7 +143,7 @@ class SyncBridge(QObject):
             report = SyncReport(
                 offline=str(error), remaining=len(self.service.store.pending_operations())
             )
-        self._done.emit(report)
+        self._inbox.post(lambda: self._on_done(report))
 
     # -- GUI side ------------------------------------------------------------------------------
 
@@ -180,6 +181,7 @@ class SyncBridge(QObject):
 
     @Slot(object)
     def _on_done(self, report: SyncReport) -> None:
+        self._inbox.settle()
         self._running = False
         self._flush_progress()
         if self.paused:
