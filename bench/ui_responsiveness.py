@@ -146,6 +146,7 @@ def main() -> int:
             seconds = time.monotonic() - started
             timer.stop()
             context.sync.shutdown()
+            context.runner.shutdown()
             context.runner.wait()
             ordered = sorted(delays)
             p99 = ordered[int(len(ordered) * 0.99) - 1] if ordered else 0

@@ -99,5 +99,6 @@ def main(data_dir: Path) -> int:
         return app.exec()
     finally:
         context.sync.shutdown()
+        context.runner.shutdown()
         context.runner.wait(5000)
         client.close()

@@ -124,6 +124,7 @@ def main() -> int:
         finally:
             window.finish_deletes()
             context.sync.shutdown()
+            context.runner.shutdown()
             context.runner.wait(5000)
             client.close()
             embedded.stop(data)

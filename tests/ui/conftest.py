@@ -58,6 +58,7 @@ def context(qapp: object, tmp_path: Path, shared_server: ServerProcess) -> Itera
     for widget in QApplication.topLevelWidgets():
         widget.close()  # windows save their state on close: while the store is still open
     built.sync.shutdown()
+    built.runner.shutdown()
     built.runner.wait()
     QApplication.processEvents()  # results still queued for the views, while the store is open
     built.store.close()

@@ -404,7 +404,7 @@ def test_the_cameras_own_thumbnail_shows_while_the_real_one_is_made(
     )
     # Both image threads are held, so the real thumbnail cannot be made before we look.
     release = threading.Event()
-    for _ in range(context.runner.images.maxThreadCount()):
+    for _ in range(context.runner.image_threads):
         context.runner.run_image(release.wait)
     model = PhotoGridModel(context)
     model.set_album(album.id)

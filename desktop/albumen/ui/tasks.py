@@ -13,11 +13,14 @@ the rest.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer
+from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger(__name__)
 
@@ -63,22 +66,49 @@ class Inbox(QObject):
             self._timer.stop()
 
 
-class _Task(QRunnable):
-    def __init__(self, inbox: Inbox, fn: Callable[[], Any], done: Done | None) -> None:
-        super().__init__()
-        self.inbox, self.fn, self.done = inbox, fn, done
-        self.setAutoDelete(True)
+class TaskRunner(QObject):
+    """Pools for general work and for image decoding; created on the GUI thread.
 
-    def run(self) -> None:
+    Plain `concurrent.futures` threads, not QThreadPool: with QRunnable, PySide6 calls back
+    into Python from Qt's threads, the path where its reference counting went wrong.
+    """
+
+    def __init__(self, parent: QObject | None = None, *, image_threads: int = 2) -> None:
+        super().__init__(parent)
+        self.inbox = Inbox(self)
+        self.image_threads = max(1, image_threads)
+        self._general = ThreadPoolExecutor(4, thread_name_prefix="albumen-task")
+        self._images = ThreadPoolExecutor(self.image_threads, thread_name_prefix="albumen-image")
+        self._futures: set[Future[None]] = set()
+        self._lock = threading.Lock()
+
+    def run(self, fn: Callable[[], Any], done: Done | None = None) -> None:
+        self._submit(self._general, fn, done)
+
+    def run_image(self, fn: Callable[[], Any], done: Done | None = None) -> None:
+        self._submit(self._images, fn, done)
+
+    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], done: Done | None) -> None:
+        self.inbox.expect()
+        future = pool.submit(self._call, fn, done)
+        with self._lock:
+            self._futures.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._futures.discard(future)
+
+    def _call(self, fn: Callable[[], Any], done: Done | None) -> None:
         result: Any = None
         error: BaseException | None = None
         try:
-            result = self.fn()
+            result = fn()
         except BaseException as exc:  # reported to the callback, which decides
             error = exc
-            if self.done is None:
+            if done is None:
                 log.exception("background task failed", exc_info=exc)
-        done, inbox = self.done, self.inbox
+        inbox = self.inbox
 
         def deliver() -> None:
             inbox.settle()
@@ -87,27 +117,15 @@ class _Task(QRunnable):
 
         inbox.post(deliver)
 
-
-class TaskRunner(QObject):
-    """Pools for general work and for image decoding; created on the GUI thread."""
-
-    def __init__(self, parent: QObject | None = None, *, image_threads: int = 2) -> None:
-        super().__init__(parent)
-        self.inbox = Inbox(self)
-        self.general = QThreadPool(self)
-        self.general.setMaxThreadCount(4)
-        self.images = QThreadPool(self)
-        self.images.setMaxThreadCount(max(1, image_threads))
-
-    def run(self, fn: Callable[[], Any], done: Done | None = None) -> None:
-        self.inbox.expect()
-        self.general.start(_Task(self.inbox, fn, done))
-
-    def run_image(self, fn: Callable[[], Any], done: Done | None = None) -> None:
-        self.inbox.expect()
-        self.images.start(_Task(self.inbox, fn, done))
-
     def wait(self, msecs: int = 30_000) -> bool:
-        finished = self.general.waitForDone(msecs) and self.images.waitForDone(msecs)
+        """Wait for what was started (tests, shutdown), then deliver its results."""
+        with self._lock:
+            pending = set(self._futures)
+        _done, not_done = futures_wait(pending, timeout=msecs / 1000)
         self.inbox.drain()
-        return finished
+        return not not_done
+
+    def shutdown(self) -> None:
+        """Drop what has not started (thumbnails nobody will see); let running work end."""
+        for pool in (self._general, self._images):
+            pool.shutdown(wait=False, cancel_futures=True)
