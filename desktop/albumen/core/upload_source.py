@@ -49,7 +49,7 @@ def original(photo: Photo) -> UploadSource:
 def without_location(photo: Photo, folder: Path) -> UploadSource:
     """A copy of the photo with GPS and other location fields removed, everything else kept."""
     folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / f"{photo.sha256}{photo.path.suffix.lower()}"
+    copy = folder / f"{photo.id}{photo.path.suffix.lower()}"  # one per photo: no sharing
     if not copy.exists():
         try:
             strip_file(photo.path, copy, WITHOUT_LOCATION)
