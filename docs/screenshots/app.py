@@ -86,11 +86,11 @@ def main() -> int:
 
             album = window.new_album("Summer in three cities")
             assert album is not None
-            client.throttle.set_rate(250_000)  # slow enough to catch the uploads under way
+            client.throttle.set_rate(60_000)  # slow enough to catch the uploads under way
             window.import_paths(paths, album.id)
             wait(app, lambda: window.photos.rowCount() == len(paths), 30, "the import")
             wait(app, lambda: window.progress.isVisible(), 30, "the upload")
-            settle(app, 2.5)
+            settle(app, 3.0)
             save(window, "app-uploading.png")
 
             client.throttle.set_rate(None)
