@@ -11,7 +11,7 @@ from PIL import Image
 from albumen.core.model import AlbumPrivacy, Exposure, LinkSettings, PhotoState
 from albumen.core.scan import scan
 from albumen.core.store import Store
-from albumen.core.upload_source import sha256_of
+from albumen.core.upload_source import sha256_of, without_location
 from tests.core.test_sync import _service
 from tests.support import ServerProcess, photo_jpeg
 
@@ -120,3 +120,22 @@ def test_links_never_show_what_the_album_keeps_back(
     store.set_privacy(album.id, AlbumPrivacy())
     _service(store, fresh_server.url, fresh_server.token).sync_once()
     assert fresh_server.api("GET", f"/api/links/{link.id}").json()["show_location"] is True
+
+
+def test_copies_of_photos_removed_before_upload_do_not_pile_up(
+    fresh_server: ServerProcess, tmp_path: Path
+) -> None:
+    source = tmp_path / "in" / "gone.jpg"
+    source.parent.mkdir()
+    source.write_bytes(photo_jpeg((320, 240), seed=9))
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Removed")
+    store.set_privacy(album.id, AlbumPrivacy(strip_location=True))
+    store.add_photos(album.id, scan([source]).photos)
+    photo = store.photos(album.id)[0]
+    copies = tmp_path / "without-location"
+    without_location(photo, copies)  # made, as an interrupted upload would leave it
+    assert [p.stem for p in copies.iterdir()] == [photo.id]
+    store.remove_photos([photo.id])
+    _service(store, fresh_server.url, fresh_server.token).sync_once()
+    assert list(copies.iterdir()) == []

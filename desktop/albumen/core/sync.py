@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from albumen.core.backend import Backend, BackendError, Keep, OfflineError, SourceChangedError
@@ -26,6 +27,7 @@ from albumen.core.store import Store, StoreError
 from albumen.core.upload_source import (
     LocationRemovalError,
     UploadSource,
+    discard_copies_except,
     original,
     sha256_of,
     without_location,
@@ -141,10 +143,17 @@ class SyncService:
 
     # -- the drain -----------------------------------------------------------------------------
 
+    @property
+    def _copies(self) -> Path:
+        return self.store.path.parent / "without-location"
+
     def sync_once(self) -> SyncReport:
         with self._drain_lock:
             self._stop.clear()
             report = SyncReport()
+            discard_copies_except(
+                self._copies, {i for i, _s, _b in self.store.unfinished_uploads()}
+            )
             try:
                 self._drain(report)
                 if report.offline is None:
@@ -345,7 +354,7 @@ class SyncService:
         except StoreError:
             strip = False
         if strip:
-            return without_location(photo, self.store.path.parent / "without-location")
+            return without_location(photo, self._copies)
         return original(photo)
 
     def _transfer(self, photo: Photo, server_has_bytes: bool) -> None:

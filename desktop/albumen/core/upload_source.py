@@ -59,3 +59,13 @@ def without_location(photo: Photo, folder: Path) -> UploadSource:
                 "Convert it to JPEG, or let this album upload location."
             ) from None
     return UploadSource(copy, copy.stat().st_size, sha256_of(copy), temporary=True)
+
+
+def discard_copies_except(folder: Path, photo_ids: set[str]) -> None:
+    """Copies of photos that were removed, or whose album stopped removing location, are of no
+    further use; those still waiting to be sent are kept, so a resumed upload finds them."""
+    if not folder.is_dir():
+        return
+    for copy in folder.iterdir():
+        if copy.is_file() and copy.stem not in photo_ids and not copy.name.startswith("."):
+            copy.unlink(missing_ok=True)
