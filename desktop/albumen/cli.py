@@ -12,6 +12,7 @@ import getpass
 import json
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -51,7 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     share.add_argument("--expires", type=int, metavar="DAYS", help="link expires after DAYS")
     share.add_argument("--download", choices=["none", "web", "original"], default="none")
-    share.add_argument("--show-location", action="store_true", help="viewers see where")
+    where = share.add_mutually_exclusive_group()
+    where.add_argument("--show-location", action="store_true", help="viewers see where")
+    where.add_argument(
+        "--remove-location",
+        action="store_true",
+        help="the album's photos go to the server without GPS (lossless; your files untouched)",
+    )
     share.add_argument("--show-metadata", action="store_true", help="viewers see camera data")
     share.add_argument("--label", help="who the link is for")
 
@@ -173,6 +180,8 @@ def cmd_share(options: argparse.Namespace) -> int:
         album = client.store.album_by_title(options.album) or client.store.create_album(
             options.album
         )
+        if options.remove_location and not album.privacy.strip_location:
+            client.store.set_privacy(album.id, replace(album.privacy, strip_location=True))
         added = client.store.add_photos(album.id, report.photos)
         for path in report.duplicates + added.duplicates:
             print(f"skipped {path}: already in the album", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -237,3 +238,31 @@ def test_sigkill_mid_upload_then_sync_uploads_every_photo_once(
         original = fresh_server.api("GET", f"/api/photos/{photo['id']}/original").content
         assert sha256(original) == photo["sha256"]
     assert {p: sha256(p.read_bytes()) for p in before} == before
+
+
+def test_share_with_remove_location_sends_no_gps_to_the_server(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    folder = tmp_path / "private"
+    folder.mkdir()
+    (folder / "home.jpg").write_bytes(photo_jpeg((320, 240), seed=31))
+    data = tmp_path / "client"
+    _use_server(data, shared_server.url)
+    result = _albumen(
+        data,
+        "share",
+        str(folder),
+        "--album",
+        "At home",
+        "--remove-location",
+        "--download",
+        "original",
+        server=shared_server,
+    )
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip().splitlines()[-1]
+    photo = requests.get(url + "/photos.json", timeout=30).json()["photos"][0]
+    received = shared_server.api("GET", f"/api/photos/{photo['id']}/original").content
+    gps = Image.open(io.BytesIO(received)).getexif().get_ifd(0x8825)
+    assert dict(gps) == {}, "the server never received the location"
+    assert (folder / "home.jpg").read_bytes() == photo_jpeg((320, 240), seed=31)
