@@ -59,18 +59,18 @@ def _exposure(exif: Any) -> str | None:
     time = _number(exif.get(_EXPOSURE_TIME))
     if time is not None:
         if time < 1:
-            parts.append(f"1/{round(1 / time)} s")
+            parts.append(f"1/{round(1 / time)}\u00a0s")  # no-break spaces: units stay on their line
         else:
-            parts.append(f"{Fraction(time).limit_denominator(10)} s")
+            parts.append(f"{Fraction(time).limit_denominator(10)}\u00a0s")
     f_number = _number(exif.get(_F_NUMBER))
     if f_number is not None:
         parts.append(f"f/{f_number:g}")
     iso = _number(exif.get(_ISO))
     if iso is not None:
-        parts.append(f"ISO {iso:g}")
+        parts.append(f"ISO\u00a0{iso:g}")
     focal = _number(exif.get(_FOCAL_LENGTH))
     if focal is not None:
-        parts.append(f"{focal:g} mm")
+        parts.append(f"{focal:g}\u00a0mm")
     return " · ".join(parts) or None
 
 
