@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,8 +27,14 @@ def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server.stop()
 
 
-@pytest.fixture
-def corpus() -> Path:
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private, writable copy of the corpus: no test can touch the shared originals, and
+    tests may hash these copies before and after."""
     if not CORPUS.is_dir():
         pytest.skip(f"the camera corpus is not at {CORPUS} (see shared/corpus/README.md)")
-    return CORPUS
+    copy = tmp_path_factory.mktemp("corpus") / CORPUS.name
+    shutil.copytree(CORPUS, copy)
+    for file in copy.iterdir():
+        file.chmod(0o644)
+    return copy

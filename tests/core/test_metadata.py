@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import struct
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -33,24 +32,11 @@ pytestmark = pytest.mark.filterwarnings(
     ":UserWarning"
 )
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "exiftool-images"
 
 # Files of the corpus that are not photos at all, and the word their error must contain.
 NOT_PHOTOS = {".xmp": "XMP sidecar", ".jxl": "JPEG XL"}
 # Real camera files with EXIF GPS positions.
 WITH_GPS = ["Apple.jpg", "GPS.jpg", "GoPro.jpg", "Google.jpg", "Ricoh2.jpg"]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the corpus, so nothing here can touch the shared originals."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"the camera corpus is not at {CORPUS} (see shared/corpus/README.md)")
-    copy = tmp_path_factory.mktemp("corpus") / "exiftool-images"
-    shutil.copytree(CORPUS, copy)
-    for file in copy.iterdir():
-        file.chmod(0o644)
-    return copy
 
 
 def corpus_files(corpus: Path) -> Iterator[Path]:
@@ -186,11 +172,9 @@ def test_camera_fields_match_piexif_on_every_corpus_jpeg(corpus: Path) -> None:
     assert checked >= 30
 
 
-def test_canon_values_read_by_hand() -> None:
+def test_canon_values_read_by_hand(corpus: Path) -> None:
     """Canon.jpg, as piexif and `strings` show it: EOS DIGITAL REBEL, 4 s at f/14, ISO 100."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"the camera corpus is not at {CORPUS}")
-    meta = read_metadata(CORPUS / "Canon.jpg")
+    meta = read_metadata(corpus / "Canon.jpg")
     assert (meta.camera_make, meta.camera_model) == ("Canon", "Canon EOS DIGITAL REBEL")
     assert meta.exposure_time == "4 s"
     assert meta.f_number == 14.0
@@ -331,14 +315,12 @@ def test_gps_matches_piexif_converted_by_hand(corpus: Path, name: str) -> None:
         assert meta.gps.alt is None
 
 
-def test_known_positions() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the camera corpus is not at {CORPUS}")
+def test_known_positions(corpus: Path) -> None:
     # GPS.jpg: 54°59.38' N, 1°54.85' W (Northumberland). GoPro.jpg: below sea level, New York.
-    gps = read_metadata(CORPUS / "GPS.jpg").gps
+    gps = read_metadata(corpus / "GPS.jpg").gps
     assert gps is not None
     assert (round(gps.lat, 4), round(gps.lon, 4), gps.alt) == (54.9897, -1.9142, None)
-    gopro = read_metadata(CORPUS / "GoPro.jpg").gps
+    gopro = read_metadata(corpus / "GoPro.jpg").gps
     assert gopro is not None and gopro.alt == pytest.approx(-3.983)
     assert gopro.lat > 0 > gopro.lon
 

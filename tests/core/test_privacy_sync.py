@@ -9,9 +9,9 @@ from pathlib import Path
 from PIL import Image
 
 from albumen.core.model import AlbumPrivacy, Exposure, LinkSettings, PhotoState
-from albumen.core.scan import scan
+from albumen.core.scan import file_sha256, scan
 from albumen.core.store import Store
-from albumen.core.upload_source import sha256_of, without_location
+from albumen.core.upload_source import without_location
 from tests.core.test_sync import _service
 from tests.support import ServerProcess, photo_jpeg
 
@@ -24,6 +24,14 @@ def _exif(data: bytes) -> tuple[dict[int, object], dict[int, object]]:
     return dict(exif), dict(exif.get_ifd(GPS_IFD))
 
 
+def _camera_photo(tmp_path: Path, name: str, seed: int, size: tuple[int, int] = (640, 480)) -> Path:
+    """A JPEG with GPS, artist and copyright, as a camera writes them."""
+    source = tmp_path / "in" / name
+    source.parent.mkdir(exist_ok=True)
+    source.write_bytes(photo_jpeg(size, seed=seed))
+    return source
+
+
 def _pixels(data: bytes) -> bytes:
     return Image.open(io.BytesIO(data)).convert("RGB").tobytes()
 
@@ -31,9 +39,7 @@ def _pixels(data: bytes) -> bytes:
 def test_the_server_never_receives_the_location_when_the_album_removes_it(
     fresh_server: ServerProcess, tmp_path: Path
 ) -> None:
-    source = tmp_path / "in" / "harbour.jpg"
-    source.parent.mkdir()
-    source.write_bytes(photo_jpeg((640, 480), seed=7))
+    source = _camera_photo(tmp_path, "harbour.jpg", 7)
     original_bytes = source.read_bytes()
     assert _exif(original_bytes)[1], "the test photo carries GPS"
     store = Store(tmp_path / "s.sqlite3")
@@ -50,16 +56,14 @@ def test_the_server_never_receives_the_location_when_the_album_removes_it(
     assert tags.get(ARTIST) == _exif(original_bytes)[0].get(ARTIST), "the rest is kept"
     assert _pixels(received) == _pixels(original_bytes), "the image itself is untouched"
     assert source.read_bytes() == original_bytes, "the owner's file was not written to"
-    assert sha256_of(source) == photo.sha256
+    assert file_sha256(source) == photo.sha256
     assert not any((tmp_path / "without-location").glob("*")), "the copy is gone once sent"
 
 
 def test_switching_removal_on_replaces_what_was_already_uploaded(
     fresh_server: ServerProcess, tmp_path: Path
 ) -> None:
-    source = tmp_path / "in" / "ridge.jpg"
-    source.parent.mkdir()
-    source.write_bytes(photo_jpeg((640, 480), seed=8))
+    source = _camera_photo(tmp_path, "ridge.jpg", 8)
     store = Store(tmp_path / "s.sqlite3")
     album = store.create_album("Later private")
     store.add_photos(album.id, scan([source]).photos)
@@ -125,9 +129,7 @@ def test_links_never_show_what_the_album_keeps_back(
 def test_copies_of_photos_removed_before_upload_do_not_pile_up(
     fresh_server: ServerProcess, tmp_path: Path
 ) -> None:
-    source = tmp_path / "in" / "gone.jpg"
-    source.parent.mkdir()
-    source.write_bytes(photo_jpeg((320, 240), seed=9))
+    source = _camera_photo(tmp_path, "gone.jpg", 9, (320, 240))
     store = Store(tmp_path / "s.sqlite3")
     album = store.create_album("Removed")
     store.set_privacy(album.id, AlbumPrivacy(strip_location=True))

@@ -28,26 +28,12 @@ from albumen.core.thumbnails import (
     make_thumbnail,
 )
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "exiftool-images"
-
 pytestmark = pytest.mark.filterwarnings(
     "ignore:(Corrupt EXIF|Possibly corrupt|Tag data larger|Metadata Warning|Truncated File)"
     ":UserWarning"
 )
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private, writable copy of the corpus: the tests hash these copies before and after."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"the camera corpus is not at {CORPUS} (see shared/corpus/README.md)")
-    copy = tmp_path_factory.mktemp("corpus") / "exiftool-images"
-    shutil.copytree(CORPUS, copy)
-    for file in copy.iterdir():
-        file.chmod(0o644)
-    return copy
 
 
 @pytest.fixture(scope="module")

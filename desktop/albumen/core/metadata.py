@@ -35,7 +35,7 @@ from xml.etree import ElementTree
 
 from PIL import Image, TiffImagePlugin
 
-from albumen.core.strip import KeepPolicy, sniff_format
+from albumen.core.strip import KeepPolicy, is_location_property, sniff_format
 
 __all__ = [
     "RAW_TIFF_SUFFIXES",
@@ -192,26 +192,6 @@ _FLIP_TO_ORIENTATION = {0: 1, 3: 3, 5: 8, 6: 6}
 _IIM_LOCATION = frozenset({(2, 26), (2, 27), (2, 90), (2, 92), (2, 95), (2, 100), (2, 101)})
 _IIM_BYLINE, _IIM_COPYRIGHT = (2, 80), (2, 116)
 
-# XMP properties that name a place: the rule strip applies, so that "the XMP carries a
-# location" here means exactly "stripping for a link without location changes the XMP".
-_XMP_LOCATION_NAMES = frozenset(
-    {
-        "city",
-        "state",
-        "country",
-        "countrycode",
-        "countryname",
-        "provincestate",
-        "sublocation",
-        "worldregion",
-        "location",
-        "locationcreated",
-        "locationshown",
-        "locationname",
-        "shotlocation",
-    }
-)
-_XMP_LOCATION_WORDS = ("gps", "latitude", "longitude", "longtitude", "altitude", "geotag")
 # Said to be about GPS, but they place nothing by themselves.
 _XMP_NOT_PLACING = frozenset({"gpsversionid", "gpsmapdatum"})
 _NS_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -1390,12 +1370,10 @@ def _split_name(name: str) -> tuple[str | None, str]:
 
 
 def _places(ns: str | None, local: str) -> bool:
-    low = local.lower()
-    if low in _XMP_NOT_PLACING:
-        return False
-    if low in _XMP_LOCATION_NAMES or any(word in low for word in _XMP_LOCATION_WORDS):
-        return True
-    return (ns, local) == (_NS_DC, "coverage")
+    # The rule strip applies, so that "the XMP carries a location" here means exactly
+    # "stripping for a link without location changes the XMP"; minus two GPS fields that
+    # place nothing by themselves.
+    return local.lower() not in _XMP_NOT_PLACING and is_location_property(ns, local)
 
 
 def _has_content(element: ElementTree.Element) -> bool:

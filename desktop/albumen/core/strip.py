@@ -776,7 +776,9 @@ _XPACKET_HEADER = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
 _XPACKET_TRAILER = '\n<?xpacket end="w"?>'
 
 
-def _is_location_property(ns: str | None, local: str) -> bool:
+def is_location_property(ns: str | None, local: str) -> bool:
+    """Whether an XMP property names a place: what stripping for a link without location
+    removes, and what `metadata` reports as location."""
     low = local.lower()
     if low in _XMP_LOCATION_NAMES or any(word in low for word in _LOCATION_WORDS):
         return True
@@ -786,7 +788,7 @@ def _is_location_property(ns: str | None, local: str) -> bool:
 def _keep_property(ns: str | None, local: str, keep: KeepPolicy) -> bool:
     if ns in _NON_PROPERTY_NAMESPACES:
         return True
-    if _is_location_property(ns, local):
+    if is_location_property(ns, local):
         return keep.location
     if (ns, local) in _XMP_SECONDARY_PROPS or ns == _NS_HDRGM:
         return False
@@ -888,11 +890,11 @@ class _Xmp:
         """Location hides inside structures too (LocationShown/rdf:Bag/rdf:li/City...)."""
         for attr in list(element.attributes.values()):
             ns = attr.namespaceURI
-            if ns not in _NON_PROPERTY_NAMESPACES and _is_location_property(ns, attr.localName):
+            if ns not in _NON_PROPERTY_NAMESPACES and is_location_property(ns, attr.localName):
                 element.removeAttributeNode(attr)
         for child in _child_elements(element):
             ns = child.namespaceURI
-            if ns not in _NON_PROPERTY_NAMESPACES and _is_location_property(ns, child.localName):
+            if ns not in _NON_PROPERTY_NAMESPACES and is_location_property(ns, child.localName):
                 _remove_element(child)
             else:
                 self._remove_location(child)

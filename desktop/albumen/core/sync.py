@@ -23,13 +23,13 @@ from typing import TypeVar
 from albumen.core.backend import Backend, BackendError, Keep, OfflineError, SourceChangedError
 from albumen.core.credentials import Credentials
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
+from albumen.core.scan import file_sha256
 from albumen.core.store import Store, StoreError
 from albumen.core.upload_source import (
     LocationRemovalError,
     UploadSource,
     discard_copies_except,
     original,
-    sha256_of,
     without_location,
 )
 
@@ -344,7 +344,7 @@ class SyncService:
             return PhotoState.FAILED, f"{photo.path} cannot be read: {error.strerror}"
         if stat.st_size == photo.size and stat.st_mtime_ns == photo.mtime_ns:
             return None
-        if stat.st_size == photo.size and sha256_of(photo.path) == photo.sha256:
+        if stat.st_size == photo.size and file_sha256(photo.path) == photo.sha256:
             return None  # touched, not changed
         return PhotoState.CHANGED, f"{photo.path} changed since it was added; add it again"
 

@@ -8,11 +8,11 @@ resumes with the same checksum.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from albumen.core.model import Photo
+from albumen.core.scan import file_sha256
 from albumen.core.strip import KeepPolicy, StripError, strip_file
 
 WITHOUT_LOCATION = KeepPolicy(location=False, metadata=True)
@@ -34,14 +34,6 @@ class LocationRemovalError(Exception):
     """The photo's format cannot lose its location without re-encoding: it is not sent."""
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def original(photo: Photo) -> UploadSource:
     return UploadSource(photo.path, photo.size, photo.sha256, temporary=False)
 
@@ -58,7 +50,7 @@ def without_location(photo: Photo, folder: Path) -> UploadSource:
                 f"{photo.path}: its location cannot be removed ({error}); it was not uploaded. "
                 "Convert it to JPEG, or let this album upload location."
             ) from None
-    return UploadSource(copy, copy.stat().st_size, sha256_of(copy), temporary=True)
+    return UploadSource(copy, copy.stat().st_size, file_sha256(copy), temporary=True)
 
 
 def discard_copies_except(folder: Path, photo_ids: set[str]) -> None:
