@@ -346,17 +346,14 @@ class LinksPanel(QWidget):
             return
         dialog = ShareDialog(self.context, self.model.album_id, self)
         dialog.exec()
-        if dialog.link is not None:
-            self.refresh()
+        if dialog.link is not None:  # the table has it already: saving told every view
             self.select(dialog.link.id)
 
     def edit_link(self) -> None:
         link = self.selected_link()
         if link is None or not is_usable(link):
             return
-        dialog = ShareDialog(self.context, link.album_id, self, link=link)
-        dialog.exec()
-        self.refresh()
+        ShareDialog(self.context, link.album_id, self, link=link).exec()
 
     def _handover(self) -> Handover | None:
         link = self.selected_link()
