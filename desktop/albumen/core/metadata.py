@@ -35,7 +35,7 @@ from xml.etree import ElementTree
 
 from PIL import Image, TiffImagePlugin
 
-from albumen.core.strip import KeepPolicy, is_location_property, sniff_format
+from albumen.core.strip import KeepPolicy, is_location_property, sniff_format, xmp_encoding
 
 __all__ = [
     "RAW_TIFF_SUFFIXES",
@@ -1348,14 +1348,8 @@ def _xmp_packets_in(data: bytes) -> list[bytes]:
 def _xmp_text(data: bytes) -> str | None:
     """The packet as text in whatever Unicode encoding it uses, without padding or the XML
     declaration (ElementTree refuses an encoding declaration on text it was given decoded)."""
-    if data.startswith((b"\xfe\xff", b"\x00<")):
-        encoding = "utf-16-be"
-    elif data.startswith((b"\xff\xfe", b"<\x00")):
-        encoding = "utf-16-le"
-    else:
-        encoding = "utf-8"
     try:
-        text = data.decode(encoding)
+        text = data.decode(xmp_encoding(data))
     except UnicodeDecodeError:
         return None
     text = text.lstrip("\ufeff").rstrip("\x00 \t\r\n")

@@ -818,16 +818,19 @@ def _has_properties(desc: minidom.Element) -> bool:
     return any(a.namespaceURI not in _NON_PROPERTY_NAMESPACES for a in desc.attributes.values())
 
 
+def xmp_encoding(data: bytes) -> str:
+    """The Unicode encoding of an XMP packet, from its byte-order mark or its first '<'."""
+    if data.startswith((b"\xfe\xff", b"\x00<")):
+        return "utf-16-be"
+    if data.startswith((b"\xff\xfe", b"<\x00")):
+        return "utf-16-le"
+    return "utf-8"
+
+
 def _decode_xmp(data: bytes) -> str:
     """The packet as text, whatever its Unicode encoding, without padding or declaration."""
-    if data.startswith((b"\xfe\xff", b"\x00<")):
-        encoding = "utf-16-be"
-    elif data.startswith((b"\xff\xfe", b"<\x00")):
-        encoding = "utf-16-le"
-    else:
-        encoding = "utf-8"
     try:
-        text = data.decode(encoding)
+        text = data.decode(xmp_encoding(data))
     except UnicodeDecodeError as exc:
         raise _Malformed("XMP is not valid Unicode") from exc
     text = text.lstrip("\ufeff")
