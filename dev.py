@@ -31,7 +31,9 @@ def _setup(extra: str | None) -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     target = f".[{extra}]" if extra else "."
     _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
+    # The server is its own distribution (server/pyproject.toml) that the app depends on:
+    # both are installed from this tree in one resolution, so neither comes from an index.
+    _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", "./server", "-e", target)
 
 
 def app(args: list[str]) -> int:

@@ -31,8 +31,7 @@ def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private, writable copy of the corpus: no test can touch the shared originals, and
     tests may hash these copies before and after."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"the camera corpus is not at {CORPUS} (see shared/corpus/README.md)")
+    assert CORPUS.is_dir(), f"the camera corpus belongs in the repository, at {CORPUS}"
     copy = tmp_path_factory.mktemp("corpus") / CORPUS.name
     shutil.copytree(CORPUS, copy)
     for file in copy.iterdir():

@@ -21,7 +21,20 @@ import requests
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "exiftool-images"
+CORPUS = ROOT / "tests" / "data" / "exiftool-images"
+
+
+def save_heic(
+    image: Image.Image, path: Path, *, exif: bytes | None = None, quality: int = 50
+) -> Path:
+    """Encode `image` as HEIC at `path`. The app decodes with pi-heif, libheif's decode-only
+    build; only tests encode, with pillow-heif, whose opener is never registered here so that
+    every read in a test goes through the same decoder as the app's."""
+    import pillow_heif
+
+    heif = pillow_heif.from_pillow(image)
+    heif.save(path, quality=quality, exif=exif)
+    return path
 
 
 def free_port() -> int:

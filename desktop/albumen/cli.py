@@ -245,8 +245,8 @@ def _expected_url(client: Client, token: str) -> str:
 
 
 def cmd_inspect(options: argparse.Namespace) -> int:
-    from albumen.core.metadata import grouped, inspect_json, read_metadata
     from albumen.core.scan import expand
+    from albumen_photo.metadata import grouped, inspect_json, read_metadata
 
     metas = [read_metadata(path) for path in expand(options.paths)]
     if options.json:

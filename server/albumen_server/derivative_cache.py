@@ -20,7 +20,7 @@ from typing import Literal
 
 from PIL import Image
 
-from albumen.core.strip import KeepPolicy, StripError, strip_bytes
+from albumen_photo.strip import KeepPolicy, StripError, strip_bytes
 from albumen_server.context import ServerContext
 from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, DerivativeError, render
 

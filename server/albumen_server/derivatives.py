@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-import pillow_heif
+import pi_heif
 import rawpy
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
@@ -38,7 +38,7 @@ MAX_PIXELS: Final = 250_000_000
 if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PIXELS:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
-pillow_heif.register_heif_opener()
+pi_heif.register_heif_opener()
 Image.init()
 
 # Only formats a photographer uploads are opened. Pillow knows many more, some of them risky on

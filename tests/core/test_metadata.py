@@ -1,4 +1,4 @@
-"""Reading what photos say about themselves (albumen.core.metadata), checked against real camera
+"""Reading what photos say about themselves (albumen_photo.metadata), checked against real camera
 files of the ExifTool corpus and against what piexif, rawpy and the raw bytes say independently."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 import rawpy
 from PIL import Image
 
-from albumen.core.metadata import (
+from albumen_photo.metadata import (
     GpsPosition,
     PhotoMetadata,
     grouped,
@@ -24,7 +24,8 @@ from albumen.core.metadata import (
     read_metadata,
     viewer_sees,
 )
-from albumen.core.strip import KeepPolicy
+from albumen_photo.strip import KeepPolicy
+from tests.support import save_heic
 
 # Pillow warns about the corrupt EXIF it skips; that is expected in these files.
 pytestmark = pytest.mark.filterwarnings(
@@ -430,14 +431,11 @@ def test_orientation_5_to_8_swaps_the_displayed_size(tmp_path: Path) -> None:
 
 
 def test_heic_is_read_with_its_displayed_size(tmp_path: Path) -> None:
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
     exif = Image.Exif()
     exif[0x0112] = 6
     exif[0x010F] = "HeicCam"
-    path = tmp_path / "phone.heic"
-    Image.new("RGB", (64, 32), "red").save(path, format="HEIF", exif=exif.tobytes(), quality=50)
+    image = Image.new("RGB", (64, 32), "red")
+    path = save_heic(image, tmp_path / "phone.heic", exif=exif.tobytes())
     meta = read_metadata(path)
     assert meta.error is None
     assert meta.format == "HEIF"

@@ -1,4 +1,4 @@
-"""Lossless metadata removal (albumen.core.strip): location and camera details go, the picture
+"""Lossless metadata removal (albumen_photo.strip): location and camera details go, the picture
 and the photographer's credit stay, byte for byte where it matters."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import piexif
 import pytest
 from PIL import Image, ImageCms, IptcImagePlugin
 
-from albumen.core.strip import (
+from albumen_photo.strip import (
     KeepPolicy,
     StripError,
     UnsupportedFormat,

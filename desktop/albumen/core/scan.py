@@ -31,9 +31,9 @@ _heif_registered = False
 def _register_heif() -> None:
     global _heif_registered
     if not _heif_registered:
-        import pillow_heif
+        import pi_heif
 
-        pillow_heif.register_heif_opener()
+        pi_heif.register_heif_opener()
         _heif_registered = True
 
 
@@ -119,7 +119,7 @@ def _check_raw(path: Path) -> str | None:
 
 def _taken_at(path: Path) -> datetime | None:
     try:
-        from albumen.core.metadata import read_metadata
+        from albumen_photo.metadata import read_metadata
     except ImportError:  # pragma: no cover - metadata module is part of the package
         return None
     return read_metadata(path).taken_at

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageCms
 
-from albumen.core.metadata import RAW_TIFF_SUFFIXES
-from albumen.core.strip import sniff_format
+from albumen_photo.metadata import RAW_TIFF_SUFFIXES
+from albumen_photo.strip import sniff_format
 
 __all__ = [
     "DEFAULT_EDGE",
@@ -83,9 +83,9 @@ class ThumbnailError(Exception):
 @functools.cache
 def _register_heif() -> None:
     """HEIC support is a Pillow plugin; register it once, the first time it may be needed."""
-    import pillow_heif
+    import pi_heif
 
-    pillow_heif.register_heif_opener()
+    pi_heif.register_heif_opener()
 
 
 # Embedded previews ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from albumen.core.model import Photo
 from albumen.core.scan import file_sha256
-from albumen.core.strip import KeepPolicy, StripError, strip_file
+from albumen_photo.strip import KeepPolicy, StripError, strip_file
 
 WITHOUT_LOCATION = KeepPolicy(location=False, metadata=True)
 

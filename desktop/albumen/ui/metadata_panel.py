@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from albumen.core.metadata import PhotoMetadata, grouped, read_metadata, viewer_sees
 from albumen.core.model import LinkState, Photo
-from albumen.core.strip import KeepPolicy
 from albumen.ui.context import AppContext
+from albumen_photo.metadata import PhotoMetadata, grouped, read_metadata, viewer_sees
+from albumen_photo.strip import KeepPolicy
 
 HIDDEN = "—"
 

@@ -13,8 +13,8 @@ None of that raises: a broken value is left out and described in ``problems``; a
 cannot be read as a photo at all gets ``error`` with the reason. The owner's file is only ever
 opened for reading.
 
-The same rules as the server's stripping (:mod:`albumen.core.strip`) decide what a viewer sees:
-:func:`viewer_sees` applies a :class:`~albumen.core.strip.KeepPolicy` to what was read.
+The same rules as the server's stripping (:mod:`albumen_photo.strip`) decide what a viewer sees:
+:func:`viewer_sees` applies a :class:`~albumen_photo.strip.KeepPolicy` to what was read.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from xml.etree import ElementTree
 
 from PIL import Image, TiffImagePlugin
 
-from albumen.core.strip import KeepPolicy, is_location_property, sniff_format, xmp_encoding
+from albumen_photo.strip import KeepPolicy, is_location_property, sniff_format, xmp_encoding
 
 __all__ = [
     "RAW_TIFF_SUFFIXES",
@@ -218,9 +218,9 @@ _ORIENTATION_TEXT = {
 @functools.cache
 def _register_heif() -> None:
     """HEIC support is a Pillow plugin; register it once, the first time it may be needed."""
-    import pillow_heif
+    import pi_heif
 
-    pillow_heif.register_heif_opener()
+    pi_heif.register_heif_opener()
 
 
 # Public functions -----------------------------------------------------------------------------
