@@ -14,7 +14,7 @@ cannot be read as a photo at all gets ``error`` with the reason. The owner's fil
 opened for reading.
 
 The same rules as the server's stripping (:mod:`albumen_photo.strip`) decide what a viewer sees:
-:func:`viewer_sees` applies a :class:`~albumen_photo.strip.KeepPolicy` to what was read.
+:func:`viewer_sees` applies a :class:`~albumen_photo.policy.KeepPolicy` to what was read.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from xml.etree import ElementTree
 
 from PIL import Image, TiffImagePlugin
 
-from albumen_photo.strip import KeepPolicy, is_location_property, sniff_format, xmp_encoding
+from albumen_photo.formats import sniff_format
+from albumen_photo.policy import KeepPolicy
+from albumen_photo.strip import is_location_property, xmp_encoding
 
 __all__ = [
     "RAW_TIFF_SUFFIXES",

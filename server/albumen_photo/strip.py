@@ -33,37 +33,17 @@ from typing import IO, BinaryIO
 from xml.dom import minidom
 from xml.parsers.expat import ExpatError
 
+from albumen_photo.formats import FORMAT_NAMES, sniff_format
+from albumen_photo.policy import KeepPolicy
+
 __all__ = [
-    "KeepPolicy",
     "StripError",
     "UnsupportedFormat",
     "can_strip",
-    "sniff_format",
     "strip_bytes",
     "strip_file",
     "strip_stream",
 ]
-
-
-@dataclass(frozen=True)
-class KeepPolicy:
-    """What a viewer may see beyond what always stays (copyright, artist, orientation, ICC colour
-    profile).
-
-    Both default to False, because privacy is the default: a link shows location or camera
-    details only when its owner said so.
-    """
-
-    location: bool = False
-    """GPS in EXIF, location fields in XMP and IPTC."""
-    metadata: bool = False
-    """Everything else: camera, lens, exposure, dates, software, serial numbers, comments, maker
-    notes, thumbnails..."""
-
-    @property
-    def keeps_everything(self) -> bool:
-        """True when nothing needs removing, so the file can pass through byte for byte."""
-        return self.location and self.metadata
 
 
 class StripError(Exception):
@@ -93,92 +73,6 @@ _MAX_XML_DEPTH = 100  # XMP nests a few levels; hostile nesting would exhaust th
 
 _STRIPPABLE = frozenset({"jpeg", "png", "webp"})
 
-_FORMAT_NAMES = {
-    "avi": "AVI video",
-    "avif": "AVIF",
-    "bmp": "BMP",
-    "cr2": "Canon CR2 raw",
-    "cr3": "Canon CR3 raw",
-    "crw": "Canon CRW raw",
-    "gif": "GIF",
-    "heif": "HEIF/HEIC",
-    "jp2": "JPEG 2000",
-    "jxl": "JPEG XL",
-    "mp4": "MP4 video",
-    "mrw": "Minolta MRW raw",
-    "orf": "Olympus ORF raw",
-    "pdf": "PDF",
-    "psd": "Photoshop PSD",
-    "quicktime": "QuickTime",
-    "raf": "Fujifilm RAF raw",
-    "rw2": "Panasonic RW2 raw",
-    "tiff": "TIFF (or TIFF-based raw)",
-    "wav": "WAV audio",
-    "x3f": "Sigma X3F raw",
-    "xmp": "XMP sidecar",
-}
-
-_HEIF_BRANDS = frozenset(
-    {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"mif2"}
-)
-
-
-def sniff_format(head: bytes) -> str | None:
-    """Name the file format from its first bytes (32 are enough), or None when unknown.
-
-    Decides by content, never by file name, so a renamed file is still handled as what it is.
-    Returns "jpeg", "png" or "webp" for the formats :func:`strip_stream` can strip, and a short
-    name ("tiff", "heif", "cr3", ...) for others, so that errors can say what the file is.
-    """
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:4] == b"RIFF":
-        kind = head[8:12]
-        return {b"WEBP": "webp", b"AVI ": "avi", b"WAVE": "wav"}.get(kind)
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "cr2" if head[8:10] == b"CR" else "tiff"
-    if head[:4] in (b"II+\x00", b"MM\x00+"):
-        return "tiff"
-    if head[:4] in (b"IIRO", b"IIRS", b"MMOR"):
-        return "orf"
-    if head[:4] == b"IIU\x00":
-        return "rw2"
-    if head.startswith(b"FUJIFILMCCD-RAW"):
-        return "raf"
-    if head.startswith(b"\x00MRM"):
-        return "mrw"
-    if head[:2] == b"II" and head[6:14] == b"HEAPCCDR":
-        return "crw"
-    if head.startswith(b"FOVb"):
-        return "x3f"
-    if head.startswith(b"8BPS"):
-        return "psd"
-    if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")):
-        return "jxl"
-    if head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n"):
-        return "jp2"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _HEIF_BRANDS:
-            return "heif"
-        if brand in (b"avif", b"avis"):
-            return "avif"
-        if brand == b"crx ":
-            return "cr3"
-        return "quicktime" if brand == b"qt  " else "mp4"
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"BM") and len(head) >= 14:
-        return "bmp"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith((b"<?xpacket", b"<x:xmpmeta")):
-        return "xmp"
-    return None
-
 
 def can_strip(head: bytes) -> bool:
     """True when :func:`strip_stream` can remove metadata from a file starting with ``head``.
@@ -194,7 +88,7 @@ def _unsupported(fmt: str | None) -> UnsupportedFormat:
         return UnsupportedFormat(
             "Unrecognised file format: metadata can only be removed from JPEG, PNG and WebP files."
         )
-    name = _FORMAT_NAMES.get(fmt, fmt.upper())
+    name = FORMAT_NAMES.get(fmt, fmt.upper())
     return UnsupportedFormat(
         f"Cannot remove metadata from {name} files without re-encoding them: only JPEG, PNG and "
         "WebP files can be stripped losslessly."

@@ -20,7 +20,8 @@ from typing import Literal
 
 from PIL import Image
 
-from albumen_photo.strip import KeepPolicy, StripError, strip_bytes
+from albumen_photo.policy import KeepPolicy
+from albumen_photo.strip import StripError, strip_bytes
 from albumen_server.context import ServerContext
 from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, DerivativeError, render
 

@@ -40,7 +40,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import delete, select, update
 from zipstream import ZIP_STORED, ZipStream
 
-from albumen_photo.strip import KeepPolicy, can_strip, strip_stream
+from albumen_photo.policy import KeepPolicy
+from albumen_photo.strip import can_strip, strip_stream
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import derivative

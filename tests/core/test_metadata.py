@@ -24,7 +24,7 @@ from albumen_photo.metadata import (
     read_metadata,
     viewer_sees,
 )
-from albumen_photo.strip import KeepPolicy
+from albumen_photo.policy import KeepPolicy
 from tests.support import save_heic
 
 # Pillow warns about the corrupt EXIF it skips; that is expected in these files.

@@ -17,18 +17,17 @@ import piexif
 import pytest
 from PIL import Image, ImageCms, IptcImagePlugin
 
+from albumen_photo.formats import sniff_format
+from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import (
-    KeepPolicy,
     StripError,
     UnsupportedFormat,
     can_strip,
-    sniff_format,
     strip_bytes,
     strip_file,
     strip_stream,
 )
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "exiftool-images"
+from tests.support import CORPUS
 
 PRIVATE = KeepPolicy()
 WITH_METADATA = KeepPolicy(metadata=True)

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageCms
 
+from albumen_photo.formats import sniff_format
 from albumen_photo.metadata import RAW_TIFF_SUFFIXES
-from albumen_photo.strip import sniff_format
 
 __all__ = [
     "DEFAULT_EDGE",

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from albumen.core.model import Photo
 from albumen.core.scan import file_sha256
-from albumen_photo.strip import KeepPolicy, StripError, strip_file
+from albumen_photo.policy import KeepPolicy
+from albumen_photo.strip import StripError, strip_file
 
 WITHOUT_LOCATION = KeepPolicy(location=False, metadata=True)
 

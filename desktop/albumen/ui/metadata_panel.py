@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from albumen.core.model import LinkState, Photo
 from albumen.ui.context import AppContext
 from albumen_photo.metadata import PhotoMetadata, grouped, read_metadata, viewer_sees
-from albumen_photo.strip import KeepPolicy
+from albumen_photo.policy import KeepPolicy
 
 HIDDEN = "—"
 
