@@ -43,10 +43,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def create_token(data: Path, name: str = "owner") -> str:
+def create_token(data: Path, name: str = "owner", *, python: str = sys.executable) -> str:
     result = subprocess.run(
         [
-            sys.executable,
+            python,
             "-m",
             "albumen_server.cli",
             "token",
@@ -95,13 +95,15 @@ class ServerProcess:
         self.http.close()
 
 
-def start_server(data: Path, *extra: str) -> ServerProcess:
-    token = create_token(data)
+def start_server(data: Path, *extra: str, python: str = sys.executable) -> ServerProcess:
+    """Start `albumen-server` on a free port of 127.0.0.1 with its data in `data`; `python` is
+    the interpreter to run it with (another virtual environment's, to test an installation)."""
+    token = create_token(data, python=python)
     port = free_port()
     log = open(data / "server.log", "ab")  # noqa: SIM115  # the child process holds it
     process = subprocess.Popen(
         [
-            sys.executable,
+            python,
             "-m",
             "albumen_server.cli",
             "--data",
