@@ -20,7 +20,8 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="albumen-server",
         description="Serve Albumen albums: owner API, resumable uploads and viewer links.",
-        epilog="Manage owner tokens with: albumen-server token create --data DIR [--name NAME]",
+        epilog="Manage owner tokens with: albumen-server token create --data DIR [--name NAME]. "
+        "Back up a running server with: albumen-server backup --data DIR DEST",
     )
     parser.add_argument("--version", action="version", version=f"albumen-server {__version__}")
     parser.add_argument(
@@ -70,6 +71,39 @@ def _token_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _backup_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="albumen-server backup",
+        description="Write a consistent copy of a data folder (SQLite and blobs) while the "
+        "server runs; the copy is itself a data folder to serve or move back. Uploads under way "
+        "and the derivative cache are left out. Run again into the same folder to add what is new.",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    parser.add_argument("--database", help="SQLAlchemy URL, if not SQLite in the data folder")
+    parser.add_argument("--blobs", help="blob store URL, if not the data folder's blobs/")
+    parser.add_argument("destination", type=Path, help="folder to write the backup to")
+    return parser
+
+
+def _backup(args: list[str]) -> int:
+    from albumen_server.backup import BackupError, backup
+
+    options = _backup_parser().parse_args(args)
+    config = ServerConfig(
+        data_dir=options.data, database_url=options.database, blobs_url=options.blobs
+    )
+    try:
+        report = backup(config, options.destination)
+    except BackupError as error:
+        print(f"albumen-server backup: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Backed up {report.photos} photo file(s) to {options.destination} "
+        f"({report.blobs_copied} new, {report.bytes_copied / 1e6:.1f} MB copied)"
+    )
+    return 0
+
+
 def create_token(config: ServerConfig, name: str) -> str:
     """Make a token for the owner of that name (made if new); only its hash is kept."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -91,6 +125,8 @@ def create_token(config: ServerConfig, name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["backup"]:
+        return _backup(args[1:])
     if args[:1] == ["token"]:
         options = _token_parser().parse_args(args[1:])
         config = ServerConfig(data_dir=options.data, database_url=options.database)
