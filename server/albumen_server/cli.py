@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -124,6 +125,8 @@ def create_token(config: ServerConfig, name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything the server writes (database, blobs, secrets, caches) is for its own user only.
+    os.umask(0o077)
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["backup"]:
         return _backup(args[1:])
