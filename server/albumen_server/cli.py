@@ -44,8 +44,29 @@ def _serve_parser() -> argparse.ArgumentParser:
         "--tile-attribution",
         help="credit line the tile provider asks for, e.g. '(c) OpenStreetMap contributors'",
     )
+    parser.add_argument(
+        "--trusted-proxy",
+        type=_addresses,
+        default=[],
+        help="comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; by default none is, and a client is the socket's "
+        "address",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
+
+
+def _addresses(value: str) -> list[str]:
+    """Check each proxy address now, so a typo fails at start rather than trusting no one."""
+    import ipaddress
+
+    found = [part.strip() for part in value.split(",") if part.strip()]
+    for part in found:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"{part!r} is not an IP address or network") from error
+    return found
 
 
 def _tile_url(value: str) -> str:
@@ -157,7 +178,19 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"albumen-server: {error}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=options.host, port=options.port, log_level=options.log_level)
+    from albumen_server.logs import uvicorn_log_config
+
+    uvicorn.run(
+        app,
+        host=options.host,
+        port=options.port,
+        log_level=options.log_level,
+        log_config=uvicorn_log_config(),
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so anyone on the machine
+        # (or a proxy nobody configured) could pick their own address and dodge the rate limit.
+        proxy_headers=bool(options.trusted_proxy),
+        forwarded_allow_ips=",".join(options.trusted_proxy) or "",
+    )
     return 0
 
 
