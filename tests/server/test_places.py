@@ -14,7 +14,7 @@ from albumen_server.places import (
     place_name,
     read_position,
 )
-from albumen_server.viewer import PhotoView, date_range
+from albumen_server.viewer_model import PhotoView, date_range
 from tests.support import photo_jpeg
 
 
