@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -55,7 +56,7 @@ class Gazetteer:
         try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {name: data[name] for name in _ARRAYS}
-        except (OSError, ValueError, KeyError) as error:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"{path}: not a GeoNames places file ({error})") from error
         count = len(arrays["latitude"])
         if any(len(arrays[name]) != count for name in ("longitude", "population", "country")):

@@ -92,6 +92,8 @@ def locate(path: Path) -> Location | None:
     except Exception as error:  # the name is a nicety: a broken lookup must not fail an upload
         # The error, never the position: where a photo was taken is the owner's to share, not
         # the server log's (geonames' messages name files, not coordinates).
-        log.error("could not name the place of an uploaded photo: %s: %s", type(error).__name__, error)
+        log.error(
+            "could not name the place of an uploaded photo: %s: %s", type(error).__name__, error
+        )
         place = None
     return Location(latitude=position[0], longitude=position[1], place=place)
