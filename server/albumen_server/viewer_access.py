@@ -30,6 +30,7 @@ from sqlalchemy import delete, select
 from albumen_photo.policy import KeepPolicy
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
+from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
 from albumen_server.links import is_available
 from albumen_server.models import Album, Link, Photo, UnlockFailure, utcnow
 from albumen_server.photos import album_photos
@@ -38,6 +39,8 @@ from albumen_server.viewer_model import link_policy
 
 router = APIRouter(prefix="/s", tags=["viewer"], include_in_schema=True)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+# The credit CC BY asks for, wherever GeoNames' place names are shown.
+templates.env.globals.update(geonames_credit=GEONAMES_CREDIT, geonames_url=GEONAMES_URL)
 
 COOKIE = "albumen_unlock"
 COOKIE_MAX_AGE = 30 * 24 * 3600
