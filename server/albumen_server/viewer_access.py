@@ -17,7 +17,6 @@ tile host, when one is configured).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -25,16 +24,25 @@ from anyio import to_thread
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from albumen_photo.policy import KeepPolicy
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
 from albumen_server.links import is_available
-from albumen_server.models import Album, Link, Photo, UnlockFailure, utcnow
+from albumen_server.models import Album, Link, Photo
 from albumen_server.photos import album_photos
 from albumen_server.security import check_unlock_cookie, make_unlock_cookie, verify_password
+from albumen_server.unlock_limits import (
+    BUSY_RETRY_AFTER,
+    TooBusy,
+    begin_attempt,
+    check_in_slot,
+    client_key,
+    forget_attempts,
+    too_busy,
+)
 from albumen_server.viewer_model import link_policy
 
 router = APIRouter(prefix="/s", tags=["viewer"], include_in_schema=True)
@@ -177,31 +185,9 @@ def password_page(
 # -- the unlock form and its rate limit -------------------------------------------------------
 
 
-def _recent_failures(context: ServerContext, link_id: str, client: str) -> list[UnlockFailure]:
-    since = utcnow() - timedelta(seconds=context.config.unlock_window_seconds)
-    with context.db.session() as session:
-        session.execute(delete(UnlockFailure).where(UnlockFailure.at < since))
-        return list(
-            session.scalars(
-                select(UnlockFailure)
-                .where(UnlockFailure.link_id == link_id, UnlockFailure.client == client)
-                .order_by(UnlockFailure.at)
-            )
-        )
-
-
-def _record_failure(context: ServerContext, link_id: str, client: str) -> None:
-    with context.db.session() as session:
-        session.add(UnlockFailure(link_id=link_id, client=client, at=utcnow()))
-
-
-def _clear_failures(context: ServerContext, link_id: str, client: str) -> None:
-    with context.db.session() as session:
-        session.execute(
-            delete(UnlockFailure).where(
-                UnlockFailure.link_id == link_id, UnlockFailure.client == client
-            )
-        )
+def _busy_page(request: Request, token: str) -> Response:
+    message = "Many people are opening albums right now. Try again in a moment."
+    return password_page(request, token, message, 429, retry_after=BUSY_RETRY_AFTER)
 
 
 @router.post("/{token}/unlock", response_class=HTMLResponse)
@@ -218,20 +204,25 @@ async def unlock(
     gallery_url = f"/s/{token}"
     if grant.password_hash is None:
         return RedirectResponse(gallery_url, status_code=303)
-    client = request.client.host if request.client else "unknown"
-    failures = await to_thread.run_sync(_recent_failures, context, grant.link_id, client)
-    if len(failures) >= context.config.unlock_failures_allowed:
-        window = timedelta(seconds=context.config.unlock_window_seconds)
-        wait = max(1, int((failures[0].at + window - utcnow()).total_seconds()) + 1)
-        minutes = max(1, round(wait / 60))
+    client = client_key(request.client.host if request.client else None)
+    if too_busy():
+        return _busy_page(request, token)
+    attempt = await to_thread.run_sync(begin_attempt, context, grant.link_id, client)
+    if not attempt.allowed:
+        minutes = max(1, round(attempt.wait / 60))
         message = (
             f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
         )
-        return password_page(request, token, message, 429, retry_after=wait)
-    if not password or not await to_thread.run_sync(verify_password, grant.password_hash, password):
-        await to_thread.run_sync(_record_failure, context, grant.link_id, client)
+        return password_page(request, token, message, 429, retry_after=attempt.wait)
+    try:
+        right = bool(password) and await check_in_slot(
+            verify_password, grant.password_hash, password
+        )
+    except TooBusy:
+        return _busy_page(request, token)
+    if not right:
         return password_page(request, token, "That password is not right. Try again.", 401)
-    await to_thread.run_sync(_clear_failures, context, grant.link_id, client)
+    await to_thread.run_sync(forget_attempts, context, grant.link_id, client)
     response = RedirectResponse(gallery_url, status_code=303)
     response.set_cookie(
         COOKIE,
