@@ -25,6 +25,7 @@ from albumen_server.config import ServerConfig
 from albumen_server.context import ServerContext, load_or_create_secret
 from albumen_server.database import Database, migrate
 from albumen_server.errors import install_error_handlers
+from albumen_server.guards import Guards
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -58,7 +59,9 @@ def create_app(config: ServerConfig) -> FastAPI:
         title="Albumen sharing server",
         version=__version__,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Swagger UI loads its scripts from a CDN: no page of this server may; the OpenAPI
+        # document itself is served, for any tool to read.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -74,4 +77,5 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(viewer_downloads.router)
     app.include_router(viewer_assets.router)  # before the /static mount, which it refines
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Guards, public_url=config.public_url)
     return app

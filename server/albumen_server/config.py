@@ -15,6 +15,8 @@ class ServerConfig:
     blobs_url: str | None = None
     public_url: str | None = None
     max_upload_size: int = 16 * 1024**3
+    # Left free on the uploads' disk: uploads that would eat into it are refused with 507.
+    disk_reserve: int = 256 * 1024**2
     upload_expiry_hours: int = 24
     unlock_failures_allowed: int = 10
     unlock_window_seconds: int = 15 * 60

@@ -41,7 +41,16 @@ def _uuid_lower(value: str) -> str:
     return value
 
 
+def _one_line(value: str) -> str:
+    """A title or label is shown in pages and headers (the zip's file name): no control
+    characters, so `"Trip\r\nSet-Cookie…"` cannot become a header of its own."""
+    if any(not char.isprintable() for char in value):
+        raise ValueError("must not contain control characters (line breaks, tabs, NUL…)")
+    return value
+
+
 Sha256 = Annotated[str, AfterValidator(_sha256_lower)]
+OneLine = Annotated[str, AfterValidator(_one_line)]
 Uuid = Annotated[str, AfterValidator(_uuid_lower)]
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 DownloadRight = Literal["none", "web", "original"]
@@ -68,7 +77,7 @@ class AlbumIn(Strict):
     """`photo_order` and `cover_photo_id` left out keep what the server has (older clients send
     neither); `null` clears them."""
 
-    title: str = Field(min_length=1, max_length=500)
+    title: OneLine = Field(min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=20_000)
     photo_order: list[Uuid] | None = Field(
         default=None,
@@ -139,7 +148,7 @@ class LinkIn(Strict):
     download: DownloadRight = "none"
     show_metadata: bool = False
     show_location: bool = False
-    label: str | None = Field(default=None, max_length=500)
+    label: OneLine | None = Field(default=None, max_length=500)
 
 
 class LinkOut(BaseModel):

@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import secrets
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -157,6 +158,37 @@ def options(context: Context) -> Response:
     )
 
 
+def _is_whole_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also takes "²" and other digits `int` then refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def _check_room(context: ServerContext, length: int) -> None:
+    """Refuse with 507 an upload that would not fit beside those already announced, keeping
+    `disk_reserve` free so the database and the rest of the machine can still write."""
+    folder = context.config.uploads_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(folder).free
+    with context.db.session() as session:
+        pending = session.execute(
+            select(Upload.id, Upload.length).where(Upload.completed_at.is_(None))
+        ).all()
+    outstanding = 0
+    for upload_id, announced in pending:
+        try:
+            written = part_path(context, upload_id).stat().st_size
+        except OSError:
+            written = 0
+        outstanding += max(0, announced - written)
+    if length + outstanding + context.config.disk_reserve > free:
+        raise TusError(
+            507,
+            "insufficient_storage",
+            f"the server has room for {max(0, free - outstanding - context.config.disk_reserve)}"
+            f" more bytes of uploads, not {length}; try again when space is freed",
+        )
+
+
 @router.post("", status_code=201, include_in_schema=False)
 @router.post("/", status_code=201)
 def create_upload(request: Request, owner: Owned, context: Context) -> Response:
@@ -165,11 +197,12 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
     length_text = request.headers.get("upload-length")
     if length_text is None:
         raise TusError(400, "missing_length", "Upload-Length is required (deferred length is not)")
-    if not length_text.isdigit():
+    if not _is_whole_number(length_text):
         raise TusError(400, "invalid_length", "Upload-Length must be a whole number of bytes")
     length = int(length_text)
     if length > context.config.max_upload_size:
         raise TusError(413, "too_large", f"the file is over {context.config.max_upload_size} bytes")
+    _check_room(context, length)
     header = request.headers.get("upload-metadata", "")
     meta = parse_metadata(header, context.config.max_metadata_bytes)
     for key in ("album_id", "photo_id", "filename", "sha256"):
@@ -306,10 +339,13 @@ async def upload_chunk(
     if request.headers.get("content-type") != "application/offset+octet-stream":
         raise TusError(415, "unsupported_media_type", "PATCH needs application/offset+octet-stream")
     offset_text = request.headers.get("upload-offset", "")
-    if not offset_text.isdigit():
+    if not _is_whole_number(offset_text):
         raise TusError(400, "invalid_offset", "Upload-Offset must be a whole number")
     checksum = _parse_checksum(request.headers.get("upload-checksum"))
     state = _state(request)
+    # An unknown id answers 404 here, before a lock exists for it: the table of locks grows
+    # only with real uploads, not with every id a client makes up.
+    await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
     async with state.lock(upload_id):
         upload = await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
         start = _offset(context, upload)

@@ -7,7 +7,8 @@ Thumbnails and previews are re-encoded JPEGs made for the link's policy (derivat
 An original is streamed as uploaded when the link keeps everything, else with metadata removed
 losslessly (:func:`albumen_photo.strip.strip_stream`); a format that cannot be stripped that way
 is refused with 409 (alone) or replaced by its web-size JPEG (in a zip), never sent unstripped.
-Images are `private, no-cache` with an ETag, so a browser revalidates and a revoke holds.
+Images are `private, no-cache` with an ETag, so a browser revalidates and a revoke holds;
+behind a password they are `no-store`, kept out of the browser's disk cache.
 """
 
 from __future__ import annotations
@@ -57,8 +58,19 @@ def _photo_in_album(context: ServerContext, album_id: str, photo_id: str) -> Pho
 
 
 def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    """A Content-Disposition that no name can break out of: control characters, quotes and
+    slashes never reach the header as themselves."""
+    ascii_name = "".join(
+        "_" if char in '"\\/' or not char.isprintable() else char
+        for char in filename.encode("ascii", "replace").decode()
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _image_cache(grant: Grant) -> str:
+    """Images behind a password stay out of the browser's disk cache (`no-store`); open ones
+    are revalidated on every view (`no-cache` with an ETag), so a revoke holds either way."""
+    return "private, no-store" if grant.password_hash else IMAGE_CACHE
 
 
 def _web_name(filename: str) -> str:
@@ -90,7 +102,7 @@ async def photo_image(
     except DerivativeError as error:
         raise ApiError(422, error.code, f"{photo.filename}: {error}") from None
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-    headers = {"Cache-Control": IMAGE_CACHE, "ETag": etag}
+    headers = {"Cache-Control": _image_cache(grant), "ETag": etag}
     if download:
         headers["Content-Disposition"] = _attachment(_web_name(photo.filename))
     if request.headers.get("if-none-match") == etag:
@@ -130,7 +142,7 @@ async def _original(context: ServerContext, grant: Grant, photo: Photo) -> Respo
             " download the web size instead",
         )
     headers = {
-        "Cache-Control": IMAGE_CACHE,
+        "Cache-Control": _image_cache(grant),
         "Content-Disposition": _attachment(photo.filename),
     }
     if grant.keep.keeps_everything:

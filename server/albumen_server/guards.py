@@ -1,0 +1,124 @@
+"""What every request passes before a route sees it: its Host, its size, and the headers every
+answer carries.
+
+- Host: with no `--public-url`, the server builds URLs (tus `Location`, link URLs) from the
+  request's Host header, so a forged Host would be reflected, and a web page could reach the
+  embedded server on 127.0.0.1 through a name it controls (DNS rebinding). Only the public
+  URL's host, `localhost` and IP literals are accepted; anything else gets 421.
+- Size: a JSON body is read whole before the route can refuse it, so bodies other than tus
+  PATCH (which streams to disk) are bounded *before* authentication: 1 MiB, else 413.
+- Headers: `X-Content-Type-Options: nosniff` everywhere, and `Referrer-Policy: no-referrer`
+  (link tokens are in viewer URLs).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+MAX_BODY = 1 << 20
+_STREAMED = ("/api/uploads/",)  # tus PATCH bodies are written to disk as they arrive
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _hostname(host_header: str) -> str:
+    if host_header.startswith("["):  # [::1]:8080
+        return host_header[1 : host_header.find("]")].lower()
+    return host_header.rsplit(":", 1)[0].lower() if host_header.count(":") == 1 else host_header
+
+
+class Guards:
+    """The pure ASGI middleware: cheap checks, nothing buffered."""
+
+    def __init__(self, app: ASGIApp, public_url: str | None) -> None:
+        self.app = app
+        self.public_host = (urlsplit(public_url).hostname or "").lower() if public_url else None
+
+    def host_allowed(self, host_header: str) -> bool:
+        host = _hostname(host_header)
+        return host in ("localhost", self.public_host) or _is_ip(host)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1").lower(): value for key, value in scope["headers"]}
+        host = headers.get("host", b"").decode("latin-1")
+        if host and not self.host_allowed(host):
+            await _error(send, 421, "untrusted_host", f"this server does not answer for {host!r}")
+            return
+        limited = scope["method"] != "PATCH" or not scope["path"].startswith(_STREAMED)
+        length = headers.get("content-length", b"")
+        if limited and length.isdigit() and int(length) > MAX_BODY:
+            await _error(send, 413, "too_large", f"request bodies are limited to {MAX_BODY} bytes")
+            return
+        received = 0
+        started = answered = False
+
+        async def counted_receive() -> Message:
+            # Past the limit the 413 is sent from here and the route is told the client left:
+            # an exception would surface as the route's own "invalid body" answer instead.
+            nonlocal received, answered
+            if answered:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if limited and message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY and not started:
+                    answered = True
+                    await _error(
+                        send, 413, "too_large", f"request bodies are limited to {MAX_BODY} bytes"
+                    )
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def with_headers(message: Message) -> None:
+            nonlocal started
+            if answered:
+                return  # the 413 went out already
+            if message["type"] == "http.response.start":
+                started = True
+                names = {key.lower() for key, _ in message.get("headers", [])}
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                message["headers"] = list(message.get("headers", [])) + [
+                    (key, value) for key, value in extra if key not in names
+                ]
+            await send(message)
+
+        await self.app(scope, counted_receive, with_headers)
+
+
+async def _error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-content-type-options", b"nosniff"),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
