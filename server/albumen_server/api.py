@@ -121,15 +121,18 @@ def get_album(album_id: IdPath, owner: Owned, context: Context) -> AlbumWithPhot
 
 @router.delete("/albums/{album_id}", status_code=204, tags=["albums"])
 def delete_album(album_id: IdPath, owner: Owned, context: Context) -> Response:
-    with context.blob_lock, context.db.session() as session:
-        album = owned_album(session, owner.id, album_id)
-        now = utcnow()
-        for link in session.scalars(select(Link).where(Link.album_id == album_id)):
-            link.revoked_at = link.revoked_at or now
-            link.updated_at = now
-        orphaned = delete_photos(session, album_photos(session, album_id))
-        session.delete(album)
-    _forget_blobs(context, orphaned)
+    # The blobs go while the lock is held, after the rows' deletion is committed: no process
+    # can meanwhile give one of them a new photo.
+    with context.blob_lock:
+        with context.db.session() as session:
+            album = owned_album(session, owner.id, album_id)
+            now = utcnow()
+            for link in session.scalars(select(Link).where(Link.album_id == album_id)):
+                link.revoked_at = link.revoked_at or now
+                link.updated_at = now
+            orphaned = delete_photos(session, album_photos(session, album_id))
+            session.delete(album)
+        _forget_blobs(context, orphaned)
     return Response(status_code=204)
 
 
@@ -202,10 +205,11 @@ def put_photo(
 
 @router.delete("/photos/{photo_id}", status_code=204, tags=["photos"])
 def delete_photo(photo_id: IdPath, owner: Owned, context: Context) -> Response:
-    with context.blob_lock, context.db.session() as session:
-        photo = _owned_photo(session, owner.id, photo_id)
-        orphaned = delete_photos(session, [photo])
-    _forget_blobs(context, orphaned)
+    with context.blob_lock:
+        with context.db.session() as session:
+            photo = _owned_photo(session, owner.id, photo_id)
+            orphaned = delete_photos(session, [photo])
+        _forget_blobs(context, orphaned)
     return Response(status_code=204)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import threading
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -12,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from albumen_server.blobs import BlobStore
 from albumen_server.config import ServerConfig
 from albumen_server.database import Database
+from albumen_server.locks import DeploymentLock
 from albumen_server.models import ServerSecret
 
 
@@ -21,8 +21,12 @@ class ServerContext:
     db: Database
     blobs: BlobStore
     cookie_key: bytes
-    # Serialises "is this blob still used?" against "a finished upload adopts this blob".
-    blob_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Serialises "is this blob still used?" (then delete it) against "a photo now uses this
+    # blob", across every process of the deployment.
+    blob_lock: DeploymentLock = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.blob_lock = DeploymentLock(self.db.engine, "blobs")
 
     def public_base(self, request: Request) -> str:
         if self.config.public_url:
