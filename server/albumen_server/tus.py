@@ -23,8 +23,8 @@ import logging
 import os
 import secrets
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -41,6 +41,7 @@ from albumen_server.errors import ApiError
 from albumen_server.ingest import WrongContent, clean_filename, existing_photo, ingest_upload
 from albumen_server.models import Album, Upload, utcnow
 from albumen_server.schemas import is_sha256, is_uuid
+from albumen_server.upload_locks import RunningHash, UploadBusy, UploadState, writing
 
 log = logging.getLogger(__name__)
 
@@ -80,27 +81,6 @@ def _require_tus(request: Request) -> None:
             f"send 'Tus-Resumable: {TUS_VERSION}'; this server speaks only that version",
             {"Tus-Version": TUS_VERSION, **tus_headers()},
         )
-
-
-@dataclass
-class _RunningHash:
-    offset: int
-    sha256: Any
-
-
-class UploadState:
-    """Per-process state of uploads in progress: one writer at a time and running hashes."""
-
-    def __init__(self) -> None:
-        self.locks: dict[str, asyncio.Lock] = {}
-        self.hashes: dict[str, _RunningHash] = {}
-
-    def lock(self, upload_id: str) -> asyncio.Lock:
-        return self.locks.setdefault(upload_id, asyncio.Lock())
-
-    def forget(self, upload_id: str) -> None:
-        self.locks.pop(upload_id, None)
-        self.hashes.pop(upload_id, None)
 
 
 def _state(request: Request) -> UploadState:
@@ -308,7 +288,7 @@ def _parse_checksum(header: str | None) -> tuple[str, bytes] | None:
 class _PartWriter:
     """Appends to the part file and feeds the running hashes, on a worker thread."""
 
-    def __init__(self, path: Path, running: _RunningHash | None, chunk_hash: Any) -> None:
+    def __init__(self, path: Path, running: RunningHash | None, chunk_hash: Any) -> None:
         self.file = open(path, "ab")  # noqa: SIM115  # closed in close()
         self.running = running
         self.chunk_hash = chunk_hash
@@ -346,7 +326,7 @@ async def upload_chunk(
     # An unknown id answers 404 here, before a lock exists for it: the table of locks grows
     # only with real uploads, not with every id a client makes up.
     await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
-    async with state.lock(upload_id):
+    async with _one_writer(state, context, upload_id):
         upload = await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
         start = _offset(context, upload)
         if int(offset_text) != start:
@@ -357,6 +337,24 @@ async def upload_chunk(
         if end == upload.length and upload.completed_at is None:
             await to_thread.run_sync(_complete, context, state, upload)
         return Response(status_code=204, headers=tus_headers({"Upload-Offset": str(end)}))
+
+
+@asynccontextmanager
+async def _one_writer(
+    state: UploadState, context: ServerContext, upload_id: str
+) -> AsyncIterator[None]:
+    """This request alone writes the upload, in any process; else 423 at once."""
+    try:
+        async with writing(
+            state.lock(upload_id), context, upload_id, part_path(context, upload_id)
+        ):
+            yield
+    except UploadBusy:
+        raise TusError(
+            423,
+            "upload_busy",
+            "another request is writing this upload; ask HEAD for its offset and go on from there",
+        ) from None
 
 
 async def _receive(
@@ -370,7 +368,7 @@ async def _receive(
     path = part_path(context, upload.id)
     running = state.hashes.get(upload.id)
     if running is None and start == 0:
-        running = state.hashes[upload.id] = _RunningHash(0, hashlib.sha256())
+        running = state.hashes[upload.id] = RunningHash(0, hashlib.sha256())
     if running is not None and running.offset != start:
         state.hashes.pop(upload.id, None)
         running = None
@@ -463,8 +461,8 @@ async def terminate_upload(
     """Termination: the client gives up; the part file goes at once."""
     _require_tus(request)
     state = _state(request)
-    async with state.lock(upload_id):
-        await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
+    await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
+    async with _one_writer(state, context, upload_id):
         _discard(context, state, upload_id)
     return Response(status_code=204, headers=tus_headers())
 

@@ -8,6 +8,9 @@ lock deciding "is this blob still used?" was a `threading.Lock`, one per process
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.postgres import PostgresCluster
-from tests.server.uploading import upload_photo
+from tests.server.uploading import TUS, create_upload, upload_photo
 from tests.support import ServerProcess, new_id, photo_jpeg, start_server
 
 pytestmark = pytest.mark.slow
@@ -68,3 +71,37 @@ def test_delete_and_dedupe_on_two_processes_never_lose_a_blob(
                 assert hashlib.sha256(original.content).hexdigest() == digest
             outcomes["kept"] += 1
     assert sum(outcomes.values()) == 30
+
+
+def test_two_patches_of_one_upload_on_two_processes_do_not_interleave(
+    two_processes: list[ServerProcess],
+) -> None:
+    """A client retrying while its first PATCH still streams, each reaching another process."""
+    one, other = two_processes
+    album_id = new_id()
+    one.api("PUT", f"/api/albums/{album_id}", json={"title": "Retry"}).raise_for_status()
+    data = os.urandom(4 << 20)
+    location, photo_id = create_upload(one, album_id, data, "retry.jpg")
+    path = location.split(one.url, 1)[1]
+    started = threading.Event()
+
+    def slowly() -> Iterator[bytes]:
+        for start in range(0, len(data), 64 << 10):
+            started.set()
+            time.sleep(0.01)  # a slow uplink: the retry below arrives while this streams
+            yield data[start : start + (64 << 10)]
+
+    headers = {**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(one.api, "PATCH", path, data=slowly(), headers=headers)
+        started.wait(10)
+        retry = other.api("PATCH", path, data=data, headers=headers)
+        answers = [first.result(), retry]
+    # one of the two wrote the upload; the other was told so, whichever reached its lock first
+    assert sorted(answer.status_code for answer in answers)[0] == 204, [a.text for a in answers]
+    loser = max(answers, key=lambda answer: answer.status_code)
+    assert loser.status_code in (409, 423), loser.text
+    if loser.status_code == 423:
+        assert loser.json()["error"]["code"] == "upload_busy"
+    original = other.api("GET", f"/api/photos/{photo_id}/original")
+    assert original.status_code == 200 and original.content == data
