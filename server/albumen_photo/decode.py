@@ -59,12 +59,12 @@ _TRANSPOSE = {
 
 
 class TooManyPixels(ValueError):
-    """A file claims more pixels than :data:`~albumen_photo.formats.MAX_PIXELS`; callers add
-    the file's name."""
+    """A file claims more pixels than :data:`~albumen_photo.formats.MAX_PIXELS`; the message
+    follows the file's name ("photo.png claims 20000x20000 pixels...")."""
 
     def __init__(self, width: int, height: int) -> None:
         super().__init__(
-            f"{width}x{height} pixels ({width * height / 1e6:.0f} MP) is more than the"
+            f"claims {width}x{height} pixels ({width * height / 1e6:.0f} MP), more than the"
             f" {MAX_PIXELS // 1_000_000} MP any camera makes (a decompression bomb?);"
             " it was not decoded"
         )
