@@ -37,7 +37,7 @@ from PIL import Image, TiffImagePlugin
 
 from albumen_photo.formats import sniff_format
 from albumen_photo.policy import KeepPolicy
-from albumen_photo.strip import is_location_property, xmp_encoding
+from albumen_photo.xmp import is_location_property, xmp_encoding
 
 __all__ = [
     "RAW_TIFF_SUFFIXES",
