@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 
 from albumen_photo.exif_fields import clean, decode_bytes
 from albumen_photo.records import GpsPosition
-from albumen_photo.strip import is_location_property, xmp_encoding
+from albumen_photo.xmp import is_location_property, xmp_encoding
 
 __all__ = ["IimFacts", "XmpFacts", "read_iim", "read_xmp"]
 
