@@ -161,6 +161,7 @@ def _directory(tiff: Tiff, ifd: Ifd) -> dict[int, Any]:
     for entry in ifd.entries:
         if entry.size is None or entry.size > _MAX_VALUE:
             continue  # image data, a maker note gone wild: nothing a field is made of
+        value: Any
         if entry.type == 2:
             value = tiff.value_bytes(entry)
         else:

@@ -109,9 +109,9 @@ class _Parser:
         lon = _xmp_property(root, _NS_EXIF, "GPSLongitude")
         if lat and lon:
             facts.gps = self._xmp_gps(lat, lon, root)
-        for ns, name in _XMP_DATES:
-            value = _xmp_property(root, ns, name)
-            taken = self._xmp_date(value, f"XMP {name}") if value else None
+        for date_ns, date_name in _XMP_DATES:
+            stamp = _xmp_property(root, date_ns, date_name)
+            taken = self._xmp_date(stamp, f"XMP {date_name}") if stamp else None
             if taken is not None:
                 facts.taken_at = taken
                 break
