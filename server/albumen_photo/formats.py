@@ -31,6 +31,7 @@ __all__ = [
     "file_dialog_patterns",
     "identify",
     "is_raw",
+    "photo_names",
     "refusal",
     "sniff_format",
 ]
@@ -218,6 +219,11 @@ def refusal(fmt: PhotoFormat | None) -> str | None:
     if fmt.kind == "not-a-photo":
         return f"not a photo: the file is {fmt.reason}"
     return fmt.reason
+
+
+def photo_names() -> str:
+    """The photo formats that are not RAW, named for a message: "JPEG, PNG, WebP, ..."."""
+    return ", ".join(fmt.name for fmt in FORMATS if fmt.kind in ("image", "heif"))
 
 
 def file_dialog_patterns() -> list[str]:

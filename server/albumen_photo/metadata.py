@@ -114,7 +114,7 @@ class _Reader:
         try:
             image = open_image(self.path)
         except Image.UnidentifiedImageError:
-            if fmt is not None and fmt.key in ("jpeg", "png", "webp", "tiff", "heic", "heif"):
+            if fmt is not None and fmt.pillow is not None:
                 self.fields["format"] = fmt.key.upper()
                 self.error = f"the file looks like {fmt.key.upper()} but is damaged or truncated"
             else:
