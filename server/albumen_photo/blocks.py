@@ -175,9 +175,10 @@ def _tiff(ra: RandomAccess, found: Blocks, problem: Problem) -> None:
     found.exif = exif_from_tiff(ra, problem, directory=ifd0)
     for tag, blocks in ((TAG_XMP, found.xmp), (TAG_IPTC, found.iptc)):
         entry = ifd0.get(tag)
-        data = tiff.value_bytes(entry) if entry is not None and entry.size else None
-        if data and len(data) <= _MAX_BLOCK:
-            blocks.append(data)
+        if entry is not None and entry.size and entry.size <= _MAX_BLOCK:
+            data = tiff.value_bytes(entry)
+            if data:
+                blocks.append(data)
     found.geotiff = any(ifd0.get(tag) is not None for tag in _GEOTIFF_TAGS)
 
 
