@@ -365,7 +365,8 @@ def maker_note_patches(t: Tiff, entry: Entry, keep: KeepPolicy) -> list[Patch] |
     zone city, Sony and Olympus GPS copies...) in formats of their own, so a note is dropped
     whenever something is hidden, except Nikon's, whose structure is a TIFF of its own: it
     holds no place but in LocationInfo and in Capture NX's edit data (which may embed IPTC),
-    both removed, and NEF files cannot be decoded without its linearisation curve. Without camera details only what decoding needs stays in it.
+    both removed, and NEF files cannot be decoded without its linearisation curve. Without
+    camera details only what decoding needs stays in it.
     """
     if entry.inline or not entry.size or entry.size < 18:
         return None
