@@ -154,7 +154,14 @@ class _Blanker:
         self.seen.add(ifd.offset)
         keep_entries: list[Entry] = []
         for entry in ifd.entries:
-            if self.wanted(entry, in_ifd0):
+            if entry.tag == TAG_EXIF_IFD and self.image and not self.keep.metadata:
+                # Only a maker note a decoder needs (Nikon's) may stay in it: see whether
+                # anything does, and drop the directory when nothing does.
+                if self.visit_optional(entry):
+                    keep_entries.append(entry)
+                else:
+                    self.drop(entry, ifd)
+            elif self.wanted(entry, in_ifd0):
                 keep_entries.append(entry)
                 self.keep_value(entry, ifd)
                 if entry.tag in (TAG_SUB_IFDS, TAG_EXIF_IFD, TAG_INTEROP_IFD):
@@ -178,6 +185,18 @@ class _Blanker:
             self.rewrite(ifd, keep_entries)
         self.kept.append((ifd.offset, ifd.end))
         return len(keep_entries)
+
+    def visit_optional(self, entry: Entry) -> bool:
+        """Visit the directory a pointer names; True when any of its entries stays."""
+        offset = self.t.pointer(entry)
+        if offset is None or offset in self.seen:
+            return False
+        sub = self.t.read_ifd(offset)
+        if self.visit(sub, in_ifd0=False):
+            return True
+        self.kept.remove((sub.offset, sub.end))
+        self.zeroed.append((sub.offset, sub.end))
+        return False
 
     def keep_value(self, entry: Entry, ifd: Ifd) -> None:
         if not entry.inline and entry.size:

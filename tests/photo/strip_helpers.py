@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import re
 import struct
+import subprocess
 import zlib
+from pathlib import Path
 
 import piexif
 from PIL import Image, ImageCms
@@ -320,3 +324,40 @@ def webp_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
         out.append((data[pos : pos + 4], data[pos + 8 : pos + 8 + size]))
         pos += 8 + size + (size & 1)
     return out
+
+
+# exiftool, the independent reader -------------------------------------------------------------
+
+# Tag names that say where a photo was taken, in any group (EXIF GPS, XMP, IPTC, maker notes,
+# GeoTIFF): GPS*, Location*, City, State, Country*, Sublocation, Landmark, TimeZoneCity...
+PLACE_TAG = re.compile(
+    r"gps|latitude|longitude|location|city|province|state$|country|sublocation|worldregion"
+    r"|landmark|geotiff|tiepoint|pixelscale|modeltransform|geokey|geodouble|geoascii",
+    re.IGNORECASE,
+)
+
+
+def exiftool(path: Path) -> dict[str, object]:
+    """Every tag exiftool finds (embedded documents too), keyed "Group:Tag" (family 1)."""
+    result = subprocess.run(
+        ["exiftool", "-j", "-G1", "-a", "-ee", "-n", str(path)],
+        capture_output=True,
+        check=True,
+    )
+    tags: dict[str, object] = json.loads(result.stdout)[0]
+    return tags
+
+
+def places(tags: dict[str, object]) -> dict[str, object]:
+    """The tags that name a place and still say something: any GPS-group tag, and any place
+    tag whose value is not blank (IPTC place datasets are blanked with spaces, in place)."""
+    return {
+        key: value
+        for key, value in tags.items()
+        if key.split(":")[0].upper().startswith("GPS")
+        or (PLACE_TAG.search(key.split(":")[-1]) and str(value).strip(" ,0"))
+    }
+
+
+def warnings(tags: dict[str, object]) -> list[object]:
+    return [value for key, value in tags.items() if key.endswith(":Warning")]
