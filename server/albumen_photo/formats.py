@@ -158,8 +158,8 @@ FORMATS: tuple[PhotoFormat, ...] = (
 _BY_KEY = {fmt.key: fmt for fmt in FORMATS}
 _BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
 
-FORMAT_NAMES = {fmt.key: fmt.name for fmt in FORMATS}
-"""Names fit for messages, by :func:`sniff_format`'s keys."""
+FORMAT_NAMES = {fmt.key: fmt.name for fmt in FORMATS} | {"heif": "HEIF/HEIC"}
+"""Names fit for messages, by :func:`sniff_format`'s keys (its "heif" is HEIC too)."""
 
 PILLOW_FORMATS: tuple[str, ...] = tuple(
     dict.fromkeys(fmt.pillow for fmt in FORMATS if fmt.pillow is not None)
