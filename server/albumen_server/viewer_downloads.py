@@ -128,7 +128,7 @@ def _original_allowed(context: ServerContext, sha256: str, keep: KeepPolicy) -> 
     if keep.keeps_everything:
         return True
     with context.blobs.open(sha256) as source:
-        return can_strip(source.read(64))
+        return can_strip(source.read(64), keep)
 
 
 async def _original(context: ServerContext, grant: Grant, photo: Photo) -> Response:
