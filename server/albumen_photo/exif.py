@@ -254,12 +254,7 @@ class _Blanker:
             self.patches.append((base, new))
 
     def rewrite(self, ifd: Ifd, entries: list[Entry]) -> None:
-        t = self.t
-        count = struct.pack(t.order + ("Q" if t.big else "H"), len(entries))
-        pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
-        block = count + b"".join(e.raw for e in entries) + pointer
-        block += bytes(ifd.end - ifd.offset - len(block))
-        self.patches.append((t.src.base + ifd.offset, block))
+        self.patches.append(_compacted(self.t, ifd, entries))
 
     def zero_patches(self) -> list[Patch]:
         """The zeroed ranges minus every range that something kept still uses."""
@@ -412,12 +407,7 @@ def remove_entries(t: Tiff, ifd: Ifd, gone: list[Entry]) -> list[Patch]:
         return []
     stay = [e for e in ifd.entries if e not in gone]
     kept = [(e.value_offset, e.value_offset + e.size) for e in stay if not e.inline and e.size]
-    count = struct.pack(t.order + ("Q" if t.big else "H"), len(stay))
-    pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
-    block = count + b"".join(e.raw for e in stay) + pointer
-    patches: list[Patch] = [
-        (t.src.base + ifd.offset, block + bytes(ifd.end - ifd.offset - len(block)))
-    ]
+    patches = [_compacted(t, ifd, stay)]
     for e in gone:
         if e.inline or not e.size or e.value_offset + e.size > t.size:
             continue
@@ -425,3 +415,11 @@ def remove_entries(t: Tiff, ifd: Ifd, gone: list[Entry]) -> list[Patch]:
             continue
         patches.append((t.src.base + e.value_offset, bytes(e.size)))
     return patches
+
+
+def _compacted(t: Tiff, ifd: Ifd, stay: list[Entry]) -> Patch:
+    """A directory rewritten in its own bytes with only ``stay`` (in order), zeros after."""
+    count = struct.pack(t.order + ("Q" if t.big else "H"), len(stay))
+    pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
+    block = count + b"".join(e.raw for e in stay) + pointer
+    return t.src.base + ifd.offset, block + bytes(ifd.end - ifd.offset - len(block))

@@ -65,8 +65,9 @@ def avif(path: Path) -> Path:
     return path
 
 
-def tiff(path: Path) -> Path:
-    """A TIFF with EXIF (GPS, camera, maker note), XMP and IPTC with places, and GeoTIFF."""
+def tiff(path: Path, *, big: bool = False) -> Path:
+    """A TIFF (or BigTIFF) with EXIF (GPS, camera, maker note), XMP and IPTC with places, and
+    GeoTIFF tags."""
     exif = Image.Exif()
     exif.load(camera_exif())
     info = TiffImagePlugin.ImageFileDirectory_v2()
@@ -79,7 +80,7 @@ def tiff(path: Path) -> Path:
     info[33550] = (60.0, 60.0, 0.0)
     info[33723] = iptc_block()
     info.tagtype[33723] = 7
-    sample_image().save(path, tiffinfo=info)
+    sample_image().save(path, "TIFF", tiffinfo=info, big_tiff=big)
     return path
 
 
