@@ -103,3 +103,14 @@ def test_bigtiff_loses_its_location_in_place(tmp_path: Path) -> None:
     assert places(exiftool(out)) == {}
     assert decoded(out.read_bytes()) == decoded(src.read_bytes())
     assert out.stat().st_size == src.stat().st_size
+
+
+def test_overlapping_patches_apply_in_order_and_never_change_the_length() -> None:
+    data = bytes(300)
+    patches = [(10, b"\x01" * 200), (20, b"\x02" * 5), (15, b"\x03" * 2), (290, b"\x04" * 10)]
+    for chunk in (1, 16, 64, 1000):
+        out = b"".join(copy_with_patches(io.BytesIO(data), patches, chunk))
+        assert len(out) == len(data)
+        assert out[10:15] == b"\x01" * 5 and out[15:17] == b"\x03" * 2
+        assert out[20:25] == b"\x02" * 5 and out[25:210] == b"\x01" * 185
+        assert out[290:] == b"\x04" * 10
