@@ -221,7 +221,8 @@ def _jpeg_inside(ra: RandomAccess, at: int, size: int, keep: KeepPolicy) -> list
 
 def _raf(ra: RandomAccess, keep: KeepPolicy) -> list[Patch]:
     """RAF: a header naming a JPEG preview (which carries the EXIF, GPS included) and the raw
-    data; the preview's metadata is blanked in place."""
+    data; the preview's metadata is blanked in place. The header's own camera name stays even
+    without camera details: RAW developers identify the sensor, and so the decoding, by it."""
     head = ra.read(0, 92)
     at, size = int.from_bytes(head[84:88], "big"), int.from_bytes(head[88:92], "big")
     return jpeg_patches(ra.sub(at, size), keep)

@@ -137,3 +137,18 @@ def test_an_embedded_jpeg_and_the_images_after_it_are_blanked_in_place(camera: b
         assert ARTIST.encode() in out and COPYRIGHT.encode() in out
         assert scan_data(out) == scan_data(camera)
         assert pixels(out) == pixels(camera)
+
+
+def test_a_description_with_many_attributes_is_blanked_attribute_by_attribute() -> None:
+    """Lightroom writes descriptions of hundreds of attributes: longer than any fixed window."""
+    many = " ".join(f'crs:Setting{i}="{i}"' for i in range(600))
+    packet = XMP_WITH_LOCATION.replace(
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/"',
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        + b'xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" '
+        + many.encode(),
+    )
+    out = blank_xmp(packet, WITHOUT_LOCATION)
+    assert len(out) == len(packet) and b"Setting599" in out
+    kept = texts(parse_xmp(out))
+    assert CITY not in kept and "51,30.4159N" not in kept and ARTIST in kept
