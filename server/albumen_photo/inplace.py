@@ -119,8 +119,11 @@ def _heif(ra: RandomAccess, keep: KeepPolicy, name: str) -> list[Patch]:
             )
     patches: list[Patch] = []
     for item in heif_items(ra):
+        if item.type == b"jpeg" and (span := item_extents(item)):
+            patches += _jpeg_inside(ra, *span, keep)  # a JPEG-coded image: its own APPn
+            continue
         if item.type not in (b"Exif", b"mime", b"uri "):
-            continue  # image, grid, derived images: pixels
+            continue  # HEVC, AV1, grids, derived images: pixels
         span = item_extents(item)
         if span is None:
             if item.construction == 2 or item.extents:
