@@ -17,7 +17,7 @@ import contextlib
 import struct
 from collections.abc import Callable
 
-from albumen_photo.byteio import Patch
+from albumen_photo.byteio import MAX_BLOCK, Patch, zeros
 from albumen_photo.errors import Malformed
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.tiff import (
@@ -81,6 +81,7 @@ IMAGE_TAGS = frozenset(
 )  # fmt: skip
 
 _RW2_MAGIC = 0x55
+_DNG_PRIVATE_DATA = 0xC634
 # Tags that point at image data, with the tag that holds the byte counts.
 _IMAGE_DATA = {0x0111: 0x0117, 0x0144: 0x0145, 0x0201: 0x0202}
 
@@ -135,7 +136,8 @@ class _Blanker:
         tag = entry.tag
         if tag == TAG_GPS_IFD or tag in GEOTIFF_TAGS:
             return self.keep.location
-        if tag == TAG_MAKER_NOTE:
+        if tag in (TAG_MAKER_NOTE, _DNG_PRIVATE_DATA):
+            # DNG's private data holds the original RAW's maker note (Sony's SR2 too).
             return self.keep.keeps_everything  # otherwise see maker_note_patches()
         if tag in (TAG_XMP, TAG_IPTC, TAG_PHOTOSHOP):
             return self.blank_block is not None  # blanked inside, see visit()
@@ -245,6 +247,8 @@ class _Blanker:
                     self.drop(sub, ifd)
 
     def blank_inside(self, entry: Entry) -> None:
+        if entry.size and entry.size > MAX_BLOCK:
+            raise Malformed(f"a metadata block of {entry.size} bytes")
         data = self.t.value_bytes(entry)
         if data is None or self.blank_block is None:
             return
@@ -254,12 +258,7 @@ class _Blanker:
             self.patches.append((base, new))
 
     def rewrite(self, ifd: Ifd, entries: list[Entry]) -> None:
-        t = self.t
-        count = struct.pack(t.order + ("Q" if t.big else "H"), len(entries))
-        pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
-        block = count + b"".join(e.raw for e in entries) + pointer
-        block += bytes(ifd.end - ifd.offset - len(block))
-        self.patches.append((t.src.base + ifd.offset, block))
+        self.patches.append(_compacted(self.t, ifd, entries))
 
     def zero_patches(self) -> list[Patch]:
         """The zeroed ranges minus every range that something kept still uses."""
@@ -277,7 +276,8 @@ class _Blanker:
                     for part in ((lo, min(hi, k_start)), (max(lo, k_end), hi))
                     if part[1] > part[0]
                 ]
-            out.extend((self.t.src.base + lo, bytes(hi - lo)) for lo, hi in pieces)
+            for lo, hi in pieces:
+                out += zeros(self.t.src.base + lo, hi - lo)
         return out
 
 
@@ -412,16 +412,19 @@ def remove_entries(t: Tiff, ifd: Ifd, gone: list[Entry]) -> list[Patch]:
         return []
     stay = [e for e in ifd.entries if e not in gone]
     kept = [(e.value_offset, e.value_offset + e.size) for e in stay if not e.inline and e.size]
-    count = struct.pack(t.order + ("Q" if t.big else "H"), len(stay))
-    pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
-    block = count + b"".join(e.raw for e in stay) + pointer
-    patches: list[Patch] = [
-        (t.src.base + ifd.offset, block + bytes(ifd.end - ifd.offset - len(block)))
-    ]
+    patches = [_compacted(t, ifd, stay)]
     for e in gone:
         if e.inline or not e.size or e.value_offset + e.size > t.size:
             continue
         if any(lo < e.value_offset + e.size and hi > e.value_offset for lo, hi in kept):
             continue
-        patches.append((t.src.base + e.value_offset, bytes(e.size)))
+        patches += zeros(t.src.base + e.value_offset, e.size)
     return patches
+
+
+def _compacted(t: Tiff, ifd: Ifd, stay: list[Entry]) -> Patch:
+    """A directory rewritten in its own bytes with only ``stay`` (in order), zeros after."""
+    count = struct.pack(t.order + ("Q" if t.big else "H"), len(stay))
+    pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
+    block = count + b"".join(e.raw for e in stay) + pointer
+    return t.src.base + ifd.offset, block + bytes(ifd.end - ifd.offset - len(block))

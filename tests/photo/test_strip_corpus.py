@@ -16,6 +16,7 @@ from albumen_photo.strip import (
     UnsupportedFormat,
     can_strip,
     strip_bytes,
+    strip_file,
 )
 from tests.photo.strip_helpers import (
     EVERYTHING,
@@ -23,8 +24,10 @@ from tests.photo.strip_helpers import (
     WITH_METADATA,
     assert_absent,
     exif_of,
+    exiftool,
     jpeg_segments,
     pixels,
+    places,
     scan_data,
 )
 
@@ -167,3 +170,19 @@ def test_sniffing() -> None:
     assert sniff_format(b"") is None
     assert can_strip(b"\xff\xd8\xff\xe1") and not can_strip(b"GIF89a\x01\x00\x01\x00")
     assert can_strip(b"II*\x00\x08\x00\x00\x00") and can_strip(b"\x00\x00\x00\x18ftypheic")
+
+
+def test_exiftool_finds_no_place_in_any_stripped_corpus_photo(corpus: Path, tmp_path: Path) -> None:
+    """Read back by exiftool, an independent reader: no GPS, XMP, IPTC or maker-note place is
+    left in any JPEG, PNG or WebP of the corpus once location is removed (in-place formats:
+    see test_strip_in_place.py)."""
+    keep = KeepPolicy(location=False, metadata=True)
+    checked = 0
+    for src in sorted(corpus.iterdir()):
+        if sniff_format(src.read_bytes()[:64]) not in ("jpeg", "png", "webp"):
+            continue
+        dst = tmp_path / src.name
+        strip_file(src, dst, keep)
+        assert places(exiftool(dst)) == {}, src.name
+        checked += 1
+    assert checked >= 40  # 42 JPEGs, a PNG and a WebP

@@ -12,6 +12,9 @@ import pillow_heif
 import pytest
 from PIL import Image, TiffImagePlugin
 
+from albumen.core.scan import scan
+from albumen.core.store import Store
+from albumen.core.upload_source import without_location
 from albumen_photo.byteio import RandomAccess
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import UnsupportedFormat, can_strip, strip_bytes, strip_file
@@ -62,8 +65,9 @@ def avif(path: Path) -> Path:
     return path
 
 
-def tiff(path: Path) -> Path:
-    """A TIFF with EXIF (GPS, camera, maker note), XMP and IPTC with places, and GeoTIFF."""
+def tiff(path: Path, *, big: bool = False) -> Path:
+    """A TIFF (or BigTIFF) with EXIF (GPS, camera, maker note), XMP and IPTC with places, and
+    GeoTIFF tags."""
     exif = Image.Exif()
     exif.load(camera_exif())
     info = TiffImagePlugin.ImageFileDirectory_v2()
@@ -76,7 +80,7 @@ def tiff(path: Path) -> Path:
     info[33550] = (60.0, 60.0, 0.0)
     info[33723] = iptc_block()
     info.tagtype[33723] = 7
-    sample_image().save(path, tiffinfo=info)
+    sample_image().save(path, "TIFF", tiffinfo=info, big_tiff=big)
     return path
 
 
@@ -209,3 +213,20 @@ def test_heif_with_an_unknown_box_is_refused_by_name(tmp_path: Path) -> None:
     uuid_box = (8 + 16 + 12).to_bytes(4, "big") + b"uuid" + bytes(16) + b"Secret Cove!"
     with pytest.raises(UnsupportedFormat, match="HEIF/HEIC"):
         strip_bytes(data + uuid_box, WITHOUT_LOCATION)
+
+
+def test_the_desktop_removes_the_location_of_heic_and_tiff_before_upload(tmp_path: Path) -> None:
+    """ "Remove location before upload" (albumen.core.upload_source) sends HEIC and TIFF too."""
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("No GPS")
+    for make in (heic, tiff):
+        src = make(tmp_path / f"upload.{make.__name__}")
+        added = scan([src])
+        assert added.photos, added.problems
+        store.add_photos(album.id, added.photos)
+        photo = next(p for p in store.photos(album.id) if p.path == src)
+        copy = without_location(photo, tmp_path / "copies")
+        assert copy.temporary and copy.size == src.stat().st_size
+        tags = exiftool(copy.path)
+        assert places(tags) == {} and tags.get("IFD0:Make") == "AcmeCam"
+        assert decoded(copy.path.read_bytes()) == decoded(src.read_bytes())
