@@ -4,6 +4,7 @@ back, and with "remove location before upload" the server never receives the GPS
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -83,11 +84,12 @@ def test_switching_removal_on_replaces_what_was_already_uploaded(
 
 
 def test_a_format_that_cannot_lose_its_location_is_not_sent(
-    fresh_server: ServerProcess, tmp_path: Path
+    fresh_server: ServerProcess, tmp_path: Path, corpus: Path
 ) -> None:
-    source = tmp_path / "in" / "scan.tif"
+    # Canon's CRW (CIFF) is no TIFF and no ISOBMFF: there is no safe way to blank a place in it
+    source = tmp_path / "in" / "scan.crw"
     source.parent.mkdir()
-    Image.new("RGB", (64, 48), "teal").save(source, "TIFF")
+    shutil.copyfile(corpus / "CanonRaw.crw", source)
     store = Store(tmp_path / "s.sqlite3")
     album = store.create_album("Scans")
     store.set_privacy(album.id, AlbumPrivacy(strip_location=True))
@@ -98,7 +100,7 @@ def test_a_format_that_cannot_lose_its_location_is_not_sent(
     assert report.uploaded == 0 and len(report.failed) == 1
     photo = store.photos(album.id)[0]
     assert photo.state is PhotoState.FAILED
-    assert photo.error is not None and "scan.tif" in photo.error and "location" in photo.error
+    assert photo.error is not None and "scan.crw" in photo.error and "location" in photo.error
     remote = fresh_server.api("GET", f"/api/albums/{album.id}/photos").json()["photos"]
     assert remote == []
 

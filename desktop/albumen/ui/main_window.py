@@ -41,6 +41,7 @@ from albumen.ui.status_bar import StatusBar
 from albumen.ui.sync_bridge import Connection
 from albumen.ui.tray import Tray
 from albumen.ui.undo_delete import UndoBar
+from albumen_photo import formats
 
 
 class MainWindow(ActionsWindow):
@@ -241,9 +242,7 @@ class MainWindow(ActionsWindow):
             self,
             "Add photos",
             str(Path.home()),
-            "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.dng *.cr2 *.cr3 "
-            "*.nef *.arw *.raf *.orf *.JPG *.JPEG *.PNG *.TIF *.HEIC *.DNG *.CR2 *.CR3 *.NEF "
-            "*.ARW *.RAF *.ORF);;All files (*)",
+            _photo_filter(),
         )
         if files:
             self.import_paths([Path(f) for f in files])
@@ -446,3 +445,11 @@ class MainWindow(ActionsWindow):
         app = QApplication.instance()
         if app is not None:
             app.quit()
+
+
+def _photo_filter() -> str:
+    """The file dialog's filter, from the one format registry (both cases: some platforms'
+    dialogs match patterns case-sensitively)."""
+    patterns = formats.file_dialog_patterns()
+    both = patterns + [pattern.upper() for pattern in patterns if pattern.upper() != pattern]
+    return f"Photos ({' '.join(both)});;All files (*)"
