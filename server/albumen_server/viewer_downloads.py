@@ -14,6 +14,7 @@ behind a password they are `no-store`, kept out of the browser's disk cache.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from fastapi.responses import StreamingResponse
 from zipstream import ZIP_STORED, ZipStream
 
 from albumen_photo.policy import KeepPolicy
-from albumen_photo.strip import can_strip, strip_stream
+from albumen_photo.strip import StripError, can_strip, strip_stream
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import derivative
@@ -138,8 +139,8 @@ async def _original(context: ServerContext, grant: Grant, photo: Photo) -> Respo
         raise ApiError(
             409,
             "original_unavailable",
-            f"{photo.filename}: its format cannot have metadata removed without re-encoding;"
-            " download the web size instead",
+            f"{photo.filename}: its format cannot have its location and camera details removed"
+            " without re-encoding; download the web size instead",
         )
     headers = {
         "Cache-Control": _image_cache(grant),
@@ -147,8 +148,15 @@ async def _original(context: ServerContext, grant: Grant, photo: Photo) -> Respo
     }
     if grant.keep.keeps_everything:
         headers["Content-Length"] = str(photo.size)
+    chunks = _original_chunks(context, photo.sha256, grant.keep)
+    # The first piece is made before the answer starts: a file that turns out not to be
+    # strippable (a HEIF with a box nobody knows) then gets a clear 409, not a cut download.
+    try:
+        first = await to_thread.run_sync(next, chunks, b"")
+    except StripError as error:
+        raise ApiError(409, "original_unavailable", f"{photo.filename}: {error}") from None
     return StreamingResponse(
-        _original_chunks(context, photo.sha256, grant.keep),
+        itertools.chain([first], chunks),
         media_type=photo.content_type or "application/octet-stream",
         headers=headers,
     )

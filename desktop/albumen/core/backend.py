@@ -32,6 +32,10 @@ TUS = {"Tus-Resumable": "1.0.0"}
 Progress = Callable[[int], None]  # bytes the server holds of this file so far
 
 
+# The longest `photo_order` the server takes (docs/DESIGN.md, PUT /api/albums/{id}).
+MAX_PHOTO_ORDER = 20_000
+
+
 class BackendError(Exception):
     """The server answered, and not with what was asked for."""
 

@@ -20,7 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from albumen.core.backend import Backend, BackendError, Keep, OfflineError, SourceChangedError
+from albumen.core.backend import (
+    MAX_PHOTO_ORDER,
+    Backend,
+    BackendError,
+    Keep,
+    OfflineError,
+    SourceChangedError,
+)
 from albumen.core.credentials import Credentials
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.scan import file_sha256
@@ -184,7 +191,8 @@ class SyncService:
                 album = self.store.album(entity)
             except StoreError:
                 return  # deleted since; its DELETE_ALBUM follows
-            order = [photo.id for photo in self.store.photos(album.id)]
+            # The server takes the first MAX_PHOTO_ORDER ids; the rest follow by capture time.
+            order = [photo.id for photo in self.store.photos(album.id)][:MAX_PHOTO_ORDER]
             self.backend.put_album(
                 album.id,
                 album.title,
