@@ -313,10 +313,9 @@ def sniff_format(head: bytes) -> str | None:
     """Name the file format from its first bytes (32 are enough), or None when unknown.
 
     Decides by content, never by file name, so a renamed file is still handled as what it is.
-    Returns a key of the registry: "jpeg", "png" or "webp" for the formats
-    :func:`~albumen_photo.strip.strip_stream` can strip, and "tiff", "heif", "cr3"... for
-    others, so that errors can say what the file is (HEIC and TIFF-based RAW are told apart by
-    :func:`identify`).
+    Returns a key of the registry ("jpeg", "png", "webp", "tiff", "heif", "cr3", ...), so that
+    callers can dispatch on it and errors can say what the file is (HEIC and TIFF-based RAW are
+    told apart by :func:`identify`).
     """
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
