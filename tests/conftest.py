@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.postgres import PostgresCluster
+from tests.s3 import S3Server
 from tests.support import CORPUS, ServerProcess, start_server
 
 
@@ -18,6 +19,14 @@ def postgres() -> Iterator[PostgresCluster]:
     cluster = PostgresCluster.start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """One S3-compatible server (moto) on loopback for the session; tests make their buckets."""
+    server = S3Server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -104,7 +104,9 @@ class ServerProcess:
         self.http.close()
 
 
-def start_server(data: Path, *extra: str, python: str = sys.executable) -> ServerProcess:
+def start_server(
+    data: Path, *extra: str, python: str = sys.executable, env: dict[str, str] | None = None
+) -> ServerProcess:
     """Start `albumen-server` on a free port of 127.0.0.1 with its data in `data`; `python` is
     the interpreter to run it with (another virtual environment's, to test an installation)."""
     database = extra[extra.index("--database") + 1] if "--database" in extra else None
@@ -126,7 +128,7 @@ def start_server(data: Path, *extra: str, python: str = sys.executable) -> Serve
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     server = ServerProcess(data=data, port=port, token=token, process=process, database=database)
     deadline = time.monotonic() + 30

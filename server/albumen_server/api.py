@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -213,16 +215,27 @@ def delete_photo(photo_id: IdPath, owner: Owned, context: Context) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/photos/{photo_id}/original", tags=["photos"], response_class=FileResponse)
-def photo_original(photo_id: IdPath, owner: Owned, context: Context) -> FileResponse:
-    """The very bytes that were uploaded, for the owner only."""
+@router.get("/photos/{photo_id}/original", tags=["photos"], response_class=StreamingResponse)
+def photo_original(photo_id: IdPath, owner: Owned, context: Context) -> StreamingResponse:
+    """The very bytes that were uploaded, for the owner only, streamed from the blob store."""
     with context.db.session() as session:
         photo = _owned_photo(session, owner.id, photo_id)
-    return FileResponse(
-        context.blobs.local_path(photo.sha256),
+    source = context.blobs.open(photo.sha256)
+
+    def chunks() -> Iterator[bytes]:
+        with source:
+            while chunk := source.read(1 << 20):
+                yield chunk
+
+    return StreamingResponse(
+        chunks(),
         media_type=photo.content_type or "application/octet-stream",
-        filename=photo.filename,
-        headers={"Cache-Control": "private, no-cache", "X-Content-SHA256": photo.sha256},
+        headers={
+            "Cache-Control": "private, no-cache",
+            "X-Content-SHA256": photo.sha256,
+            "Content-Length": str(photo.size),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(photo.filename, safe='')}",
+        },
     )
 
 

@@ -1,8 +1,8 @@
 """Where the photos' bytes live, behind one small interface.
 
 The default keeps them in a folder, content-addressed by SHA-256: a file is moved in whole by
-rename after an fsync, so a crash never leaves half a photo under a real name. An S3-compatible
-store can implement the same interface later.
+rename after an fsync, so a crash never leaves half a photo under a real name. S3-compatible
+object storage (`s3_blobs`) implements the same interface for deployments that share no disk.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 from typing import BinaryIO, Protocol
+from urllib.parse import urlsplit
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -32,6 +33,13 @@ class BlobStore(Protocol):
     def delete(self, sha256: str) -> None: ...
 
 
+def blob_name(sha256: str) -> str:
+    """`ab/cd/abcd…`: two levels of fan-out keep folders (and object listings) small."""
+    if not _SHA256.match(sha256):
+        raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
 def _fsync_dir(path: Path) -> None:
     if os.name == "nt":  # directories cannot be opened for fsync on Windows
         return
@@ -50,9 +58,7 @@ class FolderBlobStore:
         root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, sha256: str) -> Path:
-        if not _SHA256.match(sha256):
-            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / blob_name(sha256)
 
     def adopt(self, sha256: str, source: Path) -> None:
         target = self._path(sha256)
@@ -94,9 +100,19 @@ class FolderBlobStore:
 
 
 def open_blob_store(url: str | None, data_dir: Path) -> BlobStore:
-    """`None` or `file:///path` is a folder; other schemes come with the object-storage issue."""
+    """`None` is the data folder's `blobs/`; `file:///abs/path` another folder;
+    `s3://BUCKET[/PREFIX]` S3-compatible object storage (configured by the AWS variables)."""
     if url is None:
         return FolderBlobStore(data_dir / "blobs")
-    if url.startswith("file://"):
-        return FolderBlobStore(Path(url.removeprefix("file://")))
-    raise ValueError(f"--blobs: unsupported blob store URL {url!r} (use file:///path)")
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+            raise ValueError(f"--blobs: {url!r} is not a local absolute path (file:///path)")
+        return FolderBlobStore(Path(parts.path))
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise ValueError(f"--blobs: {url!r} names no bucket (s3://BUCKET[/PREFIX])")
+        from albumen_server.s3_blobs import S3BlobStore
+
+        return S3BlobStore(parts.netloc, parts.path, data_dir / "cache")
+    raise ValueError(f"--blobs: unsupported blob store URL {url!r} (file:///path or s3://BUCKET)")
