@@ -229,7 +229,7 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
         context.config.uploads_dir.mkdir(parents=True, exist_ok=True)
         part_path(context, upload_id).touch()
     expire_uploads(context)
-    location = f"{str(request.base_url).rstrip('/')}/api/uploads/{upload_id}"
+    location = f"{context.public_base(request)}/api/uploads/{upload_id}"
     return Response(
         status_code=201,
         headers=tus_headers({"Location": location, "Upload-Expires": _http_date(upload)}),

@@ -1,0 +1,273 @@
+"""Three server processes behind nginx (packaging/nginx/albumen.conf, round robin, TLS) on one
+PostgreSQL database and one S3 bucket: the flows of a real deployment, each request landing on
+whichever process nginx picks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.postgres import PostgresCluster
+from tests.s3 import S3Server
+from tests.server.uploading import TUS
+from tests.support import (
+    ROOT,
+    ServerProcess,
+    free_port,
+    new_id,
+    new_token,
+    photo_jpeg,
+    sha256,
+    start_server,
+)
+
+pytestmark = pytest.mark.slow
+CONFIG = ROOT / "packaging" / "nginx" / "albumen.conf"
+
+
+@dataclass
+class Deployment:
+    url: str
+    cert: Path
+    processes: list[ServerProcess]
+    token: str
+
+    def api(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+        return requests.request(  # type: ignore[arg-type]
+            method, self.url + path, headers=headers, verify=str(self.cert), timeout=60, **kwargs
+        )
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def _site(ports: list[int], listen: int, cert: Path, key: Path) -> str:
+    """The packaged site file with this test's ports and certificate; nothing else changed."""
+    text = CONFIG.read_text()
+    upstreams = "".join(f"    server 127.0.0.1:{port};\n" for port in ports)
+    text = re.sub(r"(upstream albumen \{\n)(    server [^\n]+\n)+", rf"\g<1>{upstreams}", text)
+    text = re.sub(r"server \{\n    listen 80;.*?\n\}\n", "", text, flags=re.S)  # no port 80 here
+    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{listen} ssl http2;")
+    text = text.replace("    listen [::]:443 ssl http2;\n", "")
+    text = re.sub(r"ssl_certificate [^;]+;", f"ssl_certificate {cert};", text)
+    text = re.sub(r"ssl_certificate_key [^;]+;", f"ssl_certificate_key {key};", text)
+    return text
+
+
+@pytest.fixture(scope="module")
+def deployment(postgres: PostgresCluster, s3: S3Server) -> Iterator[Deployment]:
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    folder = Path(tempfile.mkdtemp(prefix="albumen-nginx-"))
+    folder.chmod(0o755)
+    cert, key = _certificate(folder)
+    listen = free_port()
+    url = f"https://127.0.0.1:{listen}"
+    database = postgres.create_database()
+    bucket = s3.new_bucket()
+    data = folder / "data"
+    data.mkdir()
+    args = ["--database", database, "--blobs", f"s3://{bucket}", "--trusted-proxy", "127.0.0.1"]
+    processes = []
+    for _ in range(3):
+        processes.append(start_server(data, *args, "--public-url", url, env=s3.environment))
+    token = processes[0].token
+    (folder / "site.conf").write_text(_site([p.port for p in processes], listen, cert, key))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(
+        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        "events { worker_connections 256; }\n"
+        f"http {{\n  client_body_temp_path {folder}/body;\n  proxy_temp_path {folder}/proxy;\n"
+        f"  include {folder}/site.conf;\n}}\n"
+    )
+    proxy = subprocess.Popen(
+        [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proxy.poll() is not None:
+            raise RuntimeError(
+                f"nginx exited: {proxy.stderr.read().decode() if proxy.stderr else ''}"
+            )
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(url + "/api/health", verify=str(cert), timeout=2).ok:
+                break
+        time.sleep(0.05)  # waiting for nginx to listen: it has no other signal
+    yield Deployment(url, cert, processes, token)
+    proxy.terminate()
+    proxy.wait(10)
+    for process in processes:
+        process.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_tus_upload_in_small_chunks_alternating_between_processes(
+    deployment: Deployment,
+) -> None:
+    album_id = new_id()
+    deployment.api("PUT", f"/api/albums/{album_id}", json={"title": "Chunks"}).raise_for_status()
+    data = photo_jpeg(seed=21, size=(1600, 1200))
+    created = deployment.api(
+        "POST",
+        "/api/uploads/",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": _metadata(album_id, data),
+        },
+    )
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    assert location.startswith(deployment.url + "/api/uploads/")
+    path = location.removeprefix(deployment.url)
+    offset, step, patches = 0, 16 << 10, 0
+    while offset < len(data):
+        answer = deployment.api(
+            "PATCH",
+            path,
+            data=data[offset : offset + step],
+            headers={
+                **TUS,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+        assert answer.status_code == 204, answer.text
+        offset = int(answer.headers["Upload-Offset"])
+        patches += 1
+    assert patches >= 6  # round robin over three processes: each wrote some of the parts
+    photo_id = json.loads(_decoded_metadata(created.request.headers["Upload-Metadata"]))["photo_id"]
+    original = deployment.api("GET", f"/api/photos/{photo_id}/original")
+    assert original.status_code == 200 and sha256(original.content) == sha256(data)
+
+
+def test_the_cli_shares_through_the_proxy_and_a_revoke_reaches_every_process(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    photos = tmp_path / "shoot"
+    photos.mkdir()
+    for index in range(3):
+        (photos / f"IMG_{index}.jpg").write_bytes(photo_jpeg(seed=40 + index))
+    client = tmp_path / "client"
+    client.mkdir()
+    (client / "settings.json").write_text(json.dumps({"server_url": deployment.url}))
+    shared = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albumen.cli",
+            "--data-dir",
+            str(client),
+            "share",
+            str(photos),
+            "--album",
+            "Through nginx",
+            "--password",
+            "northern lights",
+        ],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "ALBUMEN_TOKEN": deployment.token,
+            "REQUESTS_CA_BUNDLE": str(deployment.cert),
+        },
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    assert shared.returncode == 0, shared.stderr
+    link_url = shared.stdout.strip().splitlines()[-1]
+    assert link_url.startswith(deployment.url + "/s/")
+    viewer = requests.Session()
+    viewer.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would win over `verify`
+    viewer.verify = str(deployment.cert)
+    unlocked = viewer.post(link_url + "/unlock", data={"password": "northern lights"}, timeout=60)
+    assert unlocked.status_code == 200
+    listing = viewer.get(link_url + "/photos.json", timeout=60).json()
+    assert len(listing["photos"]) == 3
+    links = deployment.api("GET", "/api/links").json()["links"]
+    (link,) = [item for item in links if item["url"] == link_url]
+    assert deployment.api("DELETE", f"/api/links/{link['id']}").status_code == 204
+    # the next request on every process (round robin: six in a row reach all three) says no
+    assert {viewer.get(link_url, timeout=60).status_code for _ in range(6)} == {404}
+
+
+def test_the_password_limit_holds_across_processes(deployment: Deployment) -> None:
+    album_id, token = new_id(), new_token()
+    deployment.api("PUT", f"/api/albums/{album_id}", json={"title": "Locked"}).raise_for_status()
+    link = {"album_id": album_id, "token": token, "password": "correct horse"}
+    deployment.api("PUT", f"/api/links/{new_id()}", json=link).raise_for_status()
+    answers = [
+        requests.post(
+            f"{deployment.url}/s/{token}/unlock",
+            data={"password": "wrong"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},  # nginx overwrites it
+            verify=str(deployment.cert),
+            allow_redirects=False,
+            timeout=60,
+        ).status_code
+        for n in range(12)
+    ]
+    assert answers == [401] * 10 + [429, 429]
+
+
+def _metadata(album_id: str, data: bytes) -> str:
+    from tests.support import tus_metadata
+
+    return tus_metadata(
+        album_id=album_id,
+        photo_id=new_id(),
+        filename="chunks.jpg",
+        sha256=hashlib.sha256(data).hexdigest(),
+        content_type="image/jpeg",
+    )
+
+
+def _decoded_metadata(header: str) -> str:
+    import base64
+
+    pairs = dict(item.split(" ", 1) for item in header.split(","))
+    return json.dumps({key: base64.b64decode(value).decode() for key, value in pairs.items()})
