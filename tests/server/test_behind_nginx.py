@@ -5,16 +5,11 @@ whichever process nginx picks.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +17,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.nginx import NginxProxy
 from tests.postgres import PostgresCluster
 from tests.s3 import S3Server
 from tests.server.uploading import TUS
 from tests.support import (
-    ROOT,
     ServerProcess,
-    free_port,
     new_id,
     new_token,
     photo_jpeg,
@@ -37,7 +31,6 @@ from tests.support import (
 )
 
 pytestmark = pytest.mark.slow
-CONFIG = ROOT / "packaging" / "nginx" / "albumen.conf"
 
 
 @dataclass
@@ -54,94 +47,23 @@ class Deployment:
         )
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
-def _site(ports: list[int], listen: int, cert: Path, key: Path) -> str:
-    """The packaged site file with this test's ports and certificate; nothing else changed."""
-    text = CONFIG.read_text()
-    upstreams = "".join(f"    server 127.0.0.1:{port};\n" for port in ports)
-    text = re.sub(r"(upstream albumen \{\n)(    server [^\n]+\n)+", rf"\g<1>{upstreams}", text)
-    text = re.sub(r"server \{\n    listen 80;.*?\n\}\n", "", text, flags=re.S)  # no port 80 here
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{listen} ssl http2;")
-    text = text.replace("    listen [::]:443 ssl http2;\n", "")
-    text = re.sub(r"ssl_certificate [^;]+;", f"ssl_certificate {cert};", text)
-    text = re.sub(r"ssl_certificate_key [^;]+;", f"ssl_certificate_key {key};", text)
-    return text
-
-
 @pytest.fixture(scope="module")
 def deployment(postgres: PostgresCluster, s3: S3Server) -> Iterator[Deployment]:
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    folder = Path(tempfile.mkdtemp(prefix="albumen-nginx-"))
-    folder.chmod(0o755)
-    cert, key = _certificate(folder)
-    listen = free_port()
+    folder, listen = NginxProxy.reserve()
     url = f"https://127.0.0.1:{listen}"
     database = postgres.create_database()
     bucket = s3.new_bucket()
     data = folder / "data"
     data.mkdir()
     args = ["--database", database, "--blobs", f"s3://{bucket}", "--trusted-proxy", "127.0.0.1"]
-    processes = []
-    for _ in range(3):
-        processes.append(start_server(data, *args, "--public-url", url, env=s3.environment))
-    token = processes[0].token
-    (folder / "site.conf").write_text(_site([p.port for p in processes], listen, cert, key))
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(
-        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\n  client_body_temp_path {folder}/body;\n  proxy_temp_path {folder}/proxy;\n"
-        f"  include {folder}/site.conf;\n}}\n"
-    )
-    proxy = subprocess.Popen(
-        [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proxy.poll() is not None:
-            raise RuntimeError(
-                f"nginx exited: {proxy.stderr.read().decode() if proxy.stderr else ''}"
-            )
-        with contextlib.suppress(requests.ConnectionError):
-            if requests.get(url + "/api/health", verify=str(cert), timeout=2).ok:
-                break
-        time.sleep(0.05)  # waiting for nginx to listen: it has no other signal
-    yield Deployment(url, cert, processes, token)
-    proxy.terminate()
-    proxy.wait(10)
+    processes = [
+        start_server(data, *args, "--public-url", url, env=s3.environment) for _ in range(3)
+    ]
+    proxy = NginxProxy.start(folder, listen, [process.port for process in processes])
+    yield Deployment(url, proxy.cert, processes, processes[0].token)
+    proxy.stop()
     for process in processes:
         process.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_tus_upload_in_small_chunks_alternating_between_processes(
