@@ -8,6 +8,7 @@ everything else these tests do.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -43,6 +44,8 @@ CAMERA_TAGS = frozenset(
 
 Record = dict[str, Any]
 
+_EXIFTOOL_ARGS = ("-j", "-G", "-a", "-n", "-ee", "-charset", "filename=utf8")
+
 
 def exiftool_path() -> str:
     found = shutil.which("exiftool")
@@ -60,8 +63,7 @@ def exiftool(paths: Iterable[Path]) -> dict[Path, Record]:
     listing = files[0].parent / ".exiftool-args"
     listing.write_text("\n".join(str(path) for path in files) + "\n", encoding="utf-8")
     result = subprocess.run(
-        [exiftool_path(), "-j", "-G", "-a", "-n", "-ee", "-charset", "filename=utf8", "-@"]
-        + [str(listing)],
+        [exiftool_path(), *_EXIFTOOL_ARGS, "-@", str(listing)],
         capture_output=True,
         text=True,
         check=False,
@@ -111,12 +113,10 @@ def sha256(data: bytes) -> str:
 def pixels(data: bytes) -> tuple[str, bytes] | None:
     """The decoded image, to compare two files' pixels: ("pillow", RGBA-or-native bytes) when
     Pillow (with HEIC) can decode it, ("raw", sensor data) for a RAW LibRaw reads, else None."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            return "pillow", f"{image.mode}{image.size}".encode() + image.tobytes()
-    except Exception:  # not for Pillow: try it as a RAW
-        pass
+    # Not for Pillow: then try it as a RAW.
+    with contextlib.suppress(Exception), Image.open(io.BytesIO(data)) as image:
+        image.load()
+        return "pillow", f"{image.mode}{image.size}".encode() + image.tobytes()
     import rawpy
 
     try:
