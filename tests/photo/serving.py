@@ -7,6 +7,7 @@ by the project's reader.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -89,8 +90,14 @@ class Corpus:
         return (seen for seen in self.seen if seen.name not in self.refused)
 
 
+_local = threading.local()
+
+
 def _get(url: str) -> requests.Response:
-    return requests.get(url, timeout=60, allow_redirects=False)
+    """GET as a viewer would, keeping one connection per fetching thread."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session.get(url, timeout=60, allow_redirects=False)
 
 
 def _served(response: requests.Response) -> Served:
