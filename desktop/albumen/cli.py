@@ -246,7 +246,8 @@ def _expected_url(client: Client, token: str) -> str:
 
 def cmd_inspect(options: argparse.Namespace) -> int:
     from albumen.core.scan import expand
-    from albumen_photo.metadata import grouped, inspect_json, read_metadata
+    from albumen_photo.describe import grouped, inspect_json
+    from albumen_photo.metadata import read_metadata
 
     metas = [read_metadata(path) for path in expand(options.paths)]
     if options.json:

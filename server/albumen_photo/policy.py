@@ -2,15 +2,19 @@
 and for every byte the server serves.
 
 Kept apart from the readers and the stripper so that both sides import the same policy: the
-owner's "a viewer sees" column (:func:`albumen_photo.metadata.viewer_sees`) and the server's
-stripping (:mod:`albumen_photo.strip`) cannot disagree on what stays.
+owner's "a viewer sees" column (:func:`viewer_sees`) and the server's stripping
+(:mod:`albumen_photo.strip`) cannot disagree on what stays.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["KeepPolicy"]
+if TYPE_CHECKING:
+    from albumen_photo.records import PhotoMetadata
+
+__all__ = ["KeepPolicy", "viewer_sees"]
 
 
 @dataclass(frozen=True)
@@ -32,3 +36,32 @@ class KeepPolicy:
     def keeps_everything(self) -> bool:
         """True when nothing needs removing, so the file can pass through byte for byte."""
         return self.location and self.metadata
+
+
+def viewer_sees(meta: PhotoMetadata, keep: KeepPolicy) -> PhotoMetadata:
+    """What a viewer of a link with ``keep`` gets of this photo's metadata.
+
+    The same rules as the server applies when it strips a file: artist, copyright and
+    orientation always stay (and size and format, which the image itself shows); location only
+    with ``keep.location``; everything else only with ``keep.metadata``. The file size is
+    dropped, as the viewer's copy is not the owner's file byte for byte.
+    """
+    changes: dict[str, Any] = {"file_size": None}
+    if not keep.location:
+        changes.update(gps=None, location_elsewhere=())
+    if not keep.metadata:
+        changes.update(
+            camera_make=None,
+            camera_model=None,
+            lens=None,
+            exposure_seconds=None,
+            f_number=None,
+            iso=None,
+            focal_length=None,
+            focal_length_35mm=None,
+            taken_at=None,
+            taken_at_offset=None,
+            software=None,
+            serial_number=None,
+        )
+    return replace(meta, **changes)

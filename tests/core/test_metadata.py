@@ -16,15 +16,9 @@ import pytest
 import rawpy
 from PIL import Image
 
-from albumen_photo.metadata import (
-    GpsPosition,
-    PhotoMetadata,
-    grouped,
-    inspect_json,
-    read_metadata,
-    viewer_sees,
-)
-from albumen_photo.policy import KeepPolicy
+from albumen_photo.describe import grouped, inspect_json
+from albumen_photo.metadata import GpsPosition, PhotoMetadata, read_metadata
+from albumen_photo.policy import KeepPolicy, viewer_sees
 from tests.support import save_heic
 
 # Pillow warns about the corrupt EXIF it skips; that is expected in these files.
@@ -493,7 +487,9 @@ def test_raw_files_read_with_rawpy_and_their_tiff_structures(corpus: Path) -> No
     assert (cr3.format, cr3.camera_make, cr3.camera_model) == ("CR3", "Canon", "Canon EOS M50")
     assert cr3.lens == "EF-M15-45mm f/3.5-6.3 IS STM"
     with rawpy.imread(str(corpus / "CanonRaw.cr3")) as raw:
-        assert (cr3.width, cr3.height) == (raw.sizes.width, raw.sizes.height)
+        # The size the camera states (LibRaw's default crop), as ExifTool's ImageSize says.
+        assert (cr3.width, cr3.height) == (raw.sizes.crop_width, raw.sizes.crop_height)
+    assert (cr3.width, cr3.height) == (6000, 4000)
 
     nef = read_metadata(corpus / "Nikon.nef")
     zeroth = piexif.load(str(corpus / "Nikon.nef"))["0th"]

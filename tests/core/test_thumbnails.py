@@ -21,12 +21,12 @@ from PIL import Image, JpegImagePlugin
 
 from albumen.core import thumbnails
 from albumen.core.thumbnails import (
-    MAX_PIXELS,
     ThumbnailCache,
     ThumbnailError,
     embedded_preview,
     make_thumbnail,
 )
+from albumen_photo.formats import MAX_PIXELS
 from tests.support import save_heic
 
 pytestmark = pytest.mark.filterwarnings(

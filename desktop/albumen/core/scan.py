@@ -19,22 +19,12 @@ from pathlib import Path
 from PIL import Image
 
 from albumen.core.store import NewPhoto
+from albumen_photo import decode, formats
+from albumen_photo.metadata import read_metadata
+from albumen_photo.raw import raw_size
 
-PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif"})
-RAW_SUFFIXES = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf"})
-MAX_PIXELS = 250_000_000  # above any camera made (150 MP); beyond it a file is a bomb
 HASH_CHUNK = 1 << 20
-
-_heif_registered = False
-
-
-def _register_heif() -> None:
-    global _heif_registered
-    if not _heif_registered:
-        import pi_heif
-
-        pi_heif.register_heif_opener()
-        _heif_registered = True
+_HEAD = 64
 
 
 @dataclass(frozen=True)
@@ -76,21 +66,15 @@ def file_sha256(path: Path) -> str:
 
 def _check_image(path: Path) -> tuple[int | None, int | None, str | None]:
     """(width, height, problem): decodes the file to prove it is whole."""
-    _register_heif()
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as image:
+            with decode.open_image(path) as image:
                 width, height = image.size
-                if width * height > MAX_PIXELS:
-                    return (
-                        None,
-                        None,
-                        (
-                            f"is {width}x{height} pixels, over the {MAX_PIXELS // 10**6} MP limit"
-                            " (a decompression bomb?)"
-                        ),
-                    )
+                try:
+                    decode.check_pixels(width, height)
+                except decode.TooManyPixels as error:
+                    return None, None, str(error)
                 if image.format == "JPEG":
                     image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                 image.load()
@@ -106,46 +90,51 @@ def _check_image(path: Path) -> tuple[int | None, int | None, str | None]:
     return width, height, None
 
 
-def _check_raw(path: Path) -> str | None:
-    try:
-        import rawpy
-
-        with rawpy.imread(str(path)) as raw:
-            raw.sizes  # noqa: B018  # reading the header is the check
-    except Exception as error:  # LibRaw raises its own hierarchy; any failure means "unreadable"
-        return f"is not a RAW file LibRaw can read ({type(error).__name__})"
-    return None
+def _check_raw(path: Path) -> tuple[int | None, int | None, str | None]:
+    """(width, height, problem) from LibRaw's header parse: a RAW it cannot read is refused."""
+    size, reason = raw_size(path)
+    if size is None:
+        return None, None, f"is not a RAW file LibRaw can read ({reason})"
+    if size.orientation in (5, 6, 7, 8):
+        return size.height, size.width, None
+    return size.width, size.height, None
 
 
 def _taken_at(path: Path) -> datetime | None:
-    try:
-        from albumen_photo.metadata import read_metadata
-    except ImportError:  # pragma: no cover - metadata module is part of the package
-        return None
+    """When the photo was taken, by the one rule of :func:`read_metadata` (which the server's
+    probe follows too)."""
     return read_metadata(path).taken_at
 
 
 def check_file(path: Path) -> NewPhoto | ScanProblem:
-    """One file: a photo ready to add, or the reason it cannot be."""
-    suffix = path.suffix.lower()
-    if suffix not in PHOTO_SUFFIXES and suffix not in RAW_SUFFIXES:
-        kind = suffix or "no extension"
-        return ScanProblem(path, f"is not a photo format Albumen shares ({kind})")
+    """One file: a photo ready to add, or the reason it cannot be.
+
+    The format is told by the file's content (:func:`albumen_photo.formats.identify`); a file
+    whose content is unknown is still checked when its name claims a photo format, so that a
+    damaged photo is reported as damaged rather than as "not a photo"."""
+    claimed = formats.by_suffix(path)
     try:
         stat = path.stat()
         if stat.st_size == 0:
+            if claimed is None or not claimed.is_photo:
+                return ScanProblem(path, _not_shared(path))
             return ScanProblem(path, "is empty (0 bytes)")
         with open(path, "rb") as handle:
-            handle.read(1)
+            head = handle.read(_HEAD)
+        fmt = formats.identify(path, head)
     except PermissionError:
         return ScanProblem(path, "cannot be read: permission denied")
     except FileNotFoundError:
         return ScanProblem(path, "does not exist (moved or deleted?)")
     except OSError as error:
         return ScanProblem(path, f"cannot be read: {error.strerror or error}")
-    width = height = None
-    if suffix in RAW_SUFFIXES:
-        problem = _check_raw(path)
+    refused = formats.refusal(fmt)
+    if refused is not None:
+        return ScanProblem(path, f"is {refused}")
+    if fmt is None and (claimed is None or not claimed.is_photo):
+        return ScanProblem(path, _not_shared(path))
+    if formats.is_raw(fmt or claimed):
+        width, height, problem = _check_raw(path)
     else:
         width, height, problem = _check_image(path)
     if problem:
@@ -163,6 +152,10 @@ def check_file(path: Path) -> NewPhoto | ScanProblem:
         height=height,
         taken_at=_taken_at(path),
     )
+
+
+def _not_shared(path: Path) -> str:
+    return f"is not a photo format Albumen shares ({path.suffix.lower() or 'no extension'})"
 
 
 def scan(

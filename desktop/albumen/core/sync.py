@@ -32,27 +32,10 @@ from albumen.core.upload_source import (
     original,
     without_location,
 )
+from albumen_photo import formats
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-CONTENT_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".webp": "image/webp",
-    ".heic": "image/heic",
-    ".heif": "image/heif",
-    ".dng": "image/x-adobe-dng",
-    ".cr2": "image/x-canon-cr2",
-    ".cr3": "image/x-canon-cr3",
-    ".nef": "image/x-nikon-nef",
-    ".arw": "image/x-sony-arw",
-    ".raf": "image/x-fuji-raf",
-    ".orf": "image/x-olympus-orf",
-}
 
 
 @dataclass(frozen=True)
@@ -368,7 +351,7 @@ class SyncService:
 
     def _send(self, photo: Photo, source: UploadSource, server_has_bytes: bool) -> None:
         backend = self.backend
-        content_type = CONTENT_TYPES.get(photo.path.suffix.lower())
+        content_type = formats.content_type(photo.path)
         if server_has_bytes and backend.reuse_photo(
             photo.id, photo.album_id, photo.filename, photo.sha256, content_type
         ):

@@ -14,7 +14,6 @@ the file and the reason.
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import os
 import re
@@ -23,15 +22,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PIL import Image, ImageCms
+from PIL import Image
 
-from albumen_photo.formats import sniff_format
-from albumen_photo.metadata import RAW_TIFF_SUFFIXES
+from albumen_photo import decode, formats
 
 __all__ = [
     "DEFAULT_EDGE",
-    "MAX_PIXELS",
     "ThumbnailCache",
     "ThumbnailError",
     "embedded_preview",
@@ -39,53 +35,14 @@ __all__ = [
 ]
 
 DEFAULT_EDGE = 320
-MAX_PIXELS = 250_000_000  # above any camera made (150 MP); beyond it a file is a bomb
 _QUALITY = 85
 _MAX_EMBEDDED = 16 << 20  # an EXIF thumbnail is a few kB; anything this big is not one
 _HEAD = 64
-
-# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; its default (89 MP) would
-# refuse real photos, so it is raised to our own limit, which is checked before decoding.
-if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PIXELS:
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-
-_PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF", "GIF", "BMP", "PSD")
-_RAW_SNIFFED = frozenset({"cr2", "cr3", "crw", "raf", "rw2", "orf", "mrw", "x3f"})
-_NOT_PHOTOS = {
-    "xmp": "it is an XMP sidecar (metadata only, no image)",
-    "pdf": "it is a PDF document, not a photo",
-    "mp4": "it is a video, not a photo",
-    "quicktime": "it is a video, not a photo",
-    "avi": "it is a video, not a photo",
-    "wav": "it is a sound file, not a photo",
-    "jxl": "JPEG XL files are not supported",
-    "jp2": "JPEG 2000 files are not supported",
-}
-# LibRaw's "flip" as an EXIF orientation.
-_FLIP_TO_ORIENTATION = {0: 1, 3: 3, 5: 8, 6: 6}
-# How to turn an image with a given EXIF orientation upright.
-_TRANSPOSE: dict[int, tuple[Image.Transpose, ...]] = {
-    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
-    3: (Image.Transpose.ROTATE_180,),
-    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
-    5: (Image.Transpose.TRANSPOSE,),
-    6: (Image.Transpose.ROTATE_270,),
-    7: (Image.Transpose.TRANSVERSE,),
-    8: (Image.Transpose.ROTATE_90,),
-}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class ThumbnailError(Exception):
     """No thumbnail can be made; the message names the file and the reason, fit for a person."""
-
-
-@functools.cache
-def _register_heif() -> None:
-    """HEIC support is a Pillow plugin; register it once, the first time it may be needed."""
-    import pi_heif
-
-    pi_heif.register_heif_opener()
 
 
 # Embedded previews ----------------------------------------------------------------------------
@@ -97,17 +54,15 @@ def embedded_preview(path: Path) -> bytes | None:
     that decodes. Never raises for a bad file."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD)
+        fmt = formats.identify(path)
     except OSError:
         return None
-    kind = sniff_format(head)
     data: bytes | None = None
     try:
-        if _is_raw(kind, path):
-            data = _exif_thumbnail(path) if kind in ("tiff", "cr2") else None
+        if fmt is not None and fmt.is_raw:
+            data = _exif_thumbnail(path) if fmt.kind == "raw-tiff" else None
             data = data if _is_jpeg(data) else _raw_preview_jpeg(path)
-        elif kind in ("jpeg", "png", "webp", "tiff", "heif", "avif"):
+        elif fmt is not None and fmt.key in ("jpeg", "png", "webp", "tiff", "heic", "heif", "avif"):
             data = _exif_thumbnail(path)
     except Exception:  # a broken file has no usable preview; the real thumbnail will say why
         return None
@@ -116,8 +71,7 @@ def embedded_preview(path: Path) -> bytes | None:
 
 def _exif_thumbnail(path: Path) -> bytes | None:
     """The JPEG that EXIF's second directory (IFD1) points to."""
-    _register_heif()
-    with Image.open(path, formats=_PILLOW_FORMATS) as image:
+    with decode.open_image(path) as image:
         if image.format == "TIFF":
             # The thumbnail's offset is from the start of the file, which is the TIFF block.
             ifd1 = image.getexif().get_ifd(-1)
@@ -145,7 +99,7 @@ def _exif_thumbnail(path: Path) -> bytes | None:
 def _raw_preview_jpeg(path: Path) -> bytes | None:
     import rawpy
 
-    with rawpy.imread(str(path)) as raw:
+    with decode.open_raw(path) as raw:
         thumb = raw.extract_thumb()
         if thumb.format == rawpy.ThumbFormat.JPEG:
             return bytes(thumb.data)
@@ -181,6 +135,7 @@ def make_thumbnail(path: Path, edge: int) -> bytes:
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(_HEAD)
+        fmt = formats.identify(path, head) if head else None
     except FileNotFoundError:
         raise ThumbnailError(f"{path}: the file does not exist (moved or deleted?)") from None
     except PermissionError:
@@ -189,27 +144,20 @@ def make_thumbnail(path: Path, edge: int) -> bytes:
         raise ThumbnailError(f"{path}: the file cannot be read ({error.strerror})") from None
     if size == 0:
         raise ThumbnailError(f"{path}: the file is empty (0 bytes)")
-    kind = sniff_format(head)
-    if kind in _NOT_PHOTOS:
-        raise ThumbnailError(f"{path}: no thumbnail, {_NOT_PHOTOS[kind]}")
-    if _is_raw(kind, path):
-        return _raw_thumbnail(path, edge, tiff_based=kind in ("tiff", "cr2", None))
+    refused = formats.refusal(fmt)
+    if refused is not None:
+        raise ThumbnailError(f"{path}: no thumbnail, {refused}")
+    if fmt is not None and fmt.is_raw:
+        return _raw_thumbnail(path, edge, tiff_based=fmt.kind == "raw-tiff")
     image, orientation = _open_reduced(path, edge)
     return _finish(path, image, orientation, edge)
 
 
-def _is_raw(kind: str | None, path: Path) -> bool:
-    if kind in _RAW_SNIFFED:
-        return True
-    return kind in ("tiff", None) and path.suffix.lower() in RAW_TIFF_SUFFIXES
-
-
 def _check_pixels(path: Path, width: int, height: int) -> None:
-    if width * height > MAX_PIXELS:
-        raise ThumbnailError(
-            f"{path}: {width}x{height} pixels is over the {MAX_PIXELS // 1_000_000} MP limit"
-            " (a decompression bomb?); it was not decoded"
-        )
+    try:
+        decode.check_pixels(width, height)
+    except decode.TooManyPixels as error:
+        raise ThumbnailError(f"{path} {error}") from None
 
 
 def _decode_error(path: Path, error: BaseException) -> ThumbnailError:
@@ -223,9 +171,8 @@ def _decode_error(path: Path, error: BaseException) -> ThumbnailError:
 def _open_reduced(path: Path, edge: int) -> tuple[Image.Image, int]:
     """The image decoded at the smallest scale that still gives ``edge`` pixels, and the EXIF
     orientation read from its header before any pixel was decoded."""
-    _register_heif()
     try:
-        image = Image.open(path, formats=_PILLOW_FORMATS)
+        image = decode.open_image(path)
     except Image.DecompressionBombError:
         raise ThumbnailError(
             f"{path}: too many pixels to decode safely (a decompression bomb?)"
@@ -236,13 +183,17 @@ def _open_reduced(path: Path, edge: int) -> tuple[Image.Image, int]:
         ) from None
     except Exception as error:  # a plugin failing on a broken header
         raise _decode_error(path, error) from None
+    return _reduce(path, image, edge)
+
+
+def _reduce(path: Path, image: Image.Image, edge: int) -> tuple[Image.Image, int]:
     try:
         width, height = image.size
         _check_pixels(path, width, height)
-        orientation = _orientation(image)
+        orientation = decode.orientation_of(image)
         if image.format in ("JPEG", "MPO"):
             # Must come before anything touches the pixels: after a load, draft does nothing.
-            image.draft("RGB", _draft_size(width, height, edge))
+            image.draft("RGB", decode.draft_size(width, height, edge))
         image.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=2.0)
     except ThumbnailError:
         image.close()
@@ -253,25 +204,6 @@ def _open_reduced(path: Path, edge: int) -> tuple[Image.Image, int]:
     return image, orientation
 
 
-def _draft_size(width: int, height: int, edge: int) -> tuple[int, int]:
-    """The size to ask JPEG's DCT scaling for: the image scaled so its long edge is ``edge``.
-
-    Draft keeps both sides at least this big, so asking for (edge, edge) would keep a 3:2 photo
-    at twice the needed scale."""
-    scale = edge / max(width, height, 1)
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def _orientation(image: Image.Image) -> int:
-    if image.format == "HEIF" or "original_orientation" in image.info:
-        return 1  # pillow-heif has had libheif turn the image upright already
-    try:
-        value = image.getexif().get(0x0112)
-    except Exception:  # broken EXIF: show the image as stored
-        return 1
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
-
-
 def _finish(path: Path, image: Image.Image, orientation: int, edge: int) -> bytes:
     """Turn the reduced image upright, make it RGB, and encode it as a JPEG."""
     try:
@@ -279,81 +211,33 @@ def _finish(path: Path, image: Image.Image, orientation: int, edge: int) -> byte
             if max(image.size) > edge:
                 image.thumbnail((edge, edge), Image.Resampling.LANCZOS)
             icc = image.info.get("icc_profile")
-            small = image
-            for step in _TRANSPOSE.get(orientation, ()):
-                small = small.transpose(step)
-            rgb, profile = _to_rgb(small, icc if isinstance(icc, bytes) else None)
-            out = io.BytesIO()
-            options: dict[str, Any] = {"quality": _QUALITY}
-            if profile:
-                options["icc_profile"] = profile
-            rgb.save(out, format="JPEG", **options)
-            return out.getvalue()
+            rgb, profile = decode.to_rgb(decode.upright(image, orientation), icc)
+            return decode.jpeg_bytes(rgb, _QUALITY, profile)
     except ThumbnailError:
         raise
     except Exception as error:
         raise _decode_error(path, error) from None
 
 
-def _to_rgb(image: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | None]:
-    """RGB pixels for a JPEG, and the colour profile that describes them (None: sRGB)."""
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        image = _eight_bit(image)
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    space = icc[16:20] if icc and len(icc) >= 128 else None
-    if icc and space != b"RGB " and image.mode == "CMYK":
-        try:
-            converted = ImageCms.profileToProfile(
-                image,
-                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-                ImageCms.createProfile("sRGB"),
-                outputMode="RGB",
-            )
-        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-            converted = None
-        if isinstance(converted, Image.Image):
-            return converted, None
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    return image, icc if space == b"RGB " else None
-
-
-def _eight_bit(image: Image.Image) -> Image.Image:
-    """16-bit and float greyscale scaled to 8 bits (Pillow's own conversion would clip)."""
-    values = np.asarray(image, dtype=np.float64)
-    values = np.nan_to_num(values)
-    if image.mode == "F" and values.size and values.max() <= 1.0:
-        values = values * 255.0
-    elif values.size and values.max() > 255:
-        values = values / 257.0
-    return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
-
-
 def _raw_thumbnail(path: Path, edge: int, *, tiff_based: bool) -> bytes:
     """From the preview the camera embedded (fast, and as the photographer saw it on the
     camera); else from the sensor data at half size; else, for TIFF-based RAW, from whatever
     image Pillow finds in the TIFF structure."""
-    import rawpy
-
     reason: str
     try:
-        raw = rawpy.imread(str(path))
+        raw = decode.open_raw(path)
     except Exception as error:  # LibRaw's own exception hierarchy
-        reason = f"LibRaw cannot read it ({_libraw_reason(error)})"
+        reason = f"LibRaw cannot read it ({decode.libraw_message(error)})"
     else:
         with raw:
             try:
                 sizes = raw.sizes
                 _check_pixels(path, int(sizes.raw_width), int(sizes.raw_height))
-                flip = _FLIP_TO_ORIENTATION.get(int(sizes.flip), 1)
+                flip = decode.FLIP_TO_ORIENTATION.get(int(sizes.flip), 1)
             except ThumbnailError:
                 raise
             except Exception as error:
-                reason = f"LibRaw cannot read it ({_libraw_reason(error)})"
+                reason = f"LibRaw cannot read it ({decode.libraw_message(error)})"
             else:
                 made = _from_libraw(path, raw, edge, flip)
                 if isinstance(made, bytes):
@@ -369,64 +253,33 @@ def _raw_thumbnail(path: Path, edge: int, *, tiff_based: bool) -> bytes:
     if preview is not None:
         # A broken one falls through to the LibRaw reason, the one that matters.
         with contextlib.suppress(Exception):
-            image, orientation = _open_jpeg_bytes(preview, edge)
+            image, orientation = _reduce(
+                path, Image.open(io.BytesIO(preview), formats=("JPEG",)), edge
+            )
             return _finish(path, image, orientation, edge)
     raise ThumbnailError(f"{path}: cannot show this RAW file: {reason}")
 
 
 def _from_libraw(path: Path, raw: Any, edge: int, flip: int) -> bytes | str:
     """The thumbnail made by LibRaw's means, or the reason it could not be made."""
-    import rawpy
-
-    try:
-        thumb = raw.extract_thumb()
-    except rawpy.LibRawNoThumbnailError:  # develop the sensor data instead
-        reason = "it has no embedded preview"
-    except Exception as error:
-        reason = f"its embedded preview is unreadable ({_libraw_reason(error)})"
+    preview = decode.raw_preview(raw)
+    if preview is None:
+        reason = "it has no usable embedded preview"
     else:
         try:
-            if thumb.format == rawpy.ThumbFormat.JPEG:
-                image, own = _open_jpeg_bytes(bytes(thumb.data), edge)
-                # The RAW's own flip, unless the preview says how to turn itself.
-                return _finish(path, image, own if own != 1 else flip, edge)
-            if thumb.format == rawpy.ThumbFormat.BITMAP:
-                bitmap = Image.fromarray(np.ascontiguousarray(thumb.data, dtype=np.uint8))
-                bitmap.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-                return _finish(path, bitmap, flip, edge)
-        except ThumbnailError:
-            raise
-        except Exception as error:
+            image, own = _reduce(path, preview, edge)
+            # The RAW's own flip, unless the preview says how to turn itself.
+            return _finish(path, image, own if own != 1 else flip, edge)
+        except ThumbnailError as error:
+            if "decompression bomb" in str(error):
+                raise
             reason = f"its embedded preview is broken ({error})"
-        else:
-            reason = "its embedded preview is in an unknown format"
     try:
-        pixels = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
+        developed = decode.develop_raw(raw, half_size=True)
     except Exception as error:
-        return f"{reason}, and its sensor data cannot be developed ({_libraw_reason(error)})"
-    developed = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8))
+        return f"{reason}, and its sensor data cannot be developed ({decode.libraw_message(error)})"
     developed.thumbnail((edge, edge), Image.Resampling.LANCZOS)
     return _finish(path, developed, 1, edge)  # LibRaw has applied the flip
-
-
-def _open_jpeg_bytes(data: bytes, edge: int) -> tuple[Image.Image, int]:
-    image = Image.open(io.BytesIO(data), formats=("JPEG",))
-    width, height = image.size
-    if width * height > MAX_PIXELS:
-        image.close()
-        raise ValueError(f"embedded preview of {width}x{height} pixels")
-    orientation = _orientation(image)
-    image.draft("RGB", _draft_size(width, height, edge))
-    image.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return image, orientation
-
-
-def _libraw_reason(error: BaseException) -> str:
-    """LibRaw's reasons arrive as bytes; people should read plain text."""
-    reason = error.args[0] if error.args else type(error).__name__
-    if isinstance(reason, bytes):
-        reason = reason.decode("utf-8", "replace")
-    return str(reason)
 
 
 # The cache ------------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from albumen.core.model import LinkState, Photo
 from albumen.ui.context import AppContext
-from albumen_photo.metadata import PhotoMetadata, grouped, read_metadata, viewer_sees
-from albumen_photo.policy import KeepPolicy
+from albumen_photo.describe import grouped
+from albumen_photo.metadata import PhotoMetadata, read_metadata
+from albumen_photo.policy import KeepPolicy, viewer_sees
 
 HIDDEN = "—"
 
