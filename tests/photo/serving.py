@@ -16,8 +16,8 @@ from typing import Any
 
 import requests
 
-from albumen_photo.metadata import PhotoMetadata, read_metadata, viewer_sees
-from albumen_photo.policy import KeepPolicy
+from albumen_photo.metadata import PhotoMetadata, read_metadata
+from albumen_photo.policy import KeepPolicy, viewer_sees
 from tests.photo.readers import Record, exiftool, metadata_of, sha256
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, new_id, new_token

@@ -47,7 +47,7 @@ CAMERA_FIELDS = (
     "camera_make",
     "camera_model",
     "lens",
-    "exposure_time",
+    "exposure_seconds",
     "serial_number",
     "taken_at",
 )
@@ -198,8 +198,8 @@ def _seconds(text: str) -> float:
 
 def _exposure_parts(owner: PhotoMetadata) -> dict[str, float]:
     parts = {}
-    if owner.exposure_time:
-        parts["time"] = _seconds(owner.exposure_time)
+    if owner.exposure_seconds:
+        parts["time"] = owner.exposure_seconds
     if owner.f_number:
         parts["f"] = owner.f_number
     if owner.iso:
@@ -224,7 +224,9 @@ def _served_exposure(text: str) -> dict[str, float]:
 
 
 def _close(a: dict[str, float], b: dict[str, float]) -> bool:
-    return a.keys() == b.keys() and all(math.isclose(a[k], b[k], rel_tol=0.02) for k in a)
+    return a.keys() == b.keys() and all(
+        math.isclose(a[k], b[k], rel_tol=0.02, abs_tol=0.051) for k in a
+    )
 
 
 def _instant(moment: datetime | None) -> datetime | None:
@@ -260,7 +262,7 @@ def fact_problems(served: Corpus) -> list[str]:
         if not _close(wanted, _served_exposure(exposure or "")):
             problems.append(
                 f"{_where(seen)} Exposure: served {exposure!r}, owner sees time"
-                f" {owner.exposure_time!r} f {owner.f_number} ISO {owner.iso}"
+                f" {owner.exposure_seconds!r} f {owner.f_number} ISO {owner.iso}"
                 f" focal {owner.focal_length}"
             )
         taken = seen.listed.get("taken_at")
@@ -327,7 +329,7 @@ TOLD_BY = {
     "Composite:GPSLatitude": "gps",
     "EXIF:Model": "camera_model",
     "EXIF:LensModel": "lens",
-    "EXIF:ExposureTime": "exposure_time",
+    "EXIF:ExposureTime": "exposure_seconds",
     "EXIF:DateTimeOriginal": "taken_at",
     "EXIF:SerialNumber": "serial_number",
     "EXIF:Artist": "artist",
