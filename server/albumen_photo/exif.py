@@ -80,6 +80,7 @@ IMAGE_TAGS = frozenset(
     }
 )  # fmt: skip
 
+_RW2_MAGIC = 0x55
 # Tags that point at image data, with the tag that holds the byte counts.
 _IMAGE_DATA = {0x0111: 0x0117, 0x0144: 0x0145, 0x0201: 0x0202}
 
@@ -135,15 +136,15 @@ class _Blanker:
         if tag == TAG_GPS_IFD or tag in GEOTIFF_TAGS:
             return self.keep.location
         if tag == TAG_MAKER_NOTE:
-            # Makers' notes hold places too (Panasonic City and Landmark, Nikon LocationInfo,
-            # Canon's time-zone city), so none is kept when location is hidden.
-            return self.keep.location and self.keep.metadata
+            return self.keep.keeps_everything  # otherwise see maker_note_patches()
         if tag in (TAG_XMP, TAG_IPTC, TAG_PHOTOSHOP):
             return self.blank_block is not None  # blanked inside, see visit()
         if self.keep.metadata:
             return True
         if tag in (TAG_ORIENTATION, TAG_ARTIST, TAG_COPYRIGHT, 0x8773):
             return in_ifd0 or self.image
+        if self.image and self.t.magic == _RW2_MAGIC and (tag < 0x00FE or 0x0118 <= tag <= 0x0121):
+            return True  # Panasonic's raw directory: sensor geometry, levels, raw offsets
         return self.image and tag in IMAGE_TAGS
 
     def visit(self, ifd: Ifd, in_ifd0: bool) -> int:
@@ -164,6 +165,13 @@ class _Blanker:
                     self.keep_subtree(entry)
                 elif entry.tag in (TAG_XMP, TAG_IPTC, TAG_PHOTOSHOP):
                     self.blank_inside(entry)
+            elif (
+                entry.tag == TAG_MAKER_NOTE
+                and (inner := maker_note_patches(self.t, entry, self.keep)) is not None
+            ):
+                keep_entries.append(entry)
+                self.keep_value(entry, ifd)
+                self.patches.extend(inner)
             else:
                 self.drop(entry, ifd)
         if len(keep_entries) < len(ifd.entries):
@@ -339,3 +347,61 @@ def _build_tiff(
     gps_at = 8 + len(_ifd_bytes(order, placeholder, 8))
     entries = [*ifd0, (TAG_GPS_IFD, 4, 1, struct.pack(order + "I", gps_at))]
     return header + _ifd_bytes(order, entries, 8) + _ifd_bytes(order, gps, gps_at)
+
+
+# Maker notes ------------------------------------------------------------------------------
+
+_NIKON_LOCATION = 0x0039  # LocationInfo: country code and place name
+_NIKON_CAPTURE = range(0x0E00, 0x0F00)  # Capture NX edit data: it can carry IPTC with places
+# What a Nikon decoder needs from the note: version, NEF compression, the linearisation curve
+# (without which a compressed NEF decodes to garbage) and the plain white balance levels.
+_NIKON_DECODE = frozenset({0x0001, 0x000C, 0x0093, 0x0096})
+
+
+def maker_note_patches(t: Tiff, entry: Entry, keep: KeepPolicy) -> list[Patch] | None:
+    """The patches that make a maker note safe to keep under ``keep``, or None: drop it.
+
+    Makers' notes hold places (Panasonic City and Landmark, Nikon LocationInfo, Canon's time
+    zone city, Sony and Olympus GPS copies...) in formats of their own, so a note is dropped
+    whenever something is hidden, except Nikon's, whose structure is a TIFF of its own: it
+    holds no place but in LocationInfo and in Capture NX's edit data (which may embed IPTC),
+    both removed, and NEF files cannot be decoded without its linearisation curve. Without camera details only what decoding needs stays in it.
+    """
+    if entry.inline or not entry.size or entry.size < 18:
+        return None
+    try:
+        head = t.src.read(entry.value_offset, 10)
+        if not head.startswith(b"Nikon\x00\x02"):
+            return None
+        inner = Tiff(t.src.sub(entry.value_offset + 10, entry.size - 10))
+        ifd = inner.read_ifd(inner.ifd0)
+    except Malformed:
+        return None
+    if keep.metadata:
+        places = (_NIKON_LOCATION, *_NIKON_CAPTURE)
+        gone = [e for e in ifd.entries if e.tag in places and not keep.location]
+    else:
+        gone = [e for e in ifd.entries if e.tag not in _NIKON_DECODE]
+    return remove_entries(inner, ifd, gone)
+
+
+def remove_entries(t: Tiff, ifd: Ifd, gone: list[Entry]) -> list[Patch]:
+    """Remove ``gone`` from one directory, compacting it in place, and zero their values
+    (those other entries of the directory do not share). No sub-directory is followed."""
+    if not gone:
+        return []
+    stay = [e for e in ifd.entries if e not in gone]
+    kept = [(e.value_offset, e.value_offset + e.size) for e in stay if not e.inline and e.size]
+    count = struct.pack(t.order + ("Q" if t.big else "H"), len(stay))
+    pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
+    block = count + b"".join(e.raw for e in stay) + pointer
+    patches: list[Patch] = [
+        (t.src.base + ifd.offset, block + bytes(ifd.end - ifd.offset - len(block)))
+    ]
+    for e in gone:
+        if e.inline or not e.size or e.value_offset + e.size > t.size:
+            continue
+        if any(lo < e.value_offset + e.size and hi > e.value_offset for lo, hi in kept):
+            continue
+        patches.append((t.src.base + e.value_offset, bytes(e.size)))
+    return patches

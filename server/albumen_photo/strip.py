@@ -24,11 +24,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
-from albumen_photo.byteio import ForwardReader, coalesce, read_head
+from albumen_photo.byteio import ForwardReader, coalesce, copy_with_patches, read_head
 from albumen_photo.errors import StripError, UnsupportedFormat
 from albumen_photo.formats import FORMAT_NAMES, sniff_format
+from albumen_photo.inplace import IN_PLACE_FORMATS, in_place_patches
 from albumen_photo.jpeg import strip_jpeg
 from albumen_photo.png import strip_png
 from albumen_photo.policy import KeepPolicy
@@ -44,27 +45,32 @@ __all__ = [
 ]
 
 _MIN_CHUNK = 64
-_STRIPPABLE = frozenset({"jpeg", "png", "webp"})
+_REWRITTEN = frozenset({"jpeg", "png", "webp"})
+_STRIPPABLE = _REWRITTEN | IN_PLACE_FORMATS
+_PRIVATE = KeepPolicy()
 
 
-def can_strip(head: bytes) -> bool:
-    """True when :func:`strip_stream` can remove metadata from a file starting with ``head``.
+def can_strip(head: bytes, keep: KeepPolicy = _PRIVATE) -> bool:
+    """True when :func:`strip_stream` can honour ``keep`` for a file starting with ``head``.
 
     Lets callers decide up front (for instance, to offer only "original with metadata" for a
-    HEIC file) without starting a strip that would fail.
+    format that cannot be stripped) without starting a strip that would fail. The default
+    policy is the strictest one. A file can still fail later when it turns out to be damaged or
+    to hold metadata where it should not (a HEIF with an unknown box, say).
     """
-    return sniff_format(head) in _STRIPPABLE
+    return keep.keeps_everything or sniff_format(head) in _STRIPPABLE
 
 
 def _unsupported(fmt: str | None) -> UnsupportedFormat:
     if fmt is None:
         return UnsupportedFormat(
-            "Unrecognised file format: metadata can only be removed from JPEG, PNG and WebP files."
+            "Unrecognised file format: metadata cannot be removed from it without re-encoding."
         )
     name = FORMAT_NAMES.get(fmt, fmt.upper())
     return UnsupportedFormat(
-        f"Cannot remove metadata from {name} files without re-encoding them: only JPEG, PNG and "
-        "WebP files can be stripped losslessly."
+        f"Cannot remove metadata from {name} files without re-encoding them: Albumen strips "
+        "JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF, DNG and the RAW formats CR2, CR3, NEF, ARW, "
+        "ORF, RW2, PEF, SRW and RAF."
     )
 
 
@@ -148,5 +154,31 @@ def _strip_pieces(src: BinaryIO, keep: KeepPolicy, chunk_size: int) -> Iterator[
         yield from strip_png(ForwardReader(src, head, chunk_size, "PNG"), keep)
     elif fmt == "webp":
         yield from strip_webp(src, head, keep, chunk_size)
+    elif fmt in IN_PLACE_FORMATS:
+        yield from _strip_in_place(src, head, fmt, keep, chunk_size)
     else:
         raise _unsupported(fmt)
+
+
+def _strip_in_place(
+    src: BinaryIO, head: bytes, fmt: str, keep: KeepPolicy, chunk_size: int
+) -> Iterator[bytes]:
+    """Blank the metadata of an offset-based container without moving a byte.
+
+    The patches are computed from the structure first (with seeks: metadata may sit anywhere),
+    then the file is copied through with them applied. An unseekable source is spooled to a
+    temporary file first.
+    """
+    seekable = getattr(src, "seekable", None)
+    if seekable is not None and seekable():
+        start = src.tell() - len(head)
+        patches = in_place_patches(src, fmt, keep, start=start)
+        yield from copy_with_patches(src, patches, chunk_size, start=start)
+        return
+    with tempfile.SpooledTemporaryFile(max_size=4 * chunk_size) as spool:
+        spool.write(head)
+        while data := src.read(chunk_size):
+            spool.write(data)
+        spool.seek(0)
+        patches = in_place_patches(cast(BinaryIO, spool), fmt, keep)
+        yield from copy_with_patches(cast(BinaryIO, spool), patches, chunk_size)

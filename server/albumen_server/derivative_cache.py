@@ -11,24 +11,23 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import struct
 import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image
-
+from albumen_photo import decode
+from albumen_photo.errors import Malformed
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, strip_bytes
+from albumen_photo.tiff import TAG_ORIENTATION, Tiff
 from albumen_server.context import ServerContext
 from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, DerivativeError, render
 
 Kind = Literal["thumb", "preview"]
 EDGES: dict[str, int] = {"thumb": THUMB_EDGE, "preview": PREVIEW_EDGE}
 EXIF_HEADER = b"Exif\x00\x00"
-ORIENTATION_TAG = 0x0112
 
 _locks_guard = threading.Lock()
 _locks: dict[Path, threading.Lock] = {}
@@ -69,31 +68,27 @@ def _cached(path: Path, make: Callable[[], bytes]) -> bytes:
 def reset_orientation(tiff: bytes) -> bytes:
     """Set IFD0's Orientation to 1 in place: the derivative's pixels are already turned.
 
-    Patching the one value avoids a decode/encode round trip of the whole EXIF, which piexif
-    cannot always write back.
+    Patching the one value (read with the one TIFF reader, :class:`albumen_photo.tiff.Tiff`)
+    avoids a decode/encode round trip of the whole EXIF, which cannot always be written back.
     """
-    if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
+    try:
+        reader = Tiff(tiff)
+        entry = reader.read_ifd(reader.ifd0).get(TAG_ORIENTATION)
+    except Malformed:
         return tiff
-    endian = "<" if tiff[:2] == b"II" else ">"
-    (ifd,) = struct.unpack_from(endian + "I", tiff, 4)
-    if ifd + 2 > len(tiff):
+    if entry is None or entry.type != 3 or not entry.inline:
         return tiff
-    (count,) = struct.unpack_from(endian + "H", tiff, ifd)
     patched = bytearray(tiff)
-    for index in range(count):
-        entry = ifd + 2 + 12 * index
-        if entry + 12 > len(tiff):
-            break
-        tag, kind = struct.unpack_from(endian + "HH", tiff, entry)
-        if tag == ORIENTATION_TAG and kind == 3:
-            struct.pack_into(endian + "H", patched, entry + 8, 1)
+    patched[entry.value_offset : entry.value_offset + 2] = (1).to_bytes(
+        2, "little" if reader.order == "<" else "big"
+    )
     return bytes(patched)
 
 
 def source_exif(path: Path) -> bytes | None:
     """The source's raw EXIF (TIFF structure), whatever its container, or None."""
     try:
-        with Image.open(path) as image:
+        with decode.open_image(path) as image:
             raw = image.info.get("exif")
     except Exception:  # any undecodable source simply has no EXIF to show
         return None
@@ -109,8 +104,8 @@ def splice_exif(jpeg: bytes, tiff: bytes) -> bytes:
         return jpeg
     position = 2
     if jpeg[2:4] == b"\xff\xe0":
-        position = 4 + struct.unpack(">H", jpeg[4:6])[0]
-    segment = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+        position = 4 + int.from_bytes(jpeg[4:6], "big")
+    segment = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
     return jpeg[:position] + segment + jpeg[position:]
 
 
