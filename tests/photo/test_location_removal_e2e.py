@@ -87,7 +87,7 @@ def _problems(
     if got != {tag: wanted.get(tag) for tag in got}:
         found.append(f"{source.name} {where}: exiftool finds {got}, wanted {wanted}")
     before, after = pixels(source.read_bytes()), pixels(received)
-    if before is None or before != after:
+    if not before or before != after:
         found.append(f"{source.name} {where}: pixels {'differ' if before else 'not decoded'}")
     return found
 
