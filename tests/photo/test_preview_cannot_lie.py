@@ -36,12 +36,10 @@ UNDECODABLE = {
     "QuickTime.heic": "truncated HEIC",
 }
 
-# The fields of the owner's preview that a served original must match (size, path, problems and
-# the format's own header fields say nothing about what a viewer learns).
+# The fields of the owner's preview that a served original must match: all but where the file
+# is, its size (the viewer's copy is smaller), and the reader's own notes.
 COMPARED = tuple(
-    f.name
-    for f in fields(PhotoMetadata)
-    if f.name not in {"path", "file_size", "problems", "error", "format", "width", "height"}
+    f.name for f in fields(PhotoMetadata) if f.name not in {"path", "file_size", "problems"}
 )
 CAMERA_FIELDS = (
     "camera_make",
