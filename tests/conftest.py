@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import PostgresCluster
 from tests.support import CORPUS, ServerProcess, start_server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL cluster for the session; each server gets its own database."""
+    cluster = PostgresCluster.start()
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture(scope="session")

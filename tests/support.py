@@ -43,10 +43,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def create_token(data: Path, name: str = "owner") -> str:
+def create_token(
+    data: Path, name: str = "owner", *, python: str = sys.executable, database: str | None = None
+) -> str:
     result = subprocess.run(
         [
-            sys.executable,
+            python,
             "-m",
             "albumen_server.cli",
             "token",
@@ -55,6 +57,7 @@ def create_token(data: Path, name: str = "owner") -> str:
             str(data),
             "--name",
             name,
+            *(["--database", database] if database else []),
         ],
         capture_output=True,
         text=True,
@@ -71,7 +74,13 @@ class ServerProcess:
     port: int
     token: str
     process: subprocess.Popen[bytes]
+    database: str | None = None
     http: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL of the server's database (SQLite in its data folder by default)."""
+        return self.database or f"sqlite:///{self.data / 'albumen.sqlite3'}"
 
     @property
     def url(self) -> str:
@@ -95,13 +104,16 @@ class ServerProcess:
         self.http.close()
 
 
-def start_server(data: Path, *extra: str) -> ServerProcess:
-    token = create_token(data)
+def start_server(data: Path, *extra: str, python: str = sys.executable) -> ServerProcess:
+    """Start `albumen-server` on a free port of 127.0.0.1 with its data in `data`; `python` is
+    the interpreter to run it with (another virtual environment's, to test an installation)."""
+    database = extra[extra.index("--database") + 1] if "--database" in extra else None
+    token = create_token(data, python=python, database=database)
     port = free_port()
     log = open(data / "server.log", "ab")  # noqa: SIM115  # the child process holds it
     process = subprocess.Popen(
         [
-            sys.executable,
+            python,
             "-m",
             "albumen_server.cli",
             "--data",
@@ -116,7 +128,7 @@ def start_server(data: Path, *extra: str) -> ServerProcess:
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    server = ServerProcess(data=data, port=port, token=token, process=process)
+    server = ServerProcess(data=data, port=port, token=token, process=process, database=database)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -4,6 +4,7 @@ data folder. The CLI uses it; the desktop app's `app.py` builds the same service
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,10 +33,11 @@ class Client:
 
     def __init__(self, data_dir: Path, credentials: Credentials | None = None) -> None:
         self.data_dir = data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        embedded.private_folder(data_dir)  # link tokens, copies of photos: the owner's alone
         self.settings_path = data_dir / "settings.json"
         self.settings = Settings.load(self.settings_path)
         self.store = Store(data_dir / "albumen.sqlite3")
+        _private_files(data_dir / "albumen.sqlite3")
         self.credentials = credentials or Credentials()
         self._target: ServerTarget | None = None
         limit = self.settings.bandwidth_limit_kbps
@@ -98,6 +100,17 @@ class Client:
 
     def save_settings(self) -> None:
         self.settings.save(self.settings_path)
+
+
+def _private_files(database: Path) -> None:
+    """0600 for the store and its WAL files (SQLite gives new WAL files the store's mode)."""
+    for path in (
+        database,
+        database.with_name(database.name + "-wal"),
+        database.with_name(database.name + "-shm"),
+    ):
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)
 
 
 def _accepted(url: str, token: str) -> bool:

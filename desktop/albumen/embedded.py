@@ -8,8 +8,11 @@ links keep working), on a port kept in the data folder so links stay valid acros
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -21,6 +24,9 @@ import requests
 
 DEFAULT_PORT = 8737
 STATE_FILE = "embedded.json"
+# The server answers a challenge with an HMAC under this key (albumen_server.identity); the
+# name and the HMAC's prefix are the contract between the two sides.
+IDENTITY_FILE = "identity.key"
 
 
 class EmbeddedServerError(Exception):
@@ -34,11 +40,36 @@ class EmbeddedServer:
     data: Path
 
 
-def _healthy(url: str) -> bool:
+def _identity_key(data: Path) -> bytes:
+    """The key only our embedded server can read (0600 in a 0700 folder); made once."""
+    path = data / IDENTITY_FILE
+    with contextlib.suppress(OSError):
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    path.chmod(0o600)
+    return key
+
+
+def is_ours(url: str, data: Path) -> bool:
+    """True only when the server at `url` proves it reads our identity key: the one thing a
+    process of another user holding our port cannot do. Nothing secret is sent to find out."""
     try:
-        return requests.get(url + "/api/health", timeout=2).ok
-    except requests.RequestException:
+        key = (data / IDENTITY_FILE).read_bytes()
+    except OSError:
         return False
+    challenge = secrets.token_hex(16)
+    try:
+        response = requests.get(url + "/api/identity", params={"challenge": challenge}, timeout=2)
+        proof = response.json().get("proof") if response.ok else None
+    except (requests.RequestException, ValueError, AttributeError):
+        return False
+    expected = hmac.new(key, b"albumen-embedded:" + challenge.encode(), hashlib.sha256).hexdigest()
+    return isinstance(proof, str) and hmac.compare_digest(proof, expected)
 
 
 def _port_free(port: int) -> bool:
@@ -56,6 +87,13 @@ def _choose_port(preferred: int) -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def private_folder(folder: Path) -> None:
+    """Make `folder` (and what it holds: link tokens, owner tokens, photos) the owner's alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a folder the owner made elsewhere may not be ours
+        folder.chmod(0o700)
 
 
 def server_command() -> list[str]:
@@ -82,13 +120,15 @@ def mint_token(data_dir: Path) -> str:
 def ensure_running(data_dir: Path, timeout: float = 30.0) -> EmbeddedServer:
     """Reuse the running embedded server, or start one in the background."""
     data = server_data(data_dir)
-    data.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
+    private_folder(data)
+    _identity_key(data)
     state_path = data / STATE_FILE
     port = DEFAULT_PORT
     with contextlib.suppress(OSError, ValueError, KeyError):
         state = json.loads(state_path.read_text())
         port = int(state["port"])
-        if _healthy(state["url"]):
+        if is_ours(state["url"], data):
             return EmbeddedServer(state["url"], int(state["pid"]), data)
     port = _choose_port(port)
     url = f"http://127.0.0.1:{port}"
@@ -116,7 +156,7 @@ def ensure_running(data_dir: Path, timeout: float = 30.0) -> EmbeddedServer:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise EmbeddedServerError(f"the embedded server stopped at start; see {log_path}")
-        if _healthy(url):
+        if is_ours(url, data):
             state_path.write_text(json.dumps({"url": url, "port": port, "pid": process.pid}))
             return EmbeddedServer(url, process.pid, data)
         time.sleep(0.05)  # waiting for another process to listen; it has no other signal

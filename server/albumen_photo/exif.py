@@ -154,7 +154,14 @@ class _Blanker:
         self.seen.add(ifd.offset)
         keep_entries: list[Entry] = []
         for entry in ifd.entries:
-            if self.wanted(entry, in_ifd0):
+            if entry.tag == TAG_EXIF_IFD and self.image and not self.keep.metadata:
+                # Only a maker note a decoder needs (Nikon's) may stay in it: see whether
+                # anything does, and drop the directory when nothing does.
+                if self.visit_optional(entry):
+                    keep_entries.append(entry)
+                else:
+                    self.drop(entry, ifd)
+            elif self.wanted(entry, in_ifd0):
                 keep_entries.append(entry)
                 self.keep_value(entry, ifd)
                 if entry.tag in (TAG_SUB_IFDS, TAG_EXIF_IFD, TAG_INTEROP_IFD):
@@ -178,6 +185,18 @@ class _Blanker:
             self.rewrite(ifd, keep_entries)
         self.kept.append((ifd.offset, ifd.end))
         return len(keep_entries)
+
+    def visit_optional(self, entry: Entry) -> bool:
+        """Visit the directory a pointer names; True when any of its entries stays."""
+        offset = self.t.pointer(entry)
+        if offset is None or offset in self.seen:
+            return False
+        sub = self.t.read_ifd(offset)
+        if self.visit(sub, in_ifd0=False):
+            return True
+        self.kept.remove((sub.offset, sub.end))
+        self.zeroed.append((sub.offset, sub.end))
+        return False
 
     def keep_value(self, entry: Entry, ifd: Ifd) -> None:
         if not entry.inline and entry.size:
@@ -235,12 +254,7 @@ class _Blanker:
             self.patches.append((base, new))
 
     def rewrite(self, ifd: Ifd, entries: list[Entry]) -> None:
-        t = self.t
-        count = struct.pack(t.order + ("Q" if t.big else "H"), len(entries))
-        pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
-        block = count + b"".join(e.raw for e in entries) + pointer
-        block += bytes(ifd.end - ifd.offset - len(block))
-        self.patches.append((t.src.base + ifd.offset, block))
+        self.patches.append(_compacted(self.t, ifd, entries))
 
     def zero_patches(self) -> list[Patch]:
         """The zeroed ranges minus every range that something kept still uses."""
@@ -365,7 +379,8 @@ def maker_note_patches(t: Tiff, entry: Entry, keep: KeepPolicy) -> list[Patch] |
     zone city, Sony and Olympus GPS copies...) in formats of their own, so a note is dropped
     whenever something is hidden, except Nikon's, whose structure is a TIFF of its own: it
     holds no place but in LocationInfo and in Capture NX's edit data (which may embed IPTC),
-    both removed, and NEF files cannot be decoded without its linearisation curve. Without camera details only what decoding needs stays in it.
+    both removed, and NEF files cannot be decoded without its linearisation curve. Without
+    camera details only what decoding needs stays in it.
     """
     if entry.inline or not entry.size or entry.size < 18:
         return None
@@ -392,12 +407,7 @@ def remove_entries(t: Tiff, ifd: Ifd, gone: list[Entry]) -> list[Patch]:
         return []
     stay = [e for e in ifd.entries if e not in gone]
     kept = [(e.value_offset, e.value_offset + e.size) for e in stay if not e.inline and e.size]
-    count = struct.pack(t.order + ("Q" if t.big else "H"), len(stay))
-    pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
-    block = count + b"".join(e.raw for e in stay) + pointer
-    patches: list[Patch] = [
-        (t.src.base + ifd.offset, block + bytes(ifd.end - ifd.offset - len(block)))
-    ]
+    patches = [_compacted(t, ifd, stay)]
     for e in gone:
         if e.inline or not e.size or e.value_offset + e.size > t.size:
             continue
@@ -405,3 +415,11 @@ def remove_entries(t: Tiff, ifd: Ifd, gone: list[Entry]) -> list[Patch]:
             continue
         patches.append((t.src.base + e.value_offset, bytes(e.size)))
     return patches
+
+
+def _compacted(t: Tiff, ifd: Ifd, stay: list[Entry]) -> Patch:
+    """A directory rewritten in its own bytes with only ``stay`` (in order), zeros after."""
+    count = struct.pack(t.order + ("Q" if t.big else "H"), len(stay))
+    pointer = struct.pack(t.order + ("Q" if t.big else "I"), ifd.next)
+    block = count + b"".join(e.raw for e in stay) + pointer
+    return t.src.base + ifd.offset, block + bytes(ifd.end - ifd.offset - len(block))

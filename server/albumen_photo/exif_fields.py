@@ -17,11 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from PIL import Image, TiffImagePlugin
-
+from albumen_photo.byteio import RandomAccess
+from albumen_photo.errors import Malformed
 from albumen_photo.records import GpsPosition
+from albumen_photo.tiff import Ifd, Tiff
 
-__all__ = ["ExifDirectories", "ExifFields", "clean", "decode_bytes", "exif_from_bytes", "text"]
+__all__ = [
+    "ExifDirectories",
+    "ExifFields",
+    "Ratio",
+    "clean",
+    "decode_bytes",
+    "exif_from_bytes",
+    "exif_from_tiff",
+    "text",
+]
 
 Problem = Callable[[str], None]
 
@@ -41,6 +51,7 @@ BODY_SERIAL, LENS_SPEC, LENS_MODEL = 0xA431, 0xA432, 0xA434
 _DATE = re.compile(
     r"^\s*(\d{4})[:\-/.](\d{1,2})[:\-/.](\d{1,2})[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"
 )
+_MAX_VALUE = 1 << 20
 _OFFSET_FORMAT = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 
@@ -134,39 +145,66 @@ def positive_int(value: object) -> int | None:
 # Loading --------------------------------------------------------------------------------------
 
 
-def exif_from(load: Callable[[], Image.Exif], problem: Problem) -> ExifDirectories:
-    """The directories of an EXIF block (Pillow's reader); an unreadable part is a problem."""
-    try:
-        exif = load()
-        ifd0 = dict(exif)
-    except Exception as error:  # Pillow raises many kinds on a malformed block
-        problem(f"the EXIF block is unreadable ({type(error).__name__}: {error})")
-        return ExifDirectories()
-    out = ExifDirectories(ifd0=ifd0)
-    for tag, name in ((EXIF_IFD, "EXIF"), (GPS_IFD, "GPS")):
-        if tag not in ifd0 and tag not in getattr(exif, "_hidden_data", {}):
-            continue
-        try:
-            directory = dict(exif.get_ifd(tag))
-        except Exception as error:
-            problem(f"the {name} directory is unreadable ({type(error).__name__})")
-            continue
-        if tag == EXIF_IFD:
-            out.exif = directory
+@dataclass(frozen=True)
+class Ratio:
+    """A TIFF rational as stored: the denominator may be zero, which :meth:`ExifFields.number`
+    reports."""
+
+    num: int
+    den: int
+
+
+def _directory(tiff: Tiff, ifd: Ifd) -> dict[int, Any]:
+    """A directory's values: text as its raw bytes (decoded by :func:`text`, which knows the
+    encodings cameras use), rationals as :class:`Ratio`, the rest as the TIFF reader gives."""
+    out: dict[int, Any] = {}
+    for entry in ifd.entries:
+        if entry.size is None or entry.size > _MAX_VALUE:
+            continue  # image data, a maker note gone wild: nothing a field is made of
+        value: Any
+        if entry.type == 2:
+            value = tiff.value_bytes(entry)
         else:
-            out.gps = directory
+            value = tiff.value(entry)
+            if entry.type in (5, 10) and value is not None:
+                pairs = value if entry.count > 1 else (value,)
+                ratios = tuple(Ratio(num, den) for num, den in pairs)
+                value = ratios if entry.count > 1 else ratios[0]
+        if value is not None:
+            out[entry.tag] = value
+    return out
+
+
+def exif_from_tiff(
+    source: bytes | RandomAccess, problem: Problem, *, directory: Ifd | None = None
+) -> ExifDirectories:
+    """IFD0 and its EXIF and GPS directories of a TIFF structure (an EXIF block, a TIFF file,
+    a TIFF-based RAW), read with the one TIFF reader; an unreadable part is a problem."""
+    try:
+        tiff = Tiff(source)
+        ifd0 = directory or tiff.read_ifd(tiff.ifd0)
+    except Malformed as error:
+        problem(f"the EXIF block is unreadable ({error})")
+        return ExifDirectories()
+    out = ExifDirectories(ifd0=_directory(tiff, ifd0))
+    for tag, name in ((EXIF_IFD, "EXIF"), (GPS_IFD, "GPS")):
+        if ifd0.get(tag) is None:
+            continue
+        sub = tiff.sub_ifd(ifd0, tag)
+        if sub is None:
+            problem(f"the {name} directory is unreadable")
+        elif tag == EXIF_IFD:
+            out.exif = _directory(tiff, sub)
+        else:
+            out.gps = _directory(tiff, sub)
     return out
 
 
 def exif_from_bytes(data: bytes, problem: Problem) -> ExifDirectories:
-    """The directories of a TIFF-structured EXIF block (with or without its "Exif" header)."""
-
-    def load() -> Image.Exif:
-        exif = Image.Exif()
-        exif.load(data)
-        return exif
-
-    return exif_from(load, problem)
+    """The directories of an EXIF block, with or without its "Exif" header."""
+    if data.startswith(b"Exif\x00"):
+        data = data[6:]
+    return exif_from_tiff(data, problem)
 
 
 # Values into fields ---------------------------------------------------------------------------
@@ -202,8 +240,8 @@ class ExifFields:
             if not value:
                 return None
             value = value[0]
-        if isinstance(value, TiffImagePlugin.IFDRational):
-            numerator, denominator = value.numerator, value.denominator
+        if isinstance(value, Ratio):
+            numerator, denominator = value.num, value.den
             if denominator == 0:
                 self.problem(f"{what} is {numerator}/0 (a zero denominator)")
                 return None
@@ -249,7 +287,7 @@ class ExifFields:
             return None
         numbers: list[float | None] = []
         for item in value:
-            if isinstance(item, TiffImagePlugin.IFDRational) and item.denominator == 0:
+            if isinstance(item, Ratio) and item.den == 0:
                 numbers.append(None)  # 0/0 means "unknown" in this tag
             else:
                 numbers.append(self.number(item, "LensSpecification"))

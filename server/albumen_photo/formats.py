@@ -31,6 +31,7 @@ __all__ = [
     "file_dialog_patterns",
     "identify",
     "is_raw",
+    "photo_names",
     "refusal",
     "sniff_format",
 ]
@@ -157,8 +158,8 @@ FORMATS: tuple[PhotoFormat, ...] = (
 _BY_KEY = {fmt.key: fmt for fmt in FORMATS}
 _BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
 
-FORMAT_NAMES = {fmt.key: fmt.name for fmt in FORMATS}
-"""Names fit for messages, by :func:`sniff_format`'s keys."""
+FORMAT_NAMES = {fmt.key: fmt.name for fmt in FORMATS} | {"heif": "HEIF/HEIC"}
+"""Names fit for messages, by :func:`sniff_format`'s keys (its "heif" is HEIC too)."""
 
 PILLOW_FORMATS: tuple[str, ...] = tuple(
     dict.fromkeys(fmt.pillow for fmt in FORMATS if fmt.pillow is not None)
@@ -220,6 +221,11 @@ def refusal(fmt: PhotoFormat | None) -> str | None:
     return fmt.reason
 
 
+def photo_names() -> str:
+    """The photo formats that are not RAW, named for a message: "JPEG, PNG, WebP, ..."."""
+    return ", ".join(fmt.name for fmt in FORMATS if fmt.kind in ("image", "heif"))
+
+
 def file_dialog_patterns() -> list[str]:
     """Glob patterns of every photo format, for a file dialog's filter: ["*.jpg", ...]."""
     return [f"*{suffix}" for fmt in FORMATS if fmt.is_photo for suffix in fmt.suffixes]
@@ -248,7 +254,7 @@ def identify(path: Path, head: bytes | None = None) -> PhotoFormat | None:
             return claimed
         if head[8:12] == b"IIII":  # Phase One's mark after the TIFF header
             return _BY_KEY["iiq"]
-        return _raw_tiff_by_content(Path(path), head) or _BY_KEY["tiff"]
+        return _raw_tiff_by_content(Path(path)) or _BY_KEY["tiff"]
     return _BY_KEY[key]
 
 
@@ -260,11 +266,11 @@ _RAW_COMPRESSIONS = frozenset({32767, 32769, 32770, 34713, 34892, 65000, 65535})
 _RAW_PHOTOMETRICS = frozenset({32803, 34892})  # CFA, LinearRaw
 
 
-def _raw_tiff_by_content(path: Path, head: bytes) -> PhotoFormat | None:
+def _raw_tiff_by_content(path: Path) -> PhotoFormat | None:
     """A TIFF-based RAW told by its first directory: DNG names its version; a camera's RAW has a
     first image that is a reduced preview, points to sub-images, or is itself sensor data, which
     an ordinary TIFF (even one naming the camera) does not."""
-    ifd0 = _first_directory(path, head)
+    ifd0 = _first_directory(path)
     if _DNG_VERSION in ifd0:
         return _BY_KEY["dng"]
     make = ifd0.get(_MAKE)
@@ -284,17 +290,15 @@ def _raw_tiff_by_content(path: Path, head: bytes) -> PhotoFormat | None:
     return _GENERIC_RAW
 
 
-def _first_directory(path: Path, head: bytes) -> dict[int, Any]:
-    """The first directory of a TIFF file as tag -> value (Pillow's directory reader, which
-    reads values from the file where they are, whatever their offset)."""
-    from PIL import TiffImagePlugin
+def _first_directory(path: Path) -> dict[int, Any]:
+    """The first directory of a TIFF file as tag -> value, read with the one TIFF reader."""
+    from albumen_photo.byteio import RandomAccess
+    from albumen_photo.errors import Malformed
+    from albumen_photo.tiff import Tiff
 
-    with contextlib.suppress(Exception):  # a broken directory: not a RAW we can tell
-        directory = TiffImagePlugin.ImageFileDirectory_v2(head[:8])
-        with Path(path).open("rb") as handle:
-            handle.seek(directory.next)
-            directory.load(handle)
-        return dict(directory)
+    with contextlib.suppress(Malformed), Path(path).open("rb") as handle:
+        tiff = Tiff(RandomAccess(handle))
+        return tiff.tags(tiff.read_ifd(tiff.ifd0))
     return {}
 
 

@@ -21,7 +21,15 @@ from albumen_photo.errors import Malformed, StripError, UnsupportedFormat
 from albumen_photo.exif import blank_patches
 from albumen_photo.formats import FORMAT_NAMES
 from albumen_photo.iim import blank_tiff_block
-from albumen_photo.isobmff import Item, boxes, cr3_blocks, heif_items, item_extents
+from albumen_photo.isobmff import (
+    Item,
+    boxes,
+    cr3_blocks,
+    header_dates,
+    heif_items,
+    item_extents,
+    tracks,
+)
 from albumen_photo.jpeg import jpeg_patches
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.tiff import TAG_SUB_IFDS, Ifd, Tiff
@@ -158,6 +166,9 @@ _CR3_EMPTIED = frozenset({("CMT3", False, False), ("CMT3", False, True), ("CMT4"
 
 
 def _cr3(ra: RandomAccess, keep: KeepPolicy) -> list[Patch]:
+    """CR3: Canon's uuid box holds IFD0 (CMT1), the EXIF directory (CMT2), the maker note
+    (CMT3) and GPS (CMT4) as TIFF blocks; the CTMD track holds per-shot EXIF and maker-note
+    records; previews are JPEGs."""
     blocks = cr3_blocks(ra)
     if "CMT1" not in blocks:
         raise Malformed("no Canon metadata box")
@@ -175,7 +186,31 @@ def _cr3(ra: RandomAccess, keep: KeepPolicy) -> list[Patch]:
             data = ra.read(at, size)
             if (new := blank_xmp(data, keep)) != data:
                 patches.append((ra.base + at, new))
+        else:
+            patches += _jpeg_inside(ra, at, size, keep)
+    for track in tracks(ra):
+        for at, size in track.samples:
+            if track.format == b"CTMD" and not keep.keeps_everything:
+                # Timed metadata: exposure records and maker-note fragments, whose places
+                # cannot be ruled out; none of it is needed to decode the image. It becomes
+                # one record of an unused type (size, type 0, six reserved bytes, zeros).
+                empty = size.to_bytes(4, "little") + bytes(size - 4) if size >= 12 else None
+                patches.append((ra.base + at, empty or bytes(size)))
+            else:
+                patches += _jpeg_inside(ra, at, size, keep)
+    if not keep.metadata:
+        patches += [(ra.base + at, bytes(size)) for at, size in header_dates(ra)]
     return patches
+
+
+def _jpeg_inside(ra: RandomAccess, at: int, size: int, keep: KeepPolicy) -> list[Patch]:
+    """Blank a JPEG (a preview) that starts within the first bytes of a block, if there is one."""
+    start = ra.read(at, min(size, 64)).find(b"\xff\xd8\xff")
+    if start < 0:
+        return []
+    with contextlib.suppress(Malformed):
+        return jpeg_patches(ra.sub(at + start, size - start), keep)
+    return []
 
 
 def _raf(ra: RandomAccess, keep: KeepPolicy) -> list[Patch]:

@@ -24,14 +24,18 @@ __all__ = [
     "boxes",
     "child",
     "cr3_blocks",
+    "header_dates",
     "heif_items",
     "item_extents",
+    "tracks",
 ]
 
 # Canon's metadata uuid box in CR3 (inside moov): CMT1-CMT4 TIFF blocks, thumbnail.
 CANON_UUID = bytes.fromhex("85c0b687820f11e08111f4ce462b6a48")
 # The uuid box that holds an XMP packet (CR3, some MP4 and HEIF writers).
 XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+# Canon's preview uuid box in CR3: 8 bytes, then a PRVW box with a JPEG.
+PREVIEW_UUID = bytes.fromhex("eaf42b5e1c984b88b9fbb7dc406e4d16")
 _MAX_BOXES = 10_000
 
 
@@ -254,11 +258,17 @@ def item_extents(item: Item) -> tuple[int, int] | None:
 
 def cr3_blocks(ra: RandomAccess) -> dict[str, tuple[int, int]]:
     """Canon CR3 metadata: "CMT1".."CMT4" (TIFF blocks: IFD0, EXIF, maker note, GPS),
-    "THMB" (thumbnail) and "XMP" (the XMP packet) as absolute (offset, length) ranges."""
+    "THMB" (thumbnail), "PRVW" (preview JPEG) and "XMP" (the XMP packet) as absolute
+    (offset, length) ranges of their content."""
     out: dict[str, tuple[int, int]] = {}
     for box in boxes(ra):
         if box.type == b"uuid" and box.uuid == XMP_UUID:
             out["XMP"] = (box.start, box.size - box.header)
+        if box.type == b"uuid" and box.uuid == PREVIEW_UUID and box.start + 16 <= box.end:
+            head = ra.read(box.start + 8, 8)
+            if head[4:] == b"PRVW":  # clipped to its parent: truncated files exist
+                size = min(int.from_bytes(head[:4], "big"), box.end - box.start - 8)
+                out["PRVW"] = (box.start + 16, max(size - 8, 0))
         if box.type != b"moov":
             continue
         for inner in boxes(ra, box.start, box.end):
@@ -266,4 +276,99 @@ def cr3_blocks(ra: RandomAccess) -> dict[str, tuple[int, int]]:
                 for block in boxes(ra, inner.start, inner.end):
                     if block.name in ("CMT1", "CMT2", "CMT3", "CMT4", "THMB"):
                         out[block.name] = (block.start, block.size - block.header)
+    return out
+
+
+@dataclass(frozen=True)
+class Track:
+    """One track of a movie-structured file (CR3): its sample format (b"CRAW", b"CTMD"...) and
+    its samples as absolute (offset, length) ranges."""
+
+    format: bytes
+    samples: tuple[tuple[int, int], ...]
+
+
+def _path(ra: RandomAccess, box: Box, *names: bytes) -> Box | None:
+    for name in names:
+        found = child(ra, box, name)
+        if found is None:
+            return None
+        box = found
+    return box
+
+
+def _table(
+    ra: RandomAccess, box: Box | None, width: int, *, skip: int = 0, fields: int = 1
+) -> list[int]:
+    """The entries of a sample table FullBox, flattened: a u32 count, then entries of
+    ``fields`` numbers of ``width`` bytes each."""
+    if box is None:
+        return []
+    body = _Bits(ra.read(box.start, box.size - box.header))
+    body.uint(4 + skip)
+    count = body.uint(4)
+    if count * width * fields > len(body.data):
+        raise Malformed("sample table runs past its box")
+    return [body.uint(width) for _ in range(count * fields)]
+
+
+def tracks(ra: RandomAccess) -> list[Track]:
+    """The tracks of the file's moov box with where each sample lies."""
+    moov = next((b for b in boxes(ra) if b.type == b"moov"), None)
+    out: list[Track] = []
+    for trak in [] if moov is None else boxes(ra, moov.start, moov.end):
+        stbl = _path(ra, trak, b"mdia", b"minf", b"stbl") if trak.type == b"trak" else None
+        if stbl is None:
+            continue
+        stsd = child(ra, stbl, b"stsd")
+        entry = None if stsd is None else next(boxes(ra, stsd.start + 8, stsd.end), None)
+        stsz = child(ra, stbl, b"stsz")
+        if stsz is None:
+            continue
+        fixed = int.from_bytes(ra.read(stsz.start + 4, 4), "big")
+        if fixed:
+            sizes = [fixed] * min(int.from_bytes(ra.read(stsz.start + 8, 4), "big"), _MAX_BOXES)
+        else:
+            sizes = _table(ra, stsz, 4, skip=4)
+        chunks = _table(ra, child(ra, stbl, b"stco"), 4) or _table(ra, child(ra, stbl, b"co64"), 8)
+        runs = _table(ra, child(ra, stbl, b"stsc"), 4, fields=3)
+        per_chunk = _samples_per_chunk(runs, len(chunks))
+        samples: list[tuple[int, int]] = []
+        index = 0
+        for chunk, count in zip(chunks, per_chunk, strict=True):
+            at = chunk
+            for size in sizes[index : index + count]:
+                if at < ra.size:  # a truncated file: only what is there can be read
+                    samples.append((at, min(size, ra.size - at)))
+                at += size
+            index += count
+        out.append(Track(b"" if entry is None else entry.type, tuple(samples)))
+    return out
+
+
+def _samples_per_chunk(runs: list[int], chunks: int) -> list[int]:
+    """stsc's runs (first chunk, samples per chunk, description) expanded to every chunk."""
+    firsts = runs[0::3]
+    counts = runs[1::3]
+    out = []
+    for chunk in range(1, chunks + 1):
+        run = max((i for i, first in enumerate(firsts) if first <= chunk), default=None)
+        out.append(0 if run is None else counts[run])
+    return out
+
+
+def header_dates(ra: RandomAccess) -> list[tuple[int, int]]:
+    """Where the creation and modification times of mvhd, tkhd and mdhd lie (absolute
+    (offset, length) ranges): movie-structured files date themselves outside EXIF."""
+    out: list[tuple[int, int]] = []
+    todo = [b for b in boxes(ra) if b.type == b"moov"]
+    while todo:
+        box = todo.pop()
+        for inner in boxes(ra, box.start, box.end):
+            if inner.type in (b"trak", b"mdia"):
+                todo.append(inner)
+            elif inner.type in (b"mvhd", b"tkhd", b"mdhd"):
+                width = 8 if ra.read(inner.start, 1) == b"\x01" else 4
+                if inner.start + 4 + 2 * width <= inner.end:
+                    out.append((inner.start + 4, 2 * width))
     return out

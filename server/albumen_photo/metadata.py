@@ -20,37 +20,22 @@ left out and described in ``problems``; a file that cannot be read as a photo at
 
 from __future__ import annotations
 
-import struct
-import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from albumen_photo import formats
-from albumen_photo.blocks import jpeg_xmp, png_metadata_chunks, tiff_ifd0_bytes, xmp_packets_in
-from albumen_photo.decode import open_image
-from albumen_photo.exif_fields import (
-    PIXEL_X,
-    PIXEL_Y,
-    ExifDirectories,
-    ExifFields,
-    exif_from,
-    exif_from_bytes,
-    positive_int,
-)
-from albumen_photo.raw import raw_size, vendor_exif
+from albumen_photo.blocks import Blocks, find_blocks
+from albumen_photo.decode import open_image, orientation_of
+from albumen_photo.exif_fields import PIXEL_X, PIXEL_Y, ExifFields, positive_int
+from albumen_photo.raw import raw_size
 from albumen_photo.records import GpsPosition, PhotoMetadata
 from albumen_photo.xmp_facts import read_iim, read_xmp
 
 __all__ = ["GpsPosition", "PhotoMetadata", "read_metadata"]
 
 _HEAD = 64
-_RAW_HEAD = 4 << 20  # metadata of RAW files sits in their first megabytes
-_TIFF_IPTC = 0x83BB
-# GeoTIFF's tie points, pixel scale, transformation and geo keys place the image on Earth.
-_GEOTIFF_TAGS = (0x8482, 0x830E, 0x85D8, 0x87AF)
 
 
 def read_metadata(path: Path) -> PhotoMetadata:
@@ -66,16 +51,6 @@ def read_metadata(path: Path) -> PhotoMetadata:
     except Exception as error:  # a reader bug or a library failure must not stop a batch
         reader.problem(f"metadata reading stopped early ({type(error).__name__}: {error})")
     return reader.result()
-
-
-@dataclass
-class _Found:
-    """Every metadata block found in one file before it becomes a PhotoMetadata."""
-
-    exif: ExifDirectories = field(default_factory=ExifDirectories)
-    xmp: list[bytes] = field(default_factory=list)
-    iptc: list[bytes] = field(default_factory=list)
-    geotiff: bool = False
 
 
 class _Reader:
@@ -139,7 +114,7 @@ class _Reader:
         try:
             image = open_image(self.path)
         except Image.UnidentifiedImageError:
-            if fmt is not None and fmt.key in ("jpeg", "png", "webp", "tiff", "heic", "heif"):
+            if fmt is not None and fmt.pillow is not None:
                 self.fields["format"] = fmt.key.upper()
                 self.error = f"the file looks like {fmt.key.upper()} but is damaged or truncated"
             else:
@@ -158,8 +133,13 @@ class _Reader:
             kind = "JPEG" if image.format == "MPO" else image.format
             self.fields["format"] = kind
             width, height = image.size
-            found = self._blocks(image, kind)
+            found = self._blocks(image, fmt)
             orientation = self._fill(found)
+            if orientation is None and kind == "AVIF":
+                # AVIF may say its rotation in irot/imir properties instead of EXIF; Pillow's
+                # AVIF reader gives them as an EXIF orientation.
+                orientation = orientation_of(image)
+                self.fields["orientation"] = orientation if orientation != 1 else None
             if kind == "HEIF" or "original_orientation" in image.info:
                 # pi-heif has libheif turn the image: its size is the displayed size, and the
                 # rotation the file asks for is kept aside. (Pillow's own AVIF plugin does not:
@@ -171,87 +151,28 @@ class _Reader:
                 width, height = height, width
             self.fields["width"], self.fields["height"] = width, height
 
-    def _blocks(self, image: Image.Image, kind: str | None) -> _Found:
-        """The EXIF, XMP and IPTC blocks of a file Pillow opened, wherever its format keeps
-        them."""
-        found = _Found()
-        if kind == "PNG":
-            self._png_chunks(found)
-        elif kind in ("TIFF", "PSD", "GIF", "BMP"):
-            found.exif = exif_from(image.getexif, self.problem)
-            self._info_xmp(image, found)
-            if kind == "TIFF":
-                self._tiff_iptc(found)
-                tags = getattr(image, "tag_v2", {})
-                found.geotiff = any(tag in tags for tag in _GEOTIFF_TAGS)
-        else:
-            raw = image.info.get("exif")
-            if isinstance(raw, bytes) and raw:
-                found.exif = exif_from_bytes(raw, self.problem)
-            if kind == "JPEG":
-                found.xmp.extend(jpeg_xmp(getattr(image, "applist", [])))
-                resources = image.info.get("photoshop")
-                if isinstance(resources, dict):
-                    # Photoshop image resources: 0x0404 is IPTC, 0x0424 is XMP.
-                    if isinstance(resources.get(0x0404), bytes):
-                        found.iptc.append(resources[0x0404])
-                    if isinstance(resources.get(0x0424), bytes):
-                        found.xmp.append(resources[0x0424])
-            else:
-                self._info_xmp(image, found)
-        return found
-
-    @staticmethod
-    def _info_xmp(image: Image.Image, found: _Found) -> None:
+    def _blocks(self, image: Image.Image, fmt: formats.PhotoFormat | None) -> Blocks:
+        """The EXIF, XMP and IPTC blocks, found by the container readers; a GIF's XMP, which
+        only Pillow's GIF reader finds, from it."""
+        with self.path.open("rb") as handle:
+            found = find_blocks(handle, fmt, self.problem)
         xmp = image.info.get("xmp")
-        if isinstance(xmp, bytes | str):
+        if not found.xmp and isinstance(xmp, bytes | str):
             found.xmp.append(xmp.encode() if isinstance(xmp, str) else xmp)
-
-    def _png_chunks(self, found: _Found) -> None:
-        """EXIF and XMP of a PNG, wherever their chunks are (eXIf may follow the image data,
-        which Pillow would only find by decoding the whole image)."""
-        try:
-            for kind, data in png_metadata_chunks(self.path):
-                if kind == "exif":
-                    found.exif = exif_from_bytes(data, self.problem)
-                elif kind == "xmp":
-                    found.xmp.append(data)
-                elif kind == "iptc":
-                    found.iptc.append(data)
-        except (OSError, ValueError, zlib.error) as error:
-            self.problem(f"PNG metadata chunks are damaged ({error})")
-
-    def _tiff_iptc(self, found: _Found) -> None:
-        """IPTC of a TIFF file (tag 33723). Pillow reads that tag as a single number, so its
-        bytes are read here from the first directory."""
-        try:
-            data = tiff_ifd0_bytes(self.path, _TIFF_IPTC)
-        except (OSError, struct.error) as error:
-            self.problem(f"the IPTC tag of this TIFF file is unreadable ({error})")
-            return
-        if data:
-            found.iptc.append(data)
+        return found
 
     # -- RAW ----------------------------------------------------------------------------------
 
     def _read_raw(self, fmt: formats.PhotoFormat) -> None:
-        key = fmt.key
         suffix = self.path.suffix.lower()
         # "NRW" rather than "NEF" when the file says so; a blob without a name by its format.
-        self.fields["format"] = (suffix if suffix in fmt.suffixes else key).lstrip(".").upper()
-        found = _Found()
+        self.fields["format"] = (suffix if suffix in fmt.suffixes else fmt.key).lstrip(".").upper()
         try:
             with self.path.open("rb") as handle:
-                head = handle.read(_RAW_HEAD)
+                found = find_blocks(handle, fmt, self.problem)
         except OSError as error:
             self.error = f"the file cannot be read ({error.strerror or error})"
             return
-        if fmt.kind == "raw-tiff":
-            self._raw_tiff(found)
-        else:
-            found.exif = vendor_exif(key, self.path, head, self.problem)
-        if not found.xmp:
-            found.xmp.extend(xmp_packets_in(head))
         orientation = self._fill(found)
         size, reason = raw_size(self.path)
         if size is not None:
@@ -274,20 +195,9 @@ class _Reader:
         else:
             self.error = f"not a RAW file LibRaw can read ({reason})"
 
-    def _raw_tiff(self, found: _Found) -> None:
-        try:
-            image = Image.open(self.path, formats=("TIFF",))
-        except Exception as error:  # not even a TIFF header: LibRaw may still know it
-            self.problem(f"the TIFF structure of this RAW file is unreadable ({error})")
-            return
-        with image:
-            found.exif = exif_from(image.getexif, self.problem)
-            self._info_xmp(image, found)
-        self._tiff_iptc(found)
-
     # -- turning blocks into fields -----------------------------------------------------------
 
-    def _fill(self, found: _Found) -> int | None:
+    def _fill(self, found: Blocks) -> int | None:
         """Set every field the EXIF, XMP and IPTC blocks give; returns the orientation."""
         f = self.fields
         orientation = self.values.fill(found.exif, f)

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import math
 import re
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree
 
+from albumen_photo.errors import Malformed
 from albumen_photo.exif_fields import clean, decode_bytes
+from albumen_photo.iim import IIM_LOCATION, iim_datasets
 from albumen_photo.records import GpsPosition
-from albumen_photo.xmp import is_location_property, xmp_encoding
+from albumen_photo.xmp import is_location_property, parse_xmp, xmp_text
 
 __all__ = ["IimFacts", "XmpFacts", "read_iim", "read_xmp"]
 
-# IPTC IIM datasets that name a place (the same set strip removes without keep.location).
-_IIM_LOCATION = frozenset({(2, 26), (2, 27), (2, 90), (2, 92), (2, 95), (2, 100), (2, 101)})
 _IIM_BYLINE, _IIM_COPYRIGHT = (2, 80), (2, 116)
 
 # Said to be about GPS, but they place nothing by themselves.
@@ -85,20 +84,15 @@ class _Parser:
 
     def read(self, packet: bytes) -> XmpFacts:
         facts = XmpFacts()
-        text = _xmp_text(packet)
-        if text is None:
-            self.problem("an XMP block is not valid Unicode; checked for place names only")
-            facts.location = _looks_located(packet.decode("latin-1"))
-            return facts
-        if "<!DOCTYPE" in text or "<!ENTITY" in text:
-            self.problem("an XMP block declares a DTD, which XMP forbids; it was not parsed")
-            facts.location = _looks_located(text)
-            return facts
         try:
-            # Untrusted input, but without a DTD no entity can expand.
-            root = ElementTree.fromstring(text)  # noqa: S314
-        except (ElementTree.ParseError, ValueError) as error:
-            self.problem(f"an XMP block is not well-formed XML ({error})")
+            root = parse_xmp(packet)
+        except Malformed as error:
+            # Still searched for place names: better to warn of a location that is not there.
+            self.problem(f"an XMP block cannot be parsed ({error}); checked for place names only")
+            try:
+                text = xmp_text(packet)
+            except Malformed:
+                text = packet.decode("latin-1")
             facts.location = _looks_located(text)
             return facts
         for element in root.iter():
@@ -115,9 +109,9 @@ class _Parser:
         lon = _xmp_property(root, _NS_EXIF, "GPSLongitude")
         if lat and lon:
             facts.gps = self._xmp_gps(lat, lon, root)
-        for ns, name in _XMP_DATES:
-            value = _xmp_property(root, ns, name)
-            taken = self._xmp_date(value, f"XMP {name}") if value else None
+        for date_ns, date_name in _XMP_DATES:
+            stamp = _xmp_property(root, date_ns, date_name)
+            taken = self._xmp_date(stamp, f"XMP {date_name}") if stamp else None
             if taken is not None:
                 facts.taken_at = taken
                 break
@@ -179,29 +173,17 @@ class _Parser:
 
     def iim(self, data: bytes) -> IimFacts:
         facts = IimFacts()
-        pos = 0
-        while pos + 5 <= len(data):
-            if data[pos] != 0x1C:
-                if data[pos:].strip(b"\x00"):
-                    self.problem("the IPTC block is damaged after its first datasets")
-                break
-            record, dataset = data[pos + 1], data[pos + 2]
-            (length,) = struct.unpack(">H", data[pos + 3 : pos + 5])
-            pos += 5
-            if length & 0x8000:
-                count = length & 0x7FFF
-                if count > 4 or pos + count > len(data):
-                    self.problem("the IPTC block has an impossible dataset length")
-                    break
-                length = int.from_bytes(data[pos : pos + count], "big")
-                pos += count
-            value = data[pos : pos + length]
-            pos += length
-            text = clean(decode_bytes(value)) if value else None
+        try:
+            datasets = iim_datasets(data)
+        except Malformed as error:
+            self.problem(f"the IPTC block is damaged ({error})")
+            return facts
+        for item in datasets:
+            text = clean(decode_bytes(item.value)) if item.value else None
             if not text:
                 continue
-            key = (record, dataset)
-            if key in _IIM_LOCATION:
+            key = (item.record, item.dataset)
+            if key in IIM_LOCATION:
                 facts.location = True
             elif key == _IIM_BYLINE:
                 facts.byline = facts.byline or text
@@ -226,17 +208,6 @@ def read_iim(blocks: list[bytes], problem: Callable[[str], None]) -> IimFacts:
     for block in blocks:
         facts.merge(parser.iim(block))
     return facts
-
-
-def _xmp_text(data: bytes) -> str | None:
-    """The packet as text in whatever Unicode encoding it uses, without padding or the XML
-    declaration (ElementTree refuses an encoding declaration on text it was given decoded)."""
-    try:
-        text = data.decode(xmp_encoding(data))
-    except UnicodeDecodeError:
-        return None
-    text = text.lstrip("\ufeff").rstrip("\x00 \t\r\n")
-    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
 
 
 def _split_name(name: str) -> tuple[str | None, str]:

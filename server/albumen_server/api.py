@@ -13,6 +13,7 @@ from albumen_server import __version__
 from albumen_server.auth import Context, Owned
 from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError, not_found
+from albumen_server.ingest import add_photo, clean_filename, existing_photo, known_facts
 from albumen_server.links import link_out, put_link, revoke_link
 from albumen_server.models import Album, Link, Photo, utcnow
 from albumen_server.photos import album_cover, album_photos, delete_photos, set_photo_order
@@ -33,7 +34,6 @@ from albumen_server.schemas import (
     PhotoOut,
     Uuid,
 )
-from albumen_server.tus import clean_filename
 
 router = APIRouter(prefix="/api")
 IdPath = Annotated[Uuid, Path(description="A UUID made by the client")]
@@ -175,42 +175,26 @@ def put_photo(
     so the same file in a second album is not uploaded twice. Idempotent on `photo_id`."""
     filename = clean_filename(body.filename)
     with context.blob_lock, context.db.session() as session:
-        owned_album(session, owner.id, body.album_id)
-        existing = session.get(Photo, photo_id)
+        album = owned_album(session, owner.id, body.album_id)
+        existing = existing_photo(session, photo_id, owner.id, body.sha256, body.album_id)
         if existing is not None:
-            if existing.owner_id != owner.id or existing.sha256 != body.sha256:
-                raise ApiError(409, "conflict", f"photo {photo_id} exists with other content")
             return _photo_out(existing)
-        twin = session.scalar(
-            select(Photo).where(Photo.owner_id == owner.id, Photo.sha256 == body.sha256).limit(1)
-        )
-        if twin is None or not context.blobs.exists(body.sha256):
+        facts = known_facts(session, context, owner.id, body.sha256)
+        if facts is None:
             raise ApiError(
                 409, "not_present", "the server does not hold these bytes: upload them with tus"
             )
-        now = utcnow()
-        photo = Photo(
-            id=photo_id,
-            album_id=body.album_id,
+        photo = add_photo(
+            session,
+            album,
+            photo_id=photo_id,
             owner_id=owner.id,
             filename=filename,
             sha256=body.sha256,
-            size=twin.size,
-            content_type=body.content_type or twin.content_type,
-            width=twin.width,
-            height=twin.height,
-            taken_at=twin.taken_at,
-            # Facts read from the bytes when they were first uploaded: the same bytes, the same
-            # place (the viewer groups photos by it and maps them on links that show location).
-            latitude=twin.latitude,
-            longitude=twin.longitude,
-            place=twin.place,
-            created_at=now,
+            content_type=body.content_type,
+            facts=facts,
+            now=utcnow(),
         )
-        session.add(photo)
-        album = session.get(Album, body.album_id)
-        if album is not None:
-            album.updated_at = now
         session.flush()
         response.status_code = 201
         return _photo_out(photo)

@@ -10,7 +10,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from albumen_server import __version__, api, tus, viewer
+from albumen_server import (
+    __version__,
+    api,
+    identity,
+    tus,
+    viewer,
+    viewer_access,
+    viewer_assets,
+    viewer_downloads,
+)
 from albumen_server.blobs import open_blob_store
 from albumen_server.config import ServerConfig
 from albumen_server.context import ServerContext, load_or_create_secret
@@ -55,10 +64,14 @@ def create_app(config: ServerConfig) -> FastAPI:
     )
     app.state.context = context
     app.state.uploads = tus.UploadState()
+    app.state.identity_key = identity.load_identity_key(config.data_dir)
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(identity.router)
     app.include_router(tus.router)
     app.include_router(viewer.router)
-    app.include_router(viewer.assets_router)  # before the /static mount, which it refines
+    app.include_router(viewer_access.router)
+    app.include_router(viewer_downloads.router)
+    app.include_router(viewer_assets.router)  # before the /static mount, which it refines
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

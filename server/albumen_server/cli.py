@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +21,8 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="albumen-server",
         description="Serve Albumen albums: owner API, resumable uploads and viewer links.",
-        epilog="Manage owner tokens with: albumen-server token create --data DIR [--name NAME]",
+        epilog="Manage owner tokens with: albumen-server token create --data DIR [--name NAME]. "
+        "Back up a running server with: albumen-server backup --data DIR DEST",
     )
     parser.add_argument("--version", action="version", version=f"albumen-server {__version__}")
     parser.add_argument(
@@ -42,8 +44,29 @@ def _serve_parser() -> argparse.ArgumentParser:
         "--tile-attribution",
         help="credit line the tile provider asks for, e.g. '(c) OpenStreetMap contributors'",
     )
+    parser.add_argument(
+        "--trusted-proxy",
+        type=_addresses,
+        default=[],
+        help="comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; by default none is, and a client is the socket's "
+        "address",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
+
+
+def _addresses(value: str) -> list[str]:
+    """Check each proxy address now, so a typo fails at start rather than trusting no one."""
+    import ipaddress
+
+    found = [part.strip() for part in value.split(",") if part.strip()]
+    for part in found:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"{part!r} is not an IP address or network") from error
+    return found
 
 
 def _tile_url(value: str) -> str:
@@ -70,6 +93,39 @@ def _token_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _backup_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="albumen-server backup",
+        description="Write a consistent copy of a data folder (SQLite and blobs) while the "
+        "server runs; the copy is itself a data folder to serve or move back. Uploads under way "
+        "and the derivative cache are left out. Run again into the same folder to add what is new.",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    parser.add_argument("--database", help="SQLAlchemy URL, if not SQLite in the data folder")
+    parser.add_argument("--blobs", help="blob store URL, if not the data folder's blobs/")
+    parser.add_argument("destination", type=Path, help="folder to write the backup to")
+    return parser
+
+
+def _backup(args: list[str]) -> int:
+    from albumen_server.backup import BackupError, backup
+
+    options = _backup_parser().parse_args(args)
+    config = ServerConfig(
+        data_dir=options.data, database_url=options.database, blobs_url=options.blobs
+    )
+    try:
+        report = backup(config, options.destination)
+    except BackupError as error:
+        print(f"albumen-server backup: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Backed up {report.photos} photo file(s) to {options.destination} "
+        f"({report.blobs_copied} new, {report.bytes_copied / 1e6:.1f} MB copied)"
+    )
+    return 0
+
+
 def create_token(config: ServerConfig, name: str) -> str:
     """Make a token for the owner of that name (made if new); only its hash is kept."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +146,11 @@ def create_token(config: ServerConfig, name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything the server writes (database, blobs, secrets, caches) is for its own user only.
+    os.umask(0o077)
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["backup"]:
+        return _backup(args[1:])
     if args[:1] == ["token"]:
         options = _token_parser().parse_args(args[1:])
         config = ServerConfig(data_dir=options.data, database_url=options.database)
@@ -118,7 +178,19 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"albumen-server: {error}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=options.host, port=options.port, log_level=options.log_level)
+    from albumen_server.logs import uvicorn_log_config
+
+    uvicorn.run(
+        app,
+        host=options.host,
+        port=options.port,
+        log_level=options.log_level,
+        log_config=uvicorn_log_config(),
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so anyone on the machine
+        # (or a proxy nobody configured) could pick their own address and dodge the rate limit.
+        proxy_headers=bool(options.trusted_proxy),
+        forwarded_allow_ips=",".join(options.trusted_proxy) or "",
+    )
     return 0
 
 

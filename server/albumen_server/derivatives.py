@@ -193,8 +193,8 @@ def _render_pillow(source: Path, name: str, long_edge: int) -> bytes:
     except UnidentifiedImageError:
         raise DerivativeError(
             "not_an_image",
-            f"{name} is not an image Albumen can read (JPEG, PNG, TIFF, WebP, HEIC, AVIF, GIF,"
-            " BMP, PSD or a camera RAW): cannot identify image file",
+            f"{name} is not an image Albumen can read ({formats.photo_names()} or a camera RAW):"
+            " cannot identify image file",
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise DerivativeError(

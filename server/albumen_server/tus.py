@@ -7,8 +7,9 @@ protocol is small: https://tus.io/protocols/resumable-upload.
 Bytes stream to a part file in the uploads folder, in 1 MiB writes on a worker thread, so memory
 does not grow with the file. The running SHA-256 is kept in memory while the upload proceeds in
 order, so the last byte does not require reading the whole file again (after a server restart
-it does). When the last byte lands the file's SHA-256 must match the one announced in
-`Upload-Metadata`; only then is it moved into the blob store and does the photo exist.
+it does). When the last byte lands, :mod:`albumen_server.ingest` makes the photo: the file's
+SHA-256 must match the one announced in `Upload-Metadata`; only then is it moved into the blob
+store and does the photo exist. This module speaks the protocol; it never makes a photo row.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import hashlib
 import logging
 import os
 import secrets
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,10 +36,9 @@ from starlette.requests import ClientDisconnect
 
 from albumen_server.auth import Context, Owned
 from albumen_server.context import ServerContext
-from albumen_server.derivatives import probe
 from albumen_server.errors import ApiError
-from albumen_server.models import Album, Photo, Upload, utcnow
-from albumen_server.places import locate
+from albumen_server.ingest import WrongContent, clean_filename, existing_photo, ingest_upload
+from albumen_server.models import Album, Upload, utcnow
 from albumen_server.schemas import is_sha256, is_uuid
 
 log = logging.getLogger(__name__)
@@ -65,6 +64,11 @@ class TusError(ApiError):
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(status, code, message, tus_headers())
+
+    @classmethod
+    def of(cls, error: ApiError) -> TusError:
+        """The same answer as `error`, with the tus header."""
+        return cls(error.status, error.code, error.message)
 
 
 def _require_tus(request: Request) -> None:
@@ -133,23 +137,6 @@ def parse_metadata(header: str, limit: int) -> dict[str, str]:
     return result
 
 
-def clean_filename(name: str) -> str:
-    """The photo's own name, never a path: the server must not be steered into a folder."""
-    name = unicodedata.normalize("NFC", name)
-    problem = None
-    if not name.strip():
-        problem = "is empty"
-    elif "/" in name or "\\" in name or name in {".", ".."}:
-        problem = "must be a plain file name, without folders or '..'"
-    elif any(unicodedata.category(ch) == "Cc" for ch in name):
-        problem = "contains control characters"
-    elif len(name.encode()) > 255:
-        problem = "is longer than 255 bytes"
-    if problem:
-        raise TusError(400, "invalid_filename", f"filename {name[:80]!r} {problem}")
-    return name
-
-
 # -- routes ------------------------------------------------------------------------------------
 
 
@@ -194,7 +181,10 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
         raise TusError(400, "invalid_metadata", "album_id and photo_id must be UUIDs")
     if not is_sha256(sha256):
         raise TusError(400, "invalid_metadata", "sha256 must be 64 hexadecimal characters")
-    filename = clean_filename(meta["filename"])
+    try:
+        filename = clean_filename(meta["filename"])
+    except ApiError as error:
+        raise TusError.of(error) from None
     content_type = meta.get("content_type") or meta.get("filetype") or None
     if content_type and len(content_type) > 100:
         raise TusError(400, "invalid_metadata", "content_type is longer than 100 characters")
@@ -205,13 +195,10 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
         album = session.get(Album, album_id)
         if album is None or album.owner_id != owner.id:
             raise TusError(404, "not_found", f"album {album_id} does not exist")
-        existing = session.get(Photo, photo_id)
-        if existing is not None and (
-            existing.owner_id != owner.id
-            or existing.sha256 != sha256
-            or existing.album_id != album_id
-        ):
-            raise TusError(409, "conflict", f"photo {photo_id} exists with other content")
+        try:
+            existing_photo(session, photo_id, owner.id, sha256, album_id)
+        except ApiError as error:
+            raise TusError.of(error) from None
         upload = Upload(
             id=upload_id,
             owner_id=owner.id,
@@ -411,67 +398,26 @@ async def _receive(
         log.info("upload %s: connection dropped at %d", upload.id, start + writer.written)
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(WRITE_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _complete(context: ServerContext, state: UploadState, upload: Upload) -> None:
-    """Verify the whole file, then make the photo (idempotent on photo_id)."""
-    path = part_path(context, upload.id)
+    """The last byte is in: the photo is made of the file (see ingest), or nothing is kept."""
     running = state.hashes.pop(upload.id, None)
-    if running is not None and running.offset == upload.length:
-        actual = running.sha256.hexdigest()
-    else:
-        actual = _file_sha256(path)
-    if actual != upload.sha256:
-        with context.db.session() as session:
-            row = session.get(Upload, upload.id)
-            if row is not None:
-                session.delete(row)
-        path.unlink(missing_ok=True)
-        state.forget(upload.id)
-        raise TusError(
-            CHECKSUM_MISMATCH,
-            "checksum_mismatch",
-            f"{upload.filename}: the file's SHA-256 is {actual}, not {upload.sha256} as announced;"
-            " nothing was kept",
-        )
-    info = probe(path)
-    # Read before the blob store adopts the file; the name is found offline (places.py).
-    location = locate(path)
-    now = utcnow()
-    with context.blob_lock, context.db.session() as session:
-        context.blobs.adopt(upload.sha256, path)
-        row = session.get(Upload, upload.id)
-        if row is not None:
-            row.completed_at = now
-        album = session.get(Album, upload.album_id)
-        if album is not None and session.get(Photo, upload.photo_id) is None:
-            session.add(
-                Photo(
-                    id=upload.photo_id,
-                    album_id=upload.album_id,
-                    owner_id=upload.owner_id,
-                    filename=upload.filename,
-                    sha256=upload.sha256,
-                    size=upload.length,
-                    content_type=upload.content_type or info.content_type,
-                    width=info.width,
-                    height=info.height,
-                    taken_at=info.taken_at,
-                    created_at=now,
-                    latitude=location.latitude if location else None,
-                    longitude=location.longitude if location else None,
-                    place=location.place if location else None,
-                )
-            )
-            album.updated_at = now
-    upload.completed_at = now
+    known = running.sha256.hexdigest() if running and running.offset == upload.length else None
+    try:
+        upload.completed_at = ingest_upload(context, upload, part_path(context, upload.id), known)
+    except WrongContent as error:
+        _discard(context, state, upload.id)
+        raise TusError(CHECKSUM_MISMATCH, "checksum_mismatch", str(error)) from None
     state.forget(upload.id)
+
+
+def _discard(context: ServerContext, state: UploadState, upload_id: str) -> None:
+    """The upload, its part file and its running hash go."""
+    with context.db.session() as session:
+        row = session.get(Upload, upload_id)
+        if row is not None:
+            session.delete(row)
+    part_path(context, upload_id).unlink(missing_ok=True)
+    state.forget(upload_id)
 
 
 @router.delete("/{upload_id}", status_code=204)
@@ -482,13 +428,8 @@ async def terminate_upload(
     _require_tus(request)
     state = _state(request)
     async with state.lock(upload_id):
-        upload = await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
-        with context.db.session() as session:
-            row = session.get(Upload, upload.id)
-            if row is not None:
-                session.delete(row)
-        part_path(context, upload_id).unlink(missing_ok=True)
-        state.forget(upload_id)
+        await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
+        _discard(context, state, upload_id)
     return Response(status_code=204, headers=tus_headers())
 
 

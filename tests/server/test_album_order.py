@@ -188,7 +188,7 @@ def test_an_order_of_5000_photos_is_written_quickly(fresh_server: ServerProcess)
         }
         for n in range(5000)
     ]
-    db = Database(f"sqlite:///{fresh_server.data / 'albumen.sqlite3'}")
+    db = Database(fresh_server.database_url)
     try:
         with db.session() as session:
             session.execute(insert(Photo), rows)

@@ -176,6 +176,25 @@ def test_put_photo_reuses_bytes_the_owner_already_uploaded(shared_server: Server
     assert shared_server.api("PUT", f"/api/photos/{new_id()}", json=sneaky).status_code == 400
 
 
+def test_put_photo_repeats_only_the_same_photo(shared_server: ServerProcess) -> None:
+    """A client-made photo id names one photo: repeating it for another album is a conflict,
+    as it is for a tus upload, not a success that leaves the photo where it was."""
+    first, second = new_id(), new_id()
+    for album_id in (first, second):
+        shared_server.api("PUT", f"/api/albums/{album_id}", json={"title": "One id"})
+    data = photo_jpeg(seed=305)
+    photo_id = upload_photo(shared_server, first, data, "one.jpg")
+    body = {"album_id": second, "filename": "one.jpg", "sha256": sha256(data)}
+    moved = shared_server.api("PUT", f"/api/photos/{photo_id}", json=body)
+    assert moved.status_code == 409, moved.text
+    assert _error(moved)["code"] == "conflict"
+    assert shared_server.api("GET", f"/api/albums/{second}/photos").json()["photos"] == []
+    # The owner API is not tus: its answers do not carry the tus header.
+    sneaky = shared_server.api("PUT", f"/api/photos/{new_id()}", json={**body, "filename": "a/b"})
+    assert _error(sneaky)["code"] == "invalid_filename"
+    assert "Tus-Resumable" not in sneaky.headers
+
+
 def test_put_photo_keeps_where_the_twin_was_taken(shared_server: ServerProcess) -> None:
     """A photo added by PUT (bytes already on the server) has the place its twin has: the viewer
     groups and maps it on a link that shows location, as it does the uploaded one."""

@@ -207,7 +207,7 @@ def test_expired_upload_answers_410(fresh_server: ServerProcess) -> None:
     location, _ = create_upload(fresh_server, album_id, data, "late.jpg")
     expires = _head(fresh_server, location).headers["Upload-Expires"]
     assert expires.endswith("GMT")
-    engine = sa.create_engine(f"sqlite:///{fresh_server.data / 'albumen.sqlite3'}")
+    engine = sa.create_engine(fresh_server.database_url)
     with engine.begin() as connection:
         past = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)
         connection.execute(sa.text("UPDATE uploads SET expires_at = :t"), {"t": past})

@@ -1,4 +1,4 @@
-"""Help → About Albumen: version, licence and data folder, closed from the keyboard."""
+"""Help → About Albumen: version, licence, credits and data folder, closed from the keyboard."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from albumen import __version__
 from albumen.ui import about_dialog
 from albumen.ui.about_dialog import AboutDialog, licence_expression
+from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
 
 
 def _texts(dialog: AboutDialog) -> str:
@@ -31,6 +32,11 @@ def test_shows_version_licence_and_data_folder(qtbot: QtBot, tmp_path: Path) -> 
     assert f"Version {__version__}" in texts
     assert "GNU General Public License, version 3 or later" in texts
     assert "GPL-3.0-or-later" in texts
+    # GeoNames' CC BY 4.0 credit for the place names, linked to GeoNames
+    assert GEONAMES_CREDIT == "Place names: GeoNames, CC BY 4.0"
+    assert f'<a href="{GEONAMES_URL}">{GEONAMES_CREDIT}</a>' in dialog.credits_label.text()
+    assert GEONAMES_URL == "https://www.geonames.org/"
+    assert dialog.credits_label.openExternalLinks()
     assert dialog.data_label.text() == str(data)
     flags = dialog.data_label.textInteractionFlags()
     assert flags & Qt.TextInteractionFlag.TextSelectableByMouse

@@ -71,7 +71,7 @@ def _drop(target: QWidget, paths: list[Path], at: QPoint | None = None) -> None:
 
 def test_album_state_reads_at_a_glance() -> None:
     from albumen.core.model import Album
-    from albumen.core.store import utcnow
+    from albumen.core.store_rows import utcnow
 
     def album(**kw: int) -> Album:
         return Album("a", "t", None, utcnow(), utcnow(), **kw)  # type: ignore[arg-type]

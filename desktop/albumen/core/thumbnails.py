@@ -62,7 +62,7 @@ def embedded_preview(path: Path) -> bytes | None:
         if fmt is not None and fmt.is_raw:
             data = _exif_thumbnail(path) if fmt.kind == "raw-tiff" else None
             data = data if _is_jpeg(data) else _raw_preview_jpeg(path)
-        elif fmt is not None and fmt.key in ("jpeg", "png", "webp", "tiff", "heic", "heif", "avif"):
+        elif fmt is not None and fmt.pillow is not None:
             data = _exif_thumbnail(path)
     except Exception:  # a broken file has no usable preview; the real thumbnail will say why
         return None

@@ -49,7 +49,7 @@ def without_location(photo: Photo, folder: Path) -> UploadSource:
         except StripError as error:
             raise LocationRemovalError(
                 f"{photo.path}: its location cannot be removed ({error}); it was not uploaded. "
-                "Convert it to JPEG, or let this album upload location."
+                "Save it as JPEG, HEIC or TIFF, or let this album upload location."
             ) from None
     return UploadSource(copy, copy.stat().st_size, file_sha256(copy), temporary=True)
 

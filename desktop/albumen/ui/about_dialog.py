@@ -1,4 +1,5 @@
-"""Help → About Albumen: the app's name, icon and version, its licence, and where its data is."""
+"""Help → About Albumen: the app's name, icon and version, its licence, the credits the data it
+ships asks for, and where its data is."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from albumen import __version__
 from albumen.resources import icon_files
+from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
 
 # Names and short texts of the licences Albumen may carry, by SPDX expression.
 LICENCES = {
@@ -94,6 +96,13 @@ class AboutDialog(QDialog):
         licence_text.setWordWrap(True)
         licence_text.setOpenExternalLinks(True)
         licence_text.setTextFormat(Qt.TextFormat.RichText)
+        # Place names in shared albums come from GeoNames, whose licence (CC BY 4.0) asks for this.
+        self.credits_label = QLabel(
+            f'<b>Credits:</b> <a href="{GEONAMES_URL}">{GEONAMES_CREDIT}</a>'
+        )
+        self.credits_label.setWordWrap(True)
+        self.credits_label.setOpenExternalLinks(True)
+        self.credits_label.setTextFormat(Qt.TextFormat.RichText)
 
         self.data_label = QLabel(str(data_dir))
         self.data_label.setWordWrap(True)
@@ -126,6 +135,7 @@ class AboutDialog(QDialog):
         text_column.addSpacing(12)
         text_column.addWidget(self.licence_label)
         text_column.addWidget(licence_text)
+        text_column.addWidget(self.credits_label)
         text_column.addSpacing(12)
         text_column.addWidget(QLabel("<b>Data folder</b>"))
         text_column.addLayout(data_row)

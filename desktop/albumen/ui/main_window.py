@@ -1,41 +1,23 @@
 """The main window: albums on the left, the photo grid in the centre, metadata and links on
-the right; a status bar with the connection and the uploads' progress; a tray icon that keeps
-uploads going when the window is closed."""
+the right. It composes the parts (menus and shortcuts in `actions`, `status_bar`, `tray`,
+`problems_panel`, the undo of an album delete in `undo_delete`) and carries out the owner's
+commands on the store; each part only presents and forwards."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QByteArray,
-    QItemSelectionModel,
-    QModelIndex,
-    QSettings,
-    Qt,
-    QTimer,
-    Slot,
-)
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListWidget,
-    QMainWindow,
-    QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSplitter,
-    QStyle,
-    QSystemTrayIcon,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -45,91 +27,31 @@ from albumen.core.scan import ScanReport, scan
 from albumen.core.store import StoreError
 from albumen.core.sync import SyncReport
 from albumen.ui.about_dialog import AboutDialog
+from albumen.ui.actions import ActionsWindow
 from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole, album_state
 from albumen.ui.context import AppContext
 from albumen.ui.links_panel import LinksPanel
 from albumen.ui.metadata_panel import MetadataPanel
 from albumen.ui.photo_grid import PhotoGridModel, PhotoGridView, PhotoRole
 from albumen.ui.privacy_dialog import PrivacyDialog
+from albumen.ui.problems_panel import ProblemsPanel
 from albumen.ui.settings_dialog import SettingsDialog
 from albumen.ui.share_dialog import ShareDialog
+from albumen.ui.status_bar import StatusBar
 from albumen.ui.sync_bridge import Connection
+from albumen.ui.tray import Tray
+from albumen.ui.undo_delete import UndoBar
 
 
-def _human_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:,.1f} {unit}" if unit != "B" else f"{int(count)} B"
-        count /= 1000
-    return f"{count:,.1f} GB"
+class MainWindow(ActionsWindow):
+    """The app's one window; its commands (menus, keys, drops) act on the store through
+    `AppContext` and tell the views through its events."""
 
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min"
-    return f"{seconds} s" if seconds >= 5 else "a few seconds"
-
-
-class ProblemsPanel(QWidget):
-    """Files that could not be added, with the reason, in the window (not only in a log)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.heading = QLabel()
-        self.list = QListWidget()
-        self.list.setAccessibleName("Files that could not be added")
-        self.list.setMaximumHeight(120)
-        clear = QPushButton("&Dismiss")
-        clear.clicked.connect(self.clear)
-        top = QHBoxLayout()
-        top.addWidget(self.heading, 1)
-        top.addWidget(clear)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.list)
-        self.hide()
-
-    def show_problems(self, lines: list[str]) -> None:
-        self.list.clear()
-        self.list.addItems(lines)
-        count = len(lines)
-        self.heading.setText(f"<b>{count} file{'s' if count > 1 else ''} could not be added</b>")
-        self.setVisible(bool(lines))
-
-    def clear(self) -> None:
-        self.list.clear()
-        self.hide()
-
-
-class UndoBar(QWidget):
-    """'Album deleted — Undo' for a few seconds; the store is only told when they have passed."""
-
-    SECONDS = 10
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = QLabel()
-        self.undo_button = QPushButton("&Undo")
-        self.undo_button.setToolTip("Undo (Ctrl+Z)")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.undo_button)
-        self.timer = QTimer(self, singleShot=True, interval=self.SECONDS * 1000)
-        self.hide()
-
-
-class MainWindow(QMainWindow):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
         self.setWindowTitle("Albumen")
         self.setAcceptDrops(True)
-        self._notified_shared: set[str] = set()
 
         self.albums = AlbumListModel(context, self)
         self.album_view = AlbumListView()
@@ -150,10 +72,8 @@ class MainWindow(QMainWindow):
         centre_layout.setContentsMargins(6, 6, 6, 0)
         centre_layout.addWidget(self.heading)
         centre_layout.addWidget(self.problems)
-        self.undo_bar = UndoBar()
-        self.undo_bar.undo_button.clicked.connect(self.undo_delete)
-        self.undo_bar.timer.timeout.connect(self.finish_deletes)
-        self._deleting: list[str] = []
+        self.undo_bar = UndoBar(context, self.albums)
+        self.undo_bar.restored.connect(self.select_album)
         centre_layout.addWidget(self.undo_bar)
         centre_layout.addWidget(self.empty_hint)
         centre_layout.addWidget(self.grid, 1)
@@ -172,129 +92,22 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         self.setCentralWidget(splitter)
 
-        self.connection_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(True)
-        self.progress.hide()
-        self.transfer_label = QLabel()
-        self.statusBar().addPermanentWidget(self.transfer_label)
-        self.statusBar().addPermanentWidget(self.progress)
-        self.statusBar().addPermanentWidget(self.connection_label)
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
 
-        self._build_actions()
+        self._build_actions(self.grid)
         self._connect()
-        self.tray = self._build_tray()
+        self.tray = Tray(self, self.show_window, [self.pause_action, self.quit_action])
         self._restore()
         self._update_connection(context.sync.connection.value)
         self._album_changed()
 
+    @property
+    def connection_label(self) -> QLabel:
+        """The connection to the server, as the status bar shows it."""
+        return self.status.connection_label
+
     # -- building ------------------------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(f"{tip or text.replace('&', '').rstrip('…')}")
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        keys = QKeySequence.StandardKey
-        self.new_album_action = self._action("&New album…", self.new_album, keys.New)
-        self.rename_album_action = self._action("&Rename album…", self.rename_album, "F2")
-        self.delete_album_action = self._action("&Delete album…", self.delete_album)
-        self.add_photos_action = self._action("&Add photos…", self.add_photos, keys.Open)
-        self.add_folder_action = self._action("Add &folder…", self.add_folder, "Ctrl+Shift+O")
-        self.remove_photos_action = self._action("Re&move photos", self.remove_photos, keys.Delete)
-        self.remove_photos_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.grid.addAction(self.remove_photos_action)
-        self.cover_action = self._action("Use as &cover", self.set_cover, "Ctrl+Shift+C")
-        self.earlier_action = self._action(
-            "Move &earlier", lambda: self.move_selected(-1), "Alt+Left"
-        )
-        self.later_action = self._action("Move &later", lambda: self.move_selected(1), "Alt+Right")
-        self.share_action = self._action("&Share…", self.share, "Ctrl+Shift+S")
-        self.privacy_action = self._action("&Privacy…", self.edit_privacy, "Ctrl+Shift+L")
-        self.undo_action = self._action("&Undo delete", self.undo_delete, keys.Undo)
-        self.about_action = self._action("&About Albumen", self.show_about)
-        self.retry_action = self._action("Re&try failed uploads", self.retry_failed)
-        self.sync_action = self._action("Sync &now", self.context.sync.request_sync, keys.Refresh)
-        self.pause_action = self._action("&Pause uploads", self.toggle_pause, "Ctrl+Shift+P")
-        self.settings_action = self._action("Se&ttings…", self.open_settings, keys.Preferences)
-        if self.settings_action.shortcut().isEmpty():
-            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.quit_action = self._action("&Quit", self.quit, keys.Quit)
-
-        album_menu = self.menuBar().addMenu("&Album")
-        for action in (
-            self.new_album_action,
-            self.rename_album_action,
-            self.delete_album_action,
-            self.undo_action,
-            None,
-            self.share_action,
-            self.privacy_action,
-            None,
-            self.settings_action,
-            self.quit_action,
-        ):
-            album_menu.addSeparator() if action is None else album_menu.addAction(action)
-        photo_menu = self.menuBar().addMenu("&Photos")
-        for action in (
-            self.add_photos_action,
-            self.add_folder_action,
-            self.remove_photos_action,
-            None,
-            self.cover_action,
-            self.earlier_action,
-            self.later_action,
-        ):
-            photo_menu.addSeparator() if action is None else photo_menu.addAction(action)
-        sync_menu = self.menuBar().addMenu("&Uploads")
-        for action in (self.sync_action, self.pause_action, self.retry_action):
-            sync_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self.about_action)
-
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (
-            self.new_album_action,
-            self.add_photos_action,
-            self.share_action,
-            self.pause_action,
-        ):
-            toolbar.addAction(action)
-        self.addToolBar(toolbar)
-        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (self.cover_action, self.earlier_action, self.later_action):
-            self.grid.addAction(action)
-
-    def _build_tray(self) -> QSystemTrayIcon | None:
-        if not QSystemTrayIcon.isSystemTrayAvailable():
-            return None
-        icon = self.windowIcon()
-        if icon.isNull():
-            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
-        tray = QSystemTrayIcon(QIcon(icon), self)
-        menu = QMenu(self)
-        menu.addAction("Show Albumen", self.show_window)
-        menu.addAction(self.pause_action)
-        menu.addAction(self.quit_action)
-        tray.setContextMenu(menu)
-        tray.setToolTip("Albumen")
-        tray.activated.connect(lambda _reason: self.show_window())
-        tray.show()
-        return tray
 
     def _connect(self) -> None:
         selection = self.album_view.selectionModel()
@@ -349,14 +162,7 @@ class MainWindow(QMainWindow):
             self.metadata.set_album(album_id)
             self.metadata.set_photo(None)
             self.links.set_album(album_id)
-        has_album = album is not None
-        for action in (
-            self.rename_album_action,
-            self.delete_album_action,
-            self.share_action,
-            self.privacy_action,
-        ):
-            action.setEnabled(has_album)
+        self.enable_album_actions(album is not None)
         self._update_heading()
 
     def _update_heading(self) -> None:
@@ -413,34 +219,15 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.finish_deletes()  # one undo at a time: an earlier delete becomes final now
-        self._deleting.append(album.id)
-        self.albums.hidden.add(album.id)
+        self.undo_bar.delete(album)  # final only when its time is up (or at quit)
         self._refresh_albums()
-        self.undo_bar.label.setText(f"“{album.title}” deleted.")
-        self.undo_bar.show()
-        self.undo_bar.timer.start()
 
     def undo_delete(self) -> None:
-        if not self._deleting:
-            return
-        album_id = self._deleting.pop()
-        self.undo_bar.timer.stop()
-        self.undo_bar.hide()
-        self.albums.hidden.discard(album_id)
-        self.albums.refresh()
-        self.select_album(album_id)
+        self.undo_bar.undo()
 
     def finish_deletes(self) -> None:
         """Make pending deletes final: from here on the server is told."""
-        self.undo_bar.timer.stop()
-        self.undo_bar.hide()
-        while self._deleting:
-            album_id = self._deleting.pop()
-            self.albums.hidden.discard(album_id)
-            with contextlib.suppress(StoreError):  # gone already
-                self.context.store.delete_album(album_id)
-            self.context.changed(None)
+        self.undo_bar.finish()
 
     @Slot(str, list)
     def _dropped_on_album(self, album_id: str, paths: list[Path]) -> None:
@@ -477,13 +264,10 @@ class MainWindow(QMainWindow):
             if album is None:
                 return
         target = album.id
-        self.progress.setRange(0, 0)
-        self.progress.setFormat("Checking files…")
-        self.progress.show()
-        self.statusBar().showMessage(f"Checking {len(paths)} item(s)…")
+        self.status.show_checking(len(paths))
 
         def done(report: ScanReport | None, error: BaseException | None) -> None:
-            self.progress.hide()
+            self.status.checking_done()
             if error is not None or report is None:
                 self.problems.show_problems([f"the files could not be checked: {error}"])
                 return
@@ -496,9 +280,7 @@ class MainWindow(QMainWindow):
             lines += [f"{p.name}: already in the album" for p in report.duplicates]
             lines += [f"{p.name}: already in the album" for p in added.duplicates]
             self.problems.show_problems(lines)
-            self.statusBar().showMessage(
-                f"{len(added.added)} photo(s) added to {album.title}", 5000
-            )
+            self.status.showMessage(f"{len(added.added)} photo(s) added to {album.title}", 5000)
             self.context.changed(target)
 
         self.context.runner.run(lambda: scan(paths), done)
@@ -564,27 +346,20 @@ class MainWindow(QMainWindow):
 
     # -- sync ----------------------------------------------------------------------------------
 
+    def sync_now(self) -> None:
+        self.context.sync.request_sync()
+
     def toggle_pause(self) -> None:
         sync = self.context.sync
         if sync.paused:
             sync.resume()
-            self.pause_action.setText("&Pause uploads")
         else:
             sync.pause()
-            self.pause_action.setText("&Resume uploads")
+        self.show_paused(sync.paused)
 
     @Slot(str)
     def _update_connection(self, state: str) -> None:
-        label = self.context.server_label()
-        texts = {
-            Connection.ONLINE.value: f"● {label}: online",
-            Connection.OFFLINE.value: f"○ {label}: offline — changes wait here",
-            Connection.SYNCING.value: f"◐ {label}: syncing",
-            Connection.PAUSED.value: f"‖ {label}: uploads paused",
-            Connection.UNKNOWN.value: f"○ {label}",
-        }
-        self.connection_label.setText(texts.get(state, label))
-        self.connection_label.setAccessibleName(texts.get(state, label))
+        self.status.show_connection(state, self.context.server_label())
         self.albums.set_offline(state == Connection.OFFLINE.value)
         self._update_heading()
 
@@ -592,19 +367,8 @@ class MainWindow(QMainWindow):
     def _progress(self, photo_id: str, album_id: str, sent: int, total: int) -> None:
         if self.photos.album_id == album_id:
             self.photos.set_progress(photo_id, sent, total)
-        transfer = self.context.sync.transfer
-        if transfer.total:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * transfer.done / transfer.total))
-            self.progress.setFormat(
-                f"{_human_bytes(transfer.done)} of {_human_bytes(transfer.total)}"
-            )
-            self.progress.show()
-            left = transfer.seconds_left()
-            rate = f"{_human_bytes(transfer.rate())}/s"
-            self.transfer_label.setText(rate + (f" · {_duration(left)} left" if left else ""))
-            if self.tray is not None:
-                self.tray.setToolTip(f"Albumen: uploading, {self.progress.text()}")
+        if self.status.show_transfer(self.context.sync.transfer):
+            self.tray.show_progress(self.status.progress.text())
 
     @Slot(str, str)
     def _uploaded(self, photo_id: str, album_id: str) -> None:
@@ -619,25 +383,19 @@ class MainWindow(QMainWindow):
             self.photos.photo_changed(photo_id)
             self._update_heading()
         self.albums.album_changed(album_id)
-        self.statusBar().showMessage(f"Upload failed: {message}", 10_000)
+        self.status.showMessage(f"Upload failed: {message}", 10_000)
 
     @Slot(object)
     def _sync_finished(self, report: SyncReport) -> None:
         if not self.context.sync.is_running():
-            self.progress.hide()
-            self.transfer_label.clear()
+            self.status.transfer_finished()
         self._refresh_albums()
         if self.photos.album_id:
             self.photos.refresh()
         self._update_heading()
         self.links.refresh()
-        for row in range(self.albums.rowCount()):
-            shared = self.albums.album_at(row)
-            complete = shared.photo_count and shared.uploaded_count == shared.photo_count
-            if complete and shared.id not in self._notified_shared and report.uploaded:
-                self._notified_shared.add(shared.id)
-                if self.tray is not None:
-                    self.tray.showMessage("Album shared", f"“{shared.title}” is fully uploaded.")
+        albums = [self.albums.album_at(row) for row in range(self.albums.rowCount())]
+        self.tray.albums_synced(albums, bool(report.uploaded))
 
     # -- window --------------------------------------------------------------------------------
 
@@ -673,11 +431,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._save()
         uploading = self.context.sync.is_running() or bool(self.context.store.pending_operations())
-        if self.tray is not None and uploading and not self.context.sync.paused:
+        if self.tray.available and uploading and not self.context.sync.paused:
             self.hide()
-            self.tray.showMessage(
-                "Albumen keeps uploading", "Uploads go on in the background; quit from here."
-            )
+            self.tray.keeps_uploading()
             event.ignore()
             return
         event.accept()

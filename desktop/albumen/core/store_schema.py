@@ -1,0 +1,155 @@
+"""Opening the album list's SQLite file: the connection, its schema versions and migrations.
+
+WAL keeps readers (the UI) from waiting on the writer (sync); one lock makes the connection safe
+to share between the GUI thread and sync workers. Schema versions live in `PRAGMA user_version`;
+before a migration the file is copied aside, so a failed upgrade loses nothing. The rest of the
+store only sees `Database`: reads under the lock and write transactions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+MIGRATIONS: list[str] = [
+    # 1: albums, photos, links, outbox
+    """
+    CREATE TABLE albums (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        description TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        cover_photo_id TEXT
+    );
+    CREATE TABLE photos (
+        id TEXT PRIMARY KEY,
+        album_id TEXT NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        state TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        added_at TEXT NOT NULL,
+        error TEXT,
+        width INTEGER,
+        height INTEGER,
+        taken_at TEXT,
+        upload_url TEXT,
+        uploaded_bytes INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (album_id, sha256)
+    );
+    CREATE INDEX photos_album ON photos (album_id, position);
+    CREATE TABLE links (
+        id TEXT PRIMARY KEY,
+        album_id TEXT NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+        token TEXT NOT NULL UNIQUE,
+        label TEXT,
+        download TEXT NOT NULL,
+        show_metadata INTEGER NOT NULL,
+        show_location INTEGER NOT NULL,
+        expires_at TEXT,
+        has_password INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        url TEXT,
+        view_count INTEGER NOT NULL DEFAULT 0,
+        last_viewed_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE INDEX links_album ON links (album_id);
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        album_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+    );
+    """,
+    # 2: per-album privacy rules
+    """
+    ALTER TABLE albums ADD COLUMN location_exposure TEXT NOT NULL DEFAULT 'links';
+    ALTER TABLE albums ADD COLUMN metadata_exposure TEXT NOT NULL DEFAULT 'links';
+    ALTER TABLE albums ADD COLUMN strip_location INTEGER NOT NULL DEFAULT 0;
+    """,
+]
+
+
+class StoreError(Exception):
+    """A request the store cannot honour, worded for the owner."""
+
+
+class Database:
+    """One SQLite file at the newest schema, shared by every thread through one lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def rows(self, query: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """Every row a read returns, read under the lock (no transaction needed)."""
+        with self._lock:
+            return self._db.execute(query, args).fetchall()
+
+    def row(self, query: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
+        """The first row a read returns, or None."""
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(query, args).fetchone()
+            return row
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken at once (BEGIN IMMEDIATE): committed on success, rolled
+        back on any exception."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer Albumen (schema {current}); update Albumen"
+            )
+        if current == len(MIGRATIONS):
+            return
+        if current > 0:
+            backup = self.path.with_name(f"{self.path.name}.v{current}.bak")
+            with sqlite3.connect(backup) as copy:
+                self._db.backup(copy)
+        for version in range(current, len(MIGRATIONS)):
+            with self.transaction() as db:
+                for statement in _statements(MIGRATIONS[version]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={version + 1}")
+
+
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]

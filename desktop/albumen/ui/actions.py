@@ -1,0 +1,140 @@
+"""The main window's commands as actions: menus, toolbar, shortcuts, the grid's context menu,
+and which commands are enabled when.
+
+Every command is one QAction, so its text, shortcut and tooltip are written once and the menu,
+the toolbar, the tray and the keyboard all trigger the same thing. The commands themselves are
+`MainWindow`'s methods; this layer only presents them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QToolBar
+
+
+class ActionsWindow(QMainWindow):
+    """A main window with the app's menus, toolbar and shortcuts; the subclass gives the
+    commands they trigger (declared below) and calls `_build_actions` once its grid exists."""
+
+    new_album: Callable[[], object]
+    rename_album: Callable[[], None]
+    delete_album: Callable[[], None]
+    undo_delete: Callable[[], None]
+    add_photos: Callable[[], None]
+    add_folder: Callable[[], None]
+    remove_photos: Callable[[], None]
+    set_cover: Callable[[], None]
+    move_selected: Callable[[int], None]
+    share: Callable[[], None]
+    edit_privacy: Callable[[], None]
+    show_about: Callable[[], None]
+    retry_failed: Callable[[], None]
+    sync_now: Callable[[], None]
+    toggle_pause: Callable[[], None]
+    open_settings: Callable[[], None]
+    quit: Callable[[], None]
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text.replace('&', '').rstrip('…')}")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self, grid: QAbstractItemView) -> None:
+        """Make every action, then the menus, the toolbar and the grid's context menu."""
+        keys = QKeySequence.StandardKey
+        self.new_album_action = self._action("&New album…", self.new_album, keys.New)
+        self.rename_album_action = self._action("&Rename album…", self.rename_album, "F2")
+        self.delete_album_action = self._action("&Delete album…", self.delete_album)
+        self.add_photos_action = self._action("&Add photos…", self.add_photos, keys.Open)
+        self.add_folder_action = self._action("Add &folder…", self.add_folder, "Ctrl+Shift+O")
+        self.remove_photos_action = self._action("Re&move photos", self.remove_photos, keys.Delete)
+        self.remove_photos_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        grid.addAction(self.remove_photos_action)
+        self.cover_action = self._action("Use as &cover", self.set_cover, "Ctrl+Shift+C")
+        self.earlier_action = self._action(
+            "Move &earlier", lambda: self.move_selected(-1), "Alt+Left"
+        )
+        self.later_action = self._action("Move &later", lambda: self.move_selected(1), "Alt+Right")
+        self.share_action = self._action("&Share…", self.share, "Ctrl+Shift+S")
+        self.privacy_action = self._action("&Privacy…", self.edit_privacy, "Ctrl+Shift+L")
+        self.undo_action = self._action("&Undo delete", self.undo_delete, keys.Undo)
+        self.about_action = self._action("&About Albumen", self.show_about)
+        self.retry_action = self._action("Re&try failed uploads", self.retry_failed)
+        self.sync_action = self._action("Sync &now", self.sync_now, keys.Refresh)
+        self.pause_action = self._action("&Pause uploads", self.toggle_pause, "Ctrl+Shift+P")
+        self.settings_action = self._action("Se&ttings…", self.open_settings, keys.Preferences)
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.quit_action = self._action("&Quit", self.quit, keys.Quit)
+
+        album_menu = self.menuBar().addMenu("&Album")
+        for action in (
+            self.new_album_action,
+            self.rename_album_action,
+            self.delete_album_action,
+            self.undo_action,
+            None,
+            self.share_action,
+            self.privacy_action,
+            None,
+            self.settings_action,
+            self.quit_action,
+        ):
+            album_menu.addSeparator() if action is None else album_menu.addAction(action)
+        photo_menu = self.menuBar().addMenu("&Photos")
+        for action in (
+            self.add_photos_action,
+            self.add_folder_action,
+            self.remove_photos_action,
+            None,
+            self.cover_action,
+            self.earlier_action,
+            self.later_action,
+        ):
+            photo_menu.addSeparator() if action is None else photo_menu.addAction(action)
+        sync_menu = self.menuBar().addMenu("&Uploads")
+        for action in (self.sync_action, self.pause_action, self.retry_action):
+            sync_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (
+            self.new_album_action,
+            self.add_photos_action,
+            self.share_action,
+            self.pause_action,
+        ):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        grid.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (self.cover_action, self.earlier_action, self.later_action):
+            grid.addAction(action)
+
+    def enable_album_actions(self, has_album: bool) -> None:
+        """The commands on the current album need one."""
+        for action in (
+            self.rename_album_action,
+            self.delete_album_action,
+            self.share_action,
+            self.privacy_action,
+        ):
+            action.setEnabled(has_album)
+
+    def show_paused(self, paused: bool) -> None:
+        self.pause_action.setText("&Resume uploads" if paused else "&Pause uploads")

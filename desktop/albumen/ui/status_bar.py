@@ -1,0 +1,83 @@
+"""The status bar: the connection to the server and the uploads' progress (bytes, rate, time
+left), always in view; "Checking files…" while added files are read."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from albumen.ui.sync_bridge import Connection, Transfer
+
+
+def human_bytes(count: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count:,.1f} {unit}" if unit != "B" else f"{int(count)} B"
+        count /= 1000
+    return f"{count:,.1f} GB"
+
+
+def duration(seconds: float) -> str:
+    """Time left, as precise as it is worth: 'a few seconds', '40 s', '3 min', '1 h 5 min'."""
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min"
+    return f"{seconds} s" if seconds >= 5 else "a few seconds"
+
+
+class StatusBar(QStatusBar):
+    """Permanent widgets on the right (rate and time left, progress, connection); passing
+    messages on the left."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.connection_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.transfer_label = QLabel()
+        self.addPermanentWidget(self.transfer_label)
+        self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.connection_label)
+
+    def show_connection(self, state: str, server: str) -> None:
+        """`state` is a `Connection` value; `server` names the server for the owner."""
+        texts = {
+            Connection.ONLINE.value: f"● {server}: online",
+            Connection.OFFLINE.value: f"○ {server}: offline — changes wait here",
+            Connection.SYNCING.value: f"◐ {server}: syncing",
+            Connection.PAUSED.value: f"‖ {server}: uploads paused",
+            Connection.UNKNOWN.value: f"○ {server}",
+        }
+        self.connection_label.setText(texts.get(state, server))
+        self.connection_label.setAccessibleName(texts.get(state, server))
+
+    def show_checking(self, count: int) -> None:
+        """Added files are being read (`count` files or folders): a busy bar."""
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Checking files…")
+        self.progress.show()
+        self.showMessage(f"Checking {count} item(s)…")
+
+    def checking_done(self) -> None:
+        self.progress.hide()
+
+    def show_transfer(self, transfer: Transfer) -> bool:
+        """The uploads' bytes, rate and time left; False (nothing shown) before sizes are
+        known."""
+        if not transfer.total:
+            return False
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * transfer.done / transfer.total))
+        self.progress.setFormat(f"{human_bytes(transfer.done)} of {human_bytes(transfer.total)}")
+        self.progress.show()
+        left = transfer.seconds_left()
+        rate = f"{human_bytes(transfer.rate())}/s"
+        self.transfer_label.setText(rate + (f" · {duration(left)} left" if left else ""))
+        return True
+
+    def transfer_finished(self) -> None:
+        self.progress.hide()
+        self.transfer_label.clear()

@@ -1,0 +1,65 @@
+"""The tray icon: it keeps uploads going when the window is closed, shows their progress in its
+tooltip and says once when an album is fully uploaded.
+
+Where the desktop has no tray, `Tray` does nothing and `available` is False: closing the window
+then quits, as the owner would otherwise have no way back to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QSystemTrayIcon
+
+from albumen.core.model import Album
+
+
+class Tray:
+    """The window's tray icon, with a menu of `actions` under "Show Albumen"."""
+
+    def __init__(
+        self, window: QMainWindow, show_window: Callable[[], None], actions: Sequence[QAction]
+    ) -> None:
+        self._notified_shared: set[str] = set()
+        self._icon: QSystemTrayIcon | None = None
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        icon = window.windowIcon()
+        if icon.isNull():
+            icon = window.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
+        tray = QSystemTrayIcon(QIcon(icon), window)
+        menu = QMenu(window)
+        menu.addAction("Show Albumen", show_window)
+        for action in actions:
+            menu.addAction(action)
+        tray.setContextMenu(menu)
+        tray.setToolTip("Albumen")
+        tray.activated.connect(lambda _reason: show_window())
+        tray.show()
+        self._icon = tray
+
+    @property
+    def available(self) -> bool:
+        return self._icon is not None
+
+    def show_progress(self, progress: str) -> None:
+        if self._icon is not None:
+            self._icon.setToolTip(f"Albumen: uploading, {progress}")
+
+    def albums_synced(self, albums: Sequence[Album], uploaded: bool) -> None:
+        """After a sync that uploaded something: "Album shared" once for each album whose
+        photos are now all on the server."""
+        for album in albums:
+            complete = album.photo_count and album.uploaded_count == album.photo_count
+            if complete and album.id not in self._notified_shared and uploaded:
+                self._notified_shared.add(album.id)
+                if self._icon is not None:
+                    self._icon.showMessage("Album shared", f"“{album.title}” is fully uploaded.")
+
+    def keeps_uploading(self) -> None:
+        """Say why the window went away but the app did not."""
+        if self._icon is not None:
+            self._icon.showMessage(
+                "Albumen keeps uploading", "Uploads go on in the background; quit from here."
+            )

@@ -1,0 +1,310 @@
+"""What a link lets its viewer learn of each photo, and the view model pages and JSON are made of.
+
+One rule decides what a link reveals, the same one the owner's preview applies: a link's
+:class:`~albumen_photo.policy.KeepPolicy` (:func:`link_policy`, the only place one is built from
+a link). Capture dates and camera facts only with ``keep.metadata`` (the link's
+``show_metadata``); positions and place names only with ``keep.location`` (``show_location``).
+Every decision below reads that policy object, so the owner's "a viewer sees" column
+(:func:`albumen_photo.metadata.viewer_sees`), the stripped files and these pages cannot disagree.
+
+No route, template or JSON answer looks at a photo row directly: they get :class:`PhotoView`
+objects from :func:`photo_views`, which carry only what the policy allows, and the page and
+JSON bodies built here from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from albumen_photo.policy import KeepPolicy
+from albumen_server.facts import facts_of_blob
+from albumen_server.models import Album, Link, Photo
+from albumen_server.places import coordinates_label
+
+MIN_RATIO, MAX_RATIO = 20, 500
+"""Aspect ratios (width/height, in hundredths) that `ratios.css` has a class for."""
+
+
+def link_policy(link: Link) -> KeepPolicy:
+    """What this link lets a viewer see: the one policy every reveal decision is made from."""
+    return KeepPolicy(location=link.show_location, metadata=link.show_metadata)
+
+
+def download_size(download: str) -> str | None:
+    """The size a link lets its viewer download ("web", "original"), None for no downloads."""
+    return {"none": None, "web": "web", "original": "original"}.get(download)
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    """One photo as this link may show it: every field a page or JSON answer can use."""
+
+    id: str
+    filename: str
+    width: int | None
+    height: int | None
+    sha256: str
+    base: str  # /s/{token}/photos/{id}
+    download: str | None
+    taken_at: datetime | None = None  # only with keep.metadata
+    latitude: float | None = None  # these three only with keep.location
+    longitude: float | None = None
+    place: str | None = None
+
+    @property
+    def page(self) -> str:
+        return self.base
+
+    @property
+    def thumb(self) -> str:
+        return f"{self.base}/thumb"
+
+    @property
+    def preview(self) -> str:
+        return f"{self.base}/preview"
+
+    @property
+    def original(self) -> str | None:
+        return f"{self.base}/original" if self.download == "original" else None
+
+    @property
+    def web_download(self) -> str | None:
+        return f"{self.base}/preview?download=1" if self.download else None
+
+    @property
+    def ratio_class(self) -> str:
+        """A class of `ratios.css` that gives the grid cell this photo's aspect ratio."""
+        if not self.width or not self.height:
+            return "r100"
+        hundredths = round(100 * self.width / self.height)
+        return f"r{min(MAX_RATIO, max(MIN_RATIO, hundredths))}"
+
+    @property
+    def alt(self) -> str:
+        """Alt text: the photographer's file name is the only description a photo has."""
+        return Path(self.filename).stem or self.filename
+
+
+def photo_views(
+    token: str, photos: Sequence[Photo], keep: KeepPolicy, download: str
+) -> list[PhotoView]:
+    """The photos as the link may show them: dates only with metadata, places with location."""
+    views = []
+    for photo in photos:
+        located = keep.location and photo.latitude is not None
+        views.append(
+            PhotoView(
+                id=photo.id,
+                filename=photo.filename,
+                width=photo.width,
+                height=photo.height,
+                sha256=photo.sha256,
+                base=f"/s/{token}/photos/{photo.id}",
+                download=download_size(download),
+                taken_at=photo.taken_at if keep.metadata else None,
+                latitude=photo.latitude if located else None,
+                longitude=photo.longitude if located else None,
+                place=photo.place if located else None,
+            )
+        )
+    return views
+
+
+@dataclass
+class Place:
+    """Photos taken at one named place, and where to put its marker (their mean position)."""
+
+    name: str
+    anchor: str
+    photos: list[PhotoView] = field(default_factory=list)
+
+    @property
+    def latitude(self) -> float:
+        return sum(p.latitude or 0.0 for p in self.photos) / len(self.photos)
+
+    @property
+    def longitude(self) -> float:
+        return sum(p.longitude or 0.0 for p in self.photos) / len(self.photos)
+
+
+def places_of(views: Sequence[PhotoView], keep: KeepPolicy) -> list[Place]:
+    """Photos grouped by place name, places in the order the album first reaches them; none
+    unless the link shows location."""
+    if not keep.location:
+        return []
+    places: dict[str, Place] = {}
+    for view in views:
+        if view.latitude is None or view.longitude is None:
+            continue
+        # Unnamed spots (at sea, far from any town) group by tenth of a degree, about 10 km.
+        name = view.place or coordinates_label(round(view.latitude, 1), round(view.longitude, 1))
+        if name not in places:
+            places[name] = Place(name=name, anchor=f"place-{len(places) + 1}")
+        places[name].photos.append(view)
+    return list(places.values())
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def date_range(views: Sequence[PhotoView]) -> str | None:
+    """The days the photos were taken, as people write them ("3–5 June 2026"), if known."""
+    dates = sorted(v.taken_at.date() for v in views if v.taken_at is not None)
+    if not dates:
+        return None
+    first, last = dates[0], dates[-1]
+    if first == last:
+        return f"{first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+
+
+def _taken_label(moment: datetime | None) -> str | None:
+    # Shown as the camera's clock showed it: see derivatives.ImageInfo on why that is UTC here.
+    return None if moment is None else f"{_day(moment)}, {moment:%H:%M}"
+
+
+OpenBlob = Callable[[str], Any]
+"""A BlobStore's `open`: a SHA-256 to a context manager giving the blob's bytes."""
+
+
+def photo_facts(keep: KeepPolicy, view: PhotoView, open_blob: OpenBlob) -> dict[str, str]:
+    """What the link lets a viewer read beside one photo, as label -> text, in display order."""
+    facts: dict[str, str] = {}
+    if keep.metadata:
+        taken = _taken_label(view.taken_at)
+        if taken:
+            facts["Taken"] = taken
+        camera = facts_of_blob(open_blob, view.sha256)
+        for label, value in (
+            ("Camera", camera.camera),
+            ("Lens", camera.lens),
+            ("Exposure", camera.exposure),
+        ):
+            if value:
+                facts[label] = value
+    if keep.location and view.latitude is not None and view.longitude is not None:
+        facts["Place"] = view.place or coordinates_label(view.latitude, view.longitude)
+    return facts
+
+
+# -- bodies of the pages and JSON answers -------------------------------------------------------
+
+
+def gallery_context(
+    token: str, album: Album, views: list[PhotoView], keep: KeepPolicy, download: str
+) -> dict[str, object]:
+    """The gallery template's context (the server's map settings are added by the route)."""
+    return {
+        "token": token,
+        "album": album,
+        "photos": views,
+        "places": places_of(views, keep),
+        "dates": date_range(views) if keep.metadata else None,
+        "download_size": download_size(download),
+        "show_metadata": keep.metadata,
+    }
+
+
+@dataclass(frozen=True)
+class OnePhoto:
+    """One photo of the album in its place among the others, with the facts shown beside it."""
+
+    album: Album
+    views: list[PhotoView]
+    index: int
+    facts: dict[str, str]
+
+    @property
+    def view(self) -> PhotoView:
+        return self.views[self.index]
+
+
+def photo_context(token: str, one: OnePhoto, download: str) -> dict[str, object]:
+    """The photo template's context: one photo, its neighbours and its facts."""
+    views, index = one.views, one.index
+    return {
+        "token": token,
+        "album": one.album,
+        "photo": one.view,
+        "position": index + 1,
+        "count": len(views),
+        "previous": views[index - 1] if index > 0 else None,
+        "next": views[index + 1] if index + 1 < len(views) else None,
+        "facts": one.facts,
+        "download_size": download_size(download),
+    }
+
+
+def photo_body(one: OnePhoto, keep: KeepPolicy) -> dict[str, object]:
+    """One photo's facts, for the lightbox's side panel."""
+    view = one.view
+    body: dict[str, object] = {
+        "id": view.id,
+        "position": one.index + 1,
+        "photo_count": len(one.views),
+        "facts": [{"label": label, "value": value} for label, value in one.facts.items()],
+    }
+    if keep.location:
+        body["latitude"], body["longitude"] = view.latitude, view.longitude
+    return body
+
+
+def _listing_item(view: PhotoView, keep: KeepPolicy) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": view.id,
+        "filename": view.filename,
+        "width": view.width,
+        "height": view.height,
+        "thumb": view.thumb,
+        "preview": view.preview,
+        "page": view.page,
+    }
+    if keep.metadata:
+        item["taken_at"] = view.taken_at.isoformat() if view.taken_at else None
+    if keep.location:
+        item["latitude"], item["longitude"] = view.latitude, view.longitude
+        item["place"] = view.place
+    if view.original:
+        item["original"] = view.original
+    return item
+
+
+def listing_body(
+    album: Album, views: list[PhotoView], keep: KeepPolicy, download: str
+) -> dict[str, object]:
+    """`photos.json`: the album, what the link allows, and its photos (with places on links
+    that show location)."""
+    body: dict[str, object] = {
+        "album": {
+            "id": album.id,
+            "title": album.title,
+            "description": album.description,
+            "photo_count": len(views),
+        },
+        "link": {
+            "download": download,
+            "show_metadata": keep.metadata,
+            "show_location": keep.location,
+        },
+        "photos": [_listing_item(view, keep) for view in views],
+    }
+    if keep.location:
+        body["places"] = [
+            {
+                "name": place.name,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+                "photos": [view.id for view in place.photos],
+            }
+            for place in places_of(views, keep)
+        ]
+    return body

@@ -1,0 +1,128 @@
+"""The embedded server: the app proves a server is its own before it sends the owner token,
+and keeps its data folder private.
+
+An impostor holding the embedded server's port (another local user, after a reboot) once got
+`Authorization: Bearer alb_…` from `albumen share`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from albumen import embedded
+from tests.support import photo_jpeg
+
+pytestmark = pytest.mark.slow
+
+
+class _Impostor(BaseHTTPRequestHandler):
+    """Answers like an Albumen server would, and remembers every Authorization it is sent."""
+
+    seen_authorization: ClassVar[list[str]] = []
+
+    def _answer(self) -> None:
+        if self.headers.get("Authorization"):
+            self.seen_authorization.append(self.headers["Authorization"])
+        body = json.dumps(
+            {"status": "ok", "version": "0.1.0", "proof": "0" * 64, "id": 1, "name": "owner"}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    # http.server's handler names
+    do_GET = do_PUT = do_POST = do_HEAD = do_PATCH = _answer  # noqa: N815
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def impostor() -> Iterator[ThreadingHTTPServer]:
+    _Impostor.seen_authorization = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Impostor)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "albumen-data"
+    yield folder
+    embedded.stop(folder)
+
+
+def _share(data: Path, photos: Path) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != "ALBUMEN_TOKEN"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albumen.cli",
+            "--data-dir",
+            str(data),
+            "share",
+            str(photos),
+            "--album",
+            "Mine",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_an_impostor_on_the_embedded_port_never_gets_the_token(
+    impostor: ThreadingHTTPServer, data_dir: Path, tmp_path: Path
+) -> None:
+    port = impostor.server_address[1]
+    state = data_dir / "server" / embedded.STATE_FILE
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "port": port, "pid": 1}))
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "a.jpg").write_bytes(photo_jpeg(seed=3))
+
+    result = _share(data_dir, photos)
+
+    assert result.returncode == 0, result.stderr
+    assert _Impostor.seen_authorization == []
+    assert f"127.0.0.1:{port}/" not in result.stdout  # the link is on our own server
+    ours = json.loads(state.read_text())
+    assert ours["port"] != port and embedded.is_ours(ours["url"], data_dir / "server")
+
+
+def test_the_data_folder_is_private(data_dir: Path, tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "a.jpg").write_bytes(photo_jpeg(seed=4))
+    assert _share(data_dir, photos).returncode == 0
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    assert mode(data_dir) == 0o700
+    assert mode(data_dir / "server") == 0o700
+    assert mode(data_dir / "albumen.sqlite3") == 0o600
+    assert mode(data_dir / "server" / "albumen.sqlite3") == 0o600
+    assert mode(data_dir / "server" / embedded.IDENTITY_FILE) == 0o600
+    blobs = [path for path in (data_dir / "server" / "blobs").rglob("*") if path.is_file()]
+    assert blobs and all(mode(path) == 0o600 for path in blobs)

@@ -1,0 +1,105 @@
+"""Blanking in place, piece by piece: XMP and IPTC keep their length and stay readable, and an
+in-place strip streams (and spools an unseekable source) like the rewriting ones."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import BinaryIO, cast
+from xml.etree import ElementTree
+
+from albumen_photo.byteio import copy_with_patches
+from albumen_photo.iim import blank_iim, iim_datasets
+from albumen_photo.policy import KeepPolicy
+from albumen_photo.strip import strip_bytes, strip_stream
+from albumen_photo.xmp import blank_xmp, parse_xmp
+from tests.photo.strip_helpers import (
+    ARTIST,
+    CITY,
+    COPYRIGHT,
+    PRIVATE,
+    XMP_WITH_LOCATION,
+    Choppy,
+    assert_absent,
+    iptc_block,
+)
+from tests.photo.test_strip_in_place import WITHOUT_LOCATION, decoded, exiftool, places, tiff
+
+PLACE_TEXTS = [CITY, "Secret Cove", "51,30.4159N", "51.5073019", "-0.1275017", "98765/100"]
+
+
+def texts(root: ElementTree.Element) -> str:
+    return " ".join(t for t in root.itertext() if t.strip()) + " ".join(
+        v for e in root.iter() for v in e.attrib.values()
+    )
+
+
+def test_xmp_blanked_in_place_keeps_its_length_and_stays_well_formed() -> None:
+    for keep in (WITHOUT_LOCATION, PRIVATE):
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+            packet = XMP_WITH_LOCATION.decode().encode(encoding) + " ".encode(encoding) * 40
+            out = blank_xmp(packet, keep)
+            assert len(out) == len(packet), encoding
+            kept = texts(parse_xmp(out))
+            for text in PLACE_TEXTS:
+                assert text not in kept, (encoding, text)
+            assert ARTIST in kept and COPYRIGHT in kept
+            assert ("Model X1" in kept) is keep.metadata
+            assert ("hover" in kept) is keep.metadata  # FlightMode stays beside HomeLongitude
+
+
+def test_unreadable_xmp_is_blanked_whole_and_everything_kept_is_untouched() -> None:
+    broken = XMP_WITH_LOCATION.replace(b"</dc:creator>", b"</dc:creatr>")
+    assert blank_xmp(broken, WITHOUT_LOCATION) == b" " * len(broken)
+    dtd = b'<!DOCTYPE x [<!ENTITY a "Secret Cove">]>' + XMP_WITH_LOCATION
+    assert blank_xmp(dtd, WITHOUT_LOCATION) == b" " * len(dtd)
+    keep_all = KeepPolicy(location=True, metadata=True)
+    assert blank_xmp(XMP_WITH_LOCATION, keep_all) == XMP_WITH_LOCATION
+
+
+def test_iptc_blanked_in_place_keeps_every_dataset_and_its_length() -> None:
+    block = iptc_block()
+    out = blank_iim(block, WITHOUT_LOCATION)
+    assert len(out) == len(block)
+    before, after = iim_datasets(block), iim_datasets(out)
+    assert [(d.record, d.dataset) for d in after] == [(d.record, d.dataset) for d in before]
+    assert_absent(out, [CITY])
+    by_key = {(d.record, d.dataset): d.value for d in after}
+    assert by_key[(2, 80)] == ARTIST.encode() and by_key[(2, 90)].strip() == b""
+    garbage = b"\x1c\x02garbage"
+    assert blank_iim(garbage, WITHOUT_LOCATION) == b" " * len(garbage)
+
+
+def test_patches_apply_across_piece_boundaries() -> None:
+    data = bytes(range(256)) * 4
+    patches = [(0, b"AB"), (63, b"xyz"), (500, b"\x00" * 100), (1022, b"!!")]
+    for chunk in (1, 7, 64, 4096):
+        out = b"".join(copy_with_patches(io.BytesIO(data), patches, chunk))
+        expected = bytearray(data)
+        for at, new in patches:
+            expected[at : at + len(new)] = new
+        assert out == bytes(expected), chunk
+
+
+def test_in_place_strip_streams_from_an_unseekable_source(tmp_path: Path) -> None:
+    src = tiff(tmp_path / "scan.tif").read_bytes()
+    expected = strip_bytes(src, WITHOUT_LOCATION)
+    assert len(expected) == len(src) and expected != src
+    pieces = list(strip_stream(cast(BinaryIO, Choppy(src)), WITHOUT_LOCATION, chunk_size=64))
+    assert b"".join(pieces) == expected
+    assert max(len(p) for p in pieces) <= 2 * 64
+    # A source that starts further in (as a caller that read the head itself would pass).
+    offset_source = io.BytesIO(b"junk" + src)
+    offset_source.seek(4)
+    assert b"".join(strip_stream(offset_source, WITHOUT_LOCATION)) == expected
+
+
+def test_bigtiff_loses_its_location_in_place(tmp_path: Path) -> None:
+    src = tiff(tmp_path / "big.tif", big=True)
+    assert src.read_bytes()[:4] == b"II+\x00"
+    assert places(exiftool(src))
+    out = tmp_path / "out.tif"
+    out.write_bytes(strip_bytes(src.read_bytes(), WITHOUT_LOCATION))
+    assert places(exiftool(out)) == {}
+    assert decoded(out.read_bytes()) == decoded(src.read_bytes())
+    assert out.stat().st_size == src.stat().st_size
