@@ -328,7 +328,7 @@ def original_problems(served: Corpus) -> list[str]:
             head = served.sources[seen.name].read_bytes()[:64]
             problems.append(
                 f"{_where(seen, 'original')}: {answer.status} {answer.code}"
-                f" (can_strip={can_strip(head)}); the owner is not told"
+                f" (can_strip={can_strip(head, seen.setting.keep)}); the owner is not told"
             )
             continue
         if seen.setting.keep.keeps_everything and not exact[id(seen)]:
