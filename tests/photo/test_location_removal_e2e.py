@@ -53,16 +53,33 @@ def _exif() -> bytes:
     )
 
 
+# The place again in XMP, as Lightroom writes it: a position and a city name.
+XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF'
+    b' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""'
+    b' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"'
+    b' xmlns:exif="http://ns.adobe.com/exif/1.0/" photoshop:City="Paris"'
+    b' exif:GPSLatitude="48,51.5N" exif:GPSLongitude="2,17.6667E"/>'
+    b'</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+)
+
+
 def located_photo(folder: Path, kind: str, seed: int = 0) -> Path:
-    """A HEIC or TIFF with GPS (and camera, date and rights) in its EXIF."""
+    """A HEIC or TIFF with GPS (and camera, date and rights) in its EXIF; the TIFF also names
+    the place in XMP (tests.support.save_heic writes no XMP)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"located-{seed}.{kind}"
     if kind == "heic":
         save_heic(_picture(seed), path, exif=_exif())
     else:
-        _picture(seed).save(path, exif=_exif())
+        tags = Image.Exif()
+        tags.load(_exif())
+        tags[0x02BC] = XMP  # TIFF's XMP tag: Pillow drops its xmp= when exif= is given
+        _picture(seed).save(path, exif=tags)
     places = place_tags(exiftool([path])[path])
     assert places.get("EXIF:GPSLatitude"), f"the test photo {path.name} has no GPS: {places}"
+    assert kind == "heic" or places.get("XMP:City") == "Paris", places
     return path
 
 
