@@ -14,7 +14,16 @@ from typing import BinaryIO
 
 from albumen_photo.errors import Malformed, StripError
 
-__all__ = ["ForwardReader", "RandomAccess", "coalesce", "copy_with_patches", "read_head"]
+__all__ = [
+    "MAX_BLOCK",
+    "ForwardReader",
+    "Patch",
+    "RandomAccess",
+    "coalesce",
+    "copy_with_patches",
+    "read_head",
+    "zeros",
+]
 
 HEAD_SIZE = 64
 
@@ -156,6 +165,21 @@ class RandomAccess:
 Patch = tuple[int, bytes]
 """An absolute file offset and the bytes that replace as many bytes there."""
 
+_ZEROS = bytes(1 << 20)
+MAX_BLOCK = 64 << 20  # one metadata block read whole to be rewritten or blanked
+
+
+def zeros(offset: int, size: int) -> list[Patch]:
+    """Patches that overwrite ``size`` bytes at ``offset`` with zeros, in pieces that share one
+    buffer: a huge maker note or metadata item costs no memory to erase."""
+    out: list[Patch] = []
+    while size > 0:
+        n = min(size, len(_ZEROS))
+        out.append((offset, _ZEROS if n == len(_ZEROS) else bytes(n)))
+        offset += n
+        size -= n
+    return out
+
 
 def copy_with_patches(
     src: BinaryIO, patches: Iterable[Patch], chunk_size: int, *, start: int = 0
@@ -165,7 +189,9 @@ def copy_with_patches(
     The length never changes, so every offset inside the file stays valid: this is how
     containers that cannot be rewritten (TIFF, RAW, HEIF) lose their metadata.
     """
-    ordered = sorted((offset, data) for offset, data in patches if data)
+    # By offset, stably: where patches overlap, the one starting later wins, and of two starting
+    # at the same offset, the later in the list.
+    ordered = sorted(((offset, data) for offset, data in patches if data), key=lambda p: p[0])
     src.seek(start)
     pos = start
     i = 0
@@ -182,7 +208,8 @@ def copy_with_patches(
             while j < len(ordered) and ordered[j][0] < end:
                 offset, new = ordered[j]
                 lo, hi = max(offset, pos), min(offset + len(new), end)
-                piece[lo - pos : hi - pos] = new[lo - offset : hi - offset]
+                if hi > lo:
+                    piece[lo - pos : hi - pos] = new[lo - offset : hi - offset]
                 j += 1
             data = bytes(piece)
         yield data

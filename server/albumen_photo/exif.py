@@ -17,7 +17,7 @@ import contextlib
 import struct
 from collections.abc import Callable
 
-from albumen_photo.byteio import Patch
+from albumen_photo.byteio import MAX_BLOCK, Patch, zeros
 from albumen_photo.errors import Malformed
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.tiff import (
@@ -245,6 +245,8 @@ class _Blanker:
                     self.drop(sub, ifd)
 
     def blank_inside(self, entry: Entry) -> None:
+        if entry.size and entry.size > MAX_BLOCK:
+            raise Malformed(f"a metadata block of {entry.size} bytes")
         data = self.t.value_bytes(entry)
         if data is None or self.blank_block is None:
             return
@@ -272,7 +274,8 @@ class _Blanker:
                     for part in ((lo, min(hi, k_start)), (max(lo, k_end), hi))
                     if part[1] > part[0]
                 ]
-            out.extend((self.t.src.base + lo, bytes(hi - lo)) for lo, hi in pieces)
+            for lo, hi in pieces:
+                out += zeros(self.t.src.base + lo, hi - lo)
         return out
 
 
@@ -413,7 +416,7 @@ def remove_entries(t: Tiff, ifd: Ifd, gone: list[Entry]) -> list[Patch]:
             continue
         if any(lo < e.value_offset + e.size and hi > e.value_offset for lo, hi in kept):
             continue
-        patches.append((t.src.base + e.value_offset, bytes(e.size)))
+        patches += zeros(t.src.base + e.value_offset, e.size)
     return patches
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from typing import BinaryIO
 
-from albumen_photo.byteio import Patch, RandomAccess
+from albumen_photo.byteio import MAX_BLOCK, Patch, RandomAccess, zeros
 from albumen_photo.errors import Malformed, StripError, UnsupportedFormat
 from albumen_photo.exif import blank_patches
 from albumen_photo.formats import FORMAT_NAMES
@@ -143,14 +143,16 @@ def _heif_item(
         if tiff_at + 6 <= at + size and ra.read(tiff_at, 6) == b"Exif\x00\x00":
             tiff_at += 6
         if tiff_at >= at + size:
-            return [(ra.base + at, bytes(size))]
+            return zeros(ra.base + at, size)
         try:
             tiff = Tiff(ra.sub(tiff_at, at + size - tiff_at))
             return blank_patches(tiff, keep, blank_block=blank_tiff_block)
         except Malformed:  # unreadable EXIF cannot be vouched for: it goes whole
-            return [(ra.base + at + 4, bytes(size - 4))]
+            return zeros(ra.base + at + 4, size - 4)
+    if not item.is_xmp or size > MAX_BLOCK:  # unknown metadata, or too much of it: erased
+        return zeros(ra.base + at, size)
     data = ra.read(at, size)
-    new = blank_xmp(data, keep) if item.is_xmp else bytes(size)
+    new = blank_xmp(data, keep)
     return [(ra.base + at, new)] if new != data else []
 
 
@@ -158,7 +160,7 @@ def _empty_tiff(ra: RandomAccess, at: int, size: int) -> list[Patch]:
     """Patches that leave a TIFF block with a header and one empty directory."""
     t = Tiff(ra.sub(at, size))
     header = ra.read(at, 4) + (8).to_bytes(4, "little" if t.order == "<" else "big")
-    return [(ra.base + at, header + bytes(size - 8))]
+    return [(ra.base + at, header), *zeros(ra.base + at + 8, size - 8)]
 
 
 # CMT3 (Canon's maker note) goes whenever anything is hidden; CMT4 (GPS) when location is.
@@ -182,6 +184,8 @@ def _cr3(ra: RandomAccess, keep: KeepPolicy) -> list[Patch]:
                 patches += blank_patches(tiff, keep, blank_block=blank_tiff_block)
         elif (name, keep.keeps_everything, keep.location) in _CR3_EMPTIED:
             patches += _empty_tiff(ra, at, size)
+        elif name == "XMP" and size > MAX_BLOCK:
+            patches += zeros(ra.base + at, size)
         elif name == "XMP":
             data = ra.read(at, size)
             if (new := blank_xmp(data, keep)) != data:
@@ -194,12 +198,14 @@ def _cr3(ra: RandomAccess, keep: KeepPolicy) -> list[Patch]:
                 # Timed metadata: exposure records and maker-note fragments, whose places
                 # cannot be ruled out; none of it is needed to decode the image. It becomes
                 # one record of an unused type (size, type 0, six reserved bytes, zeros).
-                empty = size.to_bytes(4, "little") + bytes(size - 4) if size >= 12 else None
-                patches.append((ra.base + at, empty or bytes(size)))
+                patches += zeros(ra.base + at, size)
+                if size >= 12:
+                    patches.append((ra.base + at, size.to_bytes(4, "little")))
             else:
                 patches += _jpeg_inside(ra, at, size, keep)
     if not keep.metadata:
-        patches += [(ra.base + at, bytes(size)) for at, size in header_dates(ra)]
+        for at, size in header_dates(ra):
+            patches += zeros(ra.base + at, size)
     return patches
 
 

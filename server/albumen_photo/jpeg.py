@@ -343,23 +343,39 @@ def jpeg_segments(source: bytes | RandomAccess) -> Iterator[Segment]:
 
 
 def jpeg_patches(source: RandomAccess, keep: KeepPolicy) -> list[Patch]:
-    """Blank in place what ``keep`` hides in the header of a JPEG embedded in another file.
+    """Blank in place what ``keep`` hides in a JPEG embedded in another file (a RAW's preview),
+    and in the images appended after it (MPF secondary images carry EXIF and GPS of their own).
 
-    EXIF is blanked tag by tag, XMP property by property and IPTC dataset by dataset; a comment
-    or an APPn segment this module cannot look into is overwritten (comments with spaces when
-    camera details are hidden, unknown APPn with zeros whenever anything is hidden). Offsets
-    are absolute. Raises :class:`Malformed` when the EXIF cannot be read for sure.
+    EXIF is blanked tag by tag, XMP property by property and IPTC dataset by dataset; EXIF that
+    cannot be read is zeroed whole; a comment or an APPn segment this module cannot look into is
+    overwritten (comments with spaces when camera details are hidden, unknown APPn with zeros
+    whenever anything is hidden). Offsets are absolute. Raises :class:`Malformed` when the JPEG
+    structure itself cannot be read.
     """
-    patches: list[Patch] = []
     if keep.keeps_everything:
-        return patches
+        return []
+    patches, scan_start = _header_patches(source, keep)
+    for start in _later_images(source, scan_start):
+        with contextlib.suppress(Malformed):
+            patches += _header_patches(source.sub(start, source.size - start), keep)[0]
+    return patches
+
+
+def _header_patches(source: RandomAccess, keep: KeepPolicy) -> tuple[list[Patch], int]:
+    """The patches for one JPEG's header segments, and where its scan data starts."""
+    patches: list[Patch] = []
+    end = 2
     for seg in jpeg_segments(source):
         at = source.base + seg.offset
         payload = seg.payload
+        end = seg.offset + len(payload)
         new: bytes | None = None
         if seg.marker == _APP1 and payload.startswith(EXIF_ID) and len(payload) > 6:
-            tiff = Tiff(source.sub(seg.offset + 6, len(payload) - 6))
-            patches += blank_patches(tiff, keep, blank_block=blank_tiff_block)
+            try:
+                tiff = Tiff(source.sub(seg.offset + 6, len(payload) - 6))
+                patches += blank_patches(tiff, keep, blank_block=blank_tiff_block)
+            except Malformed:  # what cannot be read cannot be vouched for
+                new = payload[:6] + bytes(len(payload) - 6)
         elif seg.marker == _APP1 and payload.startswith(XMP_ID):
             new = payload[: len(XMP_ID)] + blank_xmp(payload[len(XMP_ID) :], keep)
         elif seg.marker == _APP13 and payload.startswith(PHOTOSHOP_ID):
@@ -370,7 +386,24 @@ def jpeg_patches(source: RandomAccess, keep: KeepPolicy) -> list[Patch]:
             new = bytes(len(payload))
         if new is not None and new != payload:
             patches.append((at, new))
-    return patches
+    return patches, end
+
+
+def _later_images(source: RandomAccess, start: int) -> Iterator[int]:
+    """Offsets of the JPEGs that start after ``start`` (after the first image's header).
+
+    Entropy-coded data never holds 0xFF 0xD8 (0xFF is stuffed there), so a start-of-image
+    marker followed by another marker is the start of another image.
+    """
+    step = 1 << 20
+    pos = start
+    while pos < source.size:
+        data = source.read(pos, min(step + 3, source.size - pos))
+        found = data.find(b"\xff\xd8\xff")
+        while 0 <= found < step:
+            yield pos + found
+            found = data.find(b"\xff\xd8\xff", found + 3)
+        pos += step
 
 
 def _known_app(marker: int, payload: bytes) -> bool:

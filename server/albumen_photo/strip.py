@@ -3,8 +3,11 @@
 Why this module exists: a viewer of a shared album must not learn where a photo was taken (and,
 unless the owner allows it, which camera, lens, serial number or software made it), while the
 photo itself must reach the viewer unchanged. So the image data is never decoded or re-encoded:
-only the metadata containers around it are rewritten, and the compressed image bytes are copied
-through untouched, in bounded memory, so that a 1 GB file costs no more RAM than a small one.
+JPEG, PNG and WebP have their metadata containers rewritten (:mod:`~albumen_photo.jpeg`,
+:mod:`~albumen_photo.png`, :mod:`~albumen_photo.riff`); TIFF, DNG, the RAW formats, HEIF/HEIC
+and AVIF, webs of absolute offsets, have their metadata blanked in place, the file keeping its
+exact length (:mod:`~albumen_photo.inplace`). Either way the image bytes are copied through
+untouched, in bounded memory, so that a 1 GB file costs no more RAM than a small one.
 
 What always stays, whatever the policy: EXIF Orientation (so no photo turns), Artist and
 Copyright (the photographer's credit), the ICC colour profile, the JFIF and Adobe markers the
@@ -12,8 +15,8 @@ decoder needs, and the rights and creator fields of XMP and IPTC. Everything els
 unless :class:`KeepPolicy` allows it. Where a block cannot be understood (malformed EXIF, XMP or
 IPTC), it is dropped rather than passed on: privacy wins over completeness.
 
-Only the standard library is used here, so both the desktop client and the server can import
-it, and nothing in it depends on Qt.
+Only the standard library is used by this layer's containers, so both the desktop client and the
+server can import them, and nothing in them depends on Qt.
 """
 
 from __future__ import annotations
@@ -86,10 +89,12 @@ def strip_stream(src: BinaryIO, keep: KeepPolicy, *, chunk_size: int = 1 << 20) 
     about ``2 * chunk_size``.
 
     With ``KeepPolicy(location=True, metadata=True)`` the file passes through unchanged, whatever
-    its format. Otherwise JPEG, PNG and WebP are stripped and any other format raises
-    :class:`UnsupportedFormat`; a corrupt or truncated file raises :class:`StripError`. Errors are
-    raised while iterating, possibly after some pieces were yielded, so write to a temporary
-    place (as :func:`strip_file` does) and discard it on error.
+    its format. Otherwise the formats :func:`can_strip` accepts are stripped (in-place formats
+    need a seekable source; an unseekable one is spooled to a temporary file) and any other
+    format raises :class:`UnsupportedFormat`, as does a file holding metadata where it cannot be
+    vouched for (a HEIF with an unknown top-level box); a corrupt or truncated file raises
+    :class:`StripError`. Errors are raised while iterating, possibly after some pieces were
+    yielded, so write to a temporary place (as :func:`strip_file` does) and discard it on error.
     """
     if chunk_size < _MIN_CHUNK:
         raise ValueError(f"chunk_size must be at least {_MIN_CHUNK} bytes")

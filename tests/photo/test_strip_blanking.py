@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import BinaryIO, cast
 from xml.etree import ElementTree
 
-from albumen_photo.byteio import copy_with_patches
+import pytest
+
+from albumen_photo.byteio import RandomAccess, copy_with_patches
+from albumen_photo.exif import apply_patches
 from albumen_photo.iim import blank_iim, iim_datasets
+from albumen_photo.jpeg import jpeg_patches
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import strip_bytes, strip_stream
 from albumen_photo.xmp import blank_xmp, parse_xmp
@@ -17,11 +21,15 @@ from tests.photo.strip_helpers import (
     ARTIST,
     CITY,
     COPYRIGHT,
+    LOCATION_TEXTS,
     PRIVATE,
     XMP_WITH_LOCATION,
     Choppy,
     assert_absent,
+    gps_leftovers,
     iptc_block,
+    pixels,
+    scan_data,
 )
 from tests.photo.test_strip_in_place import WITHOUT_LOCATION, decoded, exiftool, places, tiff
 
@@ -103,3 +111,29 @@ def test_bigtiff_loses_its_location_in_place(tmp_path: Path) -> None:
     assert places(exiftool(out)) == {}
     assert decoded(out.read_bytes()) == decoded(src.read_bytes())
     assert out.stat().st_size == src.stat().st_size
+
+
+def test_overlapping_patches_apply_in_order_and_never_change_the_length() -> None:
+    data = bytes(300)
+    patches = [(10, b"\x01" * 200), (20, b"\x02" * 5), (15, b"\x03" * 2), (290, b"\x04" * 10)]
+    for chunk in (1, 16, 64, 1000):
+        out = b"".join(copy_with_patches(io.BytesIO(data), patches, chunk))
+        assert len(out) == len(data)
+        assert out[10:15] == b"\x01" * 5 and out[15:17] == b"\x03" * 2
+        assert out[20:25] == b"\x02" * 5 and out[25:210] == b"\x01" * 185
+        assert out[290:] == b"\x04" * 10
+
+
+@pytest.mark.filterwarnings("ignore:Image appears to be a malformed MPO file")
+def test_an_embedded_jpeg_and_the_images_after_it_are_blanked_in_place(camera: bytes) -> None:
+    """What a RAF preview or an RW2 JpgFromRaw gets: the same JPEG, blanked without moving."""
+    for keep in (WITHOUT_LOCATION, PRIVATE):
+        out = apply_patches(camera, jpeg_patches(RandomAccess(camera), keep))
+        assert len(out) == len(camera)
+        assert_absent(out, [t for t in LOCATION_TEXTS if t != "SECONDARY-IMAGE-GPS"])
+        for raw in gps_leftovers():  # in the primary image and in the one after it
+            assert raw not in out
+        assert (b"AcmeCam" in out) is keep.metadata
+        assert ARTIST.encode() in out and COPYRIGHT.encode() in out
+        assert scan_data(out) == scan_data(camera)
+        assert pixels(out) == pixels(camera)
