@@ -81,6 +81,7 @@ class Corpus:
     listings: dict[Setting, dict[str, Any]]  # photos.json per link
     seen: list[Seen]
     refused: dict[str, str]  # name -> "code: message" of the server's refusal
+    zips: dict[Setting, Served]  # the album download, on links that allow one
 
     def preview(self, name: str, setting: Setting) -> PhotoMetadata:
         """The owner's "a viewer sees" for this file under this link."""
@@ -108,6 +109,14 @@ def _served(response: requests.Response) -> Served:
         except (ValueError, KeyError, TypeError):
             code = None
     return Served(response.status_code, response.content, code)
+
+
+def _whole(url: str) -> Served:
+    """A streamed answer, or what broke it: a stream cut short is an answer a viewer gets too."""
+    try:
+        return _served(_get(url))
+    except requests.RequestException as error:
+        return Served(0, b"", f"{type(error).__name__}: {error}")
 
 
 def gather(server: ServerProcess, corpus: Path, folder: Path) -> Corpus:
@@ -167,9 +176,14 @@ def gather(server: ServerProcess, corpus: Path, folder: Path) -> Corpus:
         if thumb.status != 200:
             message = thumb.content.decode("utf-8", "replace")
             refused.setdefault(item.name, f"{thumb.status} {thumb.code}: {message[:200]}")
+    zips = {
+        setting: _whole(f"{server.url}/s/{token}/download")
+        for setting, token in tokens.items()
+        if setting.download != "none"
+    }
     _read_back(seen, folder)
     owner = {name: read_metadata(path) for name, path in sources.items()}
-    return Corpus(sources, owner, listings, seen, refused)
+    return Corpus(sources, owner, listings, seen, refused, zips)
 
 
 def _read_back(seen: list[Seen], folder: Path) -> None:

@@ -9,7 +9,9 @@ combination of show_location x show_metadata x download. Each check gathers ever
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -20,7 +22,7 @@ import pytest
 from albumen_photo.formats import FORMAT_NAMES, sniff_format
 from albumen_photo.metadata import PhotoMetadata
 from albumen_photo.strip import can_strip
-from tests.photo.readers import camera_tags, image_data, pixels, place_tags
+from tests.photo.readers import camera_tags, image_data, pixels, place_tags, sha256
 from tests.photo.serving import SETTINGS, Corpus, Seen, gather
 from tests.support import ServerProcess
 
@@ -351,6 +353,44 @@ def test_originals_are_what_the_owner_sees_with_the_same_pixels(served: Corpus) 
     assert not problems, _report(problems)
 
 
+# -- the album download ------------------------------------------------------------------------
+
+
+def zip_problems(served: Corpus) -> list[str]:
+    """The album's zip serves nothing the checks above did not see: each entry is, byte for
+    byte, a preview or original served to the same link."""
+    problems = []
+    for setting, answer in served.zips.items():
+        checked = {
+            sha256(image.content)
+            for seen in served.seen
+            if seen.setting == setting
+            for image in seen.images.values()
+            if image.status == 200
+        }
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(answer.content))
+            entries = {name: archive.read(name) for name in archive.namelist()}
+        except (zipfile.BadZipFile, OSError) as error:
+            problems.append(
+                f"zip [{setting}]: status {answer.status} {answer.code or ''},"
+                f" not a whole zip ({error})"
+            )
+            continue
+        for name, data in entries.items():
+            if sha256(data) not in checked:
+                problems.append(f"zip [{setting}] {name}: not a served preview or original")
+        shown = len(served.sources) - len(served.refused)
+        if len(entries) < shown:
+            problems.append(f"zip [{setting}]: {len(entries)} entries for {shown} photos shown")
+    return problems
+
+
+def test_the_album_download_is_what_was_checked(served: Corpus) -> None:
+    problems = zip_problems(served)
+    assert not problems, _report(problems)
+
+
 # -- nothing served that the preview leaves out -------------------------------------------------
 
 # What exiftool may find in a served file, and the preview field that must then say so.
@@ -393,4 +433,5 @@ CHECKS: dict[str, Callable[[Corpus], list[str]]] = {
     "facts": fact_problems,
     "originals": original_problems,
     "untold": untold_problems,
+    "zip": zip_problems,
 }
