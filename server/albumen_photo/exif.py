@@ -81,6 +81,7 @@ IMAGE_TAGS = frozenset(
 )  # fmt: skip
 
 _RW2_MAGIC = 0x55
+_DNG_PRIVATE_DATA = 0xC634
 # Tags that point at image data, with the tag that holds the byte counts.
 _IMAGE_DATA = {0x0111: 0x0117, 0x0144: 0x0145, 0x0201: 0x0202}
 
@@ -135,7 +136,8 @@ class _Blanker:
         tag = entry.tag
         if tag == TAG_GPS_IFD or tag in GEOTIFF_TAGS:
             return self.keep.location
-        if tag == TAG_MAKER_NOTE:
+        if tag in (TAG_MAKER_NOTE, _DNG_PRIVATE_DATA):
+            # DNG's private data holds the original RAW's maker note (Sony's SR2 too).
             return self.keep.keeps_everything  # otherwise see maker_note_patches()
         if tag in (TAG_XMP, TAG_IPTC, TAG_PHOTOSHOP):
             return self.blank_block is not None  # blanked inside, see visit()

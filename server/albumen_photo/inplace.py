@@ -119,8 +119,11 @@ def _heif(ra: RandomAccess, keep: KeepPolicy, name: str) -> list[Patch]:
             )
     patches: list[Patch] = []
     for item in heif_items(ra):
+        if item.type == b"jpeg" and (span := item_extents(item)):
+            patches += _jpeg_inside(ra, *span, keep)  # a JPEG-coded image: its own APPn
+            continue
         if item.type not in (b"Exif", b"mime", b"uri "):
-            continue  # image, grid, derived images: pixels
+            continue  # HEVC, AV1, grids, derived images: pixels
         span = item_extents(item)
         if span is None:
             if item.construction == 2 or item.extents:
@@ -221,7 +224,8 @@ def _jpeg_inside(ra: RandomAccess, at: int, size: int, keep: KeepPolicy) -> list
 
 def _raf(ra: RandomAccess, keep: KeepPolicy) -> list[Patch]:
     """RAF: a header naming a JPEG preview (which carries the EXIF, GPS included) and the raw
-    data; the preview's metadata is blanked in place."""
+    data; the preview's metadata is blanked in place. The header's own camera name stays even
+    without camera details: RAW developers identify the sensor, and so the decoding, by it."""
     head = ra.read(0, 92)
     at, size = int.from_bytes(head[84:88], "big"), int.from_bytes(head[88:92], "big")
     return jpeg_patches(ra.sub(at, size), keep)

@@ -3,10 +3,13 @@
 Why this module exists: before sharing, a photographer wants to check what each photo carries
 (above all, where it was taken) and what a viewer of a link will see of it; the server wants a
 photo's size, capture date and camera facts. Both read through :func:`read_metadata`, so both
-sides agree on every value. Everything is read without decoding the image: EXIF (with Pillow,
-for JPEG, PNG, WebP, TIFF and HEIC, and from the TIFF-like structures inside RAW files), XMP and
-IPTC (whether they name a place; the photographer's credit, a position or a date when EXIF lacks
-it), and the header of RAW files with LibRaw (rawpy) for their size and rotation.
+sides agree on every value. Everything is read without decoding the image: the format from the
+registry (:mod:`albumen_photo.formats`); size and orientation from Pillow's header parse, or for
+RAW files from LibRaw's (:mod:`albumen_photo.raw`); the EXIF, XMP and IPTC blocks wherever the
+format keeps them, with the container readers the stripper uses (:mod:`albumen_photo.blocks`);
+their values turned into fields by :mod:`albumen_photo.exif_fields` and
+:mod:`albumen_photo.xmp_facts`. The texts people read are :mod:`albumen_photo.describe`'s, what
+a link's viewer sees of it :func:`albumen_photo.policy.viewer_sees`.
 
 The capture date follows one rule: EXIF DateTimeOriginal, else CreateDate (DateTimeDigitized),
 else the XMP dates (exif:DateTimeOriginal, photoshop:DateCreated, xmp:CreateDate), else, as a

@@ -314,21 +314,22 @@ class _BlankSpans:
         self.stack: list[tuple[str | None, str, int, bool]] = []  # ns, local, start, blanked
         self.hidden = 0  # depth inside an element already being blanked
 
-    def text_at(self, start: int) -> str:
-        return self.data[start : start + 4096].decode(self.encoding, "ignore")
-
     def tag_end(self, start: int) -> tuple[int, bool]:
         """The byte offset after the start tag at ``start``, and whether it closes itself."""
-        text = self.text_at(start)
-        quote = None
-        for i, char in enumerate(text):
-            if quote:
-                quote = None if char == quote else quote
-            elif char in "\"'":
-                quote = char
-            elif char == ">":
-                return start + len(text[: i + 1].encode(self.encoding)), text[i - 1] == "/"
-        raise Malformed("XMP start tag too long")
+        window = 4096
+        while True:
+            text = self.data[start : start + window].decode(self.encoding, "ignore")
+            quote = None
+            for i, char in enumerate(text):
+                if quote:
+                    quote = None if char == quote else quote
+                elif char in "\"'":
+                    quote = char
+                elif char == ">":
+                    return start + len(text[: i + 1].encode(self.encoding)), text[i - 1] == "/"
+            if start + window >= len(self.data):
+                raise Malformed("XMP start tag not closed")
+            window *= 16  # a description with many attributes: look further
 
     def start(self, name: str, attrs: dict[str, str], at: int) -> None:
         ns, local, _ = _split(name)

@@ -15,6 +15,7 @@ from albumen_photo.describe import exposure_text, grouped
 from albumen_photo.metadata import read_metadata
 from albumen_server.derivatives import probe
 from albumen_server.facts import facts_of_file, read_facts
+from albumen_server.places import read_position
 
 XMP_GPS_ONLY = b"""<x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -47,6 +48,7 @@ def test_gps_only_in_xmp_is_one_position_for_every_reader(tmp_path: Path) -> Non
     assert abs(gps.lat - float(other["GPSLatitude"])) < 1e-6  # type: ignore[arg-type]
     assert abs(gps.lon - float(other["GPSLongitude"])) < 1e-6  # type: ignore[arg-type]
     assert gps.lon < 0  # west
+    assert read_position(path) == (gps.lat, gps.lon)  # the server's place lookup reads the same
 
 
 def test_a_photo_with_only_datetime_has_one_capture_date(tmp_path: Path) -> None:

@@ -31,7 +31,14 @@ from tests.photo.strip_helpers import (
     pixels,
     scan_data,
 )
-from tests.photo.test_strip_in_place import WITHOUT_LOCATION, decoded, exiftool, places, tiff
+from tests.photo.test_strip_in_place import (
+    WITHOUT_LOCATION,
+    decoded,
+    exiftool,
+    heic,
+    places,
+    tiff,
+)
 
 PLACE_TEXTS = [CITY, "Secret Cove", "51,30.4159N", "51.5073019", "-0.1275017", "98765/100"]
 
@@ -137,3 +144,30 @@ def test_an_embedded_jpeg_and_the_images_after_it_are_blanked_in_place(camera: b
         assert ARTIST.encode() in out and COPYRIGHT.encode() in out
         assert scan_data(out) == scan_data(camera)
         assert pixels(out) == pixels(camera)
+
+
+def test_a_description_with_many_attributes_is_blanked_attribute_by_attribute() -> None:
+    """Lightroom writes descriptions of hundreds of attributes: longer than any fixed window."""
+    many = " ".join(f'crs:Setting{i}="{i}"' for i in range(600))
+    packet = XMP_WITH_LOCATION.replace(
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/"',
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        + b'xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" '
+        + many.encode(),
+    )
+    out = blank_xmp(packet, WITHOUT_LOCATION)
+    assert len(out) == len(packet) and b"Setting599" in out
+    kept = texts(parse_xmp(out))
+    assert CITY not in kept and "51,30.4159N" not in kept and ARTIST in kept
+
+
+def test_heif_exif_found_whatever_its_header_offset_says(tmp_path: Path) -> None:
+    """The Exif item starts with the offset of the TIFF header; some writers say 0 and still
+    put "Exif\\0\\0" before it."""
+    data = bytearray(heic(tmp_path / "a.heic").read_bytes())
+    at = data.index(b"\x00\x00\x00\x06Exif\x00\x00")
+    data[at : at + 4] = bytes(4)
+    out = strip_bytes(bytes(data), WITHOUT_LOCATION)
+    assert len(out) == len(data)
+    assert any(raw in data for raw in gps_leftovers())
+    assert not any(raw in out for raw in gps_leftovers())
