@@ -19,15 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from albumen_photo.formats import FORMAT_NAMES, sniff_format
+from albumen_photo import formats
+from albumen_photo.formats import sniff_format
 from albumen_photo.metadata import PhotoMetadata
 from albumen_photo.strip import can_strip
 from tests.photo.readers import camera_tags, image_data, pixels, place_tags, sha256
 from tests.photo.serving import SETTINGS, Corpus, Seen, gather
 from tests.support import ServerProcess
 
-# Corpus files the server cannot show, with why; every other file must be served.
-NOT_PHOTOS = {"xmp", "jxl"}  # formats.py names them: XMP sidecars, JPEG XL
+# Corpus files of photo formats that the server cannot show, and why (the files the registry
+# refuses, formats.refusal says why); every other file must be served.
 UNDECODABLE = {
     "CanonRaw.cr2": "RAW data stripped from the test file",
     "CanonRaw.cr3": "RAW data stripped, no embedded preview",
@@ -52,9 +53,9 @@ CAMERA_FIELDS = (
     "taken_at",
 )
 FACT_LABELS = {"Taken", "Camera", "Lens", "Exposure"}
-# Containers whose pictures Pillow decodes whole; the others are also compared by the image
-# data exiftool locates in them.
-LOSSY_CONTAINERS = {"jpeg", "png", "webp", "heif"}
+# Formats whose one picture Pillow decodes whole; originals of the others (TIFF and RAW) are
+# also compared by the image data exiftool locates in them.
+DECODED_WHOLE = {"jpeg", "png", "webp", "heif"}
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +87,15 @@ def _where(seen: Seen, kind: str = "") -> str:
 
 
 def test_refused_files_are_exactly_the_not_photos_and_the_undecodable(served: Corpus) -> None:
+    """What the registry refuses, the owner's reader and the server refuse in its words; what
+    the registry takes, the server shows, but for the corpus files that cannot be decoded."""
     expected = {}
     for name, path in served.sources.items():
-        fmt = sniff_format(path.read_bytes()[:64])
-        if fmt in NOT_PHOTOS:
+        refusal = formats.refusal(formats.identify(path))
+        if refusal:
             expected[name] = "not_an_image"
-            owner = served.owner[name]
-            assert owner.error and FORMAT_NAMES[fmt] in owner.error, (name, owner.error)
+            assert served.owner[name].error == refusal, name
+            assert refusal in served.refused.get(name, ""), (name, served.refused.get(name))
         elif name in UNDECODABLE:
             expected[name] = "unreadable"
     codes = {name: reason.split(":")[0].split()[1] for name, reason in served.refused.items()}
@@ -292,7 +295,7 @@ def _pixel_changes(served: Corpus, originals: list[Seen]) -> dict[int, list[str]
     tiff_based = [
         path
         for seen in reshaped
-        if sniff_format(served.sources[seen.name].read_bytes()[:64]) not in LOSSY_CONTAINERS
+        if sniff_format(served.sources[seen.name].read_bytes()[:64]) not in DECODED_WHOLE
         for path in (served.sources[seen.name], seen.images["original"].path)
     ]
     located = image_data(p for p in tiff_based if p is not None)  # one exiftool run
