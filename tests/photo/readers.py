@@ -9,7 +9,6 @@ everything else these tests do.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import re
@@ -105,10 +104,6 @@ def metadata_of(data: bytes, folder: Path, name: str) -> PhotoMetadata:
     path = folder / name
     path.write_bytes(data)
     return read_metadata(path)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _pillow(data: bytes) -> bytes:

@@ -18,9 +18,9 @@ import requests
 
 from albumen_photo.metadata import PhotoMetadata, read_metadata
 from albumen_photo.policy import KeepPolicy, viewer_sees
-from tests.photo.readers import Record, exiftool, metadata_of, sha256
+from tests.photo.readers import Record, exiftool, metadata_of
 from tests.server.uploading import upload_photo
-from tests.support import ServerProcess, new_id, new_token
+from tests.support import ServerProcess, new_id, new_token, sha256
 
 DOWNLOADS = ("none", "web", "original")
 

@@ -23,9 +23,9 @@ from albumen_photo import formats
 from albumen_photo.formats import sniff_format
 from albumen_photo.metadata import PhotoMetadata
 from albumen_photo.strip import can_strip
-from tests.photo.readers import camera_tags, image_data, pixels, place_tags, sha256
+from tests.photo.readers import camera_tags, image_data, pixels, place_tags
 from tests.photo.serving import SETTINGS, Corpus, Seen, gather
-from tests.support import ServerProcess
+from tests.support import ServerProcess, sha256
 
 # Corpus files of photo formats that the server cannot show, and why (the files the registry
 # refuses, formats.refusal says why); every other file must be served.
