@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,3 +56,37 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for file in copy.iterdir():
         file.chmod(0o644)
     return copy
+
+
+# -- no skips in CI ------------------------------------------------------------------------------
+
+
+class NoSkips:
+    """A skipped test proves nothing, and in CI everything a test needs is installed (.ci/run):
+    a skip there means a check silently stopped running. So with CI set (CI services set it) or
+    ALBUMEN_NO_SKIPS=1, any skip fails the run, and the skips are listed with their reasons."""
+
+    def __init__(self) -> None:
+        self.skips: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and not hasattr(report, "wasxfail"):
+            longrepr = report.longrepr
+            reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+            self.skips.append(f"{report.nodeid} ({report.when}): {reason}")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.skips and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.skips:
+            terminalreporter.section("skipped tests fail this run (CI or ALBUMEN_NO_SKIPS=1)")
+            for line in self.skips:
+                terminalreporter.write_line(line)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false")
+    if in_ci or os.environ.get("ALBUMEN_NO_SKIPS") == "1":
+        config.pluginmanager.register(NoSkips(), "albumen-no-skips")
