@@ -36,6 +36,7 @@ _XMP_EXT_ID = b"http://ns.adobe.com/xmp/extension/\x00"
 # GeoTIFF's tie points, pixel scale, transformation and geo keys place the image on Earth.
 _GEOTIFF_TAGS = (0x8482, 0x830E, 0x85D8, 0x87AF)
 _MAX_BLOCK = 16 << 20  # an XMP packet or IPTC block bigger than this is not metadata
+_X3F_SEARCH = 1 << 20  # the preview with the EXIF comes in the first megabyte
 
 
 @dataclass
@@ -205,6 +206,14 @@ def _raf(ra: RandomAccess, found: Blocks, problem: Problem) -> None:
     _jpeg(ra.sub(offset, min(length, ra.size - offset)), found, problem)
 
 
+def _x3f(ra: RandomAccess, found: Blocks, problem: Problem) -> None:
+    """Sigma X3F: the camera's EXIF sits in the JPEG preview the file embeds near its start."""
+    head = ra.read(0, min(ra.size, _X3F_SEARCH))
+    start = head.find(b"\xff\xd8\xff")
+    if start > 0:
+        _jpeg(ra.sub(start, ra.size - start), found, problem)
+
+
 def _mrw(ra: RandomAccess, found: Blocks, problem: Problem) -> None:
     """Minolta MRW: a chain of blocks after an 8-byte header; the TTW block is a TIFF."""
     end = min(8 + int.from_bytes(ra.read(4, 4), "big"), ra.size)
@@ -242,5 +251,6 @@ _READERS: dict[str, Callable[[RandomAccess, Blocks, Problem], None]] = {
     "cr3": _cr3,
     "raf": _raf,
     "mrw": _mrw,
+    "x3f": _x3f,
     "psd": _psd,
 }

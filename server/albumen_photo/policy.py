@@ -46,7 +46,18 @@ def viewer_sees(meta: PhotoMetadata, keep: KeepPolicy) -> PhotoMetadata:
     with ``keep.location``; everything else only with ``keep.metadata``. The file size is
     dropped, as the viewer's copy is not the owner's file byte for byte.
     """
-    changes: dict[str, Any] = {"file_size": None}
+    # Imported here: strip depends on this module for KeepPolicy.
+    from albumen_photo.formats import identify
+    from albumen_photo.strip import original_withheld
+
+    try:
+        fmt = identify(meta.path)
+    except OSError:
+        fmt = None
+    changes: dict[str, Any] = {
+        "file_size": None,
+        "original_withheld": original_withheld(fmt, keep) if meta.error is None else None,
+    }
     if not keep.location:
         changes.update(gps=None, location_elsewhere=())
     if not keep.metadata:

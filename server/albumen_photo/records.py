@@ -59,6 +59,9 @@ class PhotoMetadata:
     file_size: int | None = None
     problems: tuple[str, ...] = ()
     error: str | None = None
+    original_withheld: str | None = None
+    """Only in what a viewer sees (`policy.viewer_sees`): why such a link cannot offer this
+    photo's original (its format cannot lose what the link hides without re-encoding)."""
 
     @property
     def exposure_time(self) -> str | None:

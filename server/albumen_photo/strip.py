@@ -31,7 +31,7 @@ from typing import BinaryIO, cast
 
 from albumen_photo.byteio import ForwardReader, coalesce, copy_with_patches, read_head
 from albumen_photo.errors import StripError, UnsupportedFormat
-from albumen_photo.formats import FORMAT_NAMES, sniff_format
+from albumen_photo.formats import FORMAT_NAMES, PhotoFormat, sniff_format
 from albumen_photo.inplace import IN_PLACE_FORMATS, in_place_patches
 from albumen_photo.jpeg import strip_jpeg
 from albumen_photo.png import strip_png
@@ -42,6 +42,7 @@ __all__ = [
     "StripError",
     "UnsupportedFormat",
     "can_strip",
+    "original_withheld",
     "strip_bytes",
     "strip_file",
     "strip_stream",
@@ -53,6 +54,41 @@ _STRIPPABLE = _REWRITTEN | IN_PLACE_FORMATS
 _PRIVATE = KeepPolicy()
 
 
+# Formats with no metadata container at all: their bytes go out as they are.
+_NOTHING_TO_STRIP = frozenset({"bmp"})
+# RAW formats whose maker note holds what a decoder needs to develop the picture, and which
+# Albumen cannot tell apart from places a maker note may hold (Nikon's is handled by entry).
+_MAKER_NOTE_DEVELOPS = frozenset({"iiq"})
+
+
+def original_withheld(fmt: PhotoFormat | None, keep: KeepPolicy) -> str | None:
+    """Why a link with ``keep`` cannot offer the original of a file of format ``fmt``, in
+    words fit for the owner; None when it can. The one rule for the server, which then answers
+    409, and for the owner's preview, which says so beforehand."""
+    if keep.keeps_everything:
+        return None
+    if fmt is None:
+        return "its format is unknown, so nothing can be removed from it safely"
+    name = fmt.name
+    if fmt.key in _NOTHING_TO_STRIP:
+        return None
+    raw = fmt.kind in ("raw-tiff", "raw-other")
+    technical = fmt.key in _STRIPPABLE or (fmt.kind == "raw-tiff") or fmt.key == "heic"
+    if not technical:
+        return f"{name} files cannot have metadata removed without re-encoding"
+    if raw and not keep.metadata:
+        return (
+            f"{name} files need their camera details to be developed: their originals are "
+            "offered only on links that show camera details"
+        )
+    if fmt.key in _MAKER_NOTE_DEVELOPS and not keep.location:
+        return (
+            f"{name} files need their maker note to be developed, and a maker note can hold a "
+            "place: their originals are offered only on links that show location"
+        )
+    return None
+
+
 def can_strip(head: bytes, keep: KeepPolicy = _PRIVATE) -> bool:
     """True when :func:`strip_stream` can honour ``keep`` for a file starting with ``head``.
 
@@ -61,7 +97,8 @@ def can_strip(head: bytes, keep: KeepPolicy = _PRIVATE) -> bool:
     policy is the strictest one. A file can still fail later when it turns out to be damaged or
     to hold metadata where it should not (a HEIF with an unknown box, say).
     """
-    return keep.keeps_everything or sniff_format(head) in _STRIPPABLE
+    fmt = sniff_format(head)
+    return keep.keeps_everything or fmt in _STRIPPABLE or fmt in _NOTHING_TO_STRIP
 
 
 def _unsupported(fmt: str | None) -> UnsupportedFormat:
@@ -161,6 +198,10 @@ def _strip_pieces(src: BinaryIO, keep: KeepPolicy, chunk_size: int) -> Iterator[
         yield from strip_webp(src, head, keep, chunk_size)
     elif fmt in IN_PLACE_FORMATS:
         yield from _strip_in_place(src, head, fmt, keep, chunk_size)
+    elif fmt in _NOTHING_TO_STRIP:
+        yield head
+        while data := src.read(chunk_size):
+            yield data
     else:
         raise _unsupported(fmt)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -26,8 +26,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from zipstream import ZIP_STORED, ZipStream
 
+from albumen_photo.formats import identify
 from albumen_photo.policy import KeepPolicy
-from albumen_photo.strip import StripError, can_strip, strip_stream
+from albumen_photo.strip import StripError, original_withheld, strip_stream
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import derivative
@@ -114,7 +115,9 @@ async def photo_image(
 # -- originals, as uploaded or stripped -------------------------------------------------------
 
 
-def _original_chunks(context: ServerContext, sha256: str, keep: KeepPolicy) -> Iterator[bytes]:
+def _original_chunks(
+    context: ServerContext, sha256: str, keep: KeepPolicy
+) -> Generator[bytes, None, None]:
     with context.blobs.open(sha256) as source:
         if keep.keeps_everything:
             while chunk := source.read(1 << 20):
@@ -123,24 +126,38 @@ def _original_chunks(context: ServerContext, sha256: str, keep: KeepPolicy) -> I
             yield from strip_stream(source, keep)
 
 
-def _original_allowed(context: ServerContext, sha256: str, keep: KeepPolicy) -> bool:
-    """Whether this blob may go out as an original on a link with `keep`: as it is when the link
-    keeps everything, else only in a format whose metadata comes off without re-encoding."""
+def _original_withheld(context: ServerContext, sha256: str, keep: KeepPolicy) -> str | None:
+    """Why this blob may not go out as an original on a link with `keep` (the rule the owner's
+    preview shows, `albumen_photo.strip.original_withheld`), or None."""
     if keep.keeps_everything:
-        return True
-    with context.blobs.open(sha256) as source:
-        return can_strip(source.read(64), keep)
+        return None
+    return original_withheld(identify(context.blobs.local_path(sha256)), keep)
+
+
+def _original_streams(context: ServerContext, sha256: str, keep: KeepPolicy) -> bool:
+    """True when this original may go out on the link and its first piece can be made (where a
+    stripper finds what it cannot handle)."""
+    if _original_withheld(context, sha256, keep) is not None:
+        return False
+    chunks = _original_chunks(context, sha256, keep)
+    try:
+        next(chunks, b"")
+    except StripError:
+        return False
+    finally:
+        chunks.close()
+    return True
 
 
 async def _original(context: ServerContext, grant: Grant, photo: Photo) -> Response:
     if grant.download != "original":
         raise ApiError(403, "downloads_disabled", "this link does not allow original downloads")
-    if not await to_thread.run_sync(_original_allowed, context, photo.sha256, grant.keep):
+    withheld = await to_thread.run_sync(_original_withheld, context, photo.sha256, grant.keep)
+    if withheld is not None:
         raise ApiError(
             409,
             "original_unavailable",
-            f"{photo.filename}: its format cannot have its location and camera details removed"
-            " without re-encoding; download the web size instead",
+            f"{photo.filename}: {withheld}; download the web size instead",
         )
     headers = {
         "Cache-Control": _image_cache(grant),
@@ -192,14 +209,22 @@ def _zip_entries(
     def web(photo: Photo) -> Iterator[bytes]:
         yield derivative(context, photo.sha256, "preview", grant.keep)
 
+    # Each entry is checked before it joins the zip: an error inside a stream already under
+    # way could only cut the download short. A photo whose original the link cannot offer goes
+    # in at web size (as the gallery shows it); one that cannot be rendered at all (the gallery
+    # shows it as unavailable) stays out.
     for photo in photos:
-        if size == "original" and _original_allowed(context, photo.sha256, grant.keep):
+        if size == "original" and _original_streams(context, photo.sha256, grant.keep):
             stream.add(
                 _original_chunks(context, photo.sha256, grant.keep),
                 _unique(photo.filename, used),
             )
-        else:
-            stream.add(web(photo), _unique(_web_name(photo.filename), used))
+            continue
+        try:
+            derivative(context, photo.sha256, "preview", grant.keep)  # rendered once, cached
+        except DerivativeError:
+            continue
+        stream.add(web(photo), _unique(_web_name(photo.filename), used))
     checked = time.monotonic()
     for chunk in stream:
         yield chunk

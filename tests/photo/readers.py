@@ -86,7 +86,9 @@ def place_tags(record: Record) -> dict[str, Any]:
     return {
         f"{group}:{name}": value
         for group, name, value in _content_tags(record)
-        if (group == "GPS" or _PLACE.search(name)) and name not in _NOT_PLACE
+        if (group == "GPS" or _PLACE.search(name))
+        and name not in _NOT_PLACE
+        and not (isinstance(value, str) and not value.strip())  # blanked in place: no place
     }
 
 

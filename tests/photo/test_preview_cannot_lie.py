@@ -327,15 +327,22 @@ def original_problems(served: Corpus) -> list[str]:
     )
     for seen in originals:
         answer = seen.images["original"]
+        withheld = served.preview(seen.name, seen.setting).original_withheld
         if answer.status != 200:
-            # The owner's preview never says an original cannot be offered: the link promises
-            # originals, so any refusal is a preview that lied.
+            # A refusal is honest only where the owner's preview said beforehand that this
+            # link cannot offer the original, and why.
+            if answer.status == 409 and answer.code == "original_unavailable" and withheld:
+                continue
             head = served.sources[seen.name].read_bytes()[:64]
             problems.append(
                 f"{_where(seen, 'original')}: {answer.status} {answer.code}"
                 f" (can_strip={can_strip(head, seen.setting.keep)}); the owner is not told"
             )
             continue
+        if withheld:
+            problems.append(
+                f"{_where(seen, 'original')}: served, though the owner was told {withheld!r}"
+            )
         if seen.setting.keep.keeps_everything and not exact[id(seen)]:
             problems.append(f"{_where(seen, 'original')}: not byte-exact though all is kept")
         if changes.get(id(seen)):

@@ -32,15 +32,21 @@ def rows_side_by_side(
 ) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """(group, [(label, in the file, a viewer sees)]): every field of the file, with a dash
     where the viewer gets nothing."""
-    seen = {
-        (group, label): text
-        for group, rows in grouped(viewer_sees(meta, keep))
-        for label, text in rows
-    }
-    return [
+    viewer = viewer_sees(meta, keep)
+    seen = {(group, label): text for group, rows in grouped(viewer) for label, text in rows}
+    rows = [
         (group, [(label, text, seen.get((group, label), HIDDEN)) for label, text in rows])
         for group, rows in grouped(meta)
     ]
+    if meta.error is None:
+        if viewer.original_withheld is not None:
+            offered = f"not offered: {viewer.original_withheld}"
+        elif keep.keeps_everything:
+            offered = "the file, byte for byte"
+        else:
+            offered = "the file, without what this link hides (losslessly)"
+        rows.append(("Download", [("Original (on links that allow it)", "the file", offered)]))
+    return rows
 
 
 class MetadataPanel(QWidget):
