@@ -9,7 +9,9 @@ whose metadata sits at offsets the header names. Both keep memory bounded for fi
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from albumen_photo.errors import Malformed, StripError
@@ -214,3 +216,20 @@ def copy_with_patches(
             data = bytes(piece)
         yield data
         pos = end
+
+
+@contextmanager
+def seekable_source(src: BinaryIO, head: bytes, chunk_size: int) -> Iterator[tuple[BinaryIO, int]]:
+    """``src`` (of which ``head`` was already read) as a seekable file and the offset of the
+    file's first byte in it: ``src`` itself when it can seek, else a copy spooled to a
+    temporary file. For formats that must be planned before they are copied."""
+    seekable = getattr(src, "seekable", None)
+    if seekable is not None and seekable():
+        yield src, src.tell() - len(head)
+        return
+    with tempfile.SpooledTemporaryFile(max_size=4 * chunk_size) as spool:
+        spool.write(head)
+        while data := src.read(chunk_size):
+            spool.write(data)
+        spool.seek(0)
+        yield spool, 0  # type: ignore[misc]

@@ -7,12 +7,11 @@ its VP8X header; stripping drops or rewrites those chunks and fixes the flags an
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
-from albumen_photo.byteio import RandomAccess
+from albumen_photo.byteio import RandomAccess, seekable_source
 from albumen_photo.errors import Malformed, StripError
 from albumen_photo.exif import filter_exif
 from albumen_photo.jpeg import EXIF_ID
@@ -35,17 +34,8 @@ def strip_webp(src: BinaryIO, head: bytes, keep: KeepPolicy, chunk_size: int) ->
     holds the total size, so the source must be seekable; an unseekable one is spooled to a
     temporary file first.
     """
-    seekable = getattr(src, "seekable", None)
-    if seekable is not None and seekable():
-        base = src.tell() - len(head)
-        yield from _strip_webp_seekable(src, base, keep, chunk_size)
-        return
-    with tempfile.SpooledTemporaryFile(max_size=4 * chunk_size) as spool:
-        spool.write(head)
-        while data := src.read(chunk_size):
-            spool.write(data)
-        spool.seek(0)
-        yield from _strip_webp_seekable(spool, 0, keep, chunk_size)
+    with seekable_source(src, head, chunk_size) as (source, base):
+        yield from _strip_webp_seekable(source, base, keep, chunk_size)
 
 
 def _strip_webp_seekable(

@@ -27,9 +27,15 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
-from albumen_photo.byteio import ForwardReader, coalesce, copy_with_patches, read_head
+from albumen_photo.byteio import (
+    ForwardReader,
+    coalesce,
+    copy_with_patches,
+    read_head,
+    seekable_source,
+)
 from albumen_photo.errors import StripError, UnsupportedFormat
 from albumen_photo.formats import FORMAT_NAMES, PhotoFormat, sniff_format
 from albumen_photo.inplace import IN_PLACE_FORMATS, in_place_patches
@@ -215,16 +221,6 @@ def _strip_in_place(
     then the file is copied through with them applied. An unseekable source is spooled to a
     temporary file first.
     """
-    seekable = getattr(src, "seekable", None)
-    if seekable is not None and seekable():
-        start = src.tell() - len(head)
-        patches = in_place_patches(src, fmt, keep, start=start)
-        yield from copy_with_patches(src, patches, chunk_size, start=start)
-        return
-    with tempfile.SpooledTemporaryFile(max_size=4 * chunk_size) as spool:
-        spool.write(head)
-        while data := src.read(chunk_size):
-            spool.write(data)
-        spool.seek(0)
-        patches = in_place_patches(cast(BinaryIO, spool), fmt, keep)
-        yield from copy_with_patches(cast(BinaryIO, spool), patches, chunk_size)
+    with seekable_source(src, head, chunk_size) as (source, start):
+        patches = in_place_patches(source, fmt, keep, start=start)
+        yield from copy_with_patches(source, patches, chunk_size, start=start)

@@ -13,7 +13,6 @@ the file moved into the blob store.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,13 +21,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from albumen_photo.digest import file_sha256
 from albumen_server.context import ServerContext
 from albumen_server.derivatives import probe
 from albumen_server.errors import ApiError
 from albumen_server.models import Album, Photo, Upload, utcnow
 from albumen_server.places import locate
-
-_READ_SIZE = 1 << 20
 
 
 def clean_filename(name: str) -> str:
@@ -155,14 +153,6 @@ def add_photo(
 
 
 # -- a finished upload ---------------------------------------------------------------------------
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_READ_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class WrongContent(Exception):

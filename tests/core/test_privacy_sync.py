@@ -10,9 +10,10 @@ from pathlib import Path
 from PIL import Image
 
 from albumen.core.model import AlbumPrivacy, Exposure, LinkSettings, PhotoState
-from albumen.core.scan import file_sha256, scan
+from albumen.core.scan import scan
 from albumen.core.store import Store
 from albumen.core.upload_source import without_location
+from albumen_photo.digest import file_sha256
 from tests.core.test_sync import _service
 from tests.support import ServerProcess, photo_jpeg
 

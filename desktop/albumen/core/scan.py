@@ -8,7 +8,6 @@ scaling), so checking a 24-megapixel photo costs a fraction of a full decode.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -20,10 +19,10 @@ from PIL import Image
 
 from albumen.core.store import NewPhoto
 from albumen_photo import decode, formats
+from albumen_photo.digest import file_sha256
 from albumen_photo.metadata import read_metadata
 from albumen_photo.raw import raw_size
 
-HASH_CHUNK = 1 << 20
 _HEAD = 64
 
 
@@ -54,14 +53,6 @@ def expand(paths: Iterable[Path]) -> Iterator[Path]:
                         yield Path(root) / name
         else:
             yield path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_image(path: Path) -> tuple[int | None, int | None, str | None]:

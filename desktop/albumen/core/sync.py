@@ -30,7 +30,6 @@ from albumen.core.backend import (
 )
 from albumen.core.credentials import Credentials
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
-from albumen.core.scan import file_sha256
 from albumen.core.store import Store, StoreError
 from albumen.core.upload_source import (
     LocationRemovalError,
@@ -40,6 +39,7 @@ from albumen.core.upload_source import (
     without_location,
 )
 from albumen_photo import formats
+from albumen_photo.digest import file_sha256
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from albumen.core.model import Photo
-from albumen.core.scan import file_sha256
+from albumen_photo.digest import file_sha256
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, strip_file
 
