@@ -89,6 +89,26 @@ def _choose_port(preferred: int) -> int:
         return int(sock.getsockname()[1])
 
 
+def _stop_older_server(pid: int, data: Path, port: int) -> None:
+    """An embedded server started by an earlier Albumen, before servers proved themselves,
+    still holds the port that existing links name: stop it, so that its successor takes the
+    same port. Only a process serving this very data folder is touched (read from /proc, so on
+    Linux; elsewhere the new server takes another port)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return
+    if b"albumen_server.cli" not in command and b"albumen-server" not in command:
+        return
+    if str(data).encode() not in command:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, 15)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not _port_free(port):
+        time.sleep(0.05)  # waiting for another process to let go of its port: no signal for it
+
+
 def private_folder(folder: Path) -> None:
     """Make `folder` (and what it holds: link tokens, owner tokens, photos) the owner's alone."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -130,6 +150,7 @@ def ensure_running(data_dir: Path, timeout: float = 30.0) -> EmbeddedServer:
         port = int(state["port"])
         if is_ours(state["url"], data):
             return EmbeddedServer(state["url"], int(state["pid"]), data)
+        _stop_older_server(int(state["pid"]), data, port)
     port = _choose_port(port)
     url = f"http://127.0.0.1:{port}"
     log_path = data / "server.log"

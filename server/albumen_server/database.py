@@ -29,7 +29,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Some requests hold a connection for long (a tus PATCH holds its upload's advisory lock
+    # while it streams), so the pool may grow well past the default 15 before anyone waits.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=90)
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock that migrations take.

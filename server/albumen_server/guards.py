@@ -38,9 +38,10 @@ def _is_ip(host: str) -> bool:
 
 
 def _hostname(host_header: str) -> str:
-    if host_header.startswith("["):  # [::1]:8080
-        return host_header[1 : host_header.find("]")].lower()
-    return host_header.rsplit(":", 1)[0].lower() if host_header.count(":") == 1 else host_header
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [::1]:8080
+        return host[1 : host.find("]")]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 class Guards:

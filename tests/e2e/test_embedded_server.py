@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+import requests
 
 from albumen import embedded
-from tests.support import photo_jpeg
+from tests.support import free_port, photo_jpeg, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -126,3 +127,53 @@ def test_the_data_folder_is_private(data_dir: Path, tmp_path: Path) -> None:
     assert mode(data_dir / "server" / embedded.IDENTITY_FILE) == 0o600
     blobs = [path for path in (data_dir / "server" / "blobs").rglob("*") if path.is_file()]
     assert blobs and all(mode(path) == 0o600 for path in blobs)
+
+
+def test_an_older_embedded_server_gives_its_port_to_its_successor(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Upgrading from a version whose server could not prove itself keeps the links' port."""
+    server_data = data_dir / "server"
+    server_data.mkdir(parents=True)
+    port = free_port()
+    older = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "albumen_server.cli",
+            "--data",
+            str(server_data),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _answers(url))
+        state = server_data / embedded.STATE_FILE
+        state.write_text(json.dumps({"url": url, "port": port, "pid": older.pid}))
+        photos = tmp_path / "photos"
+        photos.mkdir()
+        (photos / "a.jpg").write_bytes(photo_jpeg(seed=5))
+
+        result = _share(data_dir, photos)
+
+        assert result.returncode == 0, result.stderr
+        assert older.wait(10) is not None  # the older server was asked to stop
+        successor = json.loads(state.read_text())
+        assert successor["port"] == port and successor["pid"] != older.pid
+        assert f"{url}/s/" in result.stdout
+    finally:
+        if older.poll() is None:
+            older.kill()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url + "/api/health", timeout=1).ok
+    except requests.RequestException:
+        return False
