@@ -89,7 +89,7 @@ def main() -> int:
             client.throttle.set_rate(60_000)  # slow enough to catch the uploads under way
             window.import_paths(paths, album.id)
             wait(app, lambda: window.photos.rowCount() == len(paths), 30, "the import")
-            wait(app, lambda: window.progress.isVisible(), 30, "the upload")
+            wait(app, lambda: window.status.progress.isVisible(), 30, "the upload")
             settle(app, 3.0)
             save(window, "app-uploading.png")
 

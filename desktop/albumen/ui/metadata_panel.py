@@ -42,10 +42,10 @@ def rows_side_by_side(
         if viewer.original_withheld is not None:
             offered = f"not offered: {viewer.original_withheld}"
         elif keep.keeps_everything:
-            offered = "the file, byte for byte"
+            offered = "byte for byte"
         else:
-            offered = "the file, without what this link hides (losslessly)"
-        rows.append(("Download", [("Original (on links that allow it)", "the file", offered)]))
+            offered = "without what the link hides"
+        rows.append(("Download", [("Original", "the file", offered)]))
     return rows
 
 
