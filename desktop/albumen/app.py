@@ -92,6 +92,8 @@ def main(data_dir: Path) -> int:
     context = build_context(client)
     window = MainWindow(context)
     window.show()
+    if client.settings.problems:  # a broken settings file: say what is used instead
+        window.problems.show_problems(list(client.settings.problems))
     if os.environ.get("ALBUMEN_EXIT_AFTER_SHOWN"):  # bench/bundle_start.py times a cold start
         QTimer.singleShot(0, lambda: _shown_then_quit(app))
     context.sync.start()

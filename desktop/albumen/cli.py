@@ -142,7 +142,10 @@ def _duration(seconds: float) -> str:
 def _client(options: argparse.Namespace) -> Client:
     from albumen.client import Client
 
-    return Client(data_dir(options.data_dir))
+    client = Client(data_dir(options.data_dir))
+    for problem in client.settings.problems:
+        print(f"albumen: warning: {problem}", file=sys.stderr)
+    return client
 
 
 def _run_sync(client: Client, listener: Listener | None = None) -> SyncReport:
