@@ -119,13 +119,25 @@ class SyncService:
 
     # -- retries -------------------------------------------------------------------------------
 
-    def _with_retries(self, action: Callable[[], T]) -> T:
+    def _with_retries(
+        self, action: Callable[[], T], progress: Callable[[], int] | None = None
+    ) -> T:
+        """Run ``action``, retrying what may pass on a second try. With ``progress`` (how far
+        the work had got when the failed try began), tries that keep moving forward do not use
+        up the retries: a connection that breaks every few megabytes still gets a file across,
+        while one that makes no headway gives up after ``retries`` tries as before."""
         attempt = 0
+        reached = -1
         while True:
             try:
                 return action()
             except BackendError as error:
                 attempt += 1
+                if progress is not None:
+                    now = progress()
+                    if now > reached >= 0:
+                        attempt = 1  # the last try moved the upload forward
+                    reached = max(reached, now)
                 if not error.retryable or attempt > self.retries or self._stop.is_set():
                     raise
                 delay = min(30.0, self.backoff * 2 ** (attempt - 1))
@@ -293,7 +305,11 @@ class SyncService:
             return f"failed:{photo.filename}: {message}"
         self.store.set_photo_state(photo.id, PhotoState.UPLOADING)
         try:
-            self._with_retries(lambda: self._transfer(photo, photo.sha256 in present))
+            self._local.resume_offset = -1
+            self._with_retries(
+                lambda: self._transfer(photo, photo.sha256 in present),
+                progress=lambda: int(getattr(self._local, "resume_offset", -1)),
+            )
         except OfflineError as error:
             self.store.set_photo_state(photo.id, PhotoState.QUEUED, error=error.message)
             return f"offline:{error.message}"
@@ -386,6 +402,7 @@ class SyncService:
                 photo.id, PhotoState.UPLOADING, upload_url=url, uploaded_bytes=0
             )
         last_saved = [offset]
+        self._local.resume_offset = offset  # where this try starts: see _with_retries
 
         reported = [0.0]
 
