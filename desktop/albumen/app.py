@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from albumen import __version__, embedded
 from albumen.client import Client
+from albumen.core.store import StoreError
 from albumen.core.thumbnails import ThumbnailCache
 from albumen.resources import icon_files
 
@@ -88,7 +89,13 @@ def main(data_dir: Path) -> int:
     for path in icon_files():
         icon.addFile(str(path))
     app.setWindowIcon(icon)
-    client = Client(data_dir)
+    try:
+        client = Client(data_dir)
+    except StoreError as error:  # a damaged or locked album list: say so, change nothing
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "Albumen cannot open its album list", str(error))
+        return 1
     context = build_context(client)
     window = MainWindow(context)
     window.show()

@@ -452,12 +452,16 @@ def main(argv: list[str] | None = None) -> int:
         return run_embedded_server_foreground(data_dir(options.data_dir), options.port)
     from albumen.client import NotLoggedInError
     from albumen.core.credentials import KeyringUnavailableError
+    from albumen.core.store import StoreError
 
     try:
         return COMMANDS[options.command](options)
     except (NotLoggedInError, KeyringUnavailableError) as error:
         print(f"albumen: {error}", file=sys.stderr)
         return EXIT_AUTH
+    except StoreError as error:  # the album list cannot be opened: say why, touch nothing
+        print(f"albumen: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\ninterrupted: what was sent is kept; `albumen sync` goes on", file=sys.stderr)
         return 130

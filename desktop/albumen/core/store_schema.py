@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 MIGRATIONS: list[str] = [
@@ -94,11 +95,28 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._migrate()
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.OperationalError as error:
+            self._db.close()
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreError(
+                    f"{path}: the album list is in use by another program (another Albumen?) "
+                    "and stayed locked; close it and try again"
+                ) from None
+            raise StoreError(f"{path}: the album list cannot be opened ({error})") from None
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            copy = _keep_damaged(path)
+            raise StoreError(
+                f"{path}: the album list is damaged ({error}). Nothing was changed; a copy is "
+                f"kept as {copy.name}. Restore the file from a backup, or move it away to start "
+                "with an empty album list (the server still has everything that was uploaded)."
+            ) from None
 
     def close(self) -> None:
         with self._lock:
@@ -149,6 +167,17 @@ class Database:
                 for statement in _statements(MIGRATIONS[version]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version={version + 1}")
+
+
+def _keep_damaged(path: Path) -> Path:
+    """A copy of a damaged store beside it (once per content), for whoever repairs it."""
+    data = path.read_bytes()
+    for existing in path.parent.glob(f"{path.name}.damaged-*"):
+        if existing.read_bytes() == data:
+            return existing
+    copy = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+    copy.write_bytes(data)
+    return copy
 
 
 def _statements(script: str) -> list[str]:
