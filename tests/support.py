@@ -37,6 +37,25 @@ def save_heic(
     return path
 
 
+def run_albumen(
+    data: Path,
+    *args: str,
+    token: str = "",
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """The `albumen` command as an owner runs it: its own data folder, the owner token (if any)
+    in ALBUMEN_TOKEN, no stdin; output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ALBUMEN_TOKEN": token, **(env or {})},
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

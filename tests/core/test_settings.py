@@ -6,12 +6,10 @@ Before: `{"concurrent_uploads": "3"}` raised a TypeError that nobody caught.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from albumen.core.settings import Settings
+from tests.support import run_albumen
 
 
 def test_wrong_values_fall_back_to_defaults_with_the_field_named(tmp_path: Path) -> None:
@@ -54,13 +52,6 @@ def test_the_cli_says_what_is_wrong_and_goes_on(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / "settings.json").write_text('{"concurrent_uploads": "3"}')
-    result = subprocess.run(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), "albums"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ALBUMEN_TOKEN": ""},
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run_albumen(data, "albums", timeout=60)
     assert result.returncode == 0, result.stderr
     assert "albumen: warning:" in result.stderr and "concurrent_uploads" in result.stderr

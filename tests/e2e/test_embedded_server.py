@@ -8,10 +8,8 @@ An impostor holding the embedded server's port (another local user, after a rebo
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,10 +17,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-import requests
 
 from albumen import embedded
-from tests.support import free_port, photo_jpeg, wait_until
+from tests.support import photo_jpeg, run_albumen, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -70,25 +67,7 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 
 
 def _share(data: Path, photos: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "ALBUMEN_TOKEN"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "albumen.cli",
-            "--data-dir",
-            str(data),
-            "share",
-            str(photos),
-            "--album",
-            "Mine",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_albumen(data, "share", str(photos), "--album", "Mine")  # no ALBUMEN_TOKEN
 
 
 def test_an_impostor_on_the_embedded_port_never_gets_the_token(
@@ -135,27 +114,11 @@ def test_an_older_embedded_server_gives_its_port_to_its_successor(
     """Upgrading from a version whose server could not prove itself keeps the links' port."""
     server_data = data_dir / "server"
     server_data.mkdir(parents=True)
-    port = free_port()
-    older = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "albumen_server.cli",
-            "--data",
-            str(server_data),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    older = start_server(server_data)  # as an earlier Albumen left it: no identity key
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _answers(url))
+        url, port = older.url, older.port
         state = server_data / embedded.STATE_FILE
-        state.write_text(json.dumps({"url": url, "port": port, "pid": older.pid}))
+        state.write_text(json.dumps({"url": url, "port": port, "pid": older.process.pid}))
         photos = tmp_path / "photos"
         photos.mkdir()
         (photos / "a.jpg").write_bytes(photo_jpeg(seed=5))
@@ -163,17 +126,10 @@ def test_an_older_embedded_server_gives_its_port_to_its_successor(
         result = _share(data_dir, photos)
 
         assert result.returncode == 0, result.stderr
-        assert older.wait(10) is not None  # the older server was asked to stop
+        assert older.process.wait(10) is not None  # the older server was asked to stop
         successor = json.loads(state.read_text())
-        assert successor["port"] == port and successor["pid"] != older.pid
+        assert successor["port"] == port and successor["pid"] != older.process.pid
         assert f"{url}/s/" in result.stdout
     finally:
-        if older.poll() is None:
-            older.kill()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url + "/api/health", timeout=1).ok
-    except requests.RequestException:
-        return False
+        if older.process.poll() is None:
+            older.stop()

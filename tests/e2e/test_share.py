@@ -19,6 +19,7 @@ from tests.support import (
     create_token,
     free_port,
     photo_jpeg,
+    run_albumen,
     sha256,
     wait_until,
 )
@@ -31,14 +32,8 @@ def _albumen(
     token: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ALBUMEN_TOKEN": token or (server.token if server else "")}
-    return subprocess.run(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
+    return run_albumen(
+        data, *args, token=token or (server.token if server else ""), timeout=timeout
     )
 
 

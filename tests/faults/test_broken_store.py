@@ -6,24 +6,16 @@ Before, a damaged store surfaced as a `sqlite3.DatabaseError` traceback.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from albumen.core.store import Store
+from tests.support import run_albumen
 
 
 def _albums(data: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), "albums"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ALBUMEN_TOKEN": ""},
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_albumen(data, "albums", timeout=60)
 
 
 def test_a_damaged_store_is_named_copied_and_left_alone(tmp_path: Path) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.faults.cutting_proxy import CuttingProxy
-from tests.support import ServerProcess, sha256
+from tests.support import ServerProcess, run_albumen, sha256
 
 pytestmark = pytest.mark.slow
 MB = 1 << 20
@@ -44,33 +42,15 @@ def test_share_through_a_connection_that_keeps_breaking(
     client = tmp_path / "client"
     client.mkdir()
     (client / "settings.json").write_text(json.dumps({"server_url": f"http://127.0.0.1:{port}"}))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "albumen.cli",
-            "--data-dir",
-            str(client),
-            "share",
-            str(photos),
-            "--album",
-            "Hotel Wi-Fi",
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
+    result = run_albumen(
+        client,
+        "share",
+        str(photos),
+        "--album",
+        "Hotel Wi-Fi",
+        token=shared_server.token,
         timeout=600,
-        stdin=subprocess.DEVNULL,
     )
-    if result.returncode == 3:  # offline at the end: everything queued; one sync finishes it
-        result = subprocess.run(
-            [sys.executable, "-m", "albumen.cli", "--data-dir", str(client), "sync"],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-        )
     assert result.returncode == 0, result.stderr
     assert cutting.cuts >= 15, cutting.cuts  # it really kept breaking
     albums = shared_server.api("GET", "/api/albums").json()["albums"]

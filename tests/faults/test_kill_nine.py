@@ -23,7 +23,15 @@ import requests
 
 from albumen.core.store import Store
 from tests.server.uploading import TUS, create_upload
-from tests.support import ServerProcess, new_id, photo_jpeg, sha256, start_server, wait_until
+from tests.support import (
+    ServerProcess,
+    new_id,
+    photo_jpeg,
+    run_albumen,
+    sha256,
+    start_server,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 TRIALS = 20
@@ -83,13 +91,7 @@ def test_share_killed_at_random_moments_then_sync_sends_each_photo_once(
         for photo in listed:
             original = shared_server.api("GET", f"/api/photos/{photo['id']}/original")
             assert sha256(original.content) == photo["sha256"], f"trial {trial}"
-        status = subprocess.run(
-            [sys.executable, "-m", "albumen.cli", "--data-dir", str(client), "status"],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
-            timeout=60,
-        )
+        status = run_albumen(client, "status", token=shared_server.token, timeout=60)
         assert status.returncode == 0, status.stderr  # the store opens and reads after the kill
     assert killed_mid_way == TRIALS  # every kill landed while the share was still going
 

@@ -7,16 +7,14 @@ an album to it over real HTTP.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import venv
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, ServerProcess, photo_jpeg, sha256, start_server
+from tests.support import ROOT, ServerProcess, photo_jpeg, run_albumen, sha256, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -83,14 +81,10 @@ def test_the_desktop_app_shares_to_the_standalone_server(
     client_data = tmp_path / "client"
     client_data.mkdir()
     (client_data / "settings.json").write_text(f'{{"server_url": "{standalone_server.url}"}}')
-    command = ["share", str(photos), "--album", "Standalone", "--generate-password"]
-    result = subprocess.run(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(client_data), *command],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ALBUMEN_TOKEN": standalone_server.token},
-        timeout=120,
-        stdin=subprocess.DEVNULL,
+    result = run_albumen(
+        client_data,
+        *("share", str(photos), "--album", "Standalone", "--generate-password"),
+        token=standalone_server.token,
     )
     assert result.returncode == 0, result.stderr
     assert f"{standalone_server.url}/s/" in result.stdout

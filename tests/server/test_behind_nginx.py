@@ -5,11 +5,7 @@ whichever process nginx picks.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +22,10 @@ from tests.support import (
     new_id,
     new_token,
     photo_jpeg,
+    run_albumen,
     sha256,
     start_server,
+    tus_metadata,
 )
 
 pytestmark = pytest.mark.slow
@@ -72,14 +70,14 @@ def test_a_tus_upload_in_small_chunks_alternating_between_processes(
     album_id = new_id()
     deployment.api("PUT", f"/api/albums/{album_id}", json={"title": "Chunks"}).raise_for_status()
     data = photo_jpeg(seed=21, size=(1600, 1200))
+    photo_id = new_id()
+    metadata = tus_metadata(
+        album_id=album_id, photo_id=photo_id, filename="chunks.jpg", sha256=sha256(data)
+    )
     created = deployment.api(
         "POST",
         "/api/uploads/",
-        headers={
-            **TUS,
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": _metadata(album_id, data),
-        },
+        headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": metadata},
     )
     assert created.status_code == 201, created.text
     location = created.headers["Location"]
@@ -101,7 +99,6 @@ def test_a_tus_upload_in_small_chunks_alternating_between_processes(
         offset = int(answer.headers["Upload-Offset"])
         patches += 1
     assert patches >= 6  # round robin over three processes: each wrote some of the parts
-    photo_id = json.loads(_decoded_metadata(created.request.headers["Upload-Metadata"]))["photo_id"]
     original = deployment.api("GET", f"/api/photos/{photo_id}/original")
     assert original.status_code == 200 and sha256(original.content) == sha256(data)
 
@@ -116,29 +113,12 @@ def test_the_cli_shares_through_the_proxy_and_a_revoke_reaches_every_process(
     client = tmp_path / "client"
     client.mkdir()
     (client / "settings.json").write_text(json.dumps({"server_url": deployment.url}))
-    shared = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "albumen.cli",
-            "--data-dir",
-            str(client),
-            "share",
-            str(photos),
-            "--album",
-            "Through nginx",
-            "--password",
-            "northern lights",
-        ],
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "ALBUMEN_TOKEN": deployment.token,
-            "REQUESTS_CA_BUNDLE": str(deployment.cert),
-        },
+    shared = run_albumen(
+        client,
+        *("share", str(photos), "--album", "Through nginx", "--password", "northern lights"),
+        token=deployment.token,
+        env={"REQUESTS_CA_BUNDLE": str(deployment.cert)},
         timeout=180,
-        stdin=subprocess.DEVNULL,
     )
     assert shared.returncode == 0, shared.stderr
     link_url = shared.stdout.strip().splitlines()[-1]
@@ -174,22 +154,3 @@ def test_the_password_limit_holds_across_processes(deployment: Deployment) -> No
         for n in range(12)
     ]
     assert answers == [401] * 10 + [429, 429]
-
-
-def _metadata(album_id: str, data: bytes) -> str:
-    from tests.support import tus_metadata
-
-    return tus_metadata(
-        album_id=album_id,
-        photo_id=new_id(),
-        filename="chunks.jpg",
-        sha256=hashlib.sha256(data).hexdigest(),
-        content_type="image/jpeg",
-    )
-
-
-def _decoded_metadata(header: str) -> str:
-    import base64
-
-    pairs = dict(item.split(" ", 1) for item in header.split(","))
-    return json.dumps({key: base64.b64decode(value).decode() for key, value in pairs.items()})
