@@ -9,8 +9,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from albumen_server.locks import deployment_lock
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -34,48 +36,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=90)
 
 
-# Any fixed number: the key of the PostgreSQL advisory lock that migrations take.
-_MIGRATION_LOCK_KEY = 0x416C62756D656E  # "Albumen"
-
-
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe to run from every starting process.
 
     Processes started at once would otherwise all find an empty database and all create the
     tables (seen: `DuplicateTable`, `UniqueViolation` on `alembic_version`). So one migrates at a
-    time: on PostgreSQL under a transaction-scoped advisory lock, on SQLite under an exclusive
-    lock of a file beside the database. Whoever comes next finds the schema current and does
+    time, under the deployment lock "migrations" (an advisory lock on PostgreSQL, a locked
+    file beside a SQLite database). Whoever comes next finds the schema current and does
     nothing.
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with _sqlite_migration_lock(engine), engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
-            )
+    with deployment_lock(engine, "migrations"), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-
-
-@contextmanager
-def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
-    """An exclusive lock on `<database>.migrate.lock` for a file-backed SQLite database."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        yield
-        return
-    try:
-        import fcntl
-    except ImportError:  # Windows: one desktop runs one embedded server, nothing to race with
-        yield
-        return
-    with open(f"{database}.migrate.lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Database:

@@ -16,7 +16,6 @@ A client is its address, or its /64 for IPv6 (one home or phone gets a whole /64
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import os
 from collections.abc import Callable
@@ -27,6 +26,7 @@ import anyio
 from sqlalchemy import delete, func, select, text
 
 from albumen_server.context import ServerContext
+from albumen_server.locks import advisory_key
 from albumen_server.models import UnlockFailure, utcnow
 
 # Argon2 checks at once per process: about one per core; more only queue inside the CPU.
@@ -79,8 +79,8 @@ def begin_attempt(context: ServerContext, link_id: str, client: str) -> Attempt:
     since = now - timedelta(seconds=config.unlock_window_seconds)
     with context.db.session() as session:
         if session.get_bind().dialect.name == "postgresql":
-            key = int.from_bytes(hashlib.sha256(f"{link_id}|{client}".encode()).digest()[:8])
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key - (1 << 63)})
+            key = advisory_key(f"unlock:{link_id}|{client}")  # held until this transaction ends
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         # The first statement writes, so on SQLite this transaction holds the write lock.
         session.execute(delete(UnlockFailure).where(UnlockFailure.at < since))
         count, first = session.execute(

@@ -14,17 +14,16 @@ processes of a SQLite deployment share one machine and its data folder).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import text
 
 from albumen_server.context import ServerContext
+from albumen_server.locks import deployment_lock
 
 
 @dataclass
@@ -52,53 +51,15 @@ class UploadBusy(Exception):
     """Another request is writing this upload right now."""
 
 
-def _key(upload_id: str) -> int:
-    digest = hashlib.sha256(f"albumen:upload:{upload_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 def _try_shared(context: ServerContext, upload_id: str, part: Path) -> Callable[[], None] | None:
-    """Take the cross-process lock if it is free; return how to release it, or None."""
-    engine = context.db.engine
-    if engine.dialect.name == "postgresql":
-        connection = engine.connect()
-        got = connection.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": _key(upload_id)}
-        ).scalar()
-        connection.commit()
-        if not got:
-            connection.close()
-            return None
-
-        def release_advisory() -> None:
-            try:
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": _key(upload_id)}
-                )
-                connection.commit()
-            finally:
-                connection.close()
-
-        return release_advisory
-    try:
-        import fcntl
-    except ImportError:  # Windows: one embedded server, the in-process lock is enough
-        return lambda: None
-    part.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(part, "ab")  # noqa: SIM115  # held open while the lock is
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
+    """Take the cross-process lock of the upload if it is free; return how to release it, or
+    None. On SQLite the lock is a `flock` of the upload's part file itself."""
+    held = ExitStack()
+    lock = deployment_lock(context.db.engine, f"upload:{upload_id}", wait=False, path=part)
+    if not held.enter_context(lock):
+        held.close()
         return None
-
-    def release_flock() -> None:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-        finally:
-            handle.close()
-
-    return release_flock
+    return held.close
 
 
 @asynccontextmanager
