@@ -8,7 +8,6 @@ links keep working), on a port kept in the data folder so links stay valid acros
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import json
 import os
@@ -24,8 +23,8 @@ import requests
 
 DEFAULT_PORT = 8737
 STATE_FILE = "embedded.json"
-# The server answers a challenge with an HMAC under this key (albumen_server.identity); the
-# name and the HMAC's prefix are the contract between the two sides.
+# The server answers a challenge with an HMAC under the key in this file
+# (albumen_server.identity, whose proof the check below computes too).
 IDENTITY_FILE = "identity.key"
 
 
@@ -68,8 +67,9 @@ def is_ours(url: str, data: Path) -> bool:
         proof = response.json().get("proof") if response.ok else None
     except (requests.RequestException, ValueError, AttributeError):
         return False
-    expected = hmac.new(key, b"albumen-embedded:" + challenge.encode(), hashlib.sha256).hexdigest()
-    return isinstance(proof, str) and hmac.compare_digest(proof, expected)
+    from albumen_server.identity import identity_proof  # the server's own side of the proof
+
+    return isinstance(proof, str) and hmac.compare_digest(proof, identity_proof(key, challenge))
 
 
 def _port_free(port: int) -> bool:

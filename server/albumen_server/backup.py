@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from albumen_server.blobs import FolderBlobStore
+from albumen_server.blobs import FolderBlobStore, open_blob_store
 from albumen_server.config import ServerConfig
 
 DATABASE_NAME = "albumen.sqlite3"
@@ -73,9 +73,9 @@ def backup(config: ServerConfig, destination: Path) -> BackupReport:
 
 
 def _blob_root(config: ServerConfig) -> FolderBlobStore:
-    if config.blobs_url:
-        return FolderBlobStore(Path(config.blobs_url.removeprefix("file://")))
-    return FolderBlobStore(config.data_dir / "blobs")
+    store = open_blob_store(config.blobs_url, config.data_dir)
+    assert isinstance(store, FolderBlobStore)  # backup() refused every other kind first
+    return store
 
 
 def _all_blobs(store: FolderBlobStore) -> list[str]:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from albumen.core.keep_aside import keep_aside
 from albumen.core.model import Download
 
 
@@ -75,7 +74,7 @@ class Settings:
         else:
             problems.append(f"{path}: link_defaults is not an object")
         if problems:
-            copy = _keep_aside(path)
+            copy = keep_aside(path, "broken")
             kept = f"; the file is kept as {copy.name}" if copy else ""
             settings.problems = tuple(f"{p} — the default is used{kept}" for p in problems)
         return settings
@@ -140,21 +139,3 @@ _DEFAULT_CHECKS: dict[str, Check] = {
     "expires_days": _whole(1, 3650, optional=True),
     "password": _boolean,
 }
-
-
-def _keep_aside(path: Path) -> Path | None:
-    """A copy of a broken settings file beside it, made once per distinct content."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    for existing in path.parent.glob(f"{path.name}.broken-*"):
-        with contextlib.suppress(OSError):
-            if existing.read_bytes() == data:
-                return existing
-    copy = path.with_name(f"{path.name}.broken-{stamp}")
-    with contextlib.suppress(OSError):
-        copy.write_bytes(data)
-        return copy
-    return None

@@ -12,8 +12,9 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
+
+from albumen.core.keep_aside import keep_aside
 
 MIGRATIONS: list[str] = [
     # 1: albums, photos, links, outbox
@@ -111,11 +112,12 @@ class Database:
             raise StoreError(f"{path}: the album list cannot be opened ({error})") from None
         except sqlite3.DatabaseError as error:
             self._db.close()
-            copy = _keep_damaged(path)
+            copy = keep_aside(path, "damaged")
+            kept = f"; a copy is kept as {copy.name}" if copy else ""
             raise StoreError(
-                f"{path}: the album list is damaged ({error}). Nothing was changed; a copy is "
-                f"kept as {copy.name}. Restore the file from a backup, or move it away to start "
-                "with an empty album list (the server still has everything that was uploaded)."
+                f"{path}: the album list is damaged ({error}). Nothing was changed{kept}. "
+                "Restore the file from a backup, or move it away to start with an empty album "
+                "list (the server still has everything that was uploaded)."
             ) from None
 
     def close(self) -> None:
@@ -167,17 +169,6 @@ class Database:
                 for statement in _statements(MIGRATIONS[version]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version={version + 1}")
-
-
-def _keep_damaged(path: Path) -> Path:
-    """A copy of a damaged store beside it (once per content), for whoever repairs it."""
-    data = path.read_bytes()
-    for existing in path.parent.glob(f"{path.name}.damaged-*"):
-        if existing.read_bytes() == data:
-            return existing
-    copy = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
-    copy.write_bytes(data)
-    return copy
 
 
 def _statements(script: str) -> list[str]:
