@@ -220,8 +220,8 @@ def cmd_share(options: argparse.Namespace) -> int:
             print("the password is not kept (no keyring): note it now", file=sys.stderr)
         if result.offline:
             print(
-                f"the server cannot be reached ({result.offline}); the link becomes live once "
-                "synced: run `albumen sync`",
+                f"not sent yet: {result.offline}; the link becomes live once synced: run "
+                "`albumen sync`",
                 file=sys.stderr,
             )
             return EXIT_OFFLINE
@@ -334,7 +334,7 @@ def cmd_revoke(options: argparse.Namespace) -> int:
             print(f"revoked {link.id}")
             return EXIT_OK
         print(
-            f"revoke pending: {link.id} is still live until the server is reached "
+            f"revoke pending: {link.id} is still live until the server takes it "
             f"({result.offline}); run `albumen sync`",
             file=sys.stderr,
         )
@@ -360,7 +360,7 @@ def cmd_sync(options: argparse.Namespace) -> int:
         for failure in result.failed:
             print(f"failed {failure}", file=sys.stderr)
         if result.offline:
-            print(f"the server cannot be reached: {result.offline}", file=sys.stderr)
+            print(f"not sent yet: {result.offline}", file=sys.stderr)
             return EXIT_OFFLINE
         return EXIT_PARTIAL if result.failed else EXIT_OK
     finally:

@@ -52,8 +52,27 @@ def _serve_parser() -> argparse.ArgumentParser:
         "and X-Forwarded-Proto are believed; by default none is, and a client is the socket's "
         "address",
     )
+    parser.add_argument(
+        "--disk-reserve",
+        type=_size,
+        default=ServerConfig.disk_reserve,
+        help="space to keep free on the uploads' disk, e.g. 512M or 2G (256M): uploads that"
+        " would eat into it are refused with 507",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
+
+
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def _size(value: str) -> int:
+    """A size in bytes, with an optional binary unit: 0, 1048576, 512M, 2G."""
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = (text[:-1], text[-1]) if text[-1:] in ("K", "M", "G", "T") else (text, "")
+    if not (number.isascii() and number.isdigit()):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size such as 0, 512M or 2G")
+    return int(number) * _SIZE_UNITS[unit]
 
 
 def _addresses(value: str) -> list[str]:
@@ -172,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         public_url=options.public_url,
         tile_url=options.tile_url,
         tile_attribution=options.tile_attribution,
+        disk_reserve=options.disk_reserve,
     )
     try:
         app = create_app(config)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,39 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.headers = headers or {}
+
+
+# What a full disk looks like, wherever it is met: the file system, SQLite ("database or disk is
+# full", SQLITE_FULL) or PostgreSQL (SQLSTATE class 53, insufficient resources).
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_DISK_FULL_SQLSTATES = {"53100", "53000"}
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether `error`, or what caused it, says there is no space left to write."""
+    seen: BaseException | None = error
+    for _ in range(10):  # a chain of causes, never followed round a cycle
+        if seen is None:
+            break
+        if isinstance(seen, OSError) and seen.errno in _DISK_FULL_ERRNOS:
+            return True
+        if "database or disk is full" in str(seen):
+            return True
+        if getattr(seen, "sqlstate", None) in _DISK_FULL_SQLSTATES:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
+
+
+def storage_full(headers: dict[str, str] | None = None) -> ApiError:
+    """The one answer to a write that found no room: nothing of it was kept, try again later."""
+    return ApiError(
+        507,
+        "insufficient_storage",
+        "the server's storage is full; nothing of this request was kept, try again when space"
+        " is freed",
+        headers,
+    )
 
 
 def not_found(what: str) -> ApiError:
@@ -76,7 +111,25 @@ def install_error_handlers(app: FastAPI) -> None:
         message = str(exc.detail) if exc.detail else code.replace("_", " ")
         return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
+    # Disk-full errors come as OSError (files) or as SQLAlchemy's DBAPIError (the database).
+    # Handled here, by class, rather than in the catch-all below, whose middleware re-raises
+    # after answering and so drops the client's connection.
+    @app.exception_handler(OSError)
+    @app.exception_handler(DBAPIError)
+    async def _storage(request: Request, exc: Exception) -> JSONResponse:
+        if not is_disk_full(exc):
+            return _unexpected_answer(exc)
+        log.error("storage full: %s", exc)  # the path may hold a link token: not logged
+        full = storage_full()
+        if request.url.path.startswith("/api/uploads"):
+            full.headers["Tus-Resumable"] = "1.0.0"
+        return error_response(full.status, full.code, full.message, full.headers)
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
-        return error_response(500, "internal", "the server failed; the error is in its log")
+        return _unexpected_answer(exc)
+
+
+def _unexpected_answer(exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return error_response(500, "internal", "the server failed; the error is in its log")

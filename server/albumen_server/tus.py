@@ -37,7 +37,7 @@ from starlette.requests import ClientDisconnect
 
 from albumen_server.auth import Context, Owned
 from albumen_server.context import ServerContext
-from albumen_server.errors import ApiError
+from albumen_server.errors import ApiError, is_disk_full, storage_full
 from albumen_server.ingest import WrongContent, clean_filename, existing_photo, ingest_upload
 from albumen_server.models import Album, Upload, utcnow
 from albumen_server.schemas import is_sha256, is_uuid
@@ -64,13 +64,15 @@ def tus_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
 class TusError(ApiError):
     """An ApiError that also carries the Tus-Resumable header every tus answer needs."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(status, code, message, tus_headers())
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status, code, message, tus_headers(headers))
 
     @classmethod
     def of(cls, error: ApiError) -> TusError:
         """The same answer as `error`, with the tus header."""
-        return cls(error.status, error.code, error.message)
+        return cls(error.status, error.code, error.message, error.headers)
 
 
 def _require_tus(request: Request) -> None:
@@ -248,13 +250,17 @@ def _load_upload(context: ServerContext, owner_id: int, upload_id: str) -> Uploa
         return upload
 
 
+def _part_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _offset(context: ServerContext, upload: Upload) -> int:
     if upload.completed_at is not None:
         return upload.length
-    try:
-        return part_path(context, upload.id).stat().st_size
-    except FileNotFoundError:
-        return 0
+    return _part_size(part_path(context, upload.id))
 
 
 @router.head("/{upload_id}")
@@ -286,29 +292,43 @@ def _parse_checksum(header: str | None) -> tuple[str, bytes] | None:
 
 
 class _PartWriter:
-    """Appends to the part file and feeds the running hashes, on a worker thread."""
+    """Appends to the part file and feeds the running hashes, on a worker thread.
+
+    Unbuffered, so the part file always ends at a byte the hashes have seen: when the disk
+    fills mid-write, what landed is an exact prefix of the upload, the offset a client resumes
+    from, and the running SHA-256 still matches it.
+    """
 
     def __init__(self, path: Path, running: RunningHash | None, chunk_hash: Any) -> None:
-        self.file = open(path, "ab")  # noqa: SIM115  # closed in close()
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
         self.running = running
         self.chunk_hash = chunk_hash
         self.written = 0
 
     def write(self, pieces: list[bytes]) -> None:
-        # The pieces as they came off the socket: no joining copy, one buffered write each.
+        # The pieces as they came off the socket: no joining copy, one system call each.
         for data in pieces:
-            self.file.write(data)
-            if self.running is not None:
-                self.running.sha256.update(data)
-                self.running.offset += len(data)
-            if self.chunk_hash is not None:
-                self.chunk_hash.update(data)
-            self.written += len(data)
+            view = memoryview(data)
+            while view:
+                count = os.write(self.fd, view)  # OSError(ENOSPC) when the disk is full
+                landed = view[:count]
+                if self.running is not None:
+                    self.running.sha256.update(landed)
+                    self.running.offset += count
+                if self.chunk_hash is not None:
+                    self.chunk_hash.update(landed)
+                self.written += count
+                view = view[count:]
 
     def close(self) -> None:
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
+        """Flush to disk and close; again is a no-op (a failed fsync still closes)."""
+        if self.fd < 0:
+            return
+        fd, self.fd = self.fd, -1
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @router.patch("/{upload_id}", status_code=204)
@@ -391,6 +411,7 @@ async def _receive(
     room = upload.length - start
     received = 0
     disconnected = too_long = False
+    full: OSError | None = None
     try:
         try:
             async for piece in request.stream():
@@ -407,19 +428,39 @@ async def _receive(
             disconnected = True
         if pieces and not too_long:
             await write(pieces)
-    finally:
         if pending is not None:
             await pending
+            pending = None
         await to_thread.run_sync(writer.close)
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        full = error
+    finally:
+        if pending is not None:
+            with contextlib.suppress(OSError):
+                await pending
+        with contextlib.suppress(OSError):
+            await to_thread.run_sync(writer.close)
 
-    def roll_back(status: int, code: str, message: str) -> TusError:
+    def rewind() -> None:
         os.truncate(path, start)
         if running is not None and snapshot is not None:
             running.sha256, running.offset = snapshot, start
         else:
             state.hashes.pop(upload.id, None)
+
+    def roll_back(status: int, code: str, message: str) -> TusError:
+        rewind()
         return TusError(status, code, message)
 
+    if full is not None:
+        # What landed is an exact prefix of the file (see _PartWriter): kept, to resume from
+        # once there is room. A chunk with a checksum cannot be checked in part: none of it.
+        if checksum is not None:
+            rewind()
+        log.warning("upload %s: storage full at %d (%s)", upload.id, _part_size(path), full)
+        raise TusError.of(storage_full({"Upload-Offset": str(_part_size(path))}))
     if too_long:
         raise roll_back(413, "too_long", "more bytes were sent than Upload-Length announced")
     if checksum is not None:

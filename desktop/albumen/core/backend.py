@@ -50,11 +50,18 @@ class BackendError(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.status >= 500 or self.status in (408, 423, 429)
+        return (self.status >= 500 and not self.postponed) or self.status in (408, 423, 429)
+
+    @property
+    def postponed(self) -> bool:
+        """The server kept nothing because its storage is full: all else waits, queued, until
+        there is room (retrying at once would only fill its log)."""
+        return self.status == 507
 
 
 class OfflineError(BackendError):
-    """The server could not be reached: try again later, nothing is lost."""
+    """The server cannot take anything now (unreachable, or its storage is full): the queue
+    waits and is sent later; nothing is lost."""
 
     def __init__(self, message: str) -> None:
         super().__init__(0, "offline", message)
@@ -296,17 +303,22 @@ class Backend:
         progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> int:
-        """PATCH the file from `offset` in chunks; returns the end (the server's offset)."""
+        """PATCH the file from `offset` in chunks; returns the end (the server's offset).
+
+        At least one PATCH is sent, even from the end: when every byte had arrived but the
+        server could not make the photo (its disk was full), an empty PATCH at the end asks it
+        to try again, and answers only once the photo exists."""
         with open(path, "rb") as source:
-            while offset < size:
+            while True:
                 if should_stop and should_stop():
                     return offset
                 source.seek(offset)
                 length = min(UPLOAD_CHUNK, size - offset)
+                body = _ChunkBody(source, length, progress, offset, self.throttle)
                 response = self._request(
                     "PATCH",
                     url,
-                    data=_ChunkBody(source, length, progress, offset, self.throttle),
+                    data=body if length else b"",
                     headers={
                         **TUS,
                         "Upload-Offset": str(offset),
@@ -317,7 +329,8 @@ class Backend:
                 offset = int(response.headers["Upload-Offset"])
                 if progress:
                     progress(offset)
-        return offset
+                if offset >= size:
+                    return offset
 
 
 class _ChunkBody:

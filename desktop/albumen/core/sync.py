@@ -132,6 +132,8 @@ class SyncService:
             try:
                 return action()
             except BackendError as error:
+                if error.postponed:  # the server is full: wait with the whole queue
+                    raise OfflineError(error.message) from error
                 attempt += 1
                 if progress is not None:
                     now = progress()
