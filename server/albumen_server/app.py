@@ -14,6 +14,7 @@ from albumen_server import (
     __version__,
     api,
     identity,
+    pairing,
     tus,
     viewer,
     viewer_access,
@@ -74,6 +75,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(identity.router)
+    app.include_router(pairing.router)
     app.include_router(tus.router)
     app.include_router(viewer.router)
     app.include_router(viewer_access.router)
