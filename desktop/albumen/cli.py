@@ -295,6 +295,8 @@ def cmd_albums(options: argparse.Namespace) -> int:
 
 
 def cmd_links(options: argparse.Namespace) -> int:
+    from albumen.core.link_state import effective_state
+
     client = _client(options)
     try:
         album_id = None
@@ -311,7 +313,8 @@ def cmd_links(options: argparse.Namespace) -> int:
             url = link.url or _expected_url(client, link.token)
             views = f"{link.view_count} views"
             label = link.settings.label or "-"
-            print(f"{link.state.value}\t{views}\t{label}\t{url}\t{link.id}")
+            state = effective_state(link).value
+            print(f"{state}\t{views}\t{label}\t{url}\t{link.id}")
         return EXIT_OK
     finally:
         client.close()

@@ -112,9 +112,13 @@ def main() -> int:
             dialog.show()
             settle(app)
             save(dialog, "app-share.png")
+            dialog.no_password.setChecked(True)
+            settle(app)
+            save(dialog, "app-share-open.png")
+            dialog.generate_option.setChecked(True)
             dialog.save()
             settle(app, 1.5)
-            save(dialog, "app-share-done.png")
+            save(dialog, "app-local-link.png")  # the embedded server: it says so
             dialog.close()
 
             window.side.setCurrentWidget(window.links)

@@ -13,9 +13,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from albumen.core.link_state import effective_state
 from albumen.core.model import AlbumPrivacy, Download, Exposure, Link, LinkSettings, LinkState
 from albumen.ui.context import AppContext
-from albumen.ui.links_panel import LinksModel, LinksPanel, effective_state
+from albumen.ui.links_panel import LinksModel, LinksPanel
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.share_dialog import MIN_PASSWORD, ON_DATE, ShareDialog, end_of_day
 
@@ -48,7 +49,7 @@ def test_a_generated_passphrase_link_opens_in_a_browser_with_that_passphrase(
 ) -> None:
     assert dialog.generate_option.isChecked(), "new links are protected by default"
     passphrase = dialog.generated_edit.text()
-    assert len(passphrase.split("-")) == 5
+    assert len(passphrase.split("-")) == 6
     dialog.label_edit.setText("Family")
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
 
@@ -278,3 +279,25 @@ def test_album_privacy_rules_grey_out_what_no_link_may_show(
     for check in (share.location_check, share.metadata_check):
         assert not check.isEnabled() and not check.isChecked()
         assert "Privacy" in check.toolTip()
+
+
+def test_enter_creates_the_link_even_after_a_new_passphrase(
+    qtbot: QtBot, dialog: ShareDialog
+) -> None:
+    qtbot.mouseClick(dialog.regenerate_button, Qt.MouseButton.LeftButton)
+    passphrase = dialog.generated_edit.text()
+    dialog.regenerate_button.setFocus()
+    qtbot.keyClick(dialog.regenerate_button, Qt.Key.Key_Return)
+    assert dialog.pages.currentIndex() == 1, "Enter made the link"
+    assert dialog.handover is not None and dialog.handover.password == passphrase
+
+
+def test_a_link_to_the_embedded_server_says_it_works_only_here(
+    qtbot: QtBot, dialog: ShareDialog
+) -> None:
+    # The UI fixtures' server listens on 127.0.0.1, as the embedded server does.
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.handover is not None and "127.0.0.1" in dialog.handover.url
+    assert dialog.only_here_note.isVisible()
+    assert "works only on this computer" in dialog.only_here_note.text()
+    assert "send it already" not in dialog.state_note.text()

@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from albumen.core import outbox
@@ -191,10 +191,15 @@ class Store:
                 AS uploaded_count,
               (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id
                  AND p.state IN ('failed', 'changed', 'missing')) AS failed_count,
-              (SELECT COUNT(*) FROM links l WHERE l.album_id = a.id) AS link_count
+              (SELECT COUNT(*) FROM links l WHERE l.album_id = a.id
+                 AND l.state IN ('pending', 'active')
+                 AND (l.expires_at IS NULL OR l.expires_at > ?)) AS link_count
             FROM albums a {where} ORDER BY a.created_at, a.id
         """  # noqa: S608  # `where` is one of this module's constants
-        return [album_from_row(row) for row in self._database.rows(query, args)]
+        # link_count: the links that work, as link_state.is_open counts them (ISO 8601 UTC
+        # times compare as text).
+        now = time_text(datetime.now(UTC))
+        return [album_from_row(row) for row in self._database.rows(query, (now, *args))]
 
     # -- photos --------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ A revoke is recorded at once and shown as pending until the server confirms it.
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumen.core.link_state import effective_state, is_open
 from albumen.core.model import Download, Link, LinkState
 from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
@@ -43,14 +44,6 @@ LABEL, STATE, VIEWS, LAST_VIEWED, EXPIRES, DOWNLOADS, URL = range(len(COLUMNS))
 DOWNLOAD_TEXT = {Download.NONE: "None", Download.WEB: "Web size", Download.ORIGINAL: "Originals"}
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def effective_state(link: Link, now: datetime | None = None) -> LinkState:
-    """The server marks expiry only when asked; the owner should see it the moment it passes."""
-    expires = link.settings.expires_at
-    if link.state is LinkState.ACTIVE and expires and expires <= (now or datetime.now(UTC)):
-        return LinkState.EXPIRED
-    return link.state
 
 
 STATE_TEXT = {
@@ -75,7 +68,7 @@ def _when(value: datetime | None, never: str = "—") -> str:
 
 def is_usable(link: Link) -> bool:
     """Links that can still be changed, copied to send, or revoked."""
-    return effective_state(link) in (LinkState.PENDING, LinkState.ACTIVE)
+    return is_open(link)
 
 
 class LinksModel(QAbstractTableModel):

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from albumen.core.credentials import KeyringUnavailableError
+from albumen.core.link_state import ONLY_HERE, works_only_here
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
@@ -136,6 +137,8 @@ class ShareDialog(QDialog):
             self.generated_edit.fontMetrics().horizontalAdvance("m" * 30)
         )
         self.regenerate_button = QPushButton("&New passphrase")
+        # Enter creates the link: no other button may become the default by taking the focus.
+        self.regenerate_button.setAutoDefault(False)
         self.regenerate_button.clicked.connect(
             lambda: self.generated_edit.setText(generate_password())
         )
@@ -296,6 +299,9 @@ class ShareDialog(QDialog):
         self.generated_edit.setEnabled(self.generate_option.isChecked())
         self.regenerate_button.setEnabled(self.generate_option.isChecked())
         self.open_warning.setVisible(self.no_password.isChecked())
+        # The warning's wrapped lines need room: the dialog grows rather than overlapping the
+        # rows below it.
+        self.adjustSize()
 
     # -- reading the form ----------------------------------------------------------------------
 
@@ -392,6 +398,9 @@ class ShareDialog(QDialog):
         self.password_row_label = QLabel("Password:")
         self.state_note = QLabel()
         self.state_note.setWordWrap(True)
+        self.only_here_note = QLabel(f"⚠ {ONLY_HERE}")
+        self.only_here_note.setWordWrap(True)
+        self.only_here_note.setStyleSheet("color: #a15c00;")
         self.keyring_note = QLabel(
             "⚠ No keyring is available: Albumen keeps this password only until it closes. "
             "Note it now."
@@ -424,6 +433,7 @@ class ShareDialog(QDialog):
         layout.addWidget(self.done_title)
         layout.addLayout(form)
         layout.addWidget(self.state_note)
+        layout.addWidget(self.only_here_note)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.copied_label)
         layout.addStretch(1)
@@ -455,6 +465,13 @@ class ShareDialog(QDialog):
                 self.state_note.text() + " Its password is not kept on this computer."
             )
         self.keyring_note.setVisible(has_password and not kept_safely)
+        local = works_only_here(handover.url)
+        self.only_here_note.setVisible(local)
+        if local:
+            self.done_title.setText(f"<b>A link to “{self.album.title}” on this computer.</b>")
+            self.state_note.setText(
+                "Open it in a browser here to see the album as its viewers will."
+            )
         self.pages.setCurrentIndex(1)
         (self.copy_both_button if has_password else self.copy_link_button).setFocus()
         self.close_button.setDefault(False)
