@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import LinkSettings, PhotoState
@@ -22,6 +22,7 @@ from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, create_token, free_port, photo_jpeg, wait_until
 from tests.ui.conftest import build_context
+from tests.ui.dialogs import answer_next_box
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +79,9 @@ def test_album_state_reads_at_a_glance() -> None:
 
     assert album_state(album(), offline=False).startswith("Draft")
     assert album_state(album(photo_count=4, uploaded_count=1), False) == "Uploading 1 of 4"
-    assert album_state(album(photo_count=4, uploaded_count=1), True) == "Offline · 3 waiting"
+    assert (
+        album_state(album(photo_count=4, uploaded_count=1), True) == "Offline · 3 waiting to upload"
+    )
     assert album_state(album(photo_count=2, uploaded_count=2, link_count=1), False) == "Shared"
     assert album_state(album(photo_count=2, failed_count=1), False).startswith("Error")
 
@@ -193,7 +196,8 @@ def test_offline_then_back_online_against_a_real_server(
         qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
         row = window.albums.row_of(album.id)
         assert row is not None
-        assert window.albums.data(window.albums.index(row), StateTextRole) == "Offline · 2 waiting"
+        state = window.albums.data(window.albums.index(row), StateTextRole)
+        assert state == "Offline · 2 waiting to upload"
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -254,8 +258,62 @@ def test_keyboard_reorder_remove_and_cover(
     assert context.store.album(album.id).cover_photo_id == context.store.photos(album.id)[2].id
     window.grid.setCurrentIndex(window.photos.index(0))
     qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    assert window.photos.rowCount() == 2, "out of the grid at once"
+    assert "1 photo removed" in window.undo_bar.label.text()
+    assert len(context.store.photos(album.id)) == 3, "not final yet: it can be undone"
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.photos.rowCount() == 3 and not window.undo_bar.isVisible()
+
+    window.grid.setCurrentIndex(window.photos.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    window.finish_deletes()
     assert [p.filename for p in context.store.photos(album.id)] == ["IMG_0090.jpg", "IMG_0092.jpg"]
     assert window.photos.rowCount() == 2
+
+
+def test_removing_the_cover_hands_it_to_the_next_photo(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Covers")
+    assert album is not None
+    _drop(window.grid.viewport(), _photos(tmp_path / "covers", 3, start=70))
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    first, middle, last = context.store.photos(album.id)
+    context.store.set_cover(album.id, middle.id)
+    context.store.remove_photos([middle.id])
+    assert context.store.album(album.id).cover_photo_id == last.id  # the one that followed
+    context.store.remove_photos([last.id])
+    assert context.store.album(album.id).cover_photo_id == first.id  # none follows: before
+    context.store.remove_photos([first.id])
+    assert context.store.album(album.id).cover_photo_id is None
+
+
+def test_commands_are_enabled_only_with_something_to_act_on(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    assert window.current_album() is None
+    for action in (
+        window.share_action,
+        window.remove_photos_action,
+        window.cover_action,
+        window.earlier_action,
+        window.undo_action,
+    ):
+        assert not action.isEnabled(), action.text()
+    assert window.add_photos_action.isEnabled(), "adding photos makes an album"
+    album = window.new_album("Acting")
+    assert album is not None
+    assert window.share_action.isEnabled() and not window.remove_photos_action.isEnabled()
+    _drop(window.grid.viewport(), _photos(tmp_path / "acting", 2, start=60))
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+    window.grid.setCurrentIndex(window.photos.index(0))
+    assert window.remove_photos_action.isEnabled() and window.cover_action.isEnabled()
+    window.grid.selectAll()
+    assert window.remove_photos_action.isEnabled() and not window.cover_action.isEnabled()
+    window.remove_photos_action.trigger()
+    assert window.undo_action.isEnabled()
+    window.finish_deletes()
+    assert not window.undo_action.isEnabled()
 
 
 def test_grid_model_fetches_in_batches_and_passes_the_model_tester(
@@ -331,21 +389,26 @@ def test_deleting_an_album_can_be_undone_until_it_is_final(
     monkeypatch: pytest.MonkeyPatch,
     shared_server: ServerProcess,
 ) -> None:
-    # A modal message box cannot be clicked offscreen: its answer is given here.
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     keep = window.new_album("Keep")
     gone = window.new_album("Gone")
     assert keep is not None and gone is not None
     window.select_album(gone.id)
+    asked = answer_next_box("Delete")
     window.delete_album_action.trigger()
+    assert asked and "Its photos are removed" in asked[0]
     assert window.albums.row_of(gone.id) is None, "it leaves the list at once"
     assert window.undo_bar.isVisible() and "Gone" in window.undo_bar.label.text()
     assert [a.title for a in context.store.albums()] == ["Keep", "Gone"], "not final yet"
+    # The offscreen platform gives the focus back to no window once a modal box closes; a
+    # desktop gives it to the window: done here as the desktop would.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.albums.row_of(gone.id) is not None
     assert window.current_album() is not None and window.current_album().id == gone.id  # type: ignore[union-attr]
     assert not window.undo_bar.isVisible()
 
+    answer_next_box("Delete")
     window.delete_album_action.trigger()
     window.undo_bar.timer.setInterval(50)
     window.undo_bar.timer.start()

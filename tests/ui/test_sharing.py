@@ -10,7 +10,6 @@ import pytest
 import requests
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from albumen.core.link_state import effective_state
@@ -19,6 +18,7 @@ from albumen.ui.context import AppContext
 from albumen.ui.links_panel import LinksModel, LinksPanel
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.share_dialog import MIN_PASSWORD, ON_DATE, ShareDialog, end_of_day
+from tests.ui.dialogs import answer_next_box
 
 
 @pytest.fixture
@@ -202,23 +202,13 @@ def test_revoking_asks_first_and_then_the_link_stops_working(
     live = _live(qtbot, context, link.id)
     panel.refresh()
     panel.table.selectRow(0)
-    asked: list[str] = []
-
-    def answer(choice: QMessageBox.StandardButton):  # type: ignore[no-untyped-def]
-        def question(_parent: object, _title: str, text: str, *_a: object) -> object:
-            asked.append(text)
-            return choice
-
-        return question
-
-    # A modal message box cannot be clicked offscreen: its answer is given here.
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    asked = answer_next_box("Cancel")
     panel.table.setFocus()
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
     assert asked and "Client" in asked[0]
     assert context.store.link(link.id).state is LinkState.ACTIVE
 
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    answer_next_box("Revoke")
     panel.revoke_action.trigger()
     assert context.store.link(link.id).state in (LinkState.REVOKE_PENDING, LinkState.REVOKED)
     assert panel.model.index(0, 1).data() in ("Revoke pending", "Revoked")

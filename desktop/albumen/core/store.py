@@ -254,19 +254,33 @@ class Store:
         return AddResult(added=[self.photo(i) for i in added_ids], duplicates=duplicates)
 
     def remove_photos(self, photo_ids: Sequence[str]) -> None:
+        """Out of their albums; an album whose cover goes gets the photo that followed it (or,
+        for the last one, the one before) as its cover, and the server hears of it."""
         with self._database.transaction() as db:
             for photo_id in photo_ids:
                 row = db.execute(
-                    "SELECT album_id, state FROM photos WHERE id=?", (photo_id,)
+                    "SELECT album_id, position FROM photos WHERE id=?", (photo_id,)
                 ).fetchone()
                 if row is None:
                     continue
+                album_id = row["album_id"]
                 outbox.drop(db, OperationKind.UPLOAD_PHOTO, photo_id, tried=True)
                 db.execute("DELETE FROM photos WHERE id=?", (photo_id,))
-                db.execute(
-                    "UPDATE albums SET cover_photo_id=NULL WHERE cover_photo_id=?", (photo_id,)
-                )
-                outbox.enqueue(db, OperationKind.DELETE_PHOTO, photo_id, row["album_id"])
+                outbox.enqueue(db, OperationKind.DELETE_PHOTO, photo_id, album_id)
+                if db.execute(
+                    "SELECT 1 FROM albums WHERE id=? AND cover_photo_id=?", (album_id, photo_id)
+                ).fetchone():
+                    successor = db.execute(
+                        "SELECT id FROM photos WHERE album_id=?"
+                        " ORDER BY position < ?, CASE WHEN position < ? THEN -position"
+                        " ELSE position END LIMIT 1",
+                        (album_id, row["position"], row["position"]),
+                    ).fetchone()
+                    db.execute(
+                        "UPDATE albums SET cover_photo_id=? WHERE id=?",
+                        (successor["id"] if successor else None, album_id),
+                    )
+                    outbox.enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
     def move_photo(self, photo_id: str, new_position: int) -> None:
         """Reorder within the album: the photo lands at `new_position`, the rest close up."""

@@ -126,15 +126,22 @@ class ActionsWindow(QMainWindow):
         for action in (self.cover_action, self.earlier_action, self.later_action):
             grid.addAction(action)
 
-    def enable_album_actions(self, has_album: bool) -> None:
-        """The commands on the current album need one."""
+    def enable_actions(self, *, has_album: bool, selected: int, can_undo: bool) -> None:
+        """Only what has something to act on is enabled: the current album's commands need
+        one, the photo commands a selection (moving and the cover one photo), Undo a delete
+        still waiting. Adding photos always works: without an album it makes one."""
         for action in (
             self.rename_album_action,
             self.delete_album_action,
             self.share_action,
             self.privacy_action,
+            self.retry_action,
         ):
             action.setEnabled(has_album)
+        self.remove_photos_action.setEnabled(selected > 0)
+        for action in (self.cover_action, self.earlier_action, self.later_action):
+            action.setEnabled(selected == 1)
+        self.undo_action.setEnabled(can_undo)
 
     def show_paused(self, paused: bool) -> None:
         self.pause_action.setText("&Resume uploads" if paused else "&Pause uploads")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from albumen.core.model import Album
 from albumen.core.store import StoreError
+from albumen.core.wording import count
 from albumen.ui.context import AppContext
 
 AlbumRole = Qt.ItemDataRole.UserRole + 1
@@ -52,7 +53,7 @@ def album_state(album: Album, offline: bool) -> str:
     if waiting == 0:
         return "Shared" if album.link_count else "Uploaded · not shared yet"
     if offline:
-        return f"Offline · {waiting} waiting"
+        return f"Offline · {waiting} waiting to upload"
     return f"Uploading {album.uploaded_count} of {album.photo_count}"
 
 
@@ -119,7 +120,7 @@ class AlbumListModel(QAbstractListModel):
             return album
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
-                f"{album.title}\n{album.photo_count} photos · "
+                f"{album.title}\n{count(album.photo_count, 'photo')} · "
                 f"{album_state(album, self.offline)} · {album.link_count} links"
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -212,7 +213,7 @@ class AlbumDelegate(QStyledItemDelegate):
         muted.setAlpha(170)
         painter.setPen(muted)
         state = index.data(StateTextRole)
-        detail = f"{album.photo_count} photos · {state}"
+        detail = f"{count(album.photo_count, 'photo')} · {state}"
         if album.link_count:
             detail += f" · {album.link_count} link{'s' if album.link_count > 1 else ''}"
         detail_rect = QRect(left, title_rect.bottom() + 2, title_rect.width(), 20)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -26,9 +25,11 @@ from albumen.core.model import Album, Photo, PhotoState
 from albumen.core.scan import ScanReport, scan
 from albumen.core.store import StoreError
 from albumen.core.sync import SyncReport
+from albumen.core.wording import count
 from albumen.ui.about_dialog import AboutDialog
 from albumen.ui.actions import ActionsWindow
 from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole, album_state
+from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
 from albumen.ui.links_panel import LinksPanel
 from albumen.ui.metadata_panel import MetadataPanel
@@ -73,7 +74,7 @@ class MainWindow(ActionsWindow):
         centre_layout.setContentsMargins(6, 6, 6, 0)
         centre_layout.addWidget(self.heading)
         centre_layout.addWidget(self.problems)
-        self.undo_bar = UndoBar(context, self.albums)
+        self.undo_bar = UndoBar(context, self.albums, self.photos)
         self.undo_bar.restored.connect(self.select_album)
         centre_layout.addWidget(self.undo_bar)
         centre_layout.addWidget(self.empty_hint)
@@ -114,6 +115,7 @@ class MainWindow(ActionsWindow):
         selection = self.album_view.selectionModel()
         selection.currentChanged.connect(lambda *_: self._album_changed())
         self.grid.selectionModel().currentChanged.connect(self._photo_selected)
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.grid.files_dropped.connect(self.import_paths)
         self.grid.photos_moved.connect(self._photos_moved)
         self.album_view.files_dropped.connect(self._dropped_on_album)
@@ -163,10 +165,17 @@ class MainWindow(ActionsWindow):
             self.metadata.set_album(album_id)
             self.metadata.set_photo(None)
             self.links.set_album(album_id)
-        self.enable_album_actions(album is not None)
         self._update_heading()
 
+    def _update_actions(self) -> None:
+        self.enable_actions(
+            has_album=self.current_album() is not None,
+            selected=len(self.grid.selectionModel().selectedIndexes()),
+            can_undo=self.undo_bar.can_undo,
+        )
+
     def _update_heading(self) -> None:
+        self._update_actions()
         album = self.current_album()
         if album is None:
             self.heading.setText("<h2>No album</h2>Create one with <b>New album…</b> (Ctrl+N).")
@@ -174,7 +183,7 @@ class MainWindow(ActionsWindow):
             return
         fresh = self.context.store.album(album.id)
         state = album_state(fresh, self.albums.offline)
-        self.heading.setText(f"<h2>{fresh.title}</h2>{fresh.photo_count} photos · {state}")
+        self.heading.setText(f"<h2>{fresh.title}</h2>{count(fresh.photo_count, 'photo')} · {state}")
         self.empty_hint.setVisible(fresh.photo_count == 0)
 
     @Slot(str)
@@ -212,13 +221,16 @@ class MainWindow(ActionsWindow):
         album = self.current_album()
         if album is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "Delete album",
-            f"Delete “{album.title}”? Its {album.link_count} link(s) stop working and its "
-            "photos are removed from the server. Your files on this computer are not touched.",
+        links = (
+            f"Its {count(album.link_count, 'link')} stop working and its photos are"
+            if album.link_count
+            else "Its photos are"
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        text = (
+            f"Delete “{album.title}”? {links} removed from the server. Your files on this "
+            "computer are not touched."
+        )
+        if not confirm(self, "Delete album", text, "Delete"):
             return
         self.undo_bar.delete(album)  # final only when its time is up (or at quit)
         self._refresh_albums()
@@ -279,17 +291,16 @@ class MainWindow(ActionsWindow):
             lines += [f"{p.name}: already in the album" for p in report.duplicates]
             lines += [f"{p.name}: already in the album" for p in added.duplicates]
             self.problems.show_problems(lines)
-            self.status.showMessage(f"{len(added.added)} photo(s) added to {album.title}", 5000)
+            self.status.showMessage(
+                f"{count(len(added.added), 'photo')} added to {album.title}", 5000
+            )
             self.context.changed(target)
 
         self.context.runner.run(lambda: scan(paths), done)
 
     def remove_photos(self) -> None:
-        photos = self.selected_photos()
-        if not photos:
-            return
-        self.context.store.remove_photos([p.id for p in photos])
-        self.context.changed(photos[0].album_id)
+        """Out of the grid at once; final (and told to the server) after the time to undo."""
+        self.undo_bar.remove_photos(self.selected_photos())
 
     def set_cover(self) -> None:
         photos = self.selected_photos()

@@ -79,6 +79,7 @@ class PhotoGridModel(QAbstractListModel):
         self.album_id: str | None = None
         self._photos: list[Photo] = []
         self._rows: dict[str, int] = {}
+        self.hidden: set[str] = set()  # removed, waiting out the time to undo
         self._shown = 0
         self._generation = 0
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
@@ -109,7 +110,7 @@ class PhotoGridModel(QAbstractListModel):
         When the same photos come back in the same order (a sync changed their states), the
         rows are updated in place, so the owner's selection and scroll position stay."""
         before = [photo.id for photo in self._photos]
-        fresh = self.context.store.photos(self.album_id) if self.album_id else []
+        fresh = self._fresh()
         if fresh and [photo.id for photo in fresh] == before:
             self._photos = fresh
             if self._shown:
@@ -120,8 +121,12 @@ class PhotoGridModel(QAbstractListModel):
         self._shown = min(len(self._photos), max(self._shown, BATCH))
         self.endResetModel()
 
+    def _fresh(self) -> list[Photo]:
+        photos = self.context.store.photos(self.album_id) if self.album_id else []
+        return [photo for photo in photos if photo.id not in self.hidden]
+
     def _load(self) -> None:
-        self._photos = self.context.store.photos(self.album_id) if self.album_id else []
+        self._photos = self._fresh()
         self._rows = {photo.id: row for row, photo in enumerate(self._photos)}
 
     def photo_at(self, row: int) -> Photo:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QStackedWidget,
@@ -38,6 +37,7 @@ from albumen.core.link_state import ONLY_HERE, works_only_here
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
+from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
@@ -497,12 +497,10 @@ class ShareDialog(QDialog):
 def confirm_revoke(parent: QWidget, link: Link) -> bool:
     """Revoking cannot be undone: the same URL never works again."""
     name = f"“{link.settings.label}”" if link.settings.label else "this link"
-    answer = QMessageBox.question(
+    return confirm(
         parent,
         "Revoke link",
         f"Revoke {name}? Everyone who has it loses access at once, and it cannot be "
         "turned back on; you can make a new link instead.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
+        "Revoke",
     )
-    return answer == QMessageBox.StandardButton.Yes
