@@ -287,10 +287,18 @@ class Store:
         photo = self.photo(photo_id)
         ids = [p.id for p in self.photos(photo.album_id) if p.id != photo_id]
         ids.insert(max(0, min(new_position, len(ids))), photo_id)
+        self.order_photos(photo.album_id, ids)
+
+    def order_photos(self, album_id: str, photo_ids: Sequence[str]) -> None:
+        """The album's photos in this order, sent to the server as the album's order; ids of
+        other albums' photos are ignored, the album's photos left out follow as they were."""
+        ids = dict.fromkeys([*photo_ids, *(photo.id for photo in self.photos(album_id))])
         with self._database.transaction() as db:
-            for position, each in enumerate(ids):
-                db.execute("UPDATE photos SET position=? WHERE id=?", (position, each))
-            outbox.enqueue(db, OperationKind.PUT_ALBUM, photo.album_id, photo.album_id)
+            db.executemany(
+                "UPDATE photos SET position=? WHERE id=? AND album_id=?",
+                [(position, each, album_id) for position, each in enumerate(ids)],
+            )
+            outbox.enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
     def arrangement_changed(self, album_id: str) -> None:
         """The server should hear the album's order and cover again (one waiting send)."""

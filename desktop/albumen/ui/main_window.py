@@ -1,39 +1,46 @@
 """The main window: albums on the left, the photo grid in the centre, metadata and links on
-the right. It composes the parts (menus and shortcuts in `actions`, `status_bar`, `tray`,
-`problems_panel`, the undo of an album delete in `undo_delete`) and carries out the owner's
-commands on the store; each part only presents and forwards."""
+the right (`panels`), or one photo in the `loupe`. It composes the parts (menus and shortcuts
+in `actions`, the grid's `grid_header`, `status_bar`, `tray`, `problems_panel`, the undo of a
+delete in `undo_delete`) and carries out the owner's commands on the store; each part only
+presents and forwards."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QInputDialog,
     QLabel,
-    QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from albumen.core.model import Album, Photo, PhotoState
+from albumen.core.photo_order import LABELS, PhotoSort, sort_photos
 from albumen.core.scan import ScanReport, scan
 from albumen.core.store import StoreError
 from albumen.core.sync import SyncReport
 from albumen.core.wording import count
+from albumen.ui import window_state
 from albumen.ui.about_dialog import AboutDialog
 from albumen.ui.actions import ActionsWindow
 from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole, album_state
 from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
+from albumen.ui.grid_header import GridHeader
+from albumen.ui.grid_view import PhotoGridView
 from albumen.ui.links_panel import LinksPanel
+from albumen.ui.loupe import Loupe
 from albumen.ui.metadata_panel import MetadataPanel
-from albumen.ui.photo_grid import PhotoGridModel, PhotoGridView, PhotoRole
+from albumen.ui.panels import PanelSplitter
+from albumen.ui.photo_grid import PhotoGridModel, PhotoRole
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.problems_panel import ProblemsPanel
 from albumen.ui.settings_dialog import SettingsDialog
@@ -58,12 +65,11 @@ class MainWindow(ActionsWindow):
         self.albums = AlbumListModel(context, self)
         self.album_view = AlbumListView()
         self.album_view.setModel(self.albums)
-        self.album_view.setMinimumWidth(230)
         self.photos = PhotoGridModel(context, self)
         self.grid = PhotoGridView()
         self.grid.setModel(self.photos)
-        self.heading = QLabel()
-        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.header = GridHeader(self.grid)
+        self.heading = self.header.heading
         self.empty_hint = QLabel(
             "Drop photos or folders here, or choose <b>Add photos…</b> (Ctrl+O)."
         )
@@ -72,7 +78,7 @@ class MainWindow(ActionsWindow):
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(6, 6, 6, 0)
-        centre_layout.addWidget(self.heading)
+        centre_layout.addWidget(self.header)
         centre_layout.addWidget(self.problems)
         self.undo_bar = UndoBar(context, self.albums, self.photos)
         self.undo_bar.restored.connect(self.select_album)
@@ -84,20 +90,19 @@ class MainWindow(ActionsWindow):
         self.side = QTabWidget()
         self.side.addTab(self.metadata, "&Metadata")
         self.side.addTab(self.links, "&Links")
-        self.side.setMinimumWidth(320)
-        splitter = QSplitter()
-        splitter.addWidget(self.album_view)
-        splitter.addWidget(centre)
-        splitter.addWidget(self.side)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 720, 440])
-        self.splitter = splitter
-        self.setCentralWidget(splitter)
+        self.splitter = PanelSplitter(self.album_view, centre, self.side)
+        self.loupe = Loupe(context, self.grid)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.loupe)
+        self.setCentralWidget(self.pages)
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
 
         self._build_actions(self.grid)
+        self.header.set_sort_menu(self.sort_menu, self.apply_sort_action)
+        self.header.show_sort(self.photos.order)
         self._connect()
         self.tray = Tray(self, self.show_window, [self.pause_action, self.quit_action])
         self._restore()
@@ -118,6 +123,8 @@ class MainWindow(ActionsWindow):
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.grid.files_dropped.connect(self.import_paths)
         self.grid.photos_moved.connect(self._photos_moved)
+        self.grid.doubleClicked.connect(lambda *_: self.open_loupe())
+        self.loupe.closed.connect(self._loupe_closed)
         self.album_view.files_dropped.connect(self._dropped_on_album)
         events = self.context.events
         events.albums_changed.connect(self._refresh_albums)
@@ -172,6 +179,7 @@ class MainWindow(ActionsWindow):
             has_album=self.current_album() is not None,
             selected=len(self.grid.selectionModel().selectedIndexes()),
             can_undo=self.undo_bar.can_undo,
+            sort=self.photos.order,
         )
 
     def _update_heading(self) -> None:
@@ -310,7 +318,7 @@ class MainWindow(ActionsWindow):
 
     def move_selected(self, step: int) -> None:
         photos = self.selected_photos()
-        if len(photos) != 1:
+        if len(photos) != 1 or self.photos.order is not PhotoSort.ALBUM:
             return
         self.context.store.move_photo(photos[0].id, photos[0].position + step)
         self.photos.refresh()
@@ -323,6 +331,48 @@ class MainWindow(ActionsWindow):
         for offset, photo_id in enumerate(photo_ids):
             self.context.store.move_photo(photo_id, row + offset)
         self.photos.refresh()
+
+    # -- looking -------------------------------------------------------------------------------
+
+    def open_loupe(self) -> None:
+        index = self.grid.currentIndex()
+        if index.isValid():
+            self.pages.setCurrentWidget(self.loupe)
+            self.loupe.show_row(index.row())
+
+    def _loupe_closed(self) -> None:
+        self.pages.setCurrentWidget(self.splitter)
+        self.grid.scrollTo(self.grid.currentIndex())
+        self.grid.setFocus()
+
+    def sort_by(self, sort: PhotoSort) -> None:
+        """Show the photos in another order, here only (see `albumen.core.photo_order`); the
+        current photo stays current and in view."""
+        current: Photo | None = self.grid.currentIndex().data(PhotoRole)
+        self.photos.set_order(sort)
+        self.grid.reorderable = sort is PhotoSort.ALBUM
+        self.header.show_sort(sort)
+        row = self.photos.row_of(current.id) if current else None
+        if row is not None:
+            self.grid.setCurrentIndex(self.photos.index(row))
+            self.grid.scrollTo(self.photos.index(row))
+        self._update_actions()
+
+    def apply_sort(self) -> None:
+        """Make the order shown the album's own, for its viewers too, once the owner agrees."""
+        album, sort = self.current_album(), self.photos.order
+        if album is None or sort is PhotoSort.ALBUM:
+            return
+        text = (
+            f"Put the photos of “{album.title}” in {LABELS[sort].lower()} order? Viewers of its "
+            "links will see them in this order; the order you arranged is replaced."
+        )
+        if not confirm(self, "Use this order for the album", text, "Reorder album"):
+            return
+        photos = sort_photos(self.context.store.photos(album.id), sort)
+        self.context.store.order_photos(album.id, [photo.id for photo in photos])
+        self.sort_by(PhotoSort.ALBUM)
+        self.context.changed(album.id)
 
     def retry_failed(self) -> None:
         album = self.current_album()
@@ -415,28 +465,10 @@ class MainWindow(ActionsWindow):
         self.activateWindow()
 
     def _restore(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1320, 820)
-        splitter = settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        last = settings.value("window/last_album")
-        if isinstance(last, str) and self.albums.row_of(last) is not None:
-            self.select_album(last)
-        elif self.albums.rowCount():
-            self.album_view.setCurrentIndex(self.albums.index(0))
+        window_state.restore(self)
 
     def _save(self) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
-        album = self.current_album()
-        if album is not None:
-            settings.setValue("window/last_album", album.id)
+        window_state.save(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._save()

@@ -1,0 +1,77 @@
+"""Above the photos: the album's heading, how the grid is sorted and how big its photos are.
+
+The sort button opens the same menu as View ▸ Sort, and the slider does what Ctrl+− and Ctrl++
+do, so the mouse and the keyboard reach the same commands. While the grid is sorted by anything
+but the album's own order, a line says that only this view is sorted (viewers still see the
+album's order) and offers the command that makes this order the album's.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSlider, QToolButton, QVBoxLayout, QWidget
+
+from albumen.core.photo_order import LABELS, PhotoSort
+from albumen.ui.grid_view import CELL_MAX, CELL_MIN, CELL_STEP, PhotoGridView
+
+
+class GridHeader(QWidget):
+    def __init__(self, grid: PhotoGridView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setWordWrap(True)  # a long title must not hold the window wide
+        self.sort_button = QToolButton()
+        self.sort_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.sort_button.setAutoRaise(True)
+        self.sort_button.setToolTip("How the photos are sorted here (View ▸ Sort)")
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(CELL_MIN, CELL_MAX)
+        self.size_slider.setSingleStep(CELL_STEP)
+        self.size_slider.setPageStep(2 * CELL_STEP)
+        self.size_slider.setValue(grid.cell)
+        self.size_slider.setFixedWidth(120)
+        self.size_slider.setToolTip("Photo size (Ctrl+− smaller, Ctrl++ larger, Ctrl+0 default)")
+        self.size_slider.setAccessibleName("Photo size")
+        self.size_slider.valueChanged.connect(grid.set_cell)
+        grid.cell_changed.connect(self.size_slider.setValue)
+        size_label = QLabel("Size")
+        size_label.setBuddy(self.size_slider)
+        self.sorted_note = QLabel()
+        self.sorted_note.setWordWrap(True)
+        self.apply_button = QToolButton()
+        note = QHBoxLayout()
+        note.setContentsMargins(0, 0, 0, 0)
+        note.addWidget(self.sorted_note, 1)
+        note.addWidget(self.apply_button)
+        self.note = QWidget()
+        self.note.setLayout(note)
+        self.note.hide()
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.heading, 1)
+        bottom = Qt.AlignmentFlag.AlignBottom
+        top.addWidget(self.sort_button, 0, bottom)
+        top.addSpacing(12)
+        top.addWidget(size_label, 0, bottom)
+        top.addWidget(self.size_slider, 0, bottom)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.note)
+
+    def set_sort_menu(self, menu: QMenu, apply: QAction) -> None:
+        """The View ▸ Sort menu behind the button, and the command that makes a sorted order
+        the album's behind the note."""
+        self.sort_button.setMenu(menu)
+        self.apply_button.setDefaultAction(apply)
+
+    def show_sort(self, sort: PhotoSort) -> None:
+        self.sort_button.setText(f"Sort: {LABELS[sort]}")
+        self.note.setVisible(sort is not PhotoSort.ALBUM)
+        self.sorted_note.setText(
+            f"Sorted by {LABELS[sort].lower()} here only: viewers of the album's links still "
+            "see the album's own order."
+        )
