@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -23,24 +22,6 @@ from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, create_token, free_port, photo_jpeg, wait_until
 from tests.ui.conftest import build_context
 from tests.ui.dialogs import answer_next_box
-
-
-@pytest.fixture(autouse=True)
-def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
-    """QSettings (window geometry, last album) go to a temporary folder, not the user's."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    QApplication.setOrganizationName("AlbumenTests")
-    yield
-
-
-@pytest.fixture
-def window(qtbot: QtBot, context: AppContext) -> Iterator[MainWindow]:
-    main = MainWindow(context)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.close()  # while the store is open: closing saves the window's state
 
 
 def _photos(folder: Path, count: int, start: int = 0) -> list[Path]:
