@@ -233,6 +233,7 @@ def test_sorting_changes_the_view_and_the_album_only_when_asked(
     qtbot: QtBot, window: MainWindow, context: AppContext
 ) -> None:
     context.sync.pause()  # the photos have no files: nothing to upload here
+    assert not window.header.controls.isVisibleTo(window), "no album: nothing to sort"
     album = context.store.create_album("Sorted")
     _taken(context, album.id)
     context.changed(album.id)
@@ -241,6 +242,8 @@ def test_sorting_changes_the_view_and_the_album_only_when_asked(
     assert _grid_names(window) == arranged
     assert window.sort_actions[PhotoSort.ALBUM].isChecked()
     assert not window.apply_sort_action.isEnabled()
+    assert window.header.controls.isVisibleTo(window)
+    assert not window.header.note.isVisibleTo(window)
 
     window.sort_actions[PhotoSort.FILENAME].trigger()
     assert _grid_names(window) == ["DSC_2.jpg", "DSC_9.jpg", "DSC_10.jpg", "scan.png"]

@@ -164,7 +164,9 @@ class AlbumDelegate(QStyledItemDelegate):
     """Cover on the left; title, then count · state · links in a quieter line."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        return QSize(option.rect.width() or 240, COVER_EDGE + 16)
+        # Narrow: the rows take the list's width, and a narrow list (the window's side panes
+        # give way to the photos) elides the text instead of scrolling sideways.
+        return QSize(COVER_EDGE + 60, COVER_EDGE + 16)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         album: Album | None = index.data(AlbumRole)

@@ -9,11 +9,23 @@ album's order) and offers the command that makes this order the album's.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from albumen.core.photo_order import LABELS, PhotoSort
 from albumen.ui.grid_view import CELL_MAX, CELL_MIN, CELL_STEP, PhotoGridView
+from albumen.ui.photo_grid import PhotoGridModel
+
+NARROW = 560  # pixels: below this the controls take a line under the heading
 
 
 class GridHeader(QWidget):
@@ -49,18 +61,40 @@ class GridHeader(QWidget):
         self.note.setLayout(note)
         self.note.hide()
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.heading, 1)
-        bottom = Qt.AlignmentFlag.AlignBottom
-        top.addWidget(self.sort_button, 0, bottom)
-        top.addSpacing(12)
-        top.addWidget(size_label, 0, bottom)
-        top.addWidget(self.size_slider, 0, bottom)
+        self.controls = QWidget()  # shown with an album (see _album_shown)
+        controls = QHBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addStretch(1)
+        controls.addWidget(self.sort_button)
+        controls.addSpacing(12)
+        controls.addWidget(size_label)
+        controls.addWidget(self.size_slider)
+        # Beside the heading, or under it in a narrow pane (see resizeEvent).
+        self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._top.addWidget(self.heading, 1)
+        self._top.addWidget(self.controls, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
+        layout.addLayout(self._top)
         layout.addWidget(self.note)
+        model = grid.model()
+        if isinstance(model, PhotoGridModel):
+            self._album_shown(model)
+            model.modelReset.connect(lambda: self._album_shown(model))
+
+    def _album_shown(self, model: PhotoGridModel) -> None:
+        """No album, nothing to sort or size."""
+        self.controls.setVisible(model.album_id is not None)
+        self.note.setVisible(model.album_id is not None and model.order is not PhotoSort.ALBUM)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """The controls go under the heading when beside it they would squeeze it to a few
+        words a line."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW
+        self._top.setDirection(
+            QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        )
 
     def set_sort_menu(self, menu: QMenu, apply: QAction) -> None:
         """The View ▸ Sort menu behind the button, and the command that makes a sorted order
@@ -70,7 +104,7 @@ class GridHeader(QWidget):
 
     def show_sort(self, sort: PhotoSort) -> None:
         self.sort_button.setText(f"Sort: {LABELS[sort]}")
-        self.note.setVisible(sort is not PhotoSort.ALBUM)
+        self.note.setVisible(self.controls.isVisibleTo(self) and sort is not PhotoSort.ALBUM)
         self.sorted_note.setText(
             f"Sorted by {LABELS[sort].lower()} here only: viewers of the album's links still "
             "see the album's own order."

@@ -19,7 +19,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from albumen.core.model import Photo
@@ -114,9 +123,14 @@ class Loupe(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoFillBackground(True)
         palette = self.palette()
-        palette.setColor(self.backgroundRole(), BACKGROUND)
-        palette.setColor(self.foregroundRole(), Qt.GlobalColor.white)
-        self.setPalette(palette)
+        for role, colour in (
+            (QPalette.ColorRole.Window, QColor(BACKGROUND)),
+            (QPalette.ColorRole.Button, QColor(48, 48, 48)),
+            (QPalette.ColorRole.WindowText, QColor(235, 235, 235)),
+            (QPalette.ColorRole.ButtonText, QColor(235, 235, 235)),
+        ):
+            palette.setColor(role, colour)
+        self.setPalette(palette)  # light on black, whatever the desktop's theme
         self.title = QLabel()
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.position = QLabel()
