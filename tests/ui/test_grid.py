@@ -154,10 +154,12 @@ def test_the_loupe_opens_moves_and_closes_without_waiting_for_the_photo(
     grid, loupe = window.grid, window.loupe
     grid.setFocus()
     grid.setCurrentIndex(window.photos.index(1))
-    # Both image threads held: the loupe must open, and say which photo, before it is decoded.
+    # Every image thread held (the loupe's lane too): the loupe must open, and say which
+    # photo, before the photo is decoded.
     release = threading.Event()
     for _ in range(context.runner.image_threads):
         context.runner.run_image(release.wait)
+    context.runner.run_image(release.wait, now=True)
     try:
         qtbot.keyClick(grid, Qt.Key.Key_Space)
         assert window.pages.currentWidget() is loupe

@@ -6,10 +6,11 @@ double-click close it, back on the grid with the last photo shown selected. The 
 current photo follows, so the cover, Move earlier/later and the metadata panel act on the
 photo in view.
 
-The photo is decoded on the image pool (`TaskRunner.run_image`) by the same code that makes the
-grid's thumbnails, at the screen's size, so it is upright and a RAW file shows its preview;
-the grid's thumbnail stands in, enlarged, until it arrives, and the neighbours are decoded
-next so that stepping through is immediate. Nothing here waits on the GUI thread.
+The photo is decoded off the GUI thread (`TaskRunner.run_image`, in the lane that does not wait
+behind the grid's thumbnails) by the same code that makes the thumbnails, at the screen's size,
+so it is upright and a RAW file shows its preview; the grid's thumbnail stands in, enlarged,
+until it arrives, and the neighbours are decoded next so that stepping through is immediate.
+Nothing here waits on the GUI thread.
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ class Loupe(QWidget):
         self._images: OrderedDict[str, QImage] = OrderedDict()
         self._errors: dict[str, str] = {}
         self._loading: set[str] = set()
+        # The photo in view and its neighbours: a decode queued for another (the owner held
+        # the Right key) is skipped when its turn comes, so the pool is free for these.
+        self._wanted: frozenset[str] = frozenset()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoFillBackground(True)
         palette = self.palette()
@@ -180,6 +184,9 @@ class Loupe(QWidget):
         self.setAccessibleDescription(f"{self.photo.filename}, {row + 1} of {count}")
         self.previous_button.setEnabled(row > 0)
         self.next_button.setEnabled(row < count - 1)
+        self._wanted = frozenset(
+            self.model.photo_at(near).id for near in (row - 1, row, row + 1) if 0 <= near < count
+        )
         index = self.model.index(row)
         selection = self.grid.selectionModel()
         selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
@@ -238,11 +245,17 @@ class Loupe(QWidget):
         self._loading.add(photo.id)
         path, edge = photo.path, self._edge()
 
-        def decode() -> QImage:
+        def decode() -> QImage | None:
+            if photo.id not in self._wanted:
+                return None  # passed by meanwhile
             return QImage.fromData(make_thumbnail(path, edge))
 
         def done(image: QImage | None, error: BaseException | None) -> None:
             self._loading.discard(photo.id)
+            if error is None and image is None:
+                if photo.id in self._wanted:
+                    self._load(photo)  # skipped, then wanted again: decode it after all
+                return
             if error is not None or image is None or image.isNull():
                 self._errors[photo.id] = str(error or f"{photo.filename} cannot be shown")
             else:
@@ -252,7 +265,7 @@ class Loupe(QWidget):
             if self.photo is not None and self.photo.id == photo.id:
                 self._present()
 
-        self.context.runner.run_image(decode, done)
+        self.context.runner.run_image(decode, done, now=True)
 
     # -- keys and mouse ------------------------------------------------------------------------
 
