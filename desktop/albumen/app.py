@@ -47,8 +47,15 @@ def build_context(client: Client) -> AppContext:
     service = client.sync_service()
 
     def settings_applied() -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from albumen.ui.theme import apply_theme
+
         client.apply_settings()
         service.reconfigure(concurrency=client.settings.concurrent_uploads)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, client.settings.theme)
 
     return AppContext(
         store=client.store,
@@ -96,6 +103,10 @@ def main(data_dir: Path) -> int:
 
         QMessageBox.critical(None, "Albumen cannot open its album list", str(error))
         return 1
+    from albumen.ui.theme import apply_theme, follow_system
+
+    apply_theme(app, client.settings.theme)
+    follow_system(app, lambda: client.settings.theme)
     context = build_context(client)
     window = MainWindow(context)
     window.show()

@@ -5,7 +5,6 @@ commands on the store; each part only presents and forwards."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Slot
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumen.core.album_naming import new_album_title
 from albumen.core.model import Album, Photo, PhotoState
 from albumen.core.scan import ScanReport, scan
 from albumen.core.store import StoreError
@@ -31,6 +31,7 @@ from albumen.ui.actions import ActionsWindow
 from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole, album_state
 from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
+from albumen.ui.drop_zone import DropZone
 from albumen.ui.links_panel import LinksPanel
 from albumen.ui.metadata_panel import MetadataPanel
 from albumen.ui.photo_grid import PhotoGridModel, PhotoGridView, PhotoRole
@@ -64,10 +65,7 @@ class MainWindow(ActionsWindow):
         self.grid.setModel(self.photos)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.RichText)
-        self.empty_hint = QLabel(
-            "Drop photos or folders here, or choose <b>Add photos…</b> (Ctrl+O)."
-        )
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_zone = DropZone()  # instead of the grid while there is nothing to show
         self.problems = ProblemsPanel()
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -77,7 +75,7 @@ class MainWindow(ActionsWindow):
         self.undo_bar = UndoBar(context, self.albums, self.photos)
         self.undo_bar.restored.connect(self.select_album)
         centre_layout.addWidget(self.undo_bar)
-        centre_layout.addWidget(self.empty_hint)
+        centre_layout.addWidget(self.drop_zone, 1)
         centre_layout.addWidget(self.grid, 1)
         self.metadata = MetadataPanel(context)
         self.links = LinksPanel(context)
@@ -117,6 +115,8 @@ class MainWindow(ActionsWindow):
         self.grid.selectionModel().currentChanged.connect(self._photo_selected)
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.grid.files_dropped.connect(self.import_paths)
+        self.drop_zone.files_dropped.connect(self.import_paths)
+        self.drop_zone.add_clicked.connect(self.add_photos)
         self.grid.photos_moved.connect(self._photos_moved)
         self.album_view.files_dropped.connect(self._dropped_on_album)
         events = self.context.events
@@ -178,13 +178,20 @@ class MainWindow(ActionsWindow):
         self._update_actions()
         album = self.current_album()
         if album is None:
-            self.heading.setText("<h2>No album</h2>Create one with <b>New album…</b> (Ctrl+N).")
-            self.empty_hint.hide()
+            self.heading.setText(
+                "<h2>Share your photos, privately</h2>Drop a folder to make an album of it, or"
+                " start with <b>New album…</b> (Ctrl+N)."
+            )
+            self._show_drop_zone(True)
             return
         fresh = self.context.store.album(album.id)
         state = album_state(fresh, self.albums.offline)
         self.heading.setText(f"<h2>{fresh.title}</h2>{count(fresh.photo_count, 'photo')} · {state}")
-        self.empty_hint.setVisible(fresh.photo_count == 0)
+        self._show_drop_zone(self.photos.rowCount() == 0)
+
+    def _show_drop_zone(self, shown: bool) -> None:
+        self.drop_zone.setVisible(shown)
+        self.grid.setVisible(not shown)
 
     @Slot(str)
     def _photos_changed(self, album_id: str) -> None:
@@ -249,19 +256,33 @@ class MainWindow(ActionsWindow):
 
     # -- photos --------------------------------------------------------------------------------
 
+    def _last_folder(self) -> str:
+        """Where the file dialogs open: where the owner last took photos from."""
+        folder = QSettings().value("files/last_folder")
+        return (
+            str(folder) if isinstance(folder, str) and Path(folder).is_dir() else str(Path.home())
+        )
+
+    def _remember_folder(self, folder: Path) -> None:
+        QSettings().setValue("files/last_folder", str(folder))
+
     def add_photos(self) -> None:
         files, _filter = QFileDialog.getOpenFileNames(
             self,
             "Add photos",
-            str(Path.home()),
+            self._last_folder(),
             _photo_filter(),
         )
         if files:
+            self._remember_folder(Path(files[0]).parent)
             self.import_paths([Path(f) for f in files])
 
     def add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Add a folder of photos", self._last_folder()
+        )
         if folder:
+            self._remember_folder(Path(folder).parent)
             self.import_paths([Path(folder)])
 
     @Slot(list)
@@ -269,8 +290,7 @@ class MainWindow(ActionsWindow):
         """Check the files off the GUI thread, then add the good ones to the album."""
         album = self.context.store.album(album_id) if album_id else self.current_album()
         if album is None:
-            first = paths[0] if paths else None
-            title = first.name if first and first.is_dir() else datetime.now().strftime("%Y-%m-%d")
+            title = new_album_title(paths)
             album = self.new_album(title)
             if album is None:
                 return
