@@ -64,7 +64,7 @@ def build_context(client: Client) -> AppContext:
         settings_path=client.settings_path,
         data_dir=client.data_dir,
         runner=TaskRunner(),
-        sync=SyncBridge(service),
+        sync=SyncBridge(service, revive=client.revive_embedded),
         thumbnails=ThumbnailCache(client.data_dir / "thumbnails"),
         events=StoreEvents(),
         server_label=server_label,
@@ -122,3 +122,7 @@ def main(data_dir: Path) -> int:
         context.runner.shutdown()
         context.runner.wait(5000)
         client.close()
+        if not client.settings.server_url:
+            # Settings promise the embedded server runs while Albumen is open; `albumen`
+            # commands start it again when they need it.
+            embedded.stop(data_dir)

@@ -50,6 +50,17 @@ def build_context(data: Path, server_url: str, token: str) -> AppContext:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The window's QSettings (geometry, last album, pause) go to a folder of the test run's,
+    never to the user's own configuration, and start empty."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
 @pytest.fixture
 def context(qapp: object, tmp_path: Path, shared_server: ServerProcess) -> Iterator[AppContext]:
     del qapp

@@ -380,11 +380,13 @@ class MainWindow(ActionsWindow):
         self.context.sync.request_sync()
 
     def toggle_pause(self) -> None:
+        """Pause or resume uploads; a pause holds across restarts until the owner resumes."""
         sync = self.context.sync
         if sync.paused:
             sync.resume()
         else:
             sync.pause()
+        QSettings().setValue("uploads/paused", sync.paused)
         self.show_paused(sync.paused)
 
     @Slot(str)
@@ -436,6 +438,9 @@ class MainWindow(ActionsWindow):
 
     def _restore(self) -> None:
         settings = QSettings()
+        if settings.value("uploads/paused") in (True, "true"):
+            self.context.sync.pause()
+            self.show_paused(True)
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -467,6 +472,21 @@ class MainWindow(ActionsWindow):
             event.ignore()
             return
         event.accept()
+        self.quit()
+
+    def confirm_quit(self) -> None:
+        """Quit (the menu, the tray, Ctrl+Q); with uploads still waiting, only once the owner
+        has read that they go on next time."""
+        waiting = len(self.context.store.unfinished_uploads())
+        if waiting and not confirm(
+            self,
+            "Quit Albumen",
+            f"{count(waiting, 'photo')} {'is' if waiting == 1 else 'are'} still waiting to"
+            " upload. They go on the next time Albumen is open; links to them show what has"
+            " arrived.",
+            "Quit",
+        ):
+            return
         self.quit()
 
     def quit(self) -> None:
