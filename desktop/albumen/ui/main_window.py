@@ -155,6 +155,8 @@ class MainWindow(ActionsWindow):
             self.select_album(current.id)
         elif self.albums.rowCount():
             self.album_view.setCurrentIndex(self.albums.index(0))
+        else:
+            self._album_changed()  # no album left: the grid and panels empty at once
         self._update_heading()
 
     def _album_changed(self) -> None:
