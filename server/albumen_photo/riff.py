@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import IO, BinaryIO
 
 from albumen_photo.byteio import RandomAccess, seekable_source
-from albumen_photo.errors import Malformed, StripError
+from albumen_photo.errors import Malformed, StripError, Truncated
 from albumen_photo.exif import filter_exif
 from albumen_photo.jpeg import EXIF_ID
 from albumen_photo.policy import KeepPolicy
@@ -131,6 +131,10 @@ def riff_chunks(source: bytes | RandomAccess) -> Iterator[RiffChunk]:
         head = ra.read(pos, 8)
         size = int.from_bytes(head[4:], "little")
         if pos + 8 + size > end:
-            raise Malformed(f"chunk at byte {pos} runs past the end of the file")
+            past = Truncated if pos + 8 + size > ra.size else Malformed
+            raise past(
+                f"the {head[:4].decode('latin-1').strip()} chunk at byte {pos} runs past "
+                + ("the end of the file" if past is Truncated else "the RIFF container")
+            )
         yield RiffChunk(head[:4], pos + 8, size)
         pos += 8 + size + (size & 1)
