@@ -68,9 +68,9 @@ def check_structure(path: Path, fmt: PhotoFormat | None) -> str | None:
     None too for a format this module does not cover (see :func:`covers`): a decode decides.
     Never raises for a bad file; an unreadable one gives "cannot be read: ...".
     """
-    checker = _CHECKERS.get(fmt.key) if fmt is not None else None
-    if checker is None or fmt is None:
+    if fmt is None or fmt.key not in _CHECKERS:
         return None
+    checker = _CHECKERS[fmt.key]
     try:
         with Path(path).open("rb") as handle:
             ra = RandomAccess(handle)
