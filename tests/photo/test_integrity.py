@@ -128,6 +128,15 @@ def test_a_phone_jpeg_with_a_second_image_and_a_trailer(tmp_path: Path) -> None:
     assert check(path) == TRUNCATED
 
 
+def test_a_copy_whose_end_is_zeros_is_truncated(tmp_path: Path) -> None:
+    """A failing card or an interrupted copy can leave a file of the right length whose end is
+    zeros: the image data stops where the zeros start, and no end-of-image marker follows."""
+    data = photo_jpeg((640, 480))
+    path = tmp_path / "zeros.jpg"
+    path.write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))
+    assert check(path) == TRUNCATED
+
+
 # Every covered format, made here ---------------------------------------------------------------
 
 
