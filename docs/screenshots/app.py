@@ -30,6 +30,7 @@ from albumen.client import Client  # noqa: E402
 from albumen.core.model import PhotoState  # noqa: E402
 from albumen.ui.main_window import MainWindow  # noqa: E402
 from albumen.ui.share_dialog import ShareDialog  # noqa: E402
+from albumen.ui.theme import apply_theme  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 MORE = [  # a few more frames, so the grid looks like a day's selection
@@ -144,6 +145,12 @@ def main() -> int:
             window.links.refresh()
             settle(app, 1.5)
             save(window, "app-links.png")
+
+            window.side.setCurrentWidget(window.metadata)
+            apply_theme(app, "dark")  # as Settings ▸ Appearance ▸ Dark does
+            settle(app, 2.0)
+            save(window, "app-dark.png")
+            apply_theme(app, "light")
         finally:
             window.finish_deletes()
             context.sync.shutdown()

@@ -71,9 +71,10 @@ def context(qapp: object, tmp_path: Path, shared_server: ServerProcess) -> Itera
 
 
 @pytest.fixture(autouse=True)
-def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
-    """QSettings (window geometry, last album, the grid's size) go to a temporary folder, not
-    the user's."""
+def own_qsettings(tmp_path: Path) -> Iterator[None]:
+    """The window's QSettings (geometry, last album, pause, the grid's size and sort) go to a
+    folder of the test's own, never to the user's configuration, and start empty for each
+    test: one test's remembered sort or pause must not shape the next."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
     QApplication.setOrganizationName("AlbumenTests")

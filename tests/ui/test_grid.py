@@ -133,8 +133,13 @@ def test_columns_fill_the_width_at_every_width(
 
 @pytest.mark.parametrize(("width", "columns"), [(1024, 3), (1320, 3), (1440, 3), (1600, 4)])
 def test_the_side_panes_give_way_in_a_narrow_window(
-    qtbot: QtBot, window: MainWindow, width: int, columns: int
+    qtbot: QtBot, window: MainWindow, context: AppContext, width: int, columns: int
 ) -> None:
+    album = context.store.create_album("Panes")
+    _unseen(context, album.id, 12)
+    context.changed(album.id)
+    window.select_album(album.id)
+    assert window.grid.isVisible()
     window.resize(width, 880)
     qtbot.waitUntil(lambda: window.width() == width)
     albums, photos, details = window.splitter.sizes()

@@ -464,3 +464,71 @@ def test_the_cameras_own_thumbnail_shows_while_the_real_one_is_made(
         release.set()
     qtbot.waitUntil(lambda: bool(model.data(index, ThumbnailReadyRole)), timeout=20_000)
     assert model.data(index, Qt.ItemDataRole.DecorationRole).width() == 320
+
+
+def test_the_empty_app_is_a_drop_zone_that_makes_an_album_of_a_folder(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    assert window.current_album() is None
+    assert window.drop_zone.isVisible() and not window.grid.isVisible()
+    assert "Drop photos or folders here" in window.drop_zone.title.text()
+    folder = tmp_path / "Hurtigruten"
+    _photos(folder, 2, start=40)
+    _drop(window.drop_zone, [folder])
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+    album = window.current_album()
+    assert album is not None and album.title == "Hurtigruten"  # the folder's name, not a date
+    assert window.grid.isVisible() and not window.drop_zone.isVisible()
+
+
+def test_colours_follow_the_setting_dark_or_light(qtbot: QtBot, window: MainWindow) -> None:
+    from albumen.ui.theme import apply_theme, is_dark, tone
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light_error = tone("error")
+    try:
+        apply_theme(app, "dark")
+        qtbot.waitUntil(lambda: is_dark(window.palette()), timeout=5_000)
+        assert tone("error") != light_error  # readable on the dark background
+    finally:
+        apply_theme(app, "light")
+    qtbot.waitUntil(lambda: not is_dark(window.palette()), timeout=5_000)
+    assert tone("error") == light_error
+
+
+def test_a_pause_holds_across_a_restart_until_resumed(
+    qtbot: QtBot, context: AppContext, window: MainWindow
+) -> None:
+    window.pause_action.trigger()
+    assert context.sync.paused
+    try:
+        context.sync.resume()  # as a new app would start: unpaused, until the window says
+        again = MainWindow(context)
+        qtbot.addWidget(again)
+        assert context.sync.paused, "the owner's pause came back with the window"
+        assert again.pause_action.text() == "&Resume uploads"
+        again.pause_action.trigger()
+        assert not context.sync.paused
+    finally:
+        context.sync.resume()
+    third = MainWindow(context)
+    qtbot.addWidget(third)
+    assert not context.sync.paused
+
+
+def test_quitting_with_uploads_waiting_asks_first(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Waiting")
+    assert album is not None
+    context.sync.pause()  # the uploads stay waiting
+    try:
+        _drop(window.grid.viewport(), _photos(tmp_path / "waiting", 2, start=30))
+        qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+        asked = answer_next_box("Cancel")
+        window.quit_action.trigger()
+        assert asked and asked[0].startswith("2 photos are still waiting to upload")
+        assert window.isVisible(), "Cancel keeps Albumen open"
+    finally:
+        context.sync.resume()

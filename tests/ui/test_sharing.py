@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from albumen.core.link_state import effective_state
@@ -291,3 +291,26 @@ def test_a_link_to_the_embedded_server_says_it_works_only_here(
     assert dialog.only_here_note.isVisible()
     assert "works only on this computer" in dialog.only_here_note.text()
     assert "send it already" not in dialog.state_note.text()
+
+
+def test_a_live_link_opens_in_the_browser_as_a_viewer_sees_it(
+    qtbot: QtBot,
+    context: AppContext,
+    panel: LinksPanel,
+    album_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No browser runs in the tests: the URL handed to the desktop is what is checked.
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    link = context.store.create_link(album_id, LinkSettings(label="Preview"), has_password=False)
+    panel.refresh()
+    panel.table.selectRow(0)
+    assert not panel.open_action.isEnabled(), "pending: the server does not serve it yet"
+    live = _live(qtbot, context, link.id)
+    panel.refresh()
+    panel.table.selectRow(0)
+    assert panel.open_action.isEnabled()
+    panel.open_action.trigger()
+    assert opened == [context.link_url(live)]
+    assert requests.get(opened[0], timeout=10).status_code == 200

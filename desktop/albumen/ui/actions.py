@@ -42,6 +42,7 @@ class ActionsWindow(QMainWindow):
     toggle_pause: Callable[[], None]
     open_settings: Callable[[], None]
     quit: Callable[[], None]
+    confirm_quit: Callable[[], None]
 
     def _action(
         self,
@@ -83,7 +84,7 @@ class ActionsWindow(QMainWindow):
         self.settings_action = self._action("Se&ttings…", self.open_settings, keys.Preferences)
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.quit_action = self._action("&Quit", self.quit, keys.Quit)
+        self.quit_action = self._action("&Quit", self.confirm_quit, keys.Quit)
         self._build_view_actions(grid)
 
         album_menu = self.menuBar().addMenu("&Album")

@@ -1,4 +1,5 @@
-"""Above the photos: the album's heading, how the grid is sorted and how big its photos are.
+"""Above the photos: the album's heading (or, with no album, where to start), how the grid is
+sorted and how big its photos are.
 
 The sort button opens the same menu as View ▸ Sort, and the slider does what Ctrl+− and Ctrl++
 do, so the mouse and the keyboard reach the same commands. While the grid is sorted by anything
@@ -7,6 +8,8 @@ album's order) and offers the command that makes this order the album's.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QResizeEvent
@@ -21,7 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumen.core.model import Album
 from albumen.core.photo_order import LABELS, PhotoSort
+from albumen.core.wording import count
+from albumen.ui.album_list import album_state
 from albumen.ui.grid_view import CELL_MAX, CELL_MIN, CELL_STEP, PhotoGridView
 from albumen.ui.photo_grid import PhotoGridModel
 
@@ -95,6 +101,18 @@ class GridHeader(QWidget):
         self._top.setDirection(
             QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         )
+
+    def show_album(self, album: Album | None, offline: bool) -> None:
+        """The album's title, its count and state; with no album, where to start."""
+        if album is None:
+            self.heading.setText(
+                "<h2>Share your photos, privately</h2>Drop a folder to make an album of it, or"
+                " start with <b>New album…</b> (Ctrl+N)."
+            )
+            return
+        state = album_state(album, offline)
+        photos = count(album.photo_count, "photo")
+        self.heading.setText(f"<h2>{escape(album.title)}</h2>{photos} · {escape(state)}")
 
     def set_sort_menu(self, menu: QMenu, apply: QAction) -> None:
         """The View ▸ Sort menu behind the button, and the command that makes a sorted order

@@ -6,14 +6,12 @@ presents and forwards."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QStackedWidget,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumen.core.album_naming import new_album_title
 from albumen.core.model import Album, Photo, PhotoState
 from albumen.core.photo_order import LABELS, PhotoSort, sort_photos
 from albumen.core.scan import ScanReport, scan
@@ -31,9 +30,11 @@ from albumen.core.wording import count
 from albumen.ui import window_state
 from albumen.ui.about_dialog import AboutDialog
 from albumen.ui.actions import ActionsWindow
-from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole, album_state
+from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole
 from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
+from albumen.ui.drop_zone import DropZone
+from albumen.ui.file_dialogs import choose_folder, choose_photos
 from albumen.ui.grid_header import GridHeader
 from albumen.ui.grid_view import PhotoGridView
 from albumen.ui.links_panel import LinksPanel
@@ -49,7 +50,6 @@ from albumen.ui.status_bar import StatusBar
 from albumen.ui.sync_bridge import Connection
 from albumen.ui.tray import Tray
 from albumen.ui.undo_delete import UndoBar
-from albumen_photo import formats
 
 
 class MainWindow(ActionsWindow):
@@ -70,10 +70,7 @@ class MainWindow(ActionsWindow):
         self.grid.setModel(self.photos)
         self.header = GridHeader(self.grid)
         self.heading = self.header.heading
-        self.empty_hint = QLabel(
-            "Drop photos or folders here, or choose <b>Add photos…</b> (Ctrl+O)."
-        )
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_zone = DropZone()
         self.problems = ProblemsPanel()
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -83,7 +80,7 @@ class MainWindow(ActionsWindow):
         self.undo_bar = UndoBar(context, self.albums, self.photos)
         self.undo_bar.restored.connect(self.select_album)
         centre_layout.addWidget(self.undo_bar)
-        centre_layout.addWidget(self.empty_hint)
+        centre_layout.addWidget(self.drop_zone, 1)
         centre_layout.addWidget(self.grid, 1)
         self.metadata = MetadataPanel(context)
         self.links = LinksPanel(context)
@@ -122,6 +119,8 @@ class MainWindow(ActionsWindow):
         self.grid.selectionModel().currentChanged.connect(self._photo_selected)
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.grid.files_dropped.connect(self.import_paths)
+        self.drop_zone.files_dropped.connect(self.import_paths)
+        self.drop_zone.add_clicked.connect(self.add_photos)
         self.grid.photos_moved.connect(self._photos_moved)
         self.grid.doubleClicked.connect(lambda *_: self.open_loupe())
         self.loupe.closed.connect(self._loupe_closed)
@@ -162,6 +161,8 @@ class MainWindow(ActionsWindow):
             self.select_album(current.id)
         elif self.albums.rowCount():
             self.album_view.setCurrentIndex(self.albums.index(0))
+        else:
+            self._album_changed()  # no album left: the grid and panels empty at once
         self._update_heading()
 
     def _album_changed(self) -> None:
@@ -185,14 +186,11 @@ class MainWindow(ActionsWindow):
     def _update_heading(self) -> None:
         self._update_actions()
         album = self.current_album()
-        if album is None:
-            self.heading.setText("<h2>No album</h2>Create one with <b>New album…</b> (Ctrl+N).")
-            self.empty_hint.hide()
-            return
-        fresh = self.context.store.album(album.id)
-        state = album_state(fresh, self.albums.offline)
-        self.heading.setText(f"<h2>{fresh.title}</h2>{count(fresh.photo_count, 'photo')} · {state}")
-        self.empty_hint.setVisible(fresh.photo_count == 0)
+        fresh = self.context.store.album(album.id) if album else None
+        self.header.show_album(fresh, self.albums.offline)
+        empty = fresh is None or self.photos.rowCount() == 0
+        self.drop_zone.setVisible(empty)  # instead of the grid while there is nothing to show
+        self.grid.setVisible(not empty)
 
     @Slot(str)
     def _photos_changed(self, album_id: str) -> None:
@@ -258,27 +256,21 @@ class MainWindow(ActionsWindow):
     # -- photos --------------------------------------------------------------------------------
 
     def add_photos(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(
-            self,
-            "Add photos",
-            str(Path.home()),
-            _photo_filter(),
-        )
-        if files:
-            self.import_paths([Path(f) for f in files])
+        paths = choose_photos(self)
+        if paths:
+            self.import_paths(paths)
 
     def add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()))
-        if folder:
-            self.import_paths([Path(folder)])
+        folder = choose_folder(self)
+        if folder is not None:
+            self.import_paths([folder])
 
     @Slot(list)
     def import_paths(self, paths: list[Path], album_id: str | None = None) -> None:
         """Check the files off the GUI thread, then add the good ones to the album."""
         album = self.context.store.album(album_id) if album_id else self.current_album()
         if album is None:
-            first = paths[0] if paths else None
-            title = first.name if first and first.is_dir() else datetime.now().strftime("%Y-%m-%d")
+            title = new_album_title(paths)
             album = self.new_album(title)
             if album is None:
                 return
@@ -410,11 +402,13 @@ class MainWindow(ActionsWindow):
         self.context.sync.request_sync()
 
     def toggle_pause(self) -> None:
+        """Pause or resume uploads; a pause holds across restarts until the owner resumes."""
         sync = self.context.sync
         if sync.paused:
             sync.resume()
         else:
             sync.pause()
+        window_state.remember_paused(sync.paused)
         self.show_paused(sync.paused)
 
     @Slot(str)
@@ -481,6 +475,21 @@ class MainWindow(ActionsWindow):
         event.accept()
         self.quit()
 
+    def confirm_quit(self) -> None:
+        """Quit (the menu, the tray, Ctrl+Q); with uploads still waiting, only once the owner
+        has read that they go on next time."""
+        waiting = len(self.context.store.unfinished_uploads())
+        if waiting and not confirm(
+            self,
+            "Quit Albumen",
+            f"{count(waiting, 'photo')} {'is' if waiting == 1 else 'are'} still waiting to"
+            " upload. They go on the next time Albumen is open; links to them show what has"
+            " arrived.",
+            "Quit",
+        ):
+            return
+        self.quit()
+
     def quit(self) -> None:
         self.finish_deletes()
         self._save()
@@ -488,11 +497,3 @@ class MainWindow(ActionsWindow):
         app = QApplication.instance()
         if app is not None:
             app.quit()
-
-
-def _photo_filter() -> str:
-    """The file dialog's filter, from the one format registry (both cases: some platforms'
-    dialogs match patterns case-sensitively)."""
-    patterns = formats.file_dialog_patterns()
-    both = patterns + [pattern.upper() for pattern in patterns if pattern.upper() != pattern]
-    return f"Photos ({' '.join(both)});;All files (*)"

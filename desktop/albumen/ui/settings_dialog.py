@@ -38,6 +38,7 @@ from albumen.core.pairing import Paired, PairingError, parse_invite, redeem
 from albumen.core.settings import LinkDefaults
 from albumen.ui.context import AppContext
 from albumen.ui.share_dialog import DOWNLOAD_CHOICES, EXPIRY_PRESETS
+from albumen.ui.theme import tone
 
 MAX_CONCURRENT = 8
 
@@ -183,9 +184,18 @@ class SettingsDialog(QDialog):
         links_form.addRow(self.default_metadata)
         links_form.addRow(self.default_location)
 
+        # -- appearance ------------------------------------------------------------------------
+        self.theme_combo = QComboBox()
+        for scheme, label in (("system", "Like the system"), ("light", "Light"), ("dark", "Dark")):
+            self.theme_combo.addItem(label, scheme)
+        self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(settings.theme)))
+        appearance_box = QGroupBox("Appearance")
+        appearance_form = QFormLayout(appearance_box)
+        appearance_form.addRow("&Colours:", self.theme_combo)
+
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(tone("error"))
         self.error_label.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -197,6 +207,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(server_box)
         layout.addWidget(uploads_box)
         layout.addWidget(links_box)
+        layout.addWidget(appearance_box)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self._server_mode_changed()
@@ -342,6 +353,7 @@ class SettingsDialog(QDialog):
         settings = self.context.settings
         settings.server_url = url
         settings.concurrent_uploads = self.concurrent_spin.value()
+        settings.theme = str(self.theme_combo.currentData())
         settings.bandwidth_limit_kbps = (
             round(self.limit_spin.value() * 1000) if self.limit_check.isChecked() else None
         )

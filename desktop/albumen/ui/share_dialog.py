@@ -39,6 +39,7 @@ from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
 from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
+from albumen.ui.theme import tone
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
 
@@ -163,7 +164,7 @@ class ShareDialog(QDialog):
             "you would post publicly."
         )
         self.open_warning.setWordWrap(True)
-        self.open_warning.setStyleSheet("color: #a15c00;")
+        self.open_warning.setStyleSheet(tone("warning"))
         password_box = QVBoxLayout()
         password_box.addWidget(self.keep_password)
         password_box.addWidget(self.generate_option)
@@ -212,7 +213,7 @@ class ShareDialog(QDialog):
         form.addRow("", self.copyright_note)
 
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(tone("error"))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
@@ -400,13 +401,13 @@ class ShareDialog(QDialog):
         self.state_note.setWordWrap(True)
         self.only_here_note = QLabel(f"⚠ {ONLY_HERE}")
         self.only_here_note.setWordWrap(True)
-        self.only_here_note.setStyleSheet("color: #a15c00;")
+        self.only_here_note.setStyleSheet(tone("warning"))
         self.keyring_note = QLabel(
             "⚠ No keyring is available: Albumen keeps this password only until it closes. "
             "Note it now."
         )
         self.keyring_note.setWordWrap(True)
-        self.keyring_note.setStyleSheet("color: #a15c00;")
+        self.keyring_note.setStyleSheet(tone("warning"))
         self.copied_label = QLabel()
 
         self.copy_link_button = QPushButton("Copy &link")

@@ -1,6 +1,7 @@
 """What the window remembers between runs, in QSettings (the desktop's place for a user's view
 preferences, apart from the data folder's settings, which hold what the app does): its size
-and place, the side panes' widths, the photos' size and sort, and the album last open.
+and place, the side panes' widths, the photos' size and sort, the album last open, and whether
+uploads are paused.
 
 A sorted view is remembered as Lightroom remembers it; the grid's header says that it is only
 a view, so returning to it cannot be mistaken for the album's order.
@@ -22,6 +23,9 @@ DEFAULT_SIZE = (1320, 820)
 
 def restore(window: MainWindow) -> None:
     settings = QSettings()
+    if settings.value("uploads/paused") in (True, "true"):
+        window.context.sync.pause()
+        window.show_paused(True)
     geometry = settings.value("window/geometry")
     if isinstance(geometry, QByteArray):
         window.restoreGeometry(geometry)
@@ -49,6 +53,11 @@ def save(window: MainWindow) -> None:
     album = window.current_album()
     if album is not None:
         settings.setValue("window/last_album", album.id)
+
+
+def remember_paused(paused: bool) -> None:
+    """A pause holds across restarts until the owner resumes."""
+    QSettings().setValue("uploads/paused", paused)
 
 
 def _number(value: object, default: int) -> int:
