@@ -270,7 +270,10 @@ class PhotoGridModel(QAbstractListModel):
             self._progress[photo_id] = sent / total if total else 1.0
             row = self._rows[photo_id]
             if row < len(self._photos) and self._photos[row].state is PhotoState.QUEUED:
-                self._photos[row] = self.context.store.photo(photo_id)
+                fresh = self.context.store.find_photo(photo_id)
+                if fresh is None:  # removed while its last bytes were on their way
+                    return
+                self._photos[row] = fresh
             self._mark(photo_id)
 
     def photo_changed(self, photo_id: str) -> None:
