@@ -321,6 +321,20 @@ class Store:
                 (state.value, error, upload_url, uploaded_bytes, photo_id),
             )
 
+    def finish_upload(self, photo_id: str, seq: int) -> None:
+        """The server has the photo: it is uploaded, its operation done, and the album's order
+        and cover are to be sent again (its place may change) — one transaction, so a crash
+        leaves either all of it or none (the next sync then finds the photo on the server)."""
+        with self._database.transaction() as db:
+            db.execute(
+                "UPDATE photos SET state=?, error=NULL, uploaded_bytes=size WHERE id=?",
+                (PhotoState.UPLOADED.value, photo_id),
+            )
+            outbox.done(db, seq)
+            row = db.execute("SELECT album_id FROM photos WHERE id=?", (photo_id,)).fetchone()
+            if row is not None:
+                outbox.enqueue(db, OperationKind.PUT_ALBUM, row["album_id"], row["album_id"])
+
     def clear_upload_url(self, photo_id: str) -> None:
         with self._database.transaction() as db:
             db.execute(
@@ -462,8 +476,8 @@ class Store:
 
     # -- outbox --------------------------------------------------------------------------------
 
-    def pending_operations(self) -> list[Operation]:
-        return outbox.pending(self._database)
+    def pending_operations(self, after: int = 0) -> list[Operation]:
+        return outbox.pending(self._database, after)
 
     def complete_operation(self, seq: int) -> None:
         outbox.complete(self._database, seq)
