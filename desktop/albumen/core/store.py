@@ -324,8 +324,9 @@ class Store:
     def finish_upload(self, photo_id: str, seq: int) -> None:
         """The server has the photo: it is uploaded, its operation done, and the album's order
         and cover are to be sent again (its place may change) — one transaction, so a crash
-        leaves either all of it or none (the next sync then finds the photo on the server)."""
-        with self._database.transaction() as db:
+        leaves either all of it or none. Not flushed to disk: should the machine lose it, the
+        next sync finds the photo in the server's album and finishes it again."""
+        with self._database.transaction(flush=False) as db:
             db.execute(
                 "UPDATE photos SET state=?, error=NULL, uploaded_bytes=size WHERE id=?",
                 (PhotoState.UPLOADED.value, photo_id),
@@ -334,6 +335,19 @@ class Store:
             row = db.execute("SELECT album_id FROM photos WHERE id=?", (photo_id,)).fetchone()
             if row is not None:
                 outbox.enqueue(db, OperationKind.PUT_ALBUM, row["album_id"], row["album_id"])
+
+    def note_upload(
+        self, photo_id: str, *, upload_url: str | None = None, uploaded_bytes: int | None = None
+    ) -> None:
+        """An upload under way (its tus URL, how far it got): kept for resuming after a crash
+        of the process; not flushed to disk, since losing it to a power cut costs only sending
+        the photo again from the start (the server makes each photo once)."""
+        with self._database.transaction(flush=False) as db:
+            db.execute(
+                "UPDATE photos SET state=?, error=NULL, upload_url=COALESCE(?, upload_url),"
+                " uploaded_bytes=COALESCE(?, uploaded_bytes) WHERE id=?",
+                (PhotoState.UPLOADING.value, upload_url, uploaded_bytes, photo_id),
+            )
 
     def clear_upload_url(self, photo_id: str) -> None:
         with self._database.transaction() as db:

@@ -406,7 +406,7 @@ class SyncService:
             if offset is not None and offset > source.size:
                 offset = None  # an upload of other bytes: start afresh
             else:
-                self.store.set_photo_state(photo.id, PhotoState.UPLOADING)
+                self.store.note_upload(photo.id)
         if url is None or offset is None:
             url = backend.create_upload(
                 album_id=photo.album_id,
@@ -418,23 +418,21 @@ class SyncService:
             )
             offset = 0
             # Saved before the first byte, so a restart resumes this very upload.
-            self.store.set_photo_state(
-                photo.id, PhotoState.UPLOADING, upload_url=url, uploaded_bytes=0
-            )
+            self.store.note_upload(photo.id, upload_url=url, uploaded_bytes=0)
         last_saved = [offset]
         self._local.resume_offset = offset  # where this try starts: see _with_retries
 
         reported = [0.0]
 
         def progress(sent: int) -> None:
-            # Pieces arrive every few kilobytes; ten reports a second are plenty for any view.
+            # A report per piece sent; ten a second are plenty for any view.
             now = time.monotonic()
             if now - reported[0] >= 0.1 or sent == source.size:
                 reported[0] = now
                 self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, source.size))
             if sent - last_saved[0] >= 16 * 1024 * 1024:
                 last_saved[0] = sent
-                self.store.set_photo_state(photo.id, PhotoState.UPLOADING, uploaded_bytes=sent)
+                self.store.note_upload(photo.id, uploaded_bytes=sent)
 
         end = backend.send_file(url, source.path, offset, source.size, progress, self._stop.is_set)
         return end >= source.size
