@@ -151,3 +151,36 @@ def test_a_pause_cuts_an_upload_short_and_the_next_sync_finishes_it(
     resumed = _service(store, fresh_server).sync_once()
     assert (resumed.uploaded, resumed.remaining) == (1, 0)
     assert _remote_hashes(fresh_server, album.id) == [sha256(path.read_bytes())]
+
+
+def test_uploads_wait_for_an_album_queued_among_them(
+    fresh_server: ServerProcess, tmp_path: Path
+) -> None:
+    """A new album queued while uploads run is made on the server before its photos go (they
+    would be refused otherwise), while the first album's order, queued again by every upload,
+    does not hold them up: every photo lands, in its album."""
+    store = Store(tmp_path / "s.sqlite3")
+    first = store.create_album("First")
+    files = {}
+    for name in ("A0", "A1", "A2", "B0", "B1"):
+        files[name] = tmp_path / f"{name}.jpg"
+        files[name].write_bytes(photo_jpeg((320, 240), seed=9400 + len(files)))
+    landed = threading.Event()
+    service = _service(store, fresh_server)
+    service.listener = lambda event: landed.set() if event.kind == "uploaded" else None
+    with service.sending() as sending:
+        add_checked(store, first.id, [files["A0"], files["A1"]], arrivals=sending.arrivals)
+        assert landed.wait(60), "the first album's photos did not start"
+        second = store.create_album("Second")  # queued after uploads that are under way
+        add_checked(store, second.id, [files["B0"], files["B1"]], arrivals=sending.arrivals)
+        add_checked(store, first.id, [files["A2"]], arrivals=sending.arrivals)
+    report = sending.report
+    assert report is not None
+    assert (report.uploaded, report.failed, report.remaining) == (5, [], 0)
+
+    def names(album_id: str) -> list[str]:
+        photos = fresh_server.api("GET", f"/api/albums/{album_id}/photos").json()["photos"]
+        return sorted(photo["filename"] for photo in photos)
+
+    assert names(first.id) == ["A0.jpg", "A1.jpg", "A2.jpg"]
+    assert names(second.id) == ["B0.jpg", "B1.jpg"]
