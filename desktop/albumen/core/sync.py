@@ -405,8 +405,8 @@ class SyncService:
             offset = backend.upload_offset(url)
             if offset is not None and offset > source.size:
                 offset = None  # an upload of other bytes: start afresh
-            else:
-                self.store.note_upload(photo.id)
+            elif offset is not None:
+                self.store.note_upload(photo.id)  # resumed: under way again
         if url is None or offset is None:
             url = backend.create_upload(
                 album_id=photo.album_id,
