@@ -85,6 +85,29 @@ def create_token(
     return result.stdout.strip().splitlines()[-1].split()[-1]
 
 
+def invite(server: ServerProcess, name: str) -> str:
+    """A pairing address from `albumen-server invite`, as an administrator makes one."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albumen_server.cli",
+            "invite",
+            "--data",
+            str(server.data),
+            "--name",
+            name,
+            "--public-url",
+            server.url,
+            *(["--database", server.database] if server.database else []),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 @dataclass
 class ServerProcess:
     """`albumen-server` running for real in a child process, as a deployment would."""

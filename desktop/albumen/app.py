@@ -47,8 +47,15 @@ def build_context(client: Client) -> AppContext:
     service = client.sync_service()
 
     def settings_applied() -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from albumen.ui.theme import apply_theme
+
         client.apply_settings()
         service.reconfigure(concurrency=client.settings.concurrent_uploads)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, client.settings.theme)
 
     return AppContext(
         store=client.store,
@@ -57,7 +64,7 @@ def build_context(client: Client) -> AppContext:
         settings_path=client.settings_path,
         data_dir=client.data_dir,
         runner=TaskRunner(),
-        sync=SyncBridge(service),
+        sync=SyncBridge(service, revive=client.revive_embedded),
         thumbnails=ThumbnailCache(client.data_dir / "thumbnails"),
         events=StoreEvents(),
         server_label=server_label,
@@ -96,6 +103,10 @@ def main(data_dir: Path) -> int:
 
         QMessageBox.critical(None, "Albumen cannot open its album list", str(error))
         return 1
+    from albumen.ui.theme import apply_theme, follow_system
+
+    apply_theme(app, client.settings.theme)
+    follow_system(app, lambda: client.settings.theme)
     context = build_context(client)
     window = MainWindow(context)
     window.show()
@@ -111,3 +122,7 @@ def main(data_dir: Path) -> int:
         context.runner.shutdown()
         context.runner.wait(5000)
         client.close()
+        if not client.settings.server_url:
+            # Settings promise the embedded server runs while Albumen is open; `albumen`
+            # commands start it again when they need it.
+            embedded.stop(data_dir)

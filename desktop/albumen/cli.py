@@ -75,8 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("link", metavar="LINK_ID_OR_URL")
     commands.add_parser("sync", help="send what is queued; pull link state")
     commands.add_parser("status", help="server, connection and queue")
-    login = commands.add_parser("login", help="use a remote server (token into the keyring)")
-    login.add_argument("url")
+    login = commands.add_parser(
+        "login", help="use a remote server: its pairing address, or its URL and a token"
+    )
+    login.add_argument(
+        "url", help="the pairing address from `albumen-server invite`, or the server's URL"
+    )
     login.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
     serve = commands.add_parser("serve", help="run the embedded server in the foreground")
     serve.add_argument("--port", type=int, default=8737)
@@ -335,6 +339,8 @@ def cmd_albums(options: argparse.Namespace) -> int:
 
 
 def cmd_links(options: argparse.Namespace) -> int:
+    from albumen.core.link_state import effective_state
+
     client = _client(options)
     try:
         album_id = None
@@ -351,7 +357,8 @@ def cmd_links(options: argparse.Namespace) -> int:
             url = link.url or _expected_url(client, link.token)
             views = f"{link.view_count} views"
             label = link.settings.label or "-"
-            print(f"{link.state.value}\t{views}\t{label}\t{url}\t{link.id}")
+            state = effective_state(link).value
+            print(f"{state}\t{views}\t{label}\t{url}\t{link.id}")
         return EXIT_OK
     finally:
         client.close()
@@ -442,33 +449,45 @@ def cmd_status(options: argparse.Namespace) -> int:
 def cmd_login(options: argparse.Namespace) -> int:
     from albumen.core.backend import Backend, BackendError
     from albumen.core.credentials import KeyringUnavailableError
+    from albumen.core.pairing import PairingError, parse_invite, redeem
 
-    url = options.url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        print("albumen: URL must start with http:// or https://", file=sys.stderr)
-        return EXIT_USAGE
-    token = sys.stdin.readline().strip() if options.token_stdin else getpass.getpass("Token: ")
-    if not token:
-        print("albumen: no token given", file=sys.stderr)
-        return EXIT_USAGE
-    backend = Backend(url, token)
-    try:
-        me = backend.me()
-    except BackendError as error:
-        print(f"albumen: {url} refused the token: {error.message}", file=sys.stderr)
-        return EXIT_AUTH
-    finally:
-        backend.close()
+    invite = parse_invite(options.url)
+    if invite is not None:
+        try:
+            paired = redeem(invite)
+        except PairingError as error:
+            print(f"albumen: {error}", file=sys.stderr)
+            return EXIT_AUTH
+        url, token, name = paired.server_url, paired.token, paired.owner
+    else:
+        url = options.url.rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            print("albumen: URL must start with http:// or https://", file=sys.stderr)
+            return EXIT_USAGE
+        token = sys.stdin.readline().strip() if options.token_stdin else getpass.getpass("Token: ")
+        if not token:
+            print("albumen: no token given", file=sys.stderr)
+            return EXIT_USAGE
+        backend = Backend(url, token)
+        try:
+            name = str(backend.me().get("name"))
+        except BackendError as error:
+            print(f"albumen: {url} refused the token: {error.message}", file=sys.stderr)
+            return EXIT_AUTH
+        finally:
+            backend.close()
     client = _client(options)
     try:
         client.credentials.set_server_token(url, token)
     except KeyringUnavailableError as error:
         print(f"albumen: {error}", file=sys.stderr)
+        if invite is not None:  # the pairing address is spent: this token is the only copy
+            print(f"the owner token, for ALBUMEN_TOKEN: {token}", file=sys.stderr)
         return EXIT_AUTH
     client.settings.server_url = url
     client.save_settings()
     client.close()
-    print(f"logged in to {url} as {me.get('name')}")
+    print(f"logged in to {url} as {name}")
     return EXIT_OK
 
 

@@ -72,6 +72,19 @@ class Client:
         self._target = ServerTarget(server.url, self._embedded_token(server.url), embedded=True)
         return self._target
 
+    def revive_embedded(self) -> bool:
+        """The embedded server stopped (killed, crashed, the machine slept): start it again.
+        True when it was restarted, so requests should go to it afresh; False when it runs,
+        or when the configured server is not the embedded one (nothing to revive there)."""
+        target = self._target
+        if target is None or not target.embedded:
+            return False
+        if embedded.is_ours(target.url, embedded.server_data(self.data_dir)):
+            return False
+        self._target = None
+        self.target()  # starts it; EmbeddedServerError says why it cannot
+        return True
+
     def _embedded_token(self, url: str) -> str:
         # The embedded server's database is ours: a token lost from the keyring is re-minted.
         try:

@@ -73,7 +73,12 @@ def is_ours(url: str, data: Path) -> bool:
 
 
 def _port_free(port: int) -> bool:
+    """Whether a server could listen on the port now. With SO_REUSEADDR, as uvicorn binds:
+    connections of a server just killed linger in TIME_WAIT, and must not push its successor
+    to another port (the owner's local links name this one)."""
     with socket.socket() as sock:
+        if os.name != "nt":  # on Windows the option would let two servers share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

@@ -1,6 +1,7 @@
 """Screenshots of the desktop app in its main states, on a fresh data folder and its embedded
-server, as an owner goes through them: empty, uploading, the album with its photos, the share
-dialog and what it hands over, the album's links.
+server, as an owner goes through them: empty, uploading, the album with its photos, one photo
+in the loupe, the album in a 1024×700 window, the share dialog and what it hands over, the
+album's links.
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/app.py
 
@@ -19,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QItemSelectionModel  # noqa: E402
+from PySide6.QtCore import QItemSelectionModel, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from tests.browser.scenes import ALBUM, photo  # noqa: E402
 
@@ -29,6 +30,7 @@ from albumen.client import Client  # noqa: E402
 from albumen.core.model import PhotoState  # noqa: E402
 from albumen.ui.main_window import MainWindow  # noqa: E402
 from albumen.ui.share_dialog import ShareDialog  # noqa: E402
+from albumen.ui.theme import apply_theme  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 MORE = [  # a few more frames, so the grid looks like a day's selection
@@ -65,6 +67,10 @@ def main() -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Albumen")
     with tempfile.TemporaryDirectory() as temporary:
+        # The window's remembered state (size, photo size, sort) from a fresh folder, not the
+        # user's: every run looks the same.
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, temporary)
         data = Path(temporary) / "data"
         pictures = Path(temporary) / "Pictures" / "Lisbon"
         pictures.mkdir(parents=True)
@@ -100,6 +106,7 @@ def main() -> int:
                 120,
                 "every upload",
             )
+            window.activateWindow()  # the focus ring shows in the active window only
             window.grid.setFocus()
             window.grid.selectionModel().setCurrentIndex(
                 window.photos.index(3), QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -107,20 +114,43 @@ def main() -> int:
             settle(app, 2.0)
             save(window, "app-main.png")
 
+            shown: list[str] = []
+            window.loupe.shown.connect(shown.append)
+            window.open_loupe()
+            wait(app, lambda: bool(shown), 30, "the photo in the loupe")
+            settle(app)
+            save(window, "app-loupe.png")
+            window.loupe.close_()
+
+            window.resize(1024, 700)
+            settle(app, 1.5)
+            save(window, "app-narrow.png")  # the side panes give way to the photos
+            window.resize(1440, 880)
+
             dialog = ShareDialog(context, album.id, window)
             dialog.label_edit.setText("Grandma & Grandpa")
             dialog.show()
             settle(app)
             save(dialog, "app-share.png")
+            dialog.no_password.setChecked(True)
+            settle(app)
+            save(dialog, "app-share-open.png")
+            dialog.generate_option.setChecked(True)
             dialog.save()
             settle(app, 1.5)
-            save(dialog, "app-share-done.png")
+            save(dialog, "app-local-link.png")  # the embedded server: it says so
             dialog.close()
 
             window.side.setCurrentWidget(window.links)
             window.links.refresh()
             settle(app, 1.5)
             save(window, "app-links.png")
+
+            window.side.setCurrentWidget(window.metadata)
+            apply_theme(app, "dark")  # as Settings ▸ Appearance ▸ Dark does
+            settle(app, 2.0)
+            save(window, "app-dark.png")
+            apply_theme(app, "light")
         finally:
             window.finish_deletes()
             context.sync.shutdown()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from albumen_photo.errors import Malformed, StripError
+from albumen_photo.errors import Malformed, StripError, Truncated
 
 __all__ = [
     "MAX_BLOCK",
@@ -139,10 +139,16 @@ class RandomAccess:
             raise Malformed("block starts outside the file")
         self.base = start
         self.size = total - start if size is None else min(size, total - start)
+        self._end = total  # the end of the whole source, which views share
 
     def read(self, offset: int, n: int) -> bytes:
-        """``n`` bytes at ``offset`` (relative to the source); Malformed when out of bounds."""
-        if offset < 0 or n < 0 or offset + n > self.size:
+        """``n`` bytes at ``offset`` (relative to the source); Malformed when out of bounds,
+        :class:`Truncated` when they would run past the end of the whole file."""
+        if offset < 0 or n < 0:
+            raise Malformed("offset out of bounds")
+        if offset + n > self.size:
+            if self.base + offset + n > self._end:
+                raise Truncated(f"byte {self.base + offset + n} is past the end of the file")
             raise Malformed("offset out of bounds")
         if self._bytes is not None:
             return self._bytes[self.base + offset : self.base + offset + n]
@@ -150,7 +156,7 @@ class RandomAccess:
         self._file.seek(self.base + offset)
         data = self._file.read(n)
         if len(data) != n:
-            raise Malformed("the file is shorter than its header says")
+            raise Truncated("the file is shorter than its header says")
         return data
 
     def sub(self, offset: int, size: int) -> RandomAccess:
@@ -158,7 +164,7 @@ class RandomAccess:
         if offset < 0 or size < 0 or offset + size > self.size:
             raise Malformed("block out of bounds")
         view = RandomAccess.__new__(RandomAccess)
-        view._bytes, view._file = self._bytes, self._file
+        view._bytes, view._file, view._end = self._bytes, self._file, self._end
         view.base = self.base + offset
         view.size = size
         return view

@@ -96,9 +96,15 @@ def open_image(source: Path | IO[bytes]) -> Image.Image:
 
 def orientation_of(image: Image.Image) -> int:
     """The EXIF orientation (1 to 8) to apply to the decoded pixels; 1 when there is none or
-    the decoder turned the image already (pi-heif has libheif do so for HEIC)."""
+    the decoder turned the image already (pi-heif has libheif do so for HEIC).
+
+    A PNG's EXIF chunk may follow its image data, so Pillow decodes the pixels to look for it;
+    that decode happens here, outside the guard for broken EXIF, and raises what the decoder
+    raises: damaged pixels would otherwise stay behind as a black picture."""
     if image.format == "HEIF" or "original_orientation" in image.info:
         return 1
+    if image.format == "PNG":
+        image.load()
     try:
         value = image.getexif().get(0x0112)
     except Exception:  # broken EXIF: show the image as stored

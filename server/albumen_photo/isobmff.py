@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from albumen_photo.byteio import RandomAccess
-from albumen_photo.errors import Malformed
+from albumen_photo.errors import Malformed, Truncated
 
 __all__ = [
     "CANON_UUID",
@@ -67,10 +67,11 @@ def boxes(ra: RandomAccess, start: int = 0, end: int | None = None) -> Iterator[
     """The boxes between ``start`` and ``end`` (the whole file by default), in order.
 
     A size of 0 means "to the end of the parent"; a size of 1 means a 64-bit size follows.
+    A box (or box header) running past the end of the file raises :class:`Truncated`.
     """
     end = ra.size if end is None else end
     if end > ra.size:
-        raise Malformed("box runs past the end of the file")
+        raise Truncated("box runs past the end of the file")
     pos = start
     count = 0
     while pos + 8 <= end:
@@ -82,7 +83,7 @@ def boxes(ra: RandomAccess, start: int = 0, end: int | None = None) -> Iterator[
         header = 8
         if size == 1:
             if pos + 16 > end:
-                raise Malformed(f"{kind!r} box header truncated")
+                raise (Truncated if end == ra.size else Malformed)(f"{kind!r} box header cut short")
             size = int.from_bytes(ra.read(pos + 8, 8), "big")
             header = 16
         elif size == 0:
@@ -90,14 +91,21 @@ def boxes(ra: RandomAccess, start: int = 0, end: int | None = None) -> Iterator[
         uuid = None
         if kind == b"uuid":
             if pos + header + 16 > end:
-                raise Malformed("uuid box header truncated")
+                raise (Truncated if end == ra.size else Malformed)("uuid box header cut short")
             uuid = ra.read(pos + header, 16)
             header += 16
-        if size < header or pos + size > end:
-            raise Malformed(f"{kind.decode('latin-1')!r} box at byte {pos} runs past its parent")
+        name = kind.decode("latin-1")
+        if size < header:
+            raise Malformed(f"{name!r} box at byte {pos} declares {size} bytes")
+        if pos + size > ra.size:
+            raise Truncated(f"{name!r} box at byte {pos} runs past the end of the file")
+        if pos + size > end:
+            raise Malformed(f"{name!r} box at byte {pos} runs past its parent")
         yield Box(kind, pos, header, size, uuid)
         pos += size
     if pos != end and ra.read(pos, end - pos).strip(b"\x00"):
+        if end == ra.size:  # the start of a box header, the rest cut off
+            raise Truncated(f"a box header at byte {pos} is cut short")
         raise Malformed(f"garbage after the last box at byte {pos}")
 
 
@@ -238,7 +246,8 @@ def heif_items(ra: RandomAccess) -> list[Item]:
                 at = origin + base + offset
                 length = length or limit - at  # 0: to the end
                 if at < 0 or at + length > limit:
-                    raise Malformed(f"item {item_id} lies outside the file")
+                    outside = Truncated if method == 0 and at >= 0 else Malformed
+                    raise outside(f"item {item_id} lies outside the file")
                 absolute.append((at, length))
         items.append(Item(item_id, item_type, name, content_type, tuple(absolute), method))
     return items

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import IO, BinaryIO
 
 from albumen_photo.byteio import RandomAccess, seekable_source
-from albumen_photo.errors import Malformed, StripError
+from albumen_photo.errors import Malformed, StripError, Truncated
 from albumen_photo.exif import filter_exif
 from albumen_photo.jpeg import EXIF_ID
 from albumen_photo.policy import KeepPolicy
@@ -125,12 +125,16 @@ def riff_chunks(source: bytes | RandomAccess) -> Iterator[RiffChunk]:
     header = ra.read(0, 12)
     if header[:4] != b"RIFF":
         raise Malformed("not a RIFF file")
-    end = min(8 + int.from_bytes(header[4:8], "little"), ra.size)
+    riff_end = 8 + int.from_bytes(header[4:8], "little")
+    end = min(riff_end, ra.size)
     pos = 12
     while pos + 8 <= end:
         head = ra.read(pos, 8)
         size = int.from_bytes(head[4:], "little")
         if pos + 8 + size > end:
-            raise Malformed(f"chunk at byte {pos} runs past the end of the file")
+            name = head[:4].decode("latin-1").strip()
+            if riff_end > ra.size:  # the container itself is cut short
+                raise Truncated(f"the {name} chunk at byte {pos} runs past the end of the file")
+            raise Malformed(f"the {name} chunk at byte {pos} runs past its RIFF container")
         yield RiffChunk(head[:4], pos + 8, size)
         pos += 8 + size + (size & 1)

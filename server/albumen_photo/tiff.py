@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from albumen_photo.byteio import RandomAccess
-from albumen_photo.errors import Malformed
+from albumen_photo.errors import Malformed, Truncated
 
 __all__ = [
     "TAG_EXIF_IFD",
@@ -134,13 +134,17 @@ class Tiff:
     def read_ifd(self, offset: int) -> Ifd:
         """The directory at ``offset``."""
         count_size, pointer, pointer_size = (8, "Q", 8) if self.big else (2, "I", 4)
-        if offset < 8 or offset + count_size > self.size:
+        if offset < 8:
             raise Malformed("directory out of bounds")
+        if offset + count_size > self.size:
+            raise Truncated(f"the directory at byte {offset} lies past the end")
         count = self._unpack("Q" if self.big else "H", self.src.read(offset, count_size), 0)
         start = offset + count_size
         end = start + self.entry_size * count
-        if count == 0 or count > _MAX_ENTRIES or end + pointer_size > self.size:
-            raise Malformed("directory runs past the end of the block")
+        if count == 0 or count > _MAX_ENTRIES:
+            raise Malformed(f"the directory at byte {offset} declares {count} entries")
+        if end + pointer_size > self.size:
+            raise Truncated(f"the directory at byte {offset} runs past the end")
         block = self.src.read(start, end - start + pointer_size)
         entries = []
         for i in range(count):

@@ -14,6 +14,7 @@ from albumen_server import (
     __version__,
     api,
     identity,
+    pairing,
     tus,
     viewer,
     viewer_access,
@@ -26,6 +27,7 @@ from albumen_server.context import ServerContext, load_or_create_secret
 from albumen_server.database import Database, migrate
 from albumen_server.errors import install_error_handlers
 from albumen_server.guards import Guards
+from albumen_server.upload_parts import open_upload_parts
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -35,10 +37,12 @@ def build_context(config: ServerConfig) -> ServerContext:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.resolved_database_url)
     migrate(db.engine)
+    blobs = open_blob_store(config.blobs_url, config.data_dir)
     context = ServerContext(
         config=config,
         db=db,
-        blobs=open_blob_store(config.blobs_url, config.data_dir),
+        blobs=blobs,
+        parts=open_upload_parts(blobs, config.uploads_dir),
         cookie_key=load_or_create_secret(db, "cookie_key"),
     )
     expired = tus.expire_uploads(context)
@@ -71,6 +75,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(identity.router)
+    app.include_router(pairing.router)
     app.include_router(tus.router)
     app.include_router(viewer.router)
     app.include_router(viewer_access.router)

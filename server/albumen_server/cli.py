@@ -1,27 +1,27 @@
-"""`albumen-server`: serve a data folder, or manage its owner tokens."""
+"""`albumen-server`: serve a data folder, or manage its owners' tokens, invites and backups."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-
-from sqlalchemy import select
 
 from albumen_server import __version__
 from albumen_server.config import ServerConfig
 from albumen_server.database import Database, migrate
-from albumen_server.models import ApiToken, Owner
-from albumen_server.security import hash_api_token, new_api_token
 
 
 def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="albumen-server",
         description="Serve Albumen albums: owner API, resumable uploads and viewer links.",
-        epilog="Manage owner tokens with: albumen-server token create --data DIR [--name NAME]. "
+        epilog="Invite an owner's app with: albumen-server invite --data DIR --name NAME "
+        "--public-url URL. Make an owner token by hand with: albumen-server token create --data "
+        "DIR [--name NAME]. "
         "Back up a running server with: albumen-server backup --data DIR DEST",
     )
     parser.add_argument("--version", action="version", version=f"albumen-server {__version__}")
@@ -147,21 +147,59 @@ def _backup(args: list[str]) -> int:
 
 def create_token(config: ServerConfig, name: str) -> str:
     """Make a token for the owner of that name (made if new); only its hash is kept."""
+    from albumen_server.pairing import issue_token
+
+    with _database(config) as db, db.session() as session:
+        return issue_token(session, name)
+
+
+@contextlib.contextmanager
+def _database(config: ServerConfig) -> Iterator[Database]:
+    """The deployment's database, migrated, for a command that runs beside the server."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.resolved_database_url)
     try:
         migrate(db.engine)
-        token = new_api_token()
-        with db.session() as session:
-            owner = session.scalar(select(Owner).where(Owner.name == name))
-            if owner is None:
-                owner = Owner(name=name)
-                session.add(owner)
-                session.flush()
-            session.add(ApiToken(owner_id=owner.id, token_hash=hash_api_token(token)))
-        return token
+        yield db
     finally:
         db.dispose()
+
+
+def _invite_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="albumen-server invite",
+        description="Print a one-time pairing URL for an owner (made if new): pasted into the "
+        "app's Settings or given to `albumen login`, it is traded for an owner token. Valid 24 "
+        "hours, used once.",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    parser.add_argument("--name", required=True, help="the owner's name, e.g. alice")
+    parser.add_argument(
+        "--public-url",
+        required=True,
+        help="the address the app reaches the server at, as given to the server: "
+        "https://photos.example",
+    )
+    return parser
+
+
+def _invite(args: list[str]) -> int:
+    from albumen_server.pairing import INVITE_HOURS, create_invite
+
+    options = _invite_parser().parse_args(args)
+    base = options.public_url.rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        print("albumen-server invite: --public-url must start with https://", file=sys.stderr)
+        return 2
+    config = ServerConfig(data_dir=options.data, database_url=options.database)
+    with _database(config) as db, db.session() as session:
+        code = create_invite(session, options.name)
+    print(
+        f"Pairing address for {options.name!r} (works once, for {INVITE_HOURS} hours; paste it in"
+        f" Albumen's Settings or run `albumen login` with it):\n{base}/pair/{code}"
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["backup"]:
         return _backup(args[1:])
+    if args[:1] == ["invite"]:
+        return _invite(args[1:])
     if args[:1] == ["token"]:
         options = _token_parser().parse_args(args[1:])
         config = ServerConfig(data_dir=options.data, database_url=options.database)

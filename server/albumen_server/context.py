@@ -13,6 +13,7 @@ from albumen_server.config import ServerConfig
 from albumen_server.database import Database
 from albumen_server.locks import DeploymentLock
 from albumen_server.models import ServerSecret
+from albumen_server.upload_parts import UploadParts
 
 
 @dataclass
@@ -20,6 +21,7 @@ class ServerContext:
     config: ServerConfig
     db: Database
     blobs: BlobStore
+    parts: UploadParts  # where uploads in progress keep their bytes
     cookie_key: bytes
     # Serialises "is this blob still used?" (then delete it) against "a photo now uses this
     # blob", across every process of the deployment.

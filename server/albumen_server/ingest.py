@@ -179,7 +179,7 @@ def ingest_upload(
     facts = read_facts(path)  # before the blob store adopts the file
     now = utcnow()
     with context.blob_lock, context.db.session() as session:
-        context.blobs.adopt(upload.sha256, path)
+        context.parts.adopt(context.blobs, upload.sha256, upload.id, path)
         row = session.get(Upload, upload.id)
         if row is not None:
             row.completed_at = now

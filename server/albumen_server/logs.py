@@ -1,7 +1,8 @@
 """Logging for a server that faces the internet: secrets never reach a log line.
 
 A link token in a URL is the key to an album (and, with no password, all of it), so access logs
-show `/s/…` instead of `/s/<token>`, and unlock cookies or owner tokens are never logged at all.
+show `/s/…` instead of `/s/<token>` (and `/pair/…` instead of a pairing code), and unlock
+cookies or owner tokens are never logged at all.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import logging
 import re
 from typing import Any
 
-_LINK_TOKEN = re.compile(r"/s/[^/?#\s\"]+")
+_LINK_TOKEN = re.compile(r"/(s|pair)/[^/?#\s\"]+")
 REDACTED_LINK = "/s/…"
 
 
 def redact(text: str) -> str:
-    """`text` with every link token replaced."""
-    return _LINK_TOKEN.sub(REDACTED_LINK, text)
+    """`text` with every link token (and pairing code) replaced."""
+    return _LINK_TOKEN.sub(lambda match: f"/{match.group(1)}/…", text)
 
 
 class RedactTokens(logging.Filter):

@@ -29,7 +29,7 @@ class _RangedObject(io.RawIOBase):
     """A seekable, read-only view of one object, each read a ranged GET."""
 
     def __init__(self, client: Any, bucket: str, key: str, size: int) -> None:
-        self._client, self._bucket, self._key, self._size = client, bucket, key, size
+        self.client, self._bucket, self._key, self._size = client, bucket, key, size
         self._position = 0
 
     def readable(self) -> bool:
@@ -51,7 +51,7 @@ class _RangedObject(io.RawIOBase):
         if self._position >= self._size or not len(view):
             return 0
         end = min(self._size, self._position + len(view)) - 1
-        answer = self._client.get_object(
+        answer = self.client.get_object(
             Bucket=self._bucket, Key=self._key, Range=f"bytes={self._position}-{end}"
         )
         got = 0
@@ -73,19 +73,17 @@ class S3BlobStore:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.cache = cache_dir / "blobs"
-        self._client = boto3.client("s3")
-        self._transfer = TransferConfig(multipart_threshold=_PART, multipart_chunksize=_PART)
+        self.client = boto3.client("s3")
+        self.transfer = TransferConfig(multipart_threshold=_PART, multipart_chunksize=_PART)
 
-    def _key(self, sha256: str) -> str:
+    def key(self, sha256: str) -> str:
         return self.prefix + blob_name(sha256)
 
     def _head(self, sha256: str) -> dict[str, Any] | None:
         from botocore.exceptions import ClientError
 
         try:
-            head: dict[str, Any] = self._client.head_object(
-                Bucket=self.bucket, Key=self._key(sha256)
-            )
+            head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=self.key(sha256))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -94,8 +92,8 @@ class S3BlobStore:
 
     def adopt(self, sha256: str, source: Path) -> None:
         if self._head(sha256) is None:
-            self._client.upload_file(
-                str(source), self.bucket, self._key(sha256), Config=self._transfer
+            self.client.upload_file(
+                str(source), self.bucket, self.key(sha256), Config=self.transfer
             )
         source.unlink(missing_ok=True)
 
@@ -109,7 +107,7 @@ class S3BlobStore:
         return int(head["ContentLength"])
 
     def open(self, sha256: str) -> BinaryIO:
-        raw = _RangedObject(self._client, self.bucket, self._key(sha256), self.size(sha256))
+        raw = _RangedObject(self.client, self.bucket, self.key(sha256), self.size(sha256))
         return io.BufferedReader(raw, buffer_size=_READ_BUFFER)
 
     def local_path(self, sha256: str) -> Path:
@@ -120,8 +118,8 @@ class S3BlobStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{sha256}.{os.getpid()}.part")
         try:
-            self._client.download_file(
-                self.bucket, self._key(sha256), str(partial), Config=self._transfer
+            self.client.download_file(
+                self.bucket, self.key(sha256), str(partial), Config=self.transfer
             )
             os.replace(partial, target)
         finally:
@@ -129,5 +127,5 @@ class S3BlobStore:
         return target
 
     def delete(self, sha256: str) -> None:
-        self._client.delete_object(Bucket=self.bucket, Key=self._key(sha256))
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
         (self.cache / blob_name(sha256)).unlink(missing_ok=True)

@@ -20,14 +20,12 @@ import binascii
 import contextlib
 import hashlib
 import logging
-import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
@@ -42,6 +40,7 @@ from albumen_server.ingest import WrongContent, clean_filename, existing_photo, 
 from albumen_server.models import Album, Upload, utcnow
 from albumen_server.schemas import is_sha256, is_uuid
 from albumen_server.upload_locks import RunningHash, UploadBusy, UploadState, writing
+from albumen_server.upload_parts import FolderParts, Hashes
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +87,6 @@ def _require_tus(request: Request) -> None:
 def _state(request: Request) -> UploadState:
     state: UploadState = request.app.state.uploads
     return state
-
-
-def part_path(context: ServerContext, upload_id: str) -> Path:
-    return context.config.uploads_dir / f"{upload_id}.part"
 
 
 def _http_date(upload: Upload) -> str:
@@ -145,6 +140,13 @@ def _is_whole_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def _kept_locally(context: ServerContext, upload_id: str) -> int:
+    """Bytes of an upload already on the local disk (none when parts live in the bucket)."""
+    if not isinstance(context.parts, FolderParts):
+        return 0
+    return context.parts.offset(upload_id)
+
+
 def _check_room(context: ServerContext, length: int) -> None:
     """Refuse with 507 an upload that would not fit beside those already announced, keeping
     `disk_reserve` free so the database and the rest of the machine can still write."""
@@ -157,11 +159,7 @@ def _check_room(context: ServerContext, length: int) -> None:
         ).all()
     outstanding = 0
     for upload_id, announced in pending:
-        try:
-            written = part_path(context, upload_id).stat().st_size
-        except OSError:
-            written = 0
-        outstanding += max(0, announced - written)
+        outstanding += max(0, announced - _kept_locally(context, upload_id))
     if length + outstanding + context.config.disk_reserve > free:
         raise TusError(
             507,
@@ -228,8 +226,7 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
             expires_at=now + timedelta(hours=context.config.upload_expiry_hours),
         )
         session.add(upload)
-        context.config.uploads_dir.mkdir(parents=True, exist_ok=True)
-        part_path(context, upload_id).touch()
+        context.parts.start(upload_id, length)
     expire_uploads(context)
     location = f"{context.public_base(request)}/api/uploads/{upload_id}"
     return Response(
@@ -245,22 +242,15 @@ def _load_upload(context: ServerContext, owner_id: int, upload_id: str) -> Uploa
             raise TusError(404, "not_found", f"upload {upload_id} does not exist")
         if upload.completed_at is None and upload.expires_at <= utcnow():
             session.delete(upload)
-            part_path(context, upload_id).unlink(missing_ok=True)
+            context.parts.discard(upload_id)
             raise TusError(410, "expired", f"upload {upload_id} expired; start it again")
         return upload
-
-
-def _part_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
 
 
 def _offset(context: ServerContext, upload: Upload) -> int:
     if upload.completed_at is not None:
         return upload.length
-    return _part_size(part_path(context, upload.id))
+    return context.parts.offset(upload.id)
 
 
 @router.head("/{upload_id}")
@@ -289,46 +279,6 @@ def _parse_checksum(header: str | None) -> tuple[str, bytes] | None:
         return name, base64.b64decode(encoded, validate=True)
     except binascii.Error:
         raise TusError(400, "invalid_checksum", "Upload-Checksum is not base64") from None
-
-
-class _PartWriter:
-    """Appends to the part file and feeds the running hashes, on a worker thread.
-
-    Unbuffered, so the part file always ends at a byte the hashes have seen: when the disk
-    fills mid-write, what landed is an exact prefix of the upload, the offset a client resumes
-    from, and the running SHA-256 still matches it.
-    """
-
-    def __init__(self, path: Path, running: RunningHash | None, chunk_hash: Any) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
-        self.running = running
-        self.chunk_hash = chunk_hash
-        self.written = 0
-
-    def write(self, pieces: list[bytes]) -> None:
-        # The pieces as they came off the socket: no joining copy, one system call each.
-        for data in pieces:
-            view = memoryview(data)
-            while view:
-                count = os.write(self.fd, view)  # OSError(ENOSPC) when the disk is full
-                landed = view[:count]
-                if self.running is not None:
-                    self.running.sha256.update(landed)
-                    self.running.offset += count
-                if self.chunk_hash is not None:
-                    self.chunk_hash.update(landed)
-                self.written += count
-                view = view[count:]
-
-    def close(self) -> None:
-        """Flush to disk and close; again is a no-op (a failed fsync still closes)."""
-        if self.fd < 0:
-            return
-        fd, self.fd = self.fd, -1
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 @router.patch("/{upload_id}", status_code=204)
@@ -366,7 +316,7 @@ async def _one_writer(
     """This request alone writes the upload, in any process; else 423 at once."""
     try:
         async with writing(
-            state.lock(upload_id), context, upload_id, part_path(context, upload_id)
+            state.lock(upload_id), context, upload_id, context.parts.lock_path(upload_id)
         ):
             yield
     except UploadBusy:
@@ -385,7 +335,6 @@ async def _receive(
     start: int,
     checksum: tuple[str, bytes] | None,
 ) -> None:
-    path = part_path(context, upload.id)
     running = state.hashes.get(upload.id)
     if running is None and start == 0:
         running = state.hashes[upload.id] = RunningHash(0, hashlib.sha256())
@@ -394,7 +343,9 @@ async def _receive(
         running = None
     snapshot = running.sha256.copy() if running is not None and checksum else None
     chunk_hash = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
-    writer = await to_thread.run_sync(_PartWriter, path, running, chunk_hash)
+    writer = await to_thread.run_sync(
+        context.parts.writer, upload.id, start, upload.length, Hashes(running, chunk_hash)
+    )
     # One write runs on a worker thread while the next megabyte arrives: receiving never
     # waits for the disk unless the disk is slower than the network.
     loop = asyncio.get_running_loop()
@@ -431,7 +382,6 @@ async def _receive(
         if pending is not None:
             await pending
             pending = None
-        await to_thread.run_sync(writer.close)
     except OSError as error:
         if not is_disk_full(error):
             raise
@@ -440,35 +390,35 @@ async def _receive(
         if pending is not None:
             with contextlib.suppress(OSError):
                 await pending
-        with contextlib.suppress(OSError):
-            await to_thread.run_sync(writer.close)
 
-    def rewind() -> None:
-        os.truncate(path, start)
+    mismatch = (
+        chunk_hash is not None and checksum is not None and (chunk_hash.digest() != checksum[1])
+    )
+    # A chunk with a checksum is kept whole and verified, or not at all; so is one that was
+    # longer than announced. Anything else that arrived is a prefix of the file: kept.
+    keep = not too_long and not (checksum is not None and (disconnected or full or mismatch))
+    if keep:
+        await to_thread.run_sync(writer.keep)
+    else:
+        await to_thread.run_sync(writer.drop)
         if running is not None and snapshot is not None:
             running.sha256, running.offset = snapshot, start
         else:
             state.hashes.pop(upload.id, None)
 
-    def roll_back(status: int, code: str, message: str) -> TusError:
-        rewind()
-        return TusError(status, code, message)
-
     if full is not None:
-        # What landed is an exact prefix of the file (see _PartWriter): kept, to resume from
-        # once there is room. A chunk with a checksum cannot be checked in part: none of it.
-        if checksum is not None:
-            rewind()
-        log.warning("upload %s: storage full at %d (%s)", upload.id, _part_size(path), full)
-        raise TusError.of(storage_full({"Upload-Offset": str(_part_size(path))}))
+        # What landed is an exact prefix of the file (see FolderPartWriter): kept, to resume
+        # from once there is room.
+        offset = context.parts.offset(upload.id)
+        log.warning("upload %s: storage full at %d (%s)", upload.id, offset, full)
+        raise TusError.of(storage_full({"Upload-Offset": str(offset)}))
     if too_long:
-        raise roll_back(413, "too_long", "more bytes were sent than Upload-Length announced")
-    if checksum is not None:
-        if disconnected:
-            # A partial chunk cannot be checked against its checksum: keep none of it.
-            raise roll_back(400, "incomplete_chunk", "the connection dropped mid-chunk")
-        if chunk_hash is not None and chunk_hash.digest() != checksum[1]:
-            raise roll_back(CHECKSUM_MISMATCH, "checksum_mismatch", "Upload-Checksum mismatch")
+        raise TusError(413, "too_long", "more bytes were sent than Upload-Length announced")
+    if checksum is not None and disconnected:
+        # A partial chunk cannot be checked against its checksum: none of it was kept.
+        raise TusError(400, "incomplete_chunk", "the connection dropped mid-chunk")
+    if mismatch:
+        raise TusError(CHECKSUM_MISMATCH, "checksum_mismatch", "Upload-Checksum mismatch")
     if disconnected:
         log.info("upload %s: connection dropped at %d", upload.id, start + writer.written)
 
@@ -477,8 +427,9 @@ def _complete(context: ServerContext, state: UploadState, upload: Upload) -> Non
     """The last byte is in: the photo is made of the file (see ingest), or nothing is kept."""
     running = state.hashes.pop(upload.id, None)
     known = running.sha256.hexdigest() if running and running.offset == upload.length else None
+    path, assembled_hash = context.parts.assemble(upload.id, upload.length)
     try:
-        upload.completed_at = ingest_upload(context, upload, part_path(context, upload.id), known)
+        upload.completed_at = ingest_upload(context, upload, path, known or assembled_hash)
     except WrongContent as error:
         _discard(context, state, upload.id)
         raise TusError(CHECKSUM_MISMATCH, "checksum_mismatch", str(error)) from None
@@ -486,12 +437,12 @@ def _complete(context: ServerContext, state: UploadState, upload: Upload) -> Non
 
 
 def _discard(context: ServerContext, state: UploadState, upload_id: str) -> None:
-    """The upload, its part file and its running hash go."""
+    """The upload, its bytes and its running hash go."""
     with context.db.session() as session:
         row = session.get(Upload, upload_id)
         if row is not None:
             session.delete(row)
-    part_path(context, upload_id).unlink(missing_ok=True)
+    context.parts.discard(upload_id)
     state.forget(upload_id)
 
 
@@ -516,6 +467,7 @@ def expire_uploads(context: ServerContext) -> int:
         for upload in expired:
             session.delete(upload)
     for upload in expired:
-        with contextlib.suppress(OSError):
-            part_path(context, upload.id).unlink(missing_ok=True)
+        if upload.completed_at is None:
+            with contextlib.suppress(Exception):  # gone already, or the bucket is away
+                context.parts.discard(upload.id)
     return len(expired)

@@ -70,7 +70,8 @@ def test_reorder_and_remove(store: Store, tmp_path: Path) -> None:
     kinds = [(op.kind, op.entity_id) for op in store.pending_operations()]
     assert (OperationKind.UPLOAD_PHOTO, added[0].id) not in kinds
     assert (OperationKind.DELETE_PHOTO, added[0].id) in kinds
-    assert store.album(album.id).cover_photo_id is None
+    # The cover (the first photo added) went: the photo that followed it is the cover now.
+    assert store.album(album.id).cover_photo_id == added[1].id
 
 
 def test_links_are_pending_then_revoke_pending(store: Store) -> None:

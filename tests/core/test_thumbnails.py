@@ -181,6 +181,41 @@ def test_missing_and_unsupported_files(corpus: Path, tmp_path: Path) -> None:
         make_thumbnail(noise, 320)
 
 
+def test_a_file_whole_in_structure_whose_pixels_fail_names_itself(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The scan proves files whole by their structure only (albumen_photo.integrity); pixels
+    broken inside a whole structure show when the thumbnail decodes them, and that error names
+    the file and says why."""
+    from albumen_photo import formats
+    from albumen_photo.integrity import check_structure
+
+    heic = shutil.copyfile(corpus / "QuickTime.heic", tmp_path / "cut-stream.heic")
+    # Each of its images holds 18 bytes of HEVC data: the boxes are whole, the stream is not.
+    png = tmp_path / "bad-deflate.png"
+    idat = zlib.compress(bytes(range(256)) * 64)
+    idat = idat[:20] + bytes(len(idat) - 40) + idat[-20:]  # valid chunk, broken zlib stream
+    png.write_bytes(_png(64, 64, 0, idat))
+    for path in (heic, png):
+        assert check_structure(path, formats.identify(path)) is None, path.name
+        with pytest.raises(ThumbnailError) as caught:
+            make_thumbnail(path, 64)
+        message = str(caught.value)
+        assert message.startswith(f"{path}: the "), message
+        assert "truncated" in message or "damaged" in message, message
+
+
+def _png(width: int, height: int, colour_type: int, idat: bytes) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
 def png_claiming(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width`` x ``height`` pixels, with almost no data."""
 

@@ -133,3 +133,54 @@ def test_an_older_embedded_server_gives_its_port_to_its_successor(
     finally:
         if older.process.poll() is None:
             older.stop()
+
+
+def test_an_embedded_server_that_was_killed_is_started_again(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """The app's retries call Client.revive_embedded when a sync finds no server: once the
+    embedded server is killed, the next sync reaches a new one and the upload lands."""
+    import os
+    import signal
+
+    from albumen.client import Client
+    from albumen.core.credentials import Credentials
+    from albumen.core.store import NewPhoto
+    from albumen_photo.digest import file_sha256
+    from tests.core.test_credentials import MemoryKeyring
+
+    client = Client(data_dir, Credentials(MemoryKeyring()))
+    try:
+        service = client.sync_service()
+        assert client.revive_embedded() is False  # nothing started yet: nothing to revive
+        assert service.sync_once().offline is None
+        first = client.target()
+        assert client.revive_embedded() is False  # it runs: left alone
+        state = json.loads((embedded.server_data(data_dir) / embedded.STATE_FILE).read_text())
+        os.kill(int(state["pid"]), signal.SIGKILL)
+
+        photo = tmp_path / "IMG_0001.jpg"
+        photo.write_bytes(photo_jpeg())
+        album = client.store.create_album("Back again")
+        stat_result = photo.stat()
+        client.store.add_photos(
+            album.id,
+            [
+                NewPhoto(
+                    path=photo,
+                    size=stat_result.st_size,
+                    mtime_ns=stat_result.st_mtime_ns,
+                    sha256=file_sha256(photo),
+                )
+            ],
+        )
+        assert service.sync_once().offline is not None  # as the app finds it: no server
+        assert client.revive_embedded() is True
+        service.reconfigure()
+        report = service.sync_once()
+        assert report.offline is None and report.uploaded == 1
+        assert embedded.is_ours(client.target().url, embedded.server_data(data_dir))
+        assert client.target().url == first.url  # the port was free again: the same links
+    finally:
+        client.close()
+        embedded.stop(data_dir)

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from albumen.core.backend import Backend
 from albumen.core.credentials import Credentials
@@ -18,6 +20,7 @@ from albumen.core.store import Store
 from albumen.core.sync import SyncService
 from albumen.core.thumbnails import ThumbnailCache
 from albumen.ui.context import AppContext, StoreEvents
+from albumen.ui.main_window import MainWindow
 from albumen.ui.sync_bridge import SyncBridge
 from albumen.ui.tasks import TaskRunner
 from tests.core.test_credentials import MemoryKeyring
@@ -53,6 +56,9 @@ def build_context(data: Path, server_url: str, token: str) -> AppContext:
 @pytest.fixture
 def context(qapp: object, tmp_path: Path, shared_server: ServerProcess) -> Iterator[AppContext]:
     del qapp
+    # Windows of earlier tests, closed and handed to deleteLater, go now: they would be closed
+    # again below, with their own store long closed.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     built = build_context(tmp_path / "client", shared_server.url, shared_server.token)
     yield built
     for widget in QApplication.topLevelWidgets():
@@ -62,3 +68,23 @@ def context(qapp: object, tmp_path: Path, shared_server: ServerProcess) -> Itera
     built.runner.wait()
     QApplication.processEvents()  # results still queued for the views, while the store is open
     built.store.close()
+
+
+@pytest.fixture(autouse=True)
+def own_qsettings(tmp_path: Path) -> Iterator[None]:
+    """The window's QSettings (geometry, last album, pause, the grid's size and sort) go to a
+    folder of the test's own, never to the user's configuration, and start empty for each
+    test: one test's remembered sort or pause must not shape the next."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    QApplication.setOrganizationName("AlbumenTests")
+    yield
+
+
+@pytest.fixture
+def window(qtbot: QtBot, context: AppContext) -> Iterator[MainWindow]:
+    main = MainWindow(context)
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    main.close()  # while the store is open: closing saves the window's state

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import LinkSettings, PhotoState
@@ -22,24 +21,7 @@ from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, create_token, free_port, photo_jpeg, wait_until
 from tests.ui.conftest import build_context
-
-
-@pytest.fixture(autouse=True)
-def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
-    """QSettings (window geometry, last album) go to a temporary folder, not the user's."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    QApplication.setOrganizationName("AlbumenTests")
-    yield
-
-
-@pytest.fixture
-def window(qtbot: QtBot, context: AppContext) -> Iterator[MainWindow]:
-    main = MainWindow(context)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.close()  # while the store is open: closing saves the window's state
+from tests.ui.dialogs import answer_next_box
 
 
 def _photos(folder: Path, count: int, start: int = 0) -> list[Path]:
@@ -78,7 +60,9 @@ def test_album_state_reads_at_a_glance() -> None:
 
     assert album_state(album(), offline=False).startswith("Draft")
     assert album_state(album(photo_count=4, uploaded_count=1), False) == "Uploading 1 of 4"
-    assert album_state(album(photo_count=4, uploaded_count=1), True) == "Offline · 3 waiting"
+    assert (
+        album_state(album(photo_count=4, uploaded_count=1), True) == "Offline · 3 waiting to upload"
+    )
     assert album_state(album(photo_count=2, uploaded_count=2, link_count=1), False) == "Shared"
     assert album_state(album(photo_count=2, failed_count=1), False).startswith("Error")
 
@@ -193,7 +177,8 @@ def test_offline_then_back_online_against_a_real_server(
         qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
         row = window.albums.row_of(album.id)
         assert row is not None
-        assert window.albums.data(window.albums.index(row), StateTextRole) == "Offline · 2 waiting"
+        state = window.albums.data(window.albums.index(row), StateTextRole)
+        assert state == "Offline · 2 waiting to upload"
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -254,8 +239,62 @@ def test_keyboard_reorder_remove_and_cover(
     assert context.store.album(album.id).cover_photo_id == context.store.photos(album.id)[2].id
     window.grid.setCurrentIndex(window.photos.index(0))
     qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    assert window.photos.rowCount() == 2, "out of the grid at once"
+    assert "1 photo removed" in window.undo_bar.label.text()
+    assert len(context.store.photos(album.id)) == 3, "not final yet: it can be undone"
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.photos.rowCount() == 3 and not window.undo_bar.isVisible()
+
+    window.grid.setCurrentIndex(window.photos.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    window.finish_deletes()
     assert [p.filename for p in context.store.photos(album.id)] == ["IMG_0090.jpg", "IMG_0092.jpg"]
     assert window.photos.rowCount() == 2
+
+
+def test_removing_the_cover_hands_it_to_the_next_photo(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Covers")
+    assert album is not None
+    _drop(window.grid.viewport(), _photos(tmp_path / "covers", 3, start=70))
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    first, middle, last = context.store.photos(album.id)
+    context.store.set_cover(album.id, middle.id)
+    context.store.remove_photos([middle.id])
+    assert context.store.album(album.id).cover_photo_id == last.id  # the one that followed
+    context.store.remove_photos([last.id])
+    assert context.store.album(album.id).cover_photo_id == first.id  # none follows: before
+    context.store.remove_photos([first.id])
+    assert context.store.album(album.id).cover_photo_id is None
+
+
+def test_commands_are_enabled_only_with_something_to_act_on(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    assert window.current_album() is None
+    for action in (
+        window.share_action,
+        window.remove_photos_action,
+        window.cover_action,
+        window.earlier_action,
+        window.undo_action,
+    ):
+        assert not action.isEnabled(), action.text()
+    assert window.add_photos_action.isEnabled(), "adding photos makes an album"
+    album = window.new_album("Acting")
+    assert album is not None
+    assert window.share_action.isEnabled() and not window.remove_photos_action.isEnabled()
+    _drop(window.grid.viewport(), _photos(tmp_path / "acting", 2, start=60))
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+    window.grid.setCurrentIndex(window.photos.index(0))
+    assert window.remove_photos_action.isEnabled() and window.cover_action.isEnabled()
+    window.grid.selectAll()
+    assert window.remove_photos_action.isEnabled() and not window.cover_action.isEnabled()
+    window.remove_photos_action.trigger()
+    assert window.undo_action.isEnabled()
+    window.finish_deletes()
+    assert not window.undo_action.isEnabled()
 
 
 def test_grid_model_fetches_in_batches_and_passes_the_model_tester(
@@ -331,21 +370,26 @@ def test_deleting_an_album_can_be_undone_until_it_is_final(
     monkeypatch: pytest.MonkeyPatch,
     shared_server: ServerProcess,
 ) -> None:
-    # A modal message box cannot be clicked offscreen: its answer is given here.
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     keep = window.new_album("Keep")
     gone = window.new_album("Gone")
     assert keep is not None and gone is not None
     window.select_album(gone.id)
+    asked = answer_next_box("Delete")
     window.delete_album_action.trigger()
+    assert asked and "Its photos are removed" in asked[0]
     assert window.albums.row_of(gone.id) is None, "it leaves the list at once"
     assert window.undo_bar.isVisible() and "Gone" in window.undo_bar.label.text()
     assert [a.title for a in context.store.albums()] == ["Keep", "Gone"], "not final yet"
+    # The offscreen platform gives the focus back to no window once a modal box closes; a
+    # desktop gives it to the window: done here as the desktop would.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.albums.row_of(gone.id) is not None
     assert window.current_album() is not None and window.current_album().id == gone.id  # type: ignore[union-attr]
     assert not window.undo_bar.isVisible()
 
+    answer_next_box("Delete")
     window.delete_album_action.trigger()
     window.undo_bar.timer.setInterval(50)
     window.undo_bar.timer.start()
@@ -420,3 +464,71 @@ def test_the_cameras_own_thumbnail_shows_while_the_real_one_is_made(
         release.set()
     qtbot.waitUntil(lambda: bool(model.data(index, ThumbnailReadyRole)), timeout=20_000)
     assert model.data(index, Qt.ItemDataRole.DecorationRole).width() == 320
+
+
+def test_the_empty_app_is_a_drop_zone_that_makes_an_album_of_a_folder(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    assert window.current_album() is None
+    assert window.drop_zone.isVisible() and not window.grid.isVisible()
+    assert "Drop photos or folders here" in window.drop_zone.title.text()
+    folder = tmp_path / "Hurtigruten"
+    _photos(folder, 2, start=40)
+    _drop(window.drop_zone, [folder])
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+    album = window.current_album()
+    assert album is not None and album.title == "Hurtigruten"  # the folder's name, not a date
+    assert window.grid.isVisible() and not window.drop_zone.isVisible()
+
+
+def test_colours_follow_the_setting_dark_or_light(qtbot: QtBot, window: MainWindow) -> None:
+    from albumen.ui.theme import apply_theme, is_dark, tone
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light_error = tone("error")
+    try:
+        apply_theme(app, "dark")
+        qtbot.waitUntil(lambda: is_dark(window.palette()), timeout=5_000)
+        assert tone("error") != light_error  # readable on the dark background
+    finally:
+        apply_theme(app, "light")
+    qtbot.waitUntil(lambda: not is_dark(window.palette()), timeout=5_000)
+    assert tone("error") == light_error
+
+
+def test_a_pause_holds_across_a_restart_until_resumed(
+    qtbot: QtBot, context: AppContext, window: MainWindow
+) -> None:
+    window.pause_action.trigger()
+    assert context.sync.paused
+    try:
+        context.sync.resume()  # as a new app would start: unpaused, until the window says
+        again = MainWindow(context)
+        qtbot.addWidget(again)
+        assert context.sync.paused, "the owner's pause came back with the window"
+        assert again.pause_action.text() == "&Resume uploads"
+        again.pause_action.trigger()
+        assert not context.sync.paused
+    finally:
+        context.sync.resume()
+    third = MainWindow(context)
+    qtbot.addWidget(third)
+    assert not context.sync.paused
+
+
+def test_quitting_with_uploads_waiting_asks_first(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Waiting")
+    assert album is not None
+    context.sync.pause()  # the uploads stay waiting
+    try:
+        _drop(window.grid.viewport(), _photos(tmp_path / "waiting", 2, start=30))
+        qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+        asked = answer_next_box("Cancel")
+        window.quit_action.trigger()
+        assert asked and asked[0].startswith("2 photos are still waiting to upload")
+        assert window.isVisible(), "Cancel keeps Albumen open"
+    finally:
+        context.sync.resume()

@@ -7,13 +7,21 @@ import json
 from pathlib import Path
 
 import pytest
+import requests
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from albumen.core.settings import Settings
 from albumen.ui.context import AppContext
 from albumen.ui.settings_dialog import SettingsDialog, server_url_problem
-from tests.support import ServerProcess, free_port, new_token
+from tests.support import (
+    ServerProcess,
+    free_port,
+    invite,
+    new_token,
+    photo_jpeg,
+    run_albumen,
+)
 
 
 @pytest.fixture
@@ -122,3 +130,57 @@ def test_addresses_that_would_leak_secrets_are_refused() -> None:
     assert problem is not None and "https" in problem
     assert server_url_problem("https://photos.example.com") is None
     assert server_url_problem("http://127.0.0.1:8737") is None
+
+
+def test_a_pairing_address_pasted_in_settings_connects_and_a_share_lands_there(
+    qtbot: QtBot, embedded_context: AppContext, fresh_server: ServerProcess, tmp_path: Path
+) -> None:
+    """End to end: the administrator's `albumen-server invite`, the address pasted as the
+    server's address, saved; then a share with what was saved lands on that server."""
+    address = invite(fresh_server, "pat")
+    dialog = _open(qtbot, embedded_context)
+    dialog.remote_option.setChecked(True)
+    dialog.url_edit.setText(address)  # no token typed
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        dialog.save()
+    assert "Connected as pat" in dialog.server_status.text()
+    saved = Settings.load(embedded_context.settings_path)
+    assert saved.server_url == fresh_server.url  # the server, not the spent address
+    token = embedded_context.credentials.server_token(fresh_server.url)
+    assert token and token.startswith("alb_")
+    assert token not in embedded_context.settings_path.read_text()
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "IMG_0001.jpg").write_bytes(photo_jpeg())
+    # The CLI reads the keyring of this machine, not the test's in-memory one: the token the
+    # dialog kept goes in ALBUMEN_TOKEN, and the settings file the dialog wrote is the CLI's.
+    share = run_albumen(
+        embedded_context.data_dir, "share", str(photos), "--album", "Paired", token=token
+    )
+    assert share.returncode == 0, share.stderr
+    albums = fresh_server.api("GET", "/api/albums").json()["albums"]
+    assert albums == []  # the administrator's own owner sees nothing of pat's
+    mine = requests.get(
+        f"{fresh_server.url}/api/albums",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()["albums"]
+    assert [album["title"] for album in mine] == ["Paired"]
+
+
+def test_a_spent_pairing_address_is_named_and_nothing_is_saved(
+    qtbot: QtBot, embedded_context: AppContext, fresh_server: ServerProcess
+) -> None:
+    address = invite(fresh_server, "pat")
+    assert requests.post(
+        f"{fresh_server.url}/api/pair", json={"code": address.rsplit("/", 1)[1]}, timeout=30
+    ).ok
+    dialog = _open(qtbot, embedded_context)
+    dialog.remote_option.setChecked(True)
+    dialog.url_edit.setText(address)
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.error_label.isHidden(), timeout=20_000)
+    assert dialog.error_label.text().startswith("Pairing address:")
+    assert "used already or has expired" in dialog.error_label.text()
+    assert not embedded_context.settings_path.exists()

@@ -9,15 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from albumen.core.link_state import effective_state
 from albumen.core.model import AlbumPrivacy, Download, Exposure, Link, LinkSettings, LinkState
 from albumen.ui.context import AppContext
-from albumen.ui.links_panel import LinksModel, LinksPanel, effective_state
+from albumen.ui.links_panel import LinksModel, LinksPanel
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.share_dialog import MIN_PASSWORD, ON_DATE, ShareDialog, end_of_day
+from tests.ui.dialogs import answer_next_box
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_a_generated_passphrase_link_opens_in_a_browser_with_that_passphrase(
 ) -> None:
     assert dialog.generate_option.isChecked(), "new links are protected by default"
     passphrase = dialog.generated_edit.text()
-    assert len(passphrase.split("-")) == 5
+    assert len(passphrase.split("-")) == 6
     dialog.label_edit.setText("Family")
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
 
@@ -201,23 +202,13 @@ def test_revoking_asks_first_and_then_the_link_stops_working(
     live = _live(qtbot, context, link.id)
     panel.refresh()
     panel.table.selectRow(0)
-    asked: list[str] = []
-
-    def answer(choice: QMessageBox.StandardButton):  # type: ignore[no-untyped-def]
-        def question(_parent: object, _title: str, text: str, *_a: object) -> object:
-            asked.append(text)
-            return choice
-
-        return question
-
-    # A modal message box cannot be clicked offscreen: its answer is given here.
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    asked = answer_next_box("Cancel")
     panel.table.setFocus()
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
     assert asked and "Client" in asked[0]
     assert context.store.link(link.id).state is LinkState.ACTIVE
 
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    answer_next_box("Revoke")
     panel.revoke_action.trigger()
     assert context.store.link(link.id).state in (LinkState.REVOKE_PENDING, LinkState.REVOKED)
     assert panel.model.index(0, 1).data() in ("Revoke pending", "Revoked")
@@ -278,3 +269,48 @@ def test_album_privacy_rules_grey_out_what_no_link_may_show(
     for check in (share.location_check, share.metadata_check):
         assert not check.isEnabled() and not check.isChecked()
         assert "Privacy" in check.toolTip()
+
+
+def test_enter_creates_the_link_even_after_a_new_passphrase(
+    qtbot: QtBot, dialog: ShareDialog
+) -> None:
+    qtbot.mouseClick(dialog.regenerate_button, Qt.MouseButton.LeftButton)
+    passphrase = dialog.generated_edit.text()
+    dialog.regenerate_button.setFocus()
+    qtbot.keyClick(dialog.regenerate_button, Qt.Key.Key_Return)
+    assert dialog.pages.currentIndex() == 1, "Enter made the link"
+    assert dialog.handover is not None and dialog.handover.password == passphrase
+
+
+def test_a_link_to_the_embedded_server_says_it_works_only_here(
+    qtbot: QtBot, dialog: ShareDialog
+) -> None:
+    # The UI fixtures' server listens on 127.0.0.1, as the embedded server does.
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.handover is not None and "127.0.0.1" in dialog.handover.url
+    assert dialog.only_here_note.isVisible()
+    assert "works only on this computer" in dialog.only_here_note.text()
+    assert "send it already" not in dialog.state_note.text()
+
+
+def test_a_live_link_opens_in_the_browser_as_a_viewer_sees_it(
+    qtbot: QtBot,
+    context: AppContext,
+    panel: LinksPanel,
+    album_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No browser runs in the tests: the URL handed to the desktop is what is checked.
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    link = context.store.create_link(album_id, LinkSettings(label="Preview"), has_password=False)
+    panel.refresh()
+    panel.table.selectRow(0)
+    assert not panel.open_action.isEnabled(), "pending: the server does not serve it yet"
+    live = _live(qtbot, context, link.id)
+    panel.refresh()
+    panel.table.selectRow(0)
+    assert panel.open_action.isEnabled()
+    panel.open_action.trigger()
+    assert opened == [context.link_url(live)]
+    assert requests.get(opened[0], timeout=10).status_code == 200

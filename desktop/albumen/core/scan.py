@@ -2,8 +2,15 @@
 
 Every file is checked for what it claims to be: empty, truncated, corrupt, unreadable, oversized
 (a decompression bomb) or unsupported files are reported by name with the reason, and the rest
-of the batch goes on. Decoding runs at a reduced scale where the format allows it (JPEG's DCT
-scaling), so checking a 24-megapixel photo costs a fraction of a full decode.
+of the batch goes on: whatever goes wrong checking one file, even an error no one foresaw, is
+that file's problem, never the batch's.
+
+A file is proved whole by its structure (:mod:`albumen_photo.integrity`: segments, chunks,
+boxes and strips within the file, the end marker there), which takes a millisecond where a
+decode of a 24-megapixel photo takes a hundred, so the first upload starts at once; its size
+comes from the header. The pixels are decoded once, later, for the thumbnail. Formats the
+structural check does not cover (BMP, PSD) are decoded here instead, at a reduced scale where
+the format allows it; RAW files are read by LibRaw's header parse.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from pathlib import Path
 from PIL import Image
 
 from albumen.core.store import NewPhoto
-from albumen_photo import decode, formats
+from albumen_photo import decode, formats, integrity
 from albumen_photo.digest import file_sha256
 from albumen_photo.metadata import read_metadata
 from albumen_photo.raw import raw_size
@@ -55,8 +62,17 @@ def expand(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def _check_image(path: Path) -> tuple[int | None, int | None, str | None]:
-    """(width, height, problem): decodes the file to prove it is whole."""
+def _check_image(
+    path: Path, fmt: formats.PhotoFormat | None
+) -> tuple[int | None, int | None, str | None]:
+    """(width, height, problem): the structure proves the file whole where
+    :mod:`albumen_photo.integrity` covers its format, and the header gives the size; other
+    formats are decoded (JPEG's at 1/8 scale) to prove them whole."""
+    covered = integrity.covers(fmt)
+    if covered:
+        problem = integrity.check_structure(path, fmt)
+        if problem is not None:
+            return None, None, problem
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -66,23 +82,38 @@ def _check_image(path: Path) -> tuple[int | None, int | None, str | None]:
                     decode.check_pixels(width, height)
                 except decode.TooManyPixels as error:
                     return None, None, str(error)
-                if image.format == "JPEG":
-                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                image.load()
+                if not covered:
+                    if image.format == "JPEG":
+                        image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                    image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             return None, None, "is too many pixels to open safely (a decompression bomb?)"
         except Image.UnidentifiedImageError:
             return None, None, "is not an image Albumen can read (corrupt, or another format)"
-        except (OSError, SyntaxError, ValueError) as error:
-            text = str(error)
-            if "truncated" in text:
-                return None, None, "is truncated (the file ends early): copy it again"
-            return None, None, f"is damaged and cannot be decoded ({text})"
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            return None, None, _decode_problem(error)
     return width, height, None
 
 
-def _check_raw(path: Path) -> tuple[int | None, int | None, str | None]:
-    """(width, height, problem) from LibRaw's header parse: a RAW it cannot read is refused."""
+def _decode_problem(error: BaseException) -> str:
+    """A decoder's failure (or any other that escaped a check) as a reason for a person."""
+    text = str(error) or type(error).__name__
+    if isinstance(error, EOFError) or "truncated" in text.lower():
+        return integrity.TRUNCATED
+    if isinstance(error, OSError | SyntaxError | ValueError):
+        return f"is damaged and cannot be decoded ({text})"
+    return f"could not be checked ({type(error).__name__}: {text})"
+
+
+def _check_raw(
+    path: Path, fmt: formats.PhotoFormat | None
+) -> tuple[int | None, int | None, str | None]:
+    """(width, height, problem): a RAW whose structure is cut short is refused (where
+    :mod:`albumen_photo.integrity` covers its format), and so is one LibRaw's header parse
+    cannot read, which gives the size."""
+    problem = integrity.check_structure(path, fmt)
+    if problem is not None:
+        return None, None, problem
     size, reason = raw_size(path)
     if size is None:
         return None, None, f"is not a RAW file LibRaw can read ({reason})"
@@ -98,11 +129,19 @@ def _taken_at(path: Path) -> datetime | None:
 
 
 def check_file(path: Path) -> NewPhoto | ScanProblem:
-    """One file: a photo ready to add, or the reason it cannot be.
+    """One file: a photo ready to add, or the reason it cannot be. Never raises: an error no
+    check foresaw (a decoder's EOFError, a reader's bug) is this file's problem, with its name.
 
     The format is told by the file's content (:func:`albumen_photo.formats.identify`); a file
     whose content is unknown is still checked when its name claims a photo format, so that a
     damaged photo is reported as damaged rather than as "not a photo"."""
+    try:
+        return _check_file(path)
+    except Exception as error:
+        return ScanProblem(path, _decode_problem(error))
+
+
+def _check_file(path: Path) -> NewPhoto | ScanProblem:
     claimed = formats.by_suffix(path)
     try:
         stat = path.stat()
@@ -125,9 +164,9 @@ def check_file(path: Path) -> NewPhoto | ScanProblem:
     if fmt is None and (claimed is None or not claimed.is_photo):
         return ScanProblem(path, _not_shared(path))
     if formats.is_raw(fmt or claimed):
-        width, height, problem = _check_raw(path)
+        width, height, problem = _check_raw(path, fmt)
     else:
-        width, height, problem = _check_image(path)
+        width, height, problem = _check_image(path, fmt)
     if problem:
         return ScanProblem(path, problem)
     try:

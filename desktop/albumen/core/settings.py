@@ -28,6 +28,7 @@ class Settings:
     server_url: str | None = None  # None: the embedded server
     concurrent_uploads: int = 3
     bandwidth_limit_kbps: int | None = None
+    theme: str = "system"  # or "light", "dark": the app's colours
     link_defaults: LinkDefaults = field(default_factory=LinkDefaults)
     # What was wrong with the file these settings came from (never saved): each problem names
     # the file and the field, and says what is used instead.
@@ -127,10 +128,18 @@ def _download(value: Any) -> tuple[Any, str | None]:
     return None, f"must be one of {', '.join(choices)}, not {value!r}"
 
 
+def _theme(value: Any) -> tuple[Any, str | None]:
+    if value in THEMES:
+        return value, None
+    return None, f"must be one of {', '.join(THEMES)}, not {value!r}"
+
+
+THEMES = ("system", "light", "dark")
 _CHECKS: dict[str, Check] = {
     "server_url": _optional_url,
     "concurrent_uploads": _whole(1, 8),
     "bandwidth_limit_kbps": _whole(1, None, optional=True),
+    "theme": _theme,
 }
 _DEFAULT_CHECKS: dict[str, Check] = {
     "download": _download,

@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from albumen.core import outbox
@@ -191,10 +191,15 @@ class Store:
                 AS uploaded_count,
               (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id
                  AND p.state IN ('failed', 'changed', 'missing')) AS failed_count,
-              (SELECT COUNT(*) FROM links l WHERE l.album_id = a.id) AS link_count
+              (SELECT COUNT(*) FROM links l WHERE l.album_id = a.id
+                 AND l.state IN ('pending', 'active')
+                 AND (l.expires_at IS NULL OR l.expires_at > ?)) AS link_count
             FROM albums a {where} ORDER BY a.created_at, a.id
         """  # noqa: S608  # `where` is one of this module's constants
-        return [album_from_row(row) for row in self._database.rows(query, args)]
+        # link_count: the links that work, as link_state.is_open counts them (ISO 8601 UTC
+        # times compare as text).
+        now = time_text(datetime.now(UTC))
+        return [album_from_row(row) for row in self._database.rows(query, (now, *args))]
 
     # -- photos --------------------------------------------------------------------------------
 
@@ -249,29 +254,51 @@ class Store:
         return AddResult(added=[self.photo(i) for i in added_ids], duplicates=duplicates)
 
     def remove_photos(self, photo_ids: Sequence[str]) -> None:
+        """Out of their albums; an album whose cover goes gets the photo that followed it (or,
+        for the last one, the one before) as its cover, and the server hears of it."""
         with self._database.transaction() as db:
             for photo_id in photo_ids:
                 row = db.execute(
-                    "SELECT album_id, state FROM photos WHERE id=?", (photo_id,)
+                    "SELECT album_id, position FROM photos WHERE id=?", (photo_id,)
                 ).fetchone()
                 if row is None:
                     continue
+                album_id = row["album_id"]
                 outbox.drop(db, OperationKind.UPLOAD_PHOTO, photo_id, tried=True)
                 db.execute("DELETE FROM photos WHERE id=?", (photo_id,))
-                db.execute(
-                    "UPDATE albums SET cover_photo_id=NULL WHERE cover_photo_id=?", (photo_id,)
-                )
-                outbox.enqueue(db, OperationKind.DELETE_PHOTO, photo_id, row["album_id"])
+                outbox.enqueue(db, OperationKind.DELETE_PHOTO, photo_id, album_id)
+                if db.execute(
+                    "SELECT 1 FROM albums WHERE id=? AND cover_photo_id=?", (album_id, photo_id)
+                ).fetchone():
+                    successor = db.execute(
+                        "SELECT id FROM photos WHERE album_id=?"
+                        " ORDER BY position < ?, CASE WHEN position < ? THEN -position"
+                        " ELSE position END LIMIT 1",
+                        (album_id, row["position"], row["position"]),
+                    ).fetchone()
+                    db.execute(
+                        "UPDATE albums SET cover_photo_id=? WHERE id=?",
+                        (successor["id"] if successor else None, album_id),
+                    )
+                    outbox.enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
     def move_photo(self, photo_id: str, new_position: int) -> None:
         """Reorder within the album: the photo lands at `new_position`, the rest close up."""
         photo = self.photo(photo_id)
         ids = [p.id for p in self.photos(photo.album_id) if p.id != photo_id]
         ids.insert(max(0, min(new_position, len(ids))), photo_id)
+        self.order_photos(photo.album_id, ids)
+
+    def order_photos(self, album_id: str, photo_ids: Sequence[str]) -> None:
+        """The album's photos in this order, sent to the server as the album's order; ids of
+        other albums' photos are ignored, the album's photos left out follow as they were."""
+        ids = dict.fromkeys([*photo_ids, *(photo.id for photo in self.photos(album_id))])
         with self._database.transaction() as db:
-            for position, each in enumerate(ids):
-                db.execute("UPDATE photos SET position=? WHERE id=?", (position, each))
-            outbox.enqueue(db, OperationKind.PUT_ALBUM, photo.album_id, photo.album_id)
+            db.executemany(
+                "UPDATE photos SET position=? WHERE id=? AND album_id=?",
+                [(position, each, album_id) for position, each in enumerate(ids)],
+            )
+            outbox.enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
     def arrangement_changed(self, album_id: str) -> None:
         """The server should hear the album's order and cover again (one waiting send)."""

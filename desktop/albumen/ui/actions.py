@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+
+from albumen.core.photo_order import LABELS, PhotoSort
+from albumen.ui.grid_view import PhotoGridView
 
 
 class ActionsWindow(QMainWindow):
@@ -28,6 +31,9 @@ class ActionsWindow(QMainWindow):
     remove_photos: Callable[[], None]
     set_cover: Callable[[], None]
     move_selected: Callable[[int], None]
+    open_loupe: Callable[[], None]
+    sort_by: Callable[[PhotoSort], None]
+    apply_sort: Callable[[], None]
     share: Callable[[], None]
     edit_privacy: Callable[[], None]
     show_about: Callable[[], None]
@@ -36,6 +42,7 @@ class ActionsWindow(QMainWindow):
     toggle_pause: Callable[[], None]
     open_settings: Callable[[], None]
     quit: Callable[[], None]
+    confirm_quit: Callable[[], None]
 
     def _action(
         self,
@@ -52,7 +59,7 @@ class ActionsWindow(QMainWindow):
         self.addAction(action)
         return action
 
-    def _build_actions(self, grid: QAbstractItemView) -> None:
+    def _build_actions(self, grid: PhotoGridView) -> None:
         """Make every action, then the menus, the toolbar and the grid's context menu."""
         keys = QKeySequence.StandardKey
         self.new_album_action = self._action("&New album…", self.new_album, keys.New)
@@ -62,7 +69,6 @@ class ActionsWindow(QMainWindow):
         self.add_folder_action = self._action("Add &folder…", self.add_folder, "Ctrl+Shift+O")
         self.remove_photos_action = self._action("Re&move photos", self.remove_photos, keys.Delete)
         self.remove_photos_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        grid.addAction(self.remove_photos_action)
         self.cover_action = self._action("Use as &cover", self.set_cover, "Ctrl+Shift+C")
         self.earlier_action = self._action(
             "Move &earlier", lambda: self.move_selected(-1), "Alt+Left"
@@ -78,7 +84,8 @@ class ActionsWindow(QMainWindow):
         self.settings_action = self._action("Se&ttings…", self.open_settings, keys.Preferences)
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.quit_action = self._action("&Quit", self.quit, keys.Quit)
+        self.quit_action = self._action("&Quit", self.confirm_quit, keys.Quit)
+        self._build_view_actions(grid)
 
         album_menu = self.menuBar().addMenu("&Album")
         for action in (
@@ -105,6 +112,12 @@ class ActionsWindow(QMainWindow):
             self.later_action,
         ):
             photo_menu.addSeparator() if action is None else photo_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        for action in (self.loupe_action, None, self.larger_action, self.smaller_action):
+            view_menu.addSeparator() if action is None else view_menu.addAction(action)
+        view_menu.addAction(self.default_size_action)
+        view_menu.addSeparator()
+        view_menu.addMenu(self.sort_menu)
         sync_menu = self.menuBar().addMenu("&Uploads")
         for action in (self.sync_action, self.pause_action, self.retry_action):
             sync_menu.addAction(action)
@@ -123,18 +136,74 @@ class ActionsWindow(QMainWindow):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
         grid.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (self.cover_action, self.earlier_action, self.later_action):
+        for action in (
+            self.loupe_action,
+            None,
+            self.cover_action,
+            self.earlier_action,
+            self.later_action,
+            None,
+            self.remove_photos_action,
+        ):
+            if action is None:
+                action = QAction(grid)
+                action.setSeparator(True)
             grid.addAction(action)
 
-    def enable_album_actions(self, has_album: bool) -> None:
-        """The commands on the current album need one."""
+    def _build_view_actions(self, grid: PhotoGridView) -> None:
+        """The loupe, the photos' size, and the sort (a menu of its own, which the grid's
+        header opens too)."""
+        keys = QKeySequence.StandardKey
+        self.loupe_action = self._action("&Open in loupe", self.open_loupe, "Space")
+        self.loupe_action.setShortcuts([QKeySequence("Space"), QKeySequence("Return")])
+        self.loupe_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.loupe_action.setToolTip("See the photo large (Space; Esc comes back)")
+        self.larger_action = self._action("&Larger photos", lambda: grid.zoom(1), keys.ZoomIn)
+        self.larger_action.setShortcuts([QKeySequence(keys.ZoomIn), QKeySequence("Ctrl+=")])
+        self.smaller_action = self._action("&Smaller photos", lambda: grid.zoom(-1), keys.ZoomOut)
+        self.default_size_action = self._action("&Default size", grid.zoom_reset, "Ctrl+0")
+        self.sort_menu = QMenu("&Sort", self)
+        group = QActionGroup(self)
+        self.sort_actions: dict[PhotoSort, QAction] = {}
+        for sort in PhotoSort:
+            action = QAction(LABELS[sort], group)
+            action.setCheckable(True)
+            action.setChecked(sort is PhotoSort.ALBUM)
+            action.triggered.connect(lambda _checked=False, sort=sort: self.sort_by(sort))
+            self.sort_menu.addAction(action)
+            self.sort_actions[sort] = action
+        self.sort_menu.addSeparator()
+        self.apply_sort_action = self._action(
+            "&Use this order for the album…",
+            self.apply_sort,
+            tip="Put the album's photos in the order shown, for its viewers too",
+        )
+        self.sort_menu.addAction(self.apply_sort_action)
+
+    def enable_actions(
+        self, *, has_album: bool, selected: int, can_undo: bool, sort: PhotoSort
+    ) -> None:
+        """Only what has something to act on is enabled: the current album's commands need
+        one, the photo commands a selection (moving and the cover one photo), Undo a delete
+        still waiting. Moving is for the album's own order (in a sorted view the photo would
+        not move where it is seen), making a sorted order the album's for a sorted view.
+        Adding photos always works: without an album it makes one."""
         for action in (
             self.rename_album_action,
             self.delete_album_action,
             self.share_action,
             self.privacy_action,
+            self.retry_action,
         ):
             action.setEnabled(has_album)
+        self.remove_photos_action.setEnabled(selected > 0)
+        self.cover_action.setEnabled(selected == 1)
+        for action in (self.earlier_action, self.later_action):
+            action.setEnabled(selected == 1 and sort is PhotoSort.ALBUM)
+        self.loupe_action.setEnabled(selected > 0)
+        self.apply_sort_action.setEnabled(has_album and sort is not PhotoSort.ALBUM)
+        self.sort_actions[sort].setChecked(True)
+        self.undo_action.setEnabled(can_undo)
 
     def show_paused(self, paused: bool) -> None:
         self.pause_action.setText("&Resume uploads" if paused else "&Pause uploads")

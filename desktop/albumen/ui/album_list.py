@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from albumen.core.model import Album
 from albumen.core.store import StoreError
+from albumen.core.wording import count
 from albumen.ui.context import AppContext
 
 AlbumRole = Qt.ItemDataRole.UserRole + 1
@@ -52,7 +53,7 @@ def album_state(album: Album, offline: bool) -> str:
     if waiting == 0:
         return "Shared" if album.link_count else "Uploaded · not shared yet"
     if offline:
-        return f"Offline · {waiting} waiting"
+        return f"Offline · {waiting} waiting to upload"
     return f"Uploading {album.uploaded_count} of {album.photo_count}"
 
 
@@ -119,7 +120,7 @@ class AlbumListModel(QAbstractListModel):
             return album
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
-                f"{album.title}\n{album.photo_count} photos · "
+                f"{album.title}\n{count(album.photo_count, 'photo')} · "
                 f"{album_state(album, self.offline)} · {album.link_count} links"
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -163,7 +164,9 @@ class AlbumDelegate(QStyledItemDelegate):
     """Cover on the left; title, then count · state · links in a quieter line."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        return QSize(option.rect.width() or 240, COVER_EDGE + 16)
+        # Narrow: the rows take the list's width, and a narrow list (the window's side panes
+        # give way to the photos) elides the text instead of scrolling sideways.
+        return QSize(COVER_EDGE + 60, COVER_EDGE + 16)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         album: Album | None = index.data(AlbumRole)
@@ -212,7 +215,7 @@ class AlbumDelegate(QStyledItemDelegate):
         muted.setAlpha(170)
         painter.setPen(muted)
         state = index.data(StateTextRole)
-        detail = f"{album.photo_count} photos · {state}"
+        detail = f"{count(album.photo_count, 'photo')} · {state}"
         if album.link_count:
             detail += f" · {album.link_count} link{'s' if album.link_count > 1 else ''}"
         detail_rect = QRect(left, title_rect.bottom() + 2, title_rect.width(), 20)

@@ -8,7 +8,7 @@ A revoke is recorded at once and shown as pending until the server confirms it.
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,8 +16,16 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QUrl,
 )
-from PySide6.QtGui import QAction, QBrush, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumen.core.link_state import effective_state, is_open
 from albumen.core.model import Download, Link, LinkState
 from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
@@ -45,14 +54,6 @@ DOWNLOAD_TEXT = {Download.NONE: "None", Download.WEB: "Web size", Download.ORIGI
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def effective_state(link: Link, now: datetime | None = None) -> LinkState:
-    """The server marks expiry only when asked; the owner should see it the moment it passes."""
-    expires = link.settings.expires_at
-    if link.state is LinkState.ACTIVE and expires and expires <= (now or datetime.now(UTC)):
-        return LinkState.EXPIRED
-    return link.state
-
-
 STATE_TEXT = {
     LinkState.PENDING: "Pending",
     LinkState.ACTIVE: "Live",
@@ -63,7 +64,8 @@ STATE_TEXT = {
 STATE_TIP = {
     LinkState.PENDING: "Saved here; goes live when the server has it.",
     LinkState.ACTIVE: "Works for anyone who has it (and its password).",
-    LinkState.REVOKE_PENDING: "Revoked here; the server is told at the next sync.",
+    LinkState.REVOKE_PENDING: "Revoked here; the server is being told (it is offline, or "
+    "about to answer).",
     LinkState.REVOKED: "No longer works.",
     LinkState.EXPIRED: "Its expiry date has passed.",
 }
@@ -75,7 +77,7 @@ def _when(value: datetime | None, never: str = "—") -> str:
 
 def is_usable(link: Link) -> bool:
     """Links that can still be changed, copied to send, or revoked."""
-    return effective_state(link) in (LinkState.PENDING, LinkState.ACTIVE)
+    return is_open(link)
 
 
 class LinksModel(QAbstractTableModel):
@@ -192,6 +194,10 @@ class LinksPanel(QWidget):
             "Copy link &and password", self.copy_both, "Ctrl+Alt+C"
         )
         self.revoke_action = self._action("&Revoke…", self.revoke, QKeySequence.StandardKey.Delete)
+        self.open_action = self._action("&Open as a viewer", self.open_as_viewer, "Ctrl+Return")
+        self.open_action.setToolTip(
+            "See the album in your browser as the people you send this link to will"
+        )
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -320,6 +326,8 @@ class LinksPanel(QWidget):
         self.copy_password_action.setEnabled(known)
         self.copy_both_action.setEnabled(usable)
         self.revoke_action.setEnabled(usable)
+        # Only what the server already serves opens: a pending link would show an error page.
+        self.open_action.setEnabled(link is not None and effective_state(link) is LinkState.ACTIVE)
 
     def _context_menu(self, point: Any) -> None:
         menu = QMenu(self)
@@ -330,6 +338,7 @@ class LinksPanel(QWidget):
             self.copy_link_action,
             self.copy_password_action,
             self.copy_both_action,
+            self.open_action,
             None,
             self.revoke_action,
         ):
@@ -340,6 +349,13 @@ class LinksPanel(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(point))
 
     # -- actions -------------------------------------------------------------------------------
+
+    def open_as_viewer(self) -> None:
+        """The link in the default browser, as a recipient opens it (with its password page,
+        its rights, and what it hides)."""
+        link = self.selected_link()
+        if link is not None and self.open_action.isEnabled():
+            QDesktopServices.openUrl(QUrl(self.context.link_url(link)))
 
     def new_link(self) -> None:
         if self.model.album_id is None:

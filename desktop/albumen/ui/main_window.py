@@ -1,38 +1,47 @@
 """The main window: albums on the left, the photo grid in the centre, metadata and links on
-the right. It composes the parts (menus and shortcuts in `actions`, `status_bar`, `tray`,
-`problems_panel`, the undo of an album delete in `undo_delete`) and carries out the owner's
-commands on the store; each part only presents and forwards."""
+the right (`panels`), or one photo in the `loupe`. It composes the parts (menus and shortcuts
+in `actions`, the grid's `grid_header`, `status_bar`, `tray`, `problems_panel`, the undo of a
+delete in `undo_delete`) and carries out the owner's commands on the store; each part only
+presents and forwards."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QInputDialog,
     QLabel,
-    QMessageBox,
-    QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from albumen.core.album_naming import new_album_title
 from albumen.core.model import Album, Photo, PhotoState
+from albumen.core.photo_order import LABELS, PhotoSort, sort_photos
 from albumen.core.scan import ScanReport, scan
 from albumen.core.store import StoreError
 from albumen.core.sync import SyncReport
+from albumen.core.wording import count
+from albumen.ui import window_state
 from albumen.ui.about_dialog import AboutDialog
 from albumen.ui.actions import ActionsWindow
-from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole, album_state
+from albumen.ui.album_list import AlbumListModel, AlbumListView, AlbumRole
+from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
+from albumen.ui.drop_zone import DropZone
+from albumen.ui.file_dialogs import choose_folder, choose_photos
+from albumen.ui.grid_header import GridHeader
+from albumen.ui.grid_view import PhotoGridView
 from albumen.ui.links_panel import LinksPanel
+from albumen.ui.loupe import Loupe
 from albumen.ui.metadata_panel import MetadataPanel
-from albumen.ui.photo_grid import PhotoGridModel, PhotoGridView, PhotoRole
+from albumen.ui.panels import PanelSplitter
+from albumen.ui.photo_grid import PhotoGridModel, PhotoRole
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.problems_panel import ProblemsPanel
 from albumen.ui.settings_dialog import SettingsDialog
@@ -41,7 +50,6 @@ from albumen.ui.status_bar import StatusBar
 from albumen.ui.sync_bridge import Connection
 from albumen.ui.tray import Tray
 from albumen.ui.undo_delete import UndoBar
-from albumen_photo import formats
 
 
 class MainWindow(ActionsWindow):
@@ -57,46 +65,41 @@ class MainWindow(ActionsWindow):
         self.albums = AlbumListModel(context, self)
         self.album_view = AlbumListView()
         self.album_view.setModel(self.albums)
-        self.album_view.setMinimumWidth(230)
         self.photos = PhotoGridModel(context, self)
         self.grid = PhotoGridView()
         self.grid.setModel(self.photos)
-        self.heading = QLabel()
-        self.heading.setTextFormat(Qt.TextFormat.RichText)
-        self.empty_hint = QLabel(
-            "Drop photos or folders here, or choose <b>Add photos…</b> (Ctrl+O)."
-        )
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.header = GridHeader(self.grid)
+        self.heading = self.header.heading
+        self.drop_zone = DropZone()
         self.problems = ProblemsPanel()
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(6, 6, 6, 0)
-        centre_layout.addWidget(self.heading)
+        centre_layout.addWidget(self.header)
         centre_layout.addWidget(self.problems)
-        self.undo_bar = UndoBar(context, self.albums)
+        self.undo_bar = UndoBar(context, self.albums, self.photos)
         self.undo_bar.restored.connect(self.select_album)
         centre_layout.addWidget(self.undo_bar)
-        centre_layout.addWidget(self.empty_hint)
+        centre_layout.addWidget(self.drop_zone, 1)
         centre_layout.addWidget(self.grid, 1)
         self.metadata = MetadataPanel(context)
         self.links = LinksPanel(context)
         self.side = QTabWidget()
         self.side.addTab(self.metadata, "&Metadata")
         self.side.addTab(self.links, "&Links")
-        self.side.setMinimumWidth(320)
-        splitter = QSplitter()
-        splitter.addWidget(self.album_view)
-        splitter.addWidget(centre)
-        splitter.addWidget(self.side)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 720, 440])
-        self.splitter = splitter
-        self.setCentralWidget(splitter)
+        self.splitter = PanelSplitter(self.album_view, centre, self.side)
+        self.loupe = Loupe(context, self.grid)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.loupe)
+        self.setCentralWidget(self.pages)
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
 
         self._build_actions(self.grid)
+        self.header.set_sort_menu(self.sort_menu, self.apply_sort_action)
+        self.header.show_sort(self.photos.order)
         self._connect()
         self.tray = Tray(self, self.show_window, [self.pause_action, self.quit_action])
         self._restore()
@@ -114,8 +117,13 @@ class MainWindow(ActionsWindow):
         selection = self.album_view.selectionModel()
         selection.currentChanged.connect(lambda *_: self._album_changed())
         self.grid.selectionModel().currentChanged.connect(self._photo_selected)
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.grid.files_dropped.connect(self.import_paths)
+        self.drop_zone.files_dropped.connect(self.import_paths)
+        self.drop_zone.add_clicked.connect(self.add_photos)
         self.grid.photos_moved.connect(self._photos_moved)
+        self.grid.doubleClicked.connect(lambda *_: self.open_loupe())
+        self.loupe.closed.connect(self._loupe_closed)
         self.album_view.files_dropped.connect(self._dropped_on_album)
         events = self.context.events
         events.albums_changed.connect(self._refresh_albums)
@@ -153,6 +161,8 @@ class MainWindow(ActionsWindow):
             self.select_album(current.id)
         elif self.albums.rowCount():
             self.album_view.setCurrentIndex(self.albums.index(0))
+        else:
+            self._album_changed()  # no album left: the grid and panels empty at once
         self._update_heading()
 
     def _album_changed(self) -> None:
@@ -163,19 +173,24 @@ class MainWindow(ActionsWindow):
             self.metadata.set_album(album_id)
             self.metadata.set_photo(None)
             self.links.set_album(album_id)
-        self.enable_album_actions(album is not None)
         self._update_heading()
 
+    def _update_actions(self) -> None:
+        self.enable_actions(
+            has_album=self.current_album() is not None,
+            selected=len(self.grid.selectionModel().selectedIndexes()),
+            can_undo=self.undo_bar.can_undo,
+            sort=self.photos.order,
+        )
+
     def _update_heading(self) -> None:
+        self._update_actions()
         album = self.current_album()
-        if album is None:
-            self.heading.setText("<h2>No album</h2>Create one with <b>New album…</b> (Ctrl+N).")
-            self.empty_hint.hide()
-            return
-        fresh = self.context.store.album(album.id)
-        state = album_state(fresh, self.albums.offline)
-        self.heading.setText(f"<h2>{fresh.title}</h2>{fresh.photo_count} photos · {state}")
-        self.empty_hint.setVisible(fresh.photo_count == 0)
+        fresh = self.context.store.album(album.id) if album else None
+        self.header.show_album(fresh, self.albums.offline)
+        empty = fresh is None or self.photos.rowCount() == 0
+        self.drop_zone.setVisible(empty)  # instead of the grid while there is nothing to show
+        self.grid.setVisible(not empty)
 
     @Slot(str)
     def _photos_changed(self, album_id: str) -> None:
@@ -212,13 +227,16 @@ class MainWindow(ActionsWindow):
         album = self.current_album()
         if album is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "Delete album",
-            f"Delete “{album.title}”? Its {album.link_count} link(s) stop working and its "
-            "photos are removed from the server. Your files on this computer are not touched.",
+        links = (
+            f"Its {count(album.link_count, 'link')} stop working and its photos are"
+            if album.link_count
+            else "Its photos are"
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        text = (
+            f"Delete “{album.title}”? {links} removed from the server. Your files on this "
+            "computer are not touched."
+        )
+        if not confirm(self, "Delete album", text, "Delete"):
             return
         self.undo_bar.delete(album)  # final only when its time is up (or at quit)
         self._refresh_albums()
@@ -238,27 +256,21 @@ class MainWindow(ActionsWindow):
     # -- photos --------------------------------------------------------------------------------
 
     def add_photos(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(
-            self,
-            "Add photos",
-            str(Path.home()),
-            _photo_filter(),
-        )
-        if files:
-            self.import_paths([Path(f) for f in files])
+        paths = choose_photos(self)
+        if paths:
+            self.import_paths(paths)
 
     def add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()))
-        if folder:
-            self.import_paths([Path(folder)])
+        folder = choose_folder(self)
+        if folder is not None:
+            self.import_paths([folder])
 
     @Slot(list)
     def import_paths(self, paths: list[Path], album_id: str | None = None) -> None:
         """Check the files off the GUI thread, then add the good ones to the album."""
         album = self.context.store.album(album_id) if album_id else self.current_album()
         if album is None:
-            first = paths[0] if paths else None
-            title = first.name if first and first.is_dir() else datetime.now().strftime("%Y-%m-%d")
+            title = new_album_title(paths)
             album = self.new_album(title)
             if album is None:
                 return
@@ -279,17 +291,16 @@ class MainWindow(ActionsWindow):
             lines += [f"{p.name}: already in the album" for p in report.duplicates]
             lines += [f"{p.name}: already in the album" for p in added.duplicates]
             self.problems.show_problems(lines)
-            self.status.showMessage(f"{len(added.added)} photo(s) added to {album.title}", 5000)
+            self.status.showMessage(
+                f"{count(len(added.added), 'photo')} added to {album.title}", 5000
+            )
             self.context.changed(target)
 
         self.context.runner.run(lambda: scan(paths), done)
 
     def remove_photos(self) -> None:
-        photos = self.selected_photos()
-        if not photos:
-            return
-        self.context.store.remove_photos([p.id for p in photos])
-        self.context.changed(photos[0].album_id)
+        """Out of the grid at once; final (and told to the server) after the time to undo."""
+        self.undo_bar.remove_photos(self.selected_photos())
 
     def set_cover(self) -> None:
         photos = self.selected_photos()
@@ -299,7 +310,7 @@ class MainWindow(ActionsWindow):
 
     def move_selected(self, step: int) -> None:
         photos = self.selected_photos()
-        if len(photos) != 1:
+        if len(photos) != 1 or self.photos.order is not PhotoSort.ALBUM:
             return
         self.context.store.move_photo(photos[0].id, photos[0].position + step)
         self.photos.refresh()
@@ -312,6 +323,48 @@ class MainWindow(ActionsWindow):
         for offset, photo_id in enumerate(photo_ids):
             self.context.store.move_photo(photo_id, row + offset)
         self.photos.refresh()
+
+    # -- looking -------------------------------------------------------------------------------
+
+    def open_loupe(self) -> None:
+        index = self.grid.currentIndex()
+        if index.isValid():
+            self.pages.setCurrentWidget(self.loupe)
+            self.loupe.show_row(index.row())
+
+    def _loupe_closed(self) -> None:
+        self.pages.setCurrentWidget(self.splitter)
+        self.grid.scrollTo(self.grid.currentIndex())
+        self.grid.setFocus()
+
+    def sort_by(self, sort: PhotoSort) -> None:
+        """Show the photos in another order, here only (see `albumen.core.photo_order`); the
+        current photo stays current and in view."""
+        current: Photo | None = self.grid.currentIndex().data(PhotoRole)
+        self.photos.set_order(sort)
+        self.grid.reorderable = sort is PhotoSort.ALBUM
+        self.header.show_sort(sort)
+        row = self.photos.row_of(current.id) if current else None
+        if row is not None:
+            self.grid.setCurrentIndex(self.photos.index(row))
+            self.grid.scrollTo(self.photos.index(row))
+        self._update_actions()
+
+    def apply_sort(self) -> None:
+        """Make the order shown the album's own, for its viewers too, once the owner agrees."""
+        album, sort = self.current_album(), self.photos.order
+        if album is None or sort is PhotoSort.ALBUM:
+            return
+        text = (
+            f"Put the photos of “{album.title}” in {LABELS[sort].lower()} order? Viewers of its "
+            "links will see them in this order; the order you arranged is replaced."
+        )
+        if not confirm(self, "Use this order for the album", text, "Reorder album"):
+            return
+        photos = sort_photos(self.context.store.photos(album.id), sort)
+        self.context.store.order_photos(album.id, [photo.id for photo in photos])
+        self.sort_by(PhotoSort.ALBUM)
+        self.context.changed(album.id)
 
     def retry_failed(self) -> None:
         album = self.current_album()
@@ -349,11 +402,13 @@ class MainWindow(ActionsWindow):
         self.context.sync.request_sync()
 
     def toggle_pause(self) -> None:
+        """Pause or resume uploads; a pause holds across restarts until the owner resumes."""
         sync = self.context.sync
         if sync.paused:
             sync.resume()
         else:
             sync.pause()
+        window_state.remember_paused(sync.paused)
         self.show_paused(sync.paused)
 
     @Slot(str)
@@ -404,28 +459,10 @@ class MainWindow(ActionsWindow):
         self.activateWindow()
 
     def _restore(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1320, 820)
-        splitter = settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        last = settings.value("window/last_album")
-        if isinstance(last, str) and self.albums.row_of(last) is not None:
-            self.select_album(last)
-        elif self.albums.rowCount():
-            self.album_view.setCurrentIndex(self.albums.index(0))
+        window_state.restore(self)
 
     def _save(self) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
-        album = self.current_album()
-        if album is not None:
-            settings.setValue("window/last_album", album.id)
+        window_state.save(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._save()
@@ -438,6 +475,21 @@ class MainWindow(ActionsWindow):
         event.accept()
         self.quit()
 
+    def confirm_quit(self) -> None:
+        """Quit (the menu, the tray, Ctrl+Q); with uploads still waiting, only once the owner
+        has read that they go on next time."""
+        waiting = len(self.context.store.unfinished_uploads())
+        if waiting and not confirm(
+            self,
+            "Quit Albumen",
+            f"{count(waiting, 'photo')} {'is' if waiting == 1 else 'are'} still waiting to"
+            " upload. They go on the next time Albumen is open; links to them show what has"
+            " arrived.",
+            "Quit",
+        ):
+            return
+        self.quit()
+
     def quit(self) -> None:
         self.finish_deletes()
         self._save()
@@ -445,11 +497,3 @@ class MainWindow(ActionsWindow):
         app = QApplication.instance()
         if app is not None:
             app.quit()
-
-
-def _photo_filter() -> str:
-    """The file dialog's filter, from the one format registry (both cases: some platforms'
-    dialogs match patterns case-sensitively)."""
-    patterns = formats.file_dialog_patterns()
-    both = patterns + [pattern.upper() for pattern in patterns if pattern.upper() != pattern]
-    return f"Photos ({' '.join(both)});;All files (*)"

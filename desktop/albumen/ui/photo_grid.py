@@ -1,15 +1,16 @@
-"""The photo grid: a model/view over the album's photos with lazy thumbnails.
+"""The photo grid's model: the album's photos, in the order chosen for the view, with lazy
+thumbnails (the view is `grid_view`, a cell's painting `photo_delegate`).
 
 Thumbnails are asked for only when a cell is painted, made on the image pool (a QImage in the
 worker, a QPixmap only here on the GUI thread), kept in a bounded cache, and announced to the
 view in batches, so 5,000 photos scroll without a stall. Changing album bumps a generation
-number and late results for the old album are dropped.
+number and late results for the old album are dropped. The rows follow `order` (the album's own
+order unless the owner chose another view of it, see `albumen.core.photo_order`).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -17,33 +18,17 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
+    Slot,
 )
-from PySide6.QtGui import (
-    QColor,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QImage,
-    QPainter,
-    QPalette,
-    QPixmap,
-    QResizeEvent,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QListView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QWidget
 
 from albumen.core.model import Photo, PhotoState
+from albumen.core.photo_order import PhotoSort, sort_photos
+from albumen.core.store import StoreError
 from albumen.core.thumbnails import embedded_preview
 from albumen.ui.context import AppContext
 
@@ -51,9 +36,9 @@ PhotoRole = Qt.ItemDataRole.UserRole + 1
 StateRole = Qt.ItemDataRole.UserRole + 2
 ProgressRole = Qt.ItemDataRole.UserRole + 3
 ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 4
+CoverRole = Qt.ItemDataRole.UserRole + 5  # True for the album's cover
 
 THUMB_EDGE = 320
-CELL = QSize(196, 196)
 BATCH = 500  # rows handed to the view per fetchMore
 PIXMAP_CACHE = 1500
 PHOTO_MIME = "application/x-albumen-photo-ids"
@@ -79,6 +64,9 @@ class PhotoGridModel(QAbstractListModel):
         self.album_id: str | None = None
         self._photos: list[Photo] = []
         self._rows: dict[str, int] = {}
+        self.hidden: set[str] = set()  # removed, waiting out the time to undo
+        self.order = PhotoSort.ALBUM
+        self.cover_id: str | None = None
         self._shown = 0
         self._generation = 0
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
@@ -89,6 +77,7 @@ class PhotoGridModel(QAbstractListModel):
         self._dirty: set[str] = set()
         self._flush = QTimer(self, interval=40, singleShot=True)
         self._flush.timeout.connect(self._announce)
+        context.events.albums_changed.connect(self._cover_moved)
 
     # -- content -------------------------------------------------------------------------------
 
@@ -109,7 +98,7 @@ class PhotoGridModel(QAbstractListModel):
         When the same photos come back in the same order (a sync changed their states), the
         rows are updated in place, so the owner's selection and scroll position stay."""
         before = [photo.id for photo in self._photos]
-        fresh = self.context.store.photos(self.album_id) if self.album_id else []
+        fresh = self._fresh()
         if fresh and [photo.id for photo in fresh] == before:
             self._photos = fresh
             if self._shown:
@@ -120,12 +109,44 @@ class PhotoGridModel(QAbstractListModel):
         self._shown = min(len(self._photos), max(self._shown, BATCH))
         self.endResetModel()
 
+    def set_order(self, order: PhotoSort) -> None:
+        """Show the photos in another order; the album's own order is not touched."""
+        self.order = order
+        self.refresh()
+
+    def _fresh(self) -> list[Photo]:
+        photos = self.context.store.photos(self.album_id) if self.album_id else []
+        return sort_photos([photo for photo in photos if photo.id not in self.hidden], self.order)
+
     def _load(self) -> None:
-        self._photos = self.context.store.photos(self.album_id) if self.album_id else []
+        self._photos = self._fresh()
         self._rows = {photo.id: row for row, photo in enumerate(self._photos)}
+        self.cover_id = self._album_cover()
+
+    def _album_cover(self) -> str | None:
+        try:
+            return self.context.store.album(self.album_id).cover_photo_id if self.album_id else None
+        except StoreError:
+            return None  # deleted meanwhile
+
+    @Slot()
+    def _cover_moved(self) -> None:
+        """The album's cover may have changed: its old and new cells are repainted."""
+        cover = self._album_cover()
+        if cover == self.cover_id:
+            return
+        changed = [self.row_of(photo_id) for photo_id in (self.cover_id, cover) if photo_id]
+        self.cover_id = cover
+        for row in changed:
+            if row is not None:
+                self.dataChanged.emit(self.index(row), self.index(row), [CoverRole])
 
     def photo_at(self, row: int) -> Photo:
         return self._photos[row]
+
+    def photo_count(self) -> int:
+        """All the photos shown, including those not yet handed to the view (`fetchMore`)."""
+        return len(self._photos)
 
     def row_of(self, photo_id: str) -> int | None:
         row = self._rows.get(photo_id)
@@ -161,11 +182,15 @@ class PhotoGridModel(QAbstractListModel):
             return self._thumbnail(photo)
         if role == ThumbnailReadyRole:
             return photo.id in self._pixmaps
+        if role == CoverRole:
+            return photo.id == self.cover_id
         if role == Qt.ItemDataRole.ToolTipRole:
             text = f"{photo.filename}\n{STATE_TEXT[photo.state]}"
+            text += "\nThe album's cover" if photo.id == self.cover_id else ""
             return f"{text}\n{photo.error}" if photo.error else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{photo.filename}, {STATE_TEXT[photo.state]}"
+            cover = ", album cover" if photo.id == self.cover_id else ""
+            return f"{photo.filename}, {STATE_TEXT[photo.state]}{cover}"
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -272,147 +297,3 @@ class PhotoGridModel(QAbstractListModel):
         ids = [self._photos[i.row()].id for i in sorted(indexes, key=lambda i: i.row())]
         data.setData(PHOTO_MIME, "\n".join(ids).encode())
         return data
-
-
-class PhotoDelegate(QStyledItemDelegate):
-    """Thumbnail fitted in the cell, file name under it, the upload state as a badge or bar."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        view = self.parent()
-        return view.gridSize() if isinstance(view, QListView) else CELL
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        photo: Photo | None = index.data(PhotoRole)
-        if photo is None:
-            return
-        painter.save()
-        rect: QRect = option.rect
-        palette: QPalette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        inner = rect.adjusted(6, 6, -6, -26)
-        if selected:
-            highlight = palette.color(QPalette.ColorRole.Highlight)
-            painter.fillRect(rect.adjusted(2, 2, -2, -2), highlight)
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
-            scaled = pixmap.scaled(
-                inner.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            x = inner.left() + (inner.width() - scaled.width()) // 2
-            y = inner.top() + (inner.height() - scaled.height()) // 2
-            painter.drawPixmap(x, y, scaled)
-        else:
-            painter.fillRect(inner, QColor(128, 128, 128, 45))
-        self._badge(painter, inner, photo, index.data(ProgressRole))
-        text_rect = QRect(rect.left() + 6, inner.bottom() + 4, rect.width() - 12, 18)
-        painter.setPen(
-            palette.color(
-                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-            )
-        )
-        painter.drawText(
-            text_rect,
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-            painter.fontMetrics().elidedText(
-                photo.filename, Qt.TextElideMode.ElideMiddle, text_rect.width()
-            ),
-        )
-        painter.restore()
-
-    @staticmethod
-    def _badge(painter: QPainter, inner: QRect, photo: Photo, progress: float | None) -> None:
-        if photo.state is PhotoState.UPLOADING or progress is not None:
-            bar = QRect(inner.left() + 6, inner.bottom() - 10, inner.width() - 12, 5)
-            painter.fillRect(bar, QColor(0, 0, 0, 110))
-            done = QRect(bar.left(), bar.top(), int(bar.width() * (progress or 0.0)), bar.height())
-            painter.fillRect(done, QColor(64, 156, 255))
-            return
-        colours = {
-            PhotoState.UPLOADED: QColor(52, 168, 83),
-            PhotoState.FAILED: QColor(217, 48, 37),
-            PhotoState.CHANGED: QColor(242, 153, 0),
-            PhotoState.MISSING: QColor(217, 48, 37),
-        }
-        colour = colours.get(photo.state)
-        if colour is None:
-            return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setBrush(colour)
-        painter.setPen(QColor(255, 255, 255))
-        dot = QRect(inner.right() - 20, inner.bottom() - 20, 14, 14)
-        painter.drawEllipse(dot)
-        mark = "✓" if photo.state is PhotoState.UPLOADED else "!"
-        painter.drawText(dot, Qt.AlignmentFlag.AlignCenter, mark)
-
-
-class PhotoGridView(QListView):
-    """Files and folders dropped from the file manager come out as `files_dropped`; photos
-    dragged within the grid are reordered."""
-
-    files_dropped = Signal(list)  # list[Path]
-    photos_moved = Signal(list, int)  # photo ids, row they land on
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(True)
-        self.setGridSize(CELL)
-        self.setSpacing(0)
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(200)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setDragEnabled(True)
-        self.setAcceptDrops(True)
-        self.viewport().setAcceptDrops(True)  # drops land on the viewport, as Qt documents
-        self.setDropIndicatorShown(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.setItemDelegate(PhotoDelegate(self))
-        self.setAccessibleName("Photos")
-        self.setWordWrap(False)
-        # Always there, so the cells sized to the width never flip it on and off.
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        """Cells share the width evenly: full rows, no ragged gap on the right."""
-        width = self.viewport().width()
-        columns = max(1, width // CELL.width())
-        edge = max(CELL.width(), width // columns)
-        if edge != self.gridSize().width():
-            self.setGridSize(QSize(edge, edge))
-        super().resizeEvent(event)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasFormat(PHOTO_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasFormat(PHOTO_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        mime = event.mimeData()
-        if mime.hasFormat(PHOTO_MIME):
-            ids = bytes(mime.data(PHOTO_MIME).data()).decode().split("\n")
-            target = self.indexAt(event.position().toPoint())
-            row = target.row() if target.isValid() else self.model().rowCount()
-            self.photos_moved.emit([i for i in ids if i], row)
-            event.setDropAction(Qt.DropAction.CopyAction)  # the model moves; the view must not
-            event.accept()
-            return
-        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-        if paths:
-            self.files_dropped.emit(paths)
-            event.acceptProposedAction()
-        else:
-            event.ignore()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from albumen.core.model import AlbumPrivacy, Exposure, PhotoState
 from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
+from albumen.ui.theme import tone
 
 
 class _ExposureChoice(QGroupBox):
@@ -70,7 +71,7 @@ class PrivacyDialog(QDialog):
         rights = QLabel("Artist and copyright always stay with the photos.")
         rights.setEnabled(False)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(tone("error"))
         self.error_label.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -2,7 +2,9 @@
 new link starts with.
 
 A remote server is checked with its token before it is saved (off the GUI thread), so a typo
-shows up here rather than as failed uploads later. The token goes to the keyring only.
+shows up here rather than as failed uploads later. The token goes to the keyring only. A pairing
+address (`albumen-server invite`) pasted as the address is traded for a token instead
+(albumen.core.pairing), so nobody copies tokens by hand.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from PySide6.QtWidgets import (
 from albumen.core.backend import Backend, BackendError, OfflineError
 from albumen.core.credentials import KeyringUnavailableError
 from albumen.core.model import Download
+from albumen.core.pairing import Paired, PairingError, parse_invite, redeem
 from albumen.core.settings import LinkDefaults
 from albumen.ui.context import AppContext
 from albumen.ui.share_dialog import DOWNLOAD_CHOICES, EXPIRY_PRESETS
+from albumen.ui.theme import tone
 
 MAX_CONCURRENT = 8
 
@@ -78,7 +82,7 @@ class SettingsDialog(QDialog):
         group.addButton(self.embedded_option)
         group.addButton(self.remote_option)
         self.url_edit = QLineEdit(settings.server_url or "")
-        self.url_edit.setPlaceholderText("https://photos.example.com")
+        self.url_edit.setPlaceholderText("https://photos.example.com or a pairing address")
         self.url_edit.setAccessibleName("Server address")
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -87,7 +91,7 @@ class SettingsDialog(QDialog):
         self.token_edit.setPlaceholderText(
             "Kept in the keyring — type to replace"
             if known
-            else "From `albumen-server token create`"
+            else "Not needed with a pairing address"
         )
         self.check_button = QPushButton("C&heck connection")
         self.check_button.clicked.connect(lambda: self.check(save_after=False))
@@ -180,9 +184,18 @@ class SettingsDialog(QDialog):
         links_form.addRow(self.default_metadata)
         links_form.addRow(self.default_location)
 
+        # -- appearance ------------------------------------------------------------------------
+        self.theme_combo = QComboBox()
+        for scheme, label in (("system", "Like the system"), ("light", "Light"), ("dark", "Dark")):
+            self.theme_combo.addItem(label, scheme)
+        self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(settings.theme)))
+        appearance_box = QGroupBox("Appearance")
+        appearance_form = QFormLayout(appearance_box)
+        appearance_form.addRow("&Colours:", self.theme_combo)
+
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(tone("error"))
         self.error_label.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -194,6 +207,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(server_box)
         layout.addWidget(uploads_box)
         layout.addWidget(links_box)
+        layout.addWidget(appearance_box)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self._server_mode_changed()
@@ -227,7 +241,17 @@ class SettingsDialog(QDialog):
         return self.token_edit.text().strip() or self._known_token(url)
 
     def check(self, *, save_after: bool) -> None:
-        """Asks the server who the token belongs to; saves afterwards when asked to."""
+        """Asks the server who the token belongs to; saves afterwards when asked to. A pairing
+        address is traded for a token first."""
+        invite = parse_invite(self.url_edit.text())
+        if invite is not None:
+            self._set_checking(True)
+            self.server_status.setText(f"Pairing with {urlparse(invite.server_url).hostname}…")
+            self.context.runner.run(
+                lambda: redeem(invite),
+                lambda paired, error: self._paired(paired, error, save_after),
+            )
+            return
         url = self.url_edit.text().strip().rstrip("/")
         problem = server_url_problem(url)
         if problem:
@@ -274,6 +298,23 @@ class SettingsDialog(QDialog):
         self.server_status.setText("✗ That does not look like an Albumen server.")
         self._fail(f"Server address: {error}")
 
+    def _paired(self, paired: object, error: BaseException | None, save_after: bool) -> None:
+        self._set_checking(False)
+        if not isinstance(paired, Paired):
+            self.server_status.setText("✗ Pairing did not work.")
+            message = str(error) if isinstance(error, PairingError) else f"{error}"
+            self._fail(f"Pairing address: {message}")
+            self.url_edit.setFocus()
+            return
+        # The address is spent now: the token it gave is kept at once, whatever comes next.
+        try:
+            self.context.credentials.set_server_token(paired.server_url, paired.token)
+        except KeyringUnavailableError as error:
+            self._fail(f"Token: it cannot be kept without a keyring ({error}).")
+        self.url_edit.setText(paired.server_url)
+        self.token_edit.setText(paired.token)
+        self._checked(paired.server_url, paired.token, paired.owner, None, save_after)
+
     def _save_anyway(self, url: str) -> bool:
         answer = QMessageBox.question(
             self,
@@ -312,6 +353,7 @@ class SettingsDialog(QDialog):
         settings = self.context.settings
         settings.server_url = url
         settings.concurrent_uploads = self.concurrent_spin.value()
+        settings.theme = str(self.theme_combo.currentData())
         settings.bandwidth_limit_kbps = (
             round(self.limit_spin.value() * 1000) if self.limit_check.isChecked() else None
         )

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QStackedWidget,
@@ -34,10 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from albumen.core.credentials import KeyringUnavailableError
+from albumen.core.link_state import ONLY_HERE, works_only_here
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
+from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
+from albumen.ui.theme import tone
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
 
@@ -136,6 +138,8 @@ class ShareDialog(QDialog):
             self.generated_edit.fontMetrics().horizontalAdvance("m" * 30)
         )
         self.regenerate_button = QPushButton("&New passphrase")
+        # Enter creates the link: no other button may become the default by taking the focus.
+        self.regenerate_button.setAutoDefault(False)
         self.regenerate_button.clicked.connect(
             lambda: self.generated_edit.setText(generate_password())
         )
@@ -160,7 +164,7 @@ class ShareDialog(QDialog):
             "you would post publicly."
         )
         self.open_warning.setWordWrap(True)
-        self.open_warning.setStyleSheet("color: #a15c00;")
+        self.open_warning.setStyleSheet(tone("warning"))
         password_box = QVBoxLayout()
         password_box.addWidget(self.keep_password)
         password_box.addWidget(self.generate_option)
@@ -209,7 +213,7 @@ class ShareDialog(QDialog):
         form.addRow("", self.copyright_note)
 
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(tone("error"))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
@@ -296,6 +300,9 @@ class ShareDialog(QDialog):
         self.generated_edit.setEnabled(self.generate_option.isChecked())
         self.regenerate_button.setEnabled(self.generate_option.isChecked())
         self.open_warning.setVisible(self.no_password.isChecked())
+        # The warning's wrapped lines need room: the dialog grows rather than overlapping the
+        # rows below it.
+        self.adjustSize()
 
     # -- reading the form ----------------------------------------------------------------------
 
@@ -392,12 +399,15 @@ class ShareDialog(QDialog):
         self.password_row_label = QLabel("Password:")
         self.state_note = QLabel()
         self.state_note.setWordWrap(True)
+        self.only_here_note = QLabel(f"⚠ {ONLY_HERE}")
+        self.only_here_note.setWordWrap(True)
+        self.only_here_note.setStyleSheet(tone("warning"))
         self.keyring_note = QLabel(
             "⚠ No keyring is available: Albumen keeps this password only until it closes. "
             "Note it now."
         )
         self.keyring_note.setWordWrap(True)
-        self.keyring_note.setStyleSheet("color: #a15c00;")
+        self.keyring_note.setStyleSheet(tone("warning"))
         self.copied_label = QLabel()
 
         self.copy_link_button = QPushButton("Copy &link")
@@ -424,6 +434,7 @@ class ShareDialog(QDialog):
         layout.addWidget(self.done_title)
         layout.addLayout(form)
         layout.addWidget(self.state_note)
+        layout.addWidget(self.only_here_note)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.copied_label)
         layout.addStretch(1)
@@ -455,6 +466,13 @@ class ShareDialog(QDialog):
                 self.state_note.text() + " Its password is not kept on this computer."
             )
         self.keyring_note.setVisible(has_password and not kept_safely)
+        local = works_only_here(handover.url)
+        self.only_here_note.setVisible(local)
+        if local:
+            self.done_title.setText(f"<b>A link to “{self.album.title}” on this computer.</b>")
+            self.state_note.setText(
+                "Open it in a browser here to see the album as its viewers will."
+            )
         self.pages.setCurrentIndex(1)
         (self.copy_both_button if has_password else self.copy_link_button).setFocus()
         self.close_button.setDefault(False)
@@ -480,12 +498,10 @@ class ShareDialog(QDialog):
 def confirm_revoke(parent: QWidget, link: Link) -> bool:
     """Revoking cannot be undone: the same URL never works again."""
     name = f"“{link.settings.label}”" if link.settings.label else "this link"
-    answer = QMessageBox.question(
+    return confirm(
         parent,
         "Revoke link",
         f"Revoke {name}? Everyone who has it loses access at once, and it cannot be "
         "turned back on; you can make a new link instead.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
+        "Revoke",
     )
-    return answer == QMessageBox.StandardButton.Yes

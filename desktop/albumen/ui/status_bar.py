@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
+from albumen.core import wording
 from albumen.ui.sync_bridge import Connection, Transfer
 
 
@@ -59,7 +60,7 @@ class StatusBar(QStatusBar):
         self.progress.setRange(0, 0)
         self.progress.setFormat("Checking files…")
         self.progress.show()
-        self.showMessage(f"Checking {count} item(s)…")
+        self.showMessage(f"Checking {wording.count(count, 'item')}…")
 
     def checking_done(self) -> None:
         self.progress.hide()

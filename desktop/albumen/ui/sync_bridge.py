@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -70,10 +71,17 @@ class SyncBridge(QObject):
     finished = Signal(object)  # SyncReport
 
     def __init__(
-        self, service: SyncService, parent: QObject | None = None, *, retry_seconds: int = 30
+        self,
+        service: SyncService,
+        parent: QObject | None = None,
+        *,
+        retry_seconds: int = 30,
+        revive: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
+        # Starts the embedded server again when it stopped; True when it did (see Client).
+        self.revive = revive
         # Called on worker threads: handed to the GUI thread through the inbox (see tasks.py).
         self._inbox = Inbox(self)
         service.listener = lambda event: self._inbox.post(lambda: self._on_event(event))
@@ -139,6 +147,9 @@ class SyncBridge(QObject):
     def _run(self) -> None:
         try:
             report = self.service.sync_once()
+            if report.offline and self.revive is not None and self.revive():
+                self.service.reconfigure()  # every thread talks to the new server
+                report = self.service.sync_once()
         except Exception as error:  # no server yet (not logged in, embedded failed to start)
             report = SyncReport(
                 offline=str(error), remaining=len(self.service.store.pending_operations())

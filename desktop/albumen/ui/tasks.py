@@ -7,7 +7,8 @@ popleft are atomic) that a timer on the GUI thread drains while anything is unde
 PySide6 signals from plain Python threads at upload-progress rates crashed the interpreter
 ("bool_dealloc", a reference-count error inside PySide6 6.12 on Python 3.11) in our benchmark;
 a queue read by the GUI thread has no such path. Separate pools keep thumbnails from starving
-the rest.
+the rest, and a lane of its own keeps the photo the owner is looking at (the loupe) from waiting
+behind a screenful of thumbnails.
 """
 
 from __future__ import annotations
@@ -79,14 +80,19 @@ class TaskRunner(QObject):
         self.image_threads = max(1, image_threads)
         self._general = ThreadPoolExecutor(4, thread_name_prefix="albumen-task")
         self._images = ThreadPoolExecutor(self.image_threads, thread_name_prefix="albumen-image")
+        self._looked_at = ThreadPoolExecutor(self.image_threads, thread_name_prefix="albumen-look")
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
 
     def run(self, fn: Callable[[], Any], done: Done | None = None) -> None:
         self._submit(self._general, fn, done)
 
-    def run_image(self, fn: Callable[[], Any], done: Done | None = None) -> None:
-        self._submit(self._images, fn, done)
+    def run_image(
+        self, fn: Callable[[], Any], done: Done | None = None, *, now: bool = False
+    ) -> None:
+        """Image decoding; `now` for the photo in view, which must not queue behind the
+        thumbnails of the grid."""
+        self._submit(self._looked_at if now else self._images, fn, done)
 
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], done: Done | None) -> None:
         self.inbox.expect()
@@ -127,5 +133,5 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         """Drop what has not started (thumbnails nobody will see); let running work end."""
-        for pool in (self._general, self._images):
+        for pool in (self._general, self._images, self._looked_at):
             pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,47 @@
+"""What a link is now, as the owner should see it, in the app and in `albumen links` alike.
+
+The store keeps what the server last said (or what is still to be told); two facts change
+without the server saying anything: an expiry date passing, and where the URL can be opened
+from at all (a link to the embedded server works only on this computer).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from albumen.core.model import Link, LinkState
+
+
+def effective_state(link: Link, now: datetime | None = None) -> LinkState:
+    """The server marks expiry only when asked; the owner sees it the moment it passes."""
+    expires = link.settings.expires_at
+    if link.state is LinkState.ACTIVE and expires and expires <= (now or datetime.now(UTC)):
+        return LinkState.EXPIRED
+    return link.state
+
+
+def is_open(link: Link, now: datetime | None = None) -> bool:
+    """Whether the link works (or will, once the server has it): it counts as one of the
+    album's links."""
+    return effective_state(link, now) in (LinkState.PENDING, LinkState.ACTIVE)
+
+
+def works_only_here(url: str) -> bool:
+    """Whether a link's URL can be opened only on this computer (a loopback address, as the
+    embedded server's links are): sending it to anyone else is pointless."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+ONLY_HERE = (
+    "This link works only on this computer: it points at Albumen's embedded server. To send "
+    "it to anyone, connect a sharing server (Settings ▸ Server, or `albumen login` with the "
+    "pairing address your server's administrator sent)."
+)

@@ -1,0 +1,22 @@
+"""Asking before something that cannot be taken back, with buttons that say what they do.
+
+"Delete" and "Cancel", "Revoke" and "Cancel" rather than Yes and No: a person reads the button,
+not the question (the platform guidelines of GNOME, macOS and Windows agree). Cancel is the
+default, so Enter never destroys anything.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def confirm(parent: QWidget | None, title: str, text: str, verb: str) -> bool:
+    """Whether the owner chose `verb` (e.g. "Delete") over Cancel."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton)
+    box.setParent(parent, box.windowFlags())
+    act = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is act

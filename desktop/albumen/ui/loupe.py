@@ -1,0 +1,296 @@
+"""The loupe: one photo as large as the window allows, to look at it properly.
+
+Space, Return or a double-click on the grid opens it on the current photo; Left and Right (or
+Up and Down, Home and End) go through the album in the grid's order; Esc, Space or a
+double-click close it, back on the grid with the last photo shown selected. The grid's
+current photo follows, so the cover, Move earlier/later and the metadata panel act on the
+photo in view.
+
+The photo is decoded off the GUI thread (`TaskRunner.run_image`, in the lane that does not wait
+behind the grid's thumbnails) by the same code that makes the thumbnails, at the screen's size,
+so it is upright and a RAW file shows its preview; the grid's thumbnail stands in, enlarged,
+until it arrives, and the neighbours are decoded next so that stepping through is immediate.
+Nothing here waits on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from albumen.core.model import Photo
+from albumen.core.thumbnails import make_thumbnail
+from albumen.ui.context import AppContext
+from albumen.ui.grid_view import PhotoGridView
+from albumen.ui.photo_grid import PhotoGridModel
+
+KEPT = 3  # decoded photos kept: the one in view and its neighbours
+EDGE_MAX = 4096  # a 4K screen's long side: larger decodes show nothing more
+BACKGROUND = Qt.GlobalColor.black
+
+
+class _Canvas(QWidget):
+    """Paints the photo fitted to its size, centred on black; a message when there is none."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.image: QImage | None = None
+        self.enlarge = False  # a stand-in thumbnail is stretched; the real photo never is
+        self.message = ""
+        self._scaled: tuple[int, QSize, QPixmap] | None = None
+
+    def show_image(self, image: QImage | None, *, enlarge: bool, message: str = "") -> None:
+        self.image, self.enlarge, self.message = image, enlarge, message
+        self._scaled = None
+        self.update()
+
+    def fitted(self) -> QRect:
+        """Where the photo is drawn: as large as fits, never beyond its own pixels."""
+        if self.image is None or self.image.isNull():
+            return QRect()
+        ratio = self.devicePixelRatioF()
+        natural = QSize(
+            math.ceil(self.image.width() / ratio), math.ceil(self.image.height() / ratio)
+        )
+        size = natural.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        if not self.enlarge and size.width() > natural.width():
+            size = natural
+        left, top = (self.width() - size.width()) // 2, (self.height() - size.height()) // 2
+        return QRect(left, top, size.width(), size.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), BACKGROUND)
+        target = self.fitted()
+        if self.image is not None and not target.isEmpty():
+            painter.drawPixmap(target, self._pixmap(target.size()))
+        if self.message:
+            painter.setPen(Qt.GlobalColor.lightGray)
+            painter.drawText(
+                self.rect().adjusted(24, 24, -24, -24),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.message,
+            )
+
+    def _pixmap(self, size: QSize) -> QPixmap:
+        """The photo scaled once per size (smoothly), not at every repaint."""
+        assert self.image is not None
+        key = self.image.cacheKey()
+        if self._scaled is None or self._scaled[:2] != (key, size):
+            ratio = self.devicePixelRatioF()
+            scaled = self.image.scaled(
+                size * ratio,
+                Qt.AspectRatioMode.IgnoreAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            pixmap = QPixmap.fromImage(scaled)
+            pixmap.setDevicePixelRatio(ratio)
+            self._scaled = (key, size, pixmap)
+        return self._scaled[2]
+
+
+class Loupe(QWidget):
+    """Shows the grid's photos one at a time; `closed` asks the window to show the grid."""
+
+    closed = Signal()
+    shown = Signal(str)  # the id of a photo once it is on screen at full size
+
+    def __init__(self, context: AppContext, grid: PhotoGridView, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.grid = grid
+        model = grid.model()
+        assert isinstance(model, PhotoGridModel)
+        self.model = model
+        self.photo: Photo | None = None
+        self.row = 0
+        self._images: OrderedDict[str, QImage] = OrderedDict()
+        self._errors: dict[str, str] = {}
+        self._loading: set[str] = set()
+        # The photo in view and its neighbours: a decode queued for another (the owner held
+        # the Right key) is skipped when its turn comes, so the pool is free for these.
+        self._wanted: frozenset[str] = frozenset()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        for role, colour in (
+            (QPalette.ColorRole.Window, QColor(BACKGROUND)),
+            (QPalette.ColorRole.Button, QColor(48, 48, 48)),
+            (QPalette.ColorRole.WindowText, QColor(235, 235, 235)),
+            (QPalette.ColorRole.ButtonText, QColor(235, 235, 235)),
+        ):
+            palette.setColor(role, colour)
+        self.setPalette(palette)  # light on black, whatever the desktop's theme
+        self.title = QLabel()
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.position = QLabel()
+        self.previous_button = self._button("‹", "Previous photo (Left)", lambda: self.step(-1))
+        self.next_button = self._button("›", "Next photo (Right)", lambda: self.step(1))
+        self.close_button = self._button("Back to the grid", "Back to the grid (Esc)", self.close_)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(10, 6, 10, 6)
+        for widget in (self.previous_button, self.position, self.next_button, self.title):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.close_button)
+        self.canvas = _Canvas(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.canvas, 1)
+        self.setAccessibleName("Photo")
+        model.modelReset.connect(self._rows_changed)
+
+    def _button(self, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the arrows keep going to the loupe
+        button.clicked.connect(slot)
+        return button
+
+    # -- moving --------------------------------------------------------------------------------
+
+    def show_row(self, row: int) -> None:
+        """Show the grid's photo at `row` (clamped to the album) and make it the grid's
+        current photo."""
+        count = self.model.photo_count()
+        if not count:
+            self.close_()
+            return
+        row = max(0, min(row, count - 1))
+        while row >= self.model.rowCount() and self.model.canFetchMore(self.model.index(-1)):
+            self.model.fetchMore(self.model.index(-1))
+        self.row = row
+        self.photo = self.model.photo_at(row)
+        self.title.setText(self.photo.filename)
+        self.position.setText(f"{row + 1} of {count}")
+        self.setAccessibleDescription(f"{self.photo.filename}, {row + 1} of {count}")
+        self.previous_button.setEnabled(row > 0)
+        self.next_button.setEnabled(row < count - 1)
+        self._wanted = frozenset(
+            self.model.photo_at(near).id for near in (row - 1, row, row + 1) if 0 <= near < count
+        )
+        index = self.model.index(row)
+        selection = self.grid.selectionModel()
+        selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
+        self._present()
+        for neighbour in (row + 1, row - 1):
+            if 0 <= neighbour < count:
+                self._load(self.model.photo_at(neighbour))
+        self.setFocus()
+
+    def step(self, delta: int) -> None:
+        target = max(0, min(self.row + delta, self.model.photo_count() - 1))
+        if target != self.row:
+            self.show_row(target)
+
+    def close_(self) -> None:
+        """Back to the grid (the window listens to `closed`)."""
+        self.closed.emit()
+
+    def _rows_changed(self) -> None:
+        """The grid's rows were reloaded (a sort, a move, a removal): follow the photo in view,
+        or stay at its place if it is gone."""
+        if self.photo is None or not self.isVisible():
+            return
+        row = self.model.row_of(self.photo.id)
+        self.show_row(self.row if row is None else row)
+
+    # -- the picture ---------------------------------------------------------------------------
+
+    def _present(self) -> None:
+        photo = self.photo
+        if photo is None:
+            return
+        image = self._images.get(photo.id)
+        if image is not None:
+            self._images.move_to_end(photo.id)
+            self.canvas.show_image(image, enlarge=False)
+            self.shown.emit(photo.id)
+            return
+        if photo.id in self._errors:
+            self.canvas.show_image(None, enlarge=False, message=self._errors[photo.id])
+            return
+        thumbnail = self.model.data(self.model.index(self.row), Qt.ItemDataRole.DecorationRole)
+        stand_in = thumbnail.toImage() if isinstance(thumbnail, QPixmap) else None
+        self.canvas.show_image(stand_in, enlarge=True)
+        self._load(photo)
+
+    def _edge(self) -> int:
+        """The long side to decode at: the screen's, in device pixels."""
+        screen = self.screen()
+        size = screen.size() * screen.devicePixelRatio()
+        return min(EDGE_MAX, max(1024, size.width(), size.height()))
+
+    def _load(self, photo: Photo) -> None:
+        if photo.id in self._images or photo.id in self._errors or photo.id in self._loading:
+            return
+        self._loading.add(photo.id)
+        path, edge = photo.path, self._edge()
+
+        def decode() -> QImage | None:
+            if photo.id not in self._wanted:
+                return None  # passed by meanwhile
+            return QImage.fromData(make_thumbnail(path, edge))
+
+        def done(image: QImage | None, error: BaseException | None) -> None:
+            self._loading.discard(photo.id)
+            if error is None and image is None:
+                if photo.id in self._wanted:
+                    self._load(photo)  # skipped, then wanted again: decode it after all
+                return
+            if error is not None or image is None or image.isNull():
+                self._errors[photo.id] = str(error or f"{photo.filename} cannot be shown")
+            else:
+                self._images[photo.id] = image
+                while len(self._images) > KEPT:
+                    self._images.popitem(last=False)
+            if self.photo is not None and self.photo.id == photo.id:
+                self._present()
+
+        self.context.runner.run_image(decode, done, now=True)
+
+    # -- keys and mouse ------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = Qt.Key(event.key())
+        steps = {
+            Qt.Key.Key_Left: -1,
+            Qt.Key.Key_Up: -1,
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_Down: 1,
+            Qt.Key.Key_PageUp: -1,
+            Qt.Key.Key_PageDown: 1,
+        }
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)  # Alt+Left and the like are the window's commands
+        elif key in steps:
+            self.step(steps[key])
+        elif key == Qt.Key.Key_Home:
+            self.show_row(0)
+        elif key == Qt.Key.Key_End:
+            self.show_row(self.model.photo_count() - 1)
+        elif key in (Qt.Key.Key_Escape, Qt.Key.Key_Space):
+            self.close_()
+        else:
+            super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self.close_()

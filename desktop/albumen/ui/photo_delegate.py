@@ -1,0 +1,129 @@
+"""How one photo is drawn in the grid: the thumbnail fitted in its cell, the file name under
+it, the upload state as a badge or a bar, a "Cover" tag on the album's cover, and a ring round
+the current photo while the grid has the keyboard focus.
+
+The ring is drawn in the palette's text colour, not the selection colour: a keyboard user
+moving through a selection must see which photo the next key acts on, and a ring in the
+selection's own colour would vanish against a selected photo.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from albumen.core.model import Photo, PhotoState
+from albumen.ui.photo_grid import CoverRole, PhotoRole, ProgressRole
+
+Index = QModelIndex | QPersistentModelIndex
+
+COVER_TEXT = "Cover"
+_STATE_COLOURS = {
+    PhotoState.UPLOADED: QColor(52, 168, 83),
+    PhotoState.FAILED: QColor(217, 48, 37),
+    PhotoState.CHANGED: QColor(242, 153, 0),
+    PhotoState.MISSING: QColor(217, 48, 37),
+}
+
+
+def shows_focus(option: QStyleOptionViewItem) -> bool:
+    """Whether the cell is the current photo of a grid that has the focus."""
+    return bool(option.state & QStyle.StateFlag.State_HasFocus)
+
+
+class PhotoDelegate(QStyledItemDelegate):
+    """Paints a cell of `PhotoGridView`; its size is the view's grid size."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+        view = self.parent()
+        return view.gridSize() if isinstance(view, QListView) else QSize(196, 196)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        photo: Photo | None = index.data(PhotoRole)
+        if photo is None:
+            return
+        painter.save()
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        inner = rect.adjusted(7, 7, -7, -27)
+        if selected:
+            highlight = palette.color(QPalette.ColorRole.Highlight)
+            painter.fillRect(rect.adjusted(3, 3, -3, -3), highlight)
+        picture = inner
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            scaled = pixmap.scaled(
+                inner.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            x = inner.left() + (inner.width() - scaled.width()) // 2
+            y = inner.top() + (inner.height() - scaled.height()) // 2
+            painter.drawPixmap(x, y, scaled)
+            picture = QRect(x, y, scaled.width(), scaled.height())
+        else:
+            painter.fillRect(inner, QColor(128, 128, 128, 45))
+        self._badge(painter, picture, photo, index.data(ProgressRole))
+        if index.data(CoverRole):
+            self._cover_tag(painter, picture)
+        text_rect = QRect(rect.left() + 6, inner.bottom() + 4, rect.width() - 12, 18)
+        painter.setPen(
+            palette.color(
+                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            )
+        )
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                photo.filename, Qt.TextElideMode.ElideMiddle, text_rect.width()
+            ),
+        )
+        if shows_focus(option):
+            self._focus_ring(painter, rect, palette)
+        painter.restore()
+
+    @staticmethod
+    def _focus_ring(painter: QPainter, rect: QRect, palette: QPalette) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Text), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(rect).adjusted(1.5, 1.5, -1.5, -1.5), 4, 4)
+
+    @staticmethod
+    def _cover_tag(painter: QPainter, picture: QRect) -> None:
+        """A small dark tag in the photo's top-left corner, readable on any photo."""
+        metrics = painter.fontMetrics()
+        tag = QRect(
+            picture.left() + 5,
+            picture.top() + 5,
+            metrics.horizontalAdvance(COVER_TEXT) + 12,
+            metrics.height() + 4,
+        )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 170))
+        painter.drawRoundedRect(QRectF(tag), 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, COVER_TEXT)
+
+    @staticmethod
+    def _badge(painter: QPainter, inner: QRect, photo: Photo, progress: float | None) -> None:
+        if photo.state is PhotoState.UPLOADING or progress is not None:
+            bar = QRect(inner.left() + 6, inner.bottom() - 10, inner.width() - 12, 5)
+            painter.fillRect(bar, QColor(0, 0, 0, 110))
+            done = QRect(bar.left(), bar.top(), int(bar.width() * (progress or 0.0)), bar.height())
+            painter.fillRect(done, QColor(64, 156, 255))
+            return
+        colour = _STATE_COLOURS.get(photo.state)
+        if colour is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(colour)
+        painter.setPen(QColor(255, 255, 255))
+        dot = QRect(inner.right() - 20, inner.bottom() - 20, 14, 14)
+        painter.drawEllipse(dot)
+        mark = "✓" if photo.state is PhotoState.UPLOADED else "!"
+        painter.drawText(dot, Qt.AlignmentFlag.AlignCenter, mark)
