@@ -101,20 +101,23 @@ def test_the_first_photo_is_sent_before_the_last_file_is_checked(
         if event.kind == "uploaded":
             with lock:
                 order.append(f"uploaded {event.message}")
-            first_sent.set()
+            if event.message == "Q00.jpg":
+                first_sent.set()
 
     def checked(verdict: Verdict) -> None:
         with lock:
             order.append(f"checked {verdict.path.name}")
         if verdict.path.name == "Q00.jpg":
-            # Checking holds here (one check thread, a few files ahead at most) until the
+            # Checking holds here (one check thread, four files ahead at most) until the
             # first photo is on the server: only a drain running beside it can get it there.
             assert first_sent.wait(60), "nothing was sent while the files were being checked"
 
     service = _service(store, shared_server)
     service.listener = heard
     with service.sending() as sending:
-        add_checked(store, album.id, [folder], arrivals=sending.arrivals, on_verdict=checked)
+        add_checked(
+            store, album.id, [folder], arrivals=sending.arrivals, on_verdict=checked, workers=1
+        )
     assert sending.report is not None and sending.report.uploaded == 12
     assert order.index("uploaded Q00.jpg") < order.index("checked Q11.jpg")
     assert len(_remote_hashes(shared_server, album.id)) == 12
