@@ -270,7 +270,11 @@ class PhotoGridModel(QAbstractListModel):
             self._progress[photo_id] = sent / total if total else 1.0
             row = self._rows[photo_id]
             if row < len(self._photos) and self._photos[row].state is PhotoState.QUEUED:
-                self._photos[row] = self.context.store.photo(photo_id)
+                # Progress may still come for a photo removed meanwhile (the grid hears of the
+                # removal later): nothing to refresh then.
+                fresh = self.context.store.find_photo(photo_id)
+                if fresh is not None:
+                    self._photos[row] = fresh
             self._mark(photo_id)
 
     def photo_changed(self, photo_id: str) -> None:
