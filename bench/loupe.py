@@ -41,7 +41,7 @@ def main() -> int:
     options = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from bench.ui_responsiveness import _make_photos
+    from bench.camera_photos import make_photos
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
     from tests.ui.conftest import build_context
@@ -52,7 +52,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="albumen-bench-") as temporary:
         work = Path(temporary)
-        _make_photos(work / "photos", options.photos, options.megapixels)
+        make_photos(work / "photos", options.photos, options.megapixels)
         context = build_context(work / "client", "http://127.0.0.1:9", "unused")
         context.sync.pause()
         album = context.store.create_album("Loupe")

@@ -83,12 +83,12 @@ def main() -> int:
     from albumen.core.scan import check_file
     from albumen.core.thumbnails import DEFAULT_EDGE, make_thumbnail
     from albumen_photo import formats, integrity
-    from ui_responsiveness import _make_photos
+    from camera_photos import make_photos
 
     with tempfile.TemporaryDirectory(prefix="albumen-thumbs-") as temporary:
         folder = Path(temporary) / "photos"
         print(f"making a {options.megapixels} MP JPEG", file=sys.stderr)
-        size = _make_photos(folder, 1, options.megapixels)
+        size = make_photos(folder, 1, options.megapixels)
         path = next(folder.iterdir())
         fmt = formats.identify(path)
         edge = DEFAULT_EDGE

@@ -10,7 +10,6 @@ a 10 ms QTimer records how late each tick fires. Prints one JSON line.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -23,24 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _make_photos(folder: Path, count: int, megapixels: int) -> int:
-    """One real 24 MP JPEG, then copies made unique by bytes after its end (still valid)."""
-    from PIL import Image
-    from tests.support import photo_jpeg
-
-    width = int((megapixels * 1_000_000 * 3 / 2) ** 0.5)
-    height = width * 2 // 3
-    base = Image.open(io.BytesIO(photo_jpeg((width, height), seed=1)))
-    noise = Image.effect_noise((width, height), 40).convert("RGB")
-    photo = Image.blend(base.convert("RGB"), noise, 0.3)
-    buffer = io.BytesIO()
-    photo.save(buffer, "JPEG", quality=92, exif=base.info.get("exif", b""))
-    data = buffer.getvalue()
-    folder.mkdir(parents=True)
-    for index in range(count):
-        (folder / f"DSC_{index:04d}.JPG").write_bytes(data + index.to_bytes(4, "big"))
-    return len(data) * count
+from bench.camera_photos import make_photos  # noqa: E402
 
 
 def main() -> int:
@@ -60,7 +42,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="albumen-bench-") as temporary:
         work = Path(temporary)
-        total_bytes = _make_photos(work / "photos", options.photos, options.megapixels)
+        total_bytes = make_photos(work / "photos", options.photos, options.megapixels)
         server_data = work / "server"
         server_data.mkdir()
         token = create_token(server_data)

@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import sys
+import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from albumen.paths import data_dir
 
 if TYPE_CHECKING:
     from albumen.client import Client
+    from albumen.core.intake import Verdict
     from albumen.core.sync import Listener, SyncEvent, SyncReport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
@@ -89,7 +91,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 class TerminalProgress:
-    """Per file and overall, with rate and time left; one line rewritten on a terminal."""
+    """Per file and overall, with rate and time left; one line rewritten on a terminal.
+
+    Called from the upload threads and, while a share still checks files, from the checking
+    one (each photo added grows the total, each bad file is named at once): one lock."""
 
     def __init__(self, total_bytes: int, stream: TextIO = sys.stderr) -> None:
         self.total = total_bytes
@@ -98,16 +103,26 @@ class TerminalProgress:
         self.started = time.monotonic()
         self.last_draw = 0.0
         self.tty = stream.isatty()
+        self._lock = threading.Lock()
 
     def __call__(self, event: SyncEvent) -> None:
-        if event.kind == "progress" and event.photo_id:
-            self.sent[event.photo_id] = event.sent
-            self._draw(event)
-        elif event.kind == "uploaded" and event.photo_id:
-            self.sent[event.photo_id] = event.total
-            self._line(f"uploaded {event.message}")
-        elif event.kind == "photo_failed":
-            self._line(f"failed: {event.message}")
+        with self._lock:
+            if event.kind == "progress" and event.photo_id:
+                self.sent[event.photo_id] = event.sent
+                self._draw(event)
+            elif event.kind == "uploaded" and event.photo_id:
+                self.sent[event.photo_id] = event.total
+                self._line(f"uploaded {event.message}")
+            elif event.kind == "photo_failed":
+                self._line(f"failed: {event.message}")
+
+    def verdict(self, verdict: Verdict) -> None:
+        """A file of the share was checked: a photo to send, or skipped and why."""
+        with self._lock:
+            if verdict.photo is not None:
+                self.total += verdict.photo.size
+            else:
+                self._line(f"skipped {verdict}")
 
     def _draw(self, event: SyncEvent) -> None:
         now = time.monotonic()
@@ -168,10 +183,14 @@ def _run_sync(client: Client, listener: Listener | None = None) -> SyncReport:
 
 
 def cmd_share(options: argparse.Namespace) -> int:
-    from albumen.core.credentials import KeyringUnavailableError
-    from albumen.core.model import Download, LinkSettings
-    from albumen.core.passwords import generate_password
-    from albumen.core.scan import scan
+    """Checks the files and sends each good one as soon as it is checked (core.intake, while
+    the sync drains beside it); the link is made once every file has its verdict, so it goes
+    live after the photos."""
+    from albumen.client import NotLoggedInError
+    from albumen.core.backend import OfflineError
+    from albumen.core.intake import add_checked
+    from albumen.core.sync import SyncReport
+    from albumen.embedded import EmbeddedServerError
 
     missing = [p for p in options.paths if not p.exists()]
     for path in missing:
@@ -179,9 +198,6 @@ def cmd_share(options: argparse.Namespace) -> int:
     if options.expires is not None and options.expires < 1:
         print("albumen: --expires must be 1 day or more", file=sys.stderr)
         return EXIT_USAGE
-    report = scan([p for p in options.paths if p.exists()])
-    for problem in report.problems:
-        print(f"skipped {problem}", file=sys.stderr)
     client = _client(options)
     try:
         album = client.store.album_by_title(options.album) or client.store.create_album(
@@ -189,33 +205,30 @@ def cmd_share(options: argparse.Namespace) -> int:
         )
         if options.remove_location and not album.privacy.strip_location:
             client.store.set_privacy(album.id, replace(album.privacy, strip_location=True))
-        added = client.store.add_photos(album.id, report.photos)
-        for path in report.duplicates + added.duplicates:
-            print(f"skipped {path}: already in the album", file=sys.stderr)
-        password = generate_password() if options.generate_password else options.password
-        expires = datetime.now(UTC) + timedelta(days=options.expires) if options.expires else None
-        settings = LinkSettings(
-            download=Download(options.download),
-            show_metadata=options.show_metadata,
-            show_location=options.show_location,
-            expires_at=expires,
-            label=options.label,
-        )
-        link = client.store.create_link(album.id, settings, has_password=password is not None)
-        kept = True
-        if password is not None:
-            try:
-                kept = client.credentials.set_link_password(link.id, password)
-            except KeyringUnavailableError:
-                kept = False
-        photos = client.store.photos(album.id)
-        total = sum(p.size for p in photos if p.state.value != "uploaded")
-        print(
-            f"{len(added.added)} photo(s) added to {album.title!r} ({len(photos)} in the album)",
-            file=sys.stderr,
-        )
-        result = _run_sync(client, TerminalProgress(total))
-        link = client.store.link(link.id)
+        waiting = sum(p.size for p in client.store.photos(album.id) if p.state.value != "uploaded")
+        progress = TerminalProgress(waiting)
+        service = client.sync_service(progress)
+        try:
+            with service.sending() as sending:
+                report = add_checked(
+                    client.store,
+                    album.id,
+                    [p for p in options.paths if p.exists()],
+                    arrivals=sending.arrivals,
+                    on_verdict=progress.verdict,
+                )
+                count = len(client.store.photos(album.id))
+                print(
+                    f"{len(report.added)} photo(s) added to {album.title!r} ({count} in the album)",
+                    file=sys.stderr,
+                )
+                link_id, password, kept = _new_link(client, album.id, options)
+            result = sending.report or SyncReport()
+        except NotLoggedInError:
+            raise
+        except (OfflineError, EmbeddedServerError) as error:
+            result = SyncReport(offline=str(error))
+        link = client.store.link(link_id)
         url = link.url or _expected_url(client, link.token)
         print(url)
         if options.generate_password:
@@ -236,6 +249,37 @@ def cmd_share(options: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         client.close()
+
+
+def _new_link(
+    client: Client, album_id: str, options: argparse.Namespace
+) -> tuple[str, str | None, bool]:
+    """The share's link: (its id, its password, whether the keyring kept the password). The
+    password goes into the keyring before the link is queued, since a drain is running."""
+    import uuid
+
+    from albumen.core.credentials import KeyringUnavailableError
+    from albumen.core.model import Download, LinkSettings
+    from albumen.core.passwords import generate_password
+
+    password = generate_password() if options.generate_password else options.password
+    link_id = str(uuid.uuid4())
+    kept = True
+    if password is not None:
+        try:
+            kept = client.credentials.set_link_password(link_id, password)
+        except KeyringUnavailableError:
+            kept = False
+    expires = datetime.now(UTC) + timedelta(days=options.expires) if options.expires else None
+    settings = LinkSettings(
+        download=Download(options.download),
+        show_metadata=options.show_metadata,
+        show_location=options.show_location,
+        expires_at=expires,
+        label=options.label,
+    )
+    client.store.create_link(album_id, settings, has_password=password is not None, link_id=link_id)
+    return link_id, password, kept
 
 
 def _expected_url(client: Client, token: str) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from io import FileIO
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import requests
 
@@ -28,8 +29,14 @@ READ_TIMEOUT = 60.0
 # PATCHes carry no per-chunk checksum: the server checks the whole file's SHA-256 before the
 # photo exists (nothing wrong can land), and without one it keeps every byte that arrived
 # before a connection broke, so a flaky link resends only what was in flight; it also spares
-# reading each chunk twice.
-UPLOAD_CHUNK = 8 * 1024 * 1024
+# reading each chunk twice. So a PATCH can be as long as the file: a camera's photo, RAW
+# included, goes in one (each PATCH costs a round trip and a flush to disk on the server); the
+# cap stays under the 100 MB a request may carry through common reverse proxies.
+UPLOAD_CHUNK = 64 * 1024 * 1024
+# Read from the file and handed to the socket at a time: big enough that the Python around each
+# piece costs nothing beside the copy; under a bandwidth cap, about an eighth of a second's worth.
+PIECE = 1024 * 1024
+SMALLEST_PIECE = 16 * 1024
 TUS = {"Tus-Resumable": "1.0.0"}
 
 Progress = Callable[[int], None]  # bytes the server holds of this file so far
@@ -79,6 +86,10 @@ class Keep(Enum):
 
 class SourceChangedError(Exception):
     """The file on disk no longer has the SHA-256 it had when it was added."""
+
+
+class _Stopped(Exception):
+    """The owner paused in the middle of a PATCH: it is cut short (the server keeps what came)."""
 
 
 @dataclass(frozen=True)
@@ -303,29 +314,33 @@ class Backend:
         progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> int:
-        """PATCH the file from `offset` in chunks; returns the end (the server's offset).
+        """PATCH the file from `offset` (one PATCH per `UPLOAD_CHUNK`); returns the end (the
+        server's offset), or where the PATCH began when `should_stop` cut it short.
 
         At least one PATCH is sent, even from the end: when every byte had arrived but the
         server could not make the photo (its disk was full), an empty PATCH at the end asks it
         to try again, and answers only once the photo exists."""
-        with open(path, "rb") as source:
+        with open(path, "rb", buffering=0) as source:
             while True:
                 if should_stop and should_stop():
                     return offset
                 source.seek(offset)
                 length = min(UPLOAD_CHUNK, size - offset)
-                body = _ChunkBody(source, length, progress, offset, self.throttle)
-                response = self._request(
-                    "PATCH",
-                    url,
-                    data=body if length else b"",
-                    headers={
-                        **TUS,
-                        "Upload-Offset": str(offset),
-                        "Content-Type": "application/offset+octet-stream",
-                        "Content-Length": str(length),
-                    },
-                )
+                body = _FileBody(source, length, offset, self.throttle, progress, should_stop)
+                try:
+                    response = self._request(
+                        "PATCH",
+                        url,
+                        data=body if length else b"",
+                        headers={
+                            **TUS,
+                            "Upload-Offset": str(offset),
+                            "Content-Type": "application/offset+octet-stream",
+                            "Content-Length": str(length),
+                        },
+                    )
+                except _Stopped:
+                    return offset  # the next try asks the server where its copy ends
                 offset = int(response.headers["Upload-Offset"])
                 if progress:
                     progress(offset)
@@ -333,38 +348,46 @@ class Backend:
                     return offset
 
 
-class _ChunkBody:
-    """One PATCH body read from the file as it is sent: a known length, so no chunked encoding,
-    and the throttle and the progress see every piece."""
+class _FileBody:
+    """One PATCH body, read from the file as it is sent: an iterable with a length, so requests
+    sends a Content-Length (no chunked encoding) and hands each piece straight to the socket.
+    One buffer is read into and sent again and again: no allocation per piece. The throttle,
+    the progress and a pause see every piece."""
 
     def __init__(
         self,
-        source: BinaryIO,
+        source: FileIO,
         length: int,
-        progress: Progress | None,
         start: int,
         throttle: Throttle,
+        progress: Progress | None,
+        should_stop: Callable[[], bool] | None,
     ) -> None:
         self.source = source
         self.length = length
-        self.progress = progress
         self.start = start
         self.throttle = throttle
-        self.sent = 0
+        self.progress = progress
+        self.should_stop = should_stop
 
     def __len__(self) -> int:
         return self.length
 
-    def read(self, size: int = -1) -> bytes:
-        remaining = self.length - self.sent
-        if remaining <= 0:
-            return b""
-        wanted = remaining if size is None or size < 0 else min(size, remaining)
-        piece = self.source.read(min(wanted, 256 * 1024))
-        if not piece:
-            raise SourceChangedError("the file became shorter while it was being uploaded")
-        self.throttle.spend(len(piece))
-        self.sent += len(piece)
-        if self.progress:
-            self.progress(self.start + self.sent)
-        return piece
+    def _piece(self) -> int:
+        rate = self.throttle.rate
+        return PIECE if not rate else max(SMALLEST_PIECE, min(PIECE, int(rate / 8)))
+
+    def __iter__(self) -> Iterator[memoryview]:
+        buffer = memoryview(bytearray(PIECE))
+        sent = 0
+        while sent < self.length:
+            if self.should_stop and self.should_stop():
+                raise _Stopped
+            got = self.source.readinto(buffer[: min(self._piece(), self.length - sent)])
+            if not got:
+                raise SourceChangedError("the file became shorter while it was being uploaded")
+            self.throttle.spend(got)
+            yield buffer[:got]  # sent before the next read: the buffer is free again then
+            sent += got
+            if self.progress:
+                self.progress(self.start + sent)

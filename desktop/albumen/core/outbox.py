@@ -53,14 +53,21 @@ def drop_waiting_for_album(db: sqlite3.Connection, album_id: str) -> None:
     )
 
 
-def pending(database: Database) -> list[Operation]:
-    """Every queued operation, oldest first."""
-    return [operation_from_row(r) for r in database.rows("SELECT * FROM outbox ORDER BY seq")]
+def pending(database: Database, after: int = 0) -> list[Operation]:
+    """Every queued operation, oldest first; with `after`, only those queued after that seq
+    (a drain that keeps sending while more is queued reads only what is new)."""
+    rows = database.rows("SELECT * FROM outbox WHERE seq > ? ORDER BY seq", (after,))
+    return [operation_from_row(r) for r in rows]
+
+
+def done(db: sqlite3.Connection, seq: int) -> None:
+    """The operation `seq` reached the server (or was refused for good): it leaves the queue."""
+    db.execute("DELETE FROM outbox WHERE seq=?", (seq,))
 
 
 def complete(database: Database, seq: int) -> None:
     with database.transaction() as db:
-        db.execute("DELETE FROM outbox WHERE seq=?", (seq,))
+        done(db, seq)
 
 
 def fail(database: Database, seq: int, error: str) -> None:

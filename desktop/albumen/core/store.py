@@ -348,6 +348,34 @@ class Store:
                 (state.value, error, upload_url, uploaded_bytes, photo_id),
             )
 
+    def finish_upload(self, photo_id: str, seq: int) -> None:
+        """The server has the photo: it is uploaded, its operation done, and the album's order
+        and cover are to be sent again (its place may change) — one transaction, so a crash
+        leaves either all of it or none. Not flushed to disk: should the machine lose it, the
+        next sync finds the photo in the server's album and finishes it again."""
+        with self._database.transaction(flush=False) as db:
+            db.execute(
+                "UPDATE photos SET state=?, error=NULL, uploaded_bytes=size WHERE id=?",
+                (PhotoState.UPLOADED.value, photo_id),
+            )
+            outbox.done(db, seq)
+            row = db.execute("SELECT album_id FROM photos WHERE id=?", (photo_id,)).fetchone()
+            if row is not None:
+                outbox.enqueue(db, OperationKind.PUT_ALBUM, row["album_id"], row["album_id"])
+
+    def note_upload(
+        self, photo_id: str, *, upload_url: str | None = None, uploaded_bytes: int | None = None
+    ) -> None:
+        """An upload under way (its tus URL, how far it got): kept for resuming after a crash
+        of the process; not flushed to disk, since losing it to a power cut costs only sending
+        the photo again from the start (the server makes each photo once)."""
+        with self._database.transaction(flush=False) as db:
+            db.execute(
+                "UPDATE photos SET state=?, error=NULL, upload_url=COALESCE(?, upload_url),"
+                " uploaded_bytes=COALESCE(?, uploaded_bytes) WHERE id=?",
+                (PhotoState.UPLOADING.value, upload_url, uploaded_bytes, photo_id),
+            )
+
     def clear_upload_url(self, photo_id: str) -> None:
         with self._database.transaction() as db:
             db.execute(
@@ -489,8 +517,8 @@ class Store:
 
     # -- outbox --------------------------------------------------------------------------------
 
-    def pending_operations(self) -> list[Operation]:
-        return outbox.pending(self._database)
+    def pending_operations(self, after: int = 0) -> list[Operation]:
+        return outbox.pending(self._database, after)
 
     def complete_operation(self, seq: int) -> None:
         outbox.complete(self._database, seq)

@@ -1,10 +1,12 @@
 """Drains the outbox to the server, in order, with idempotent requests.
 
 Runs on plain threads and reports through a callback, so it is tested with plain pytest; the UI
-wraps the callback into Qt signals. Consecutive uploads run several at a time; everything else
-runs one by one in the order the owner acted. A server that cannot be reached stops the drain
-(after retries with exponential backoff and jitter) and leaves the rest queued; an upload that
-was interrupted resumes from the server's offset, also after a restart.
+wraps the callback into Qt signals. Consecutive uploads run several at a time (`upload_run`);
+everything else runs one by one in the order the owner acted. A drain can also run while photos
+are still being queued (`sending`): it sends each as soon as it is recorded and ends once no
+more will come. A server that cannot be reached stops the drain (after retries with exponential
+backoff and jitter) and leaves the rest queued; an upload that was interrupted resumes from the
+server's offset, also after a restart.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from albumen.core.arrivals import Arrivals
 from albumen.core.backend import (
     MAX_PHOTO_ORDER,
     Backend,
@@ -31,6 +34,7 @@ from albumen.core.backend import (
 from albumen.core.credentials import Credentials
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.store import Store, StoreError
+from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
     LocationRemovalError,
     UploadSource,
@@ -70,6 +74,16 @@ class SyncReport:
 Listener = Callable[[SyncEvent], None]
 
 
+@dataclass
+class Sending:
+    """A drain running beside the caller (see `SyncService.sending`): say `arrivals.arrived()`
+    after queueing more; `report` holds the result once the block is left."""
+
+    arrivals: Arrivals
+    report: SyncReport | None = None
+    error: BaseException | None = None
+
+
 class SyncService:
     """One server, one store; `sync_once` drains what is queued and pulls link state back."""
 
@@ -95,6 +109,7 @@ class SyncService:
         self._stop = threading.Event()
         self._drain_lock = threading.Lock()
         self._generation = 0
+        self._arrivals: Arrivals | None = None  # the running drain's, to wake it on stop
 
     @property
     def backend(self) -> Backend:
@@ -114,14 +129,19 @@ class SyncService:
         self._generation += 1
 
     def stop(self) -> None:
-        """Ask a running drain to stop at the next chunk (pause); `sync_once` clears it."""
+        """Ask a running drain to stop at the next piece sent (pause); `sync_once` clears it."""
         self._stop.set()
+        arrivals = self._arrivals
+        if arrivals is not None:
+            arrivals.poke()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     # -- retries -------------------------------------------------------------------------------
 
-    def _with_retries(
-        self, action: Callable[[], T], progress: Callable[[], int] | None = None
-    ) -> T:
+    def with_retries(self, action: Callable[[], T], progress: Callable[[], int] | None = None) -> T:
         """Run ``action``, retrying what may pass on a second try. With ``progress`` (how far
         the work had got when the failed try began), tries that keep moving forward do not use
         up the retries: a connection that breaks every few megabytes still gets a file across,
@@ -152,40 +172,74 @@ class SyncService:
         return self.store.path.parent / "without-location"
 
     def sync_once(self) -> SyncReport:
+        """Send everything queued now, then pull link state back."""
         with self._drain_lock:
             self._stop.clear()
-            report = SyncReport()
-            discard_copies_except(
-                self._copies, {i for i, _s, _b in self.store.unfinished_uploads()}
-            )
-            try:
-                self._drain(report)
-                if report.offline is None:
-                    self.refresh_links()
-            except OfflineError as error:
-                report.offline = error.message
-                self.listener(SyncEvent("offline", message=error.message))
-            report.remaining = len(self.store.pending_operations())
-            return report
+            return self._sync(Arrivals(closed=True))
 
-    def _drain(self, report: SyncReport) -> None:
+    @contextmanager
+    def sending(self) -> Iterator[Sending]:
+        """Drain on a thread of its own while the block queues more (adding a folder as its
+        files are checked): each upload queued is sent as soon as `arrivals.arrived()` is said,
+        several at a time, and the drain ends, the rest sent, once the block is left. An
+        exception in the block stops the drain at the next piece (what was sent is kept);
+        one in the drain is raised here when the block is left."""
+        sending = Sending(Arrivals())
+        self._stop.clear()
+
+        def drain() -> None:
+            try:
+                with self._drain_lock:
+                    sending.report = self._sync(sending.arrivals)
+            except BaseException as error:  # handed to the caller's thread
+                sending.error = error
+
+        thread = threading.Thread(target=drain, name="albumen-sync", daemon=True)
+        thread.start()
+        try:
+            yield sending
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            sending.arrivals.close()
+            thread.join()
+        if sending.error is not None:
+            raise sending.error
+
+    def _sync(self, arrivals: Arrivals) -> SyncReport:
+        self._arrivals = arrivals
+        report = SyncReport()
+        discard_copies_except(self._copies, {i for i, _s, _b in self.store.unfinished_uploads()})
+        try:
+            self._drain(report, arrivals)
+            if report.offline is None:
+                self.refresh_links()
+        except OfflineError as error:
+            report.offline = error.message
+            self.listener(SyncEvent("offline", message=error.message))
+        finally:
+            self._arrivals = None
+        report.remaining = len(self.store.pending_operations())
+        return report
+
+    def _drain(self, report: SyncReport, arrivals: Arrivals) -> None:
         while not self._stop.is_set():
+            mark, closed = arrivals.mark(), arrivals.closed
             operations = self.store.pending_operations()
             if not operations:
-                return
+                if closed:
+                    return
+                arrivals.wait(mark)  # more is being queued: wait for it
+                continue
             first = operations[0]
             if first.kind is OperationKind.UPLOAD_PHOTO:
-                batch = []
-                for operation in operations:
-                    if operation.kind is not OperationKind.UPLOAD_PHOTO:
-                        break
-                    batch.append(operation)
-                self._upload_batch(batch, report)
+                UploadRun(self, report, arrivals).run()
                 if report.offline:
                     raise OfflineError(report.offline)
                 continue
             try:
-                self._with_retries(lambda op=first: self._apply(op))  # type: ignore[misc]
+                self.with_retries(lambda op=first: self._apply(op))  # type: ignore[misc]
             except OfflineError:
                 raise
             except BackendError as error:
@@ -254,45 +308,11 @@ class SyncService:
 
     # -- uploads -------------------------------------------------------------------------------
 
-    def _upload_batch(self, batch: list[Operation], report: SyncReport) -> None:
-        photos: list[tuple[Operation, Photo]] = []
-        for operation in batch:
-            photo = self.store.find_photo(operation.entity_id)
-            if photo is None:
-                self.store.complete_operation(operation.seq)  # removed since it was queued
-            else:
-                photos.append((operation, photo))
-        if not photos:
-            return
-        try:
-            present = self._with_retries(
-                lambda: self.backend.present(sorted({p.sha256 for _, p in photos}))
-            )
-            on_server: set[str] = set()
-            for album_id in sorted({p.album_id for _, p in photos}):
-                on_server |= self._with_retries(lambda a=album_id: self.backend.album_photo_ids(a))  # type: ignore[misc]
-        except OfflineError as error:
-            report.offline = error.message
-            return
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="albumen-upload") as pool:
-            futures = [
-                pool.submit(self._upload_one, operation, photo, photo.id in on_server, present)
-                for operation, photo in photos
-            ]
-            for future in futures:
-                outcome = future.result()
-                if outcome == "uploaded":
-                    report.uploaded += 1
-                elif outcome == "skipped":
-                    report.skipped += 1
-                elif outcome.startswith("offline:"):
-                    report.offline = outcome.removeprefix("offline:")
-                elif outcome.startswith("failed:"):
-                    report.failed.append(outcome.removeprefix("failed:"))
-
-    def _upload_one(
-        self, operation: Operation, photo: Photo, already_there: bool, present: set[str]
+    def upload_one(
+        self, operation: Operation, photo: Photo, already_there: bool, server_has_bytes: bool
     ) -> str:
+        """Upload one photo (on a worker thread of an `UploadRun`); returns its outcome:
+        "uploaded", "skipped" (the album had it), "failed:…" or "offline:…"."""
         if already_there:
             self._uploaded(operation, photo)
             return "skipped"
@@ -305,11 +325,10 @@ class SyncService:
             self.store.complete_operation(operation.seq)
             self.listener(SyncEvent("photo_failed", photo.id, photo.album_id, message=message))
             return f"failed:{photo.filename}: {message}"
-        self.store.set_photo_state(photo.id, PhotoState.UPLOADING)
         try:
             self._local.resume_offset = -1
-            self._with_retries(
-                lambda: self._transfer(photo, photo.sha256 in present),
+            done = self.with_retries(
+                lambda: self._transfer(photo, server_has_bytes),
                 progress=lambda: int(getattr(self._local, "resume_offset", -1)),
             )
         except OfflineError as error:
@@ -329,16 +348,14 @@ class SyncService:
             self.store.complete_operation(operation.seq)
             self.listener(SyncEvent("photo_failed", photo.id, photo.album_id, message=message))
             return f"failed:{photo.filename}: {message}"
-        if self._stop.is_set() and self.store.photo(photo.id).state is not PhotoState.UPLOADED:
+        if not done:  # paused mid-way: the server keeps what it has, the rest goes next time
             self.store.set_photo_state(photo.id, PhotoState.QUEUED)
             return "offline:paused"
         self._uploaded(operation, photo)
         return "uploaded"
 
     def _uploaded(self, operation: Operation, photo: Photo) -> None:
-        self.store.set_photo_state(photo.id, PhotoState.UPLOADED, uploaded_bytes=photo.size)
-        self.store.complete_operation(operation.seq)
-        self.store.arrangement_changed(photo.album_id)  # its place in the order, its cover
+        self.store.finish_upload(photo.id, operation.seq)  # and its place in the order, its cover
         self.listener(
             SyncEvent("uploaded", photo.id, photo.album_id, photo.size, photo.size, photo.filename)
         )
@@ -366,22 +383,21 @@ class SyncService:
             return without_location(photo, self._copies)
         return original(photo)
 
-    def _transfer(self, photo: Photo, server_has_bytes: bool) -> None:
+    def _transfer(self, photo: Photo, server_has_bytes: bool) -> bool:
+        """Whether the server now has the photo (False: paused before the end)."""
         source = self._source(photo)
-        try:
-            self._send(photo, source, server_has_bytes and not source.temporary)
-        finally:
-            current = self.store.find_photo(photo.id)
-            if current is None or current.state is PhotoState.UPLOADED:
-                source.discard()  # kept otherwise, so a resumed upload sends the same bytes
+        done = self._send(photo, source, server_has_bytes and not source.temporary)
+        if done:
+            source.discard()  # kept otherwise, so a resumed upload sends the same bytes
+        return done
 
-    def _send(self, photo: Photo, source: UploadSource, server_has_bytes: bool) -> None:
+    def _send(self, photo: Photo, source: UploadSource, server_has_bytes: bool) -> bool:
         backend = self.backend
         content_type = formats.content_type(photo.path)
         if server_has_bytes and backend.reuse_photo(
             photo.id, photo.album_id, photo.filename, photo.sha256, content_type
         ):
-            return
+            return True
         fresh = self.store.photo(photo.id)
         offset: int | None = None
         url = fresh.upload_url
@@ -389,6 +405,8 @@ class SyncService:
             offset = backend.upload_offset(url)
             if offset is not None and offset > source.size:
                 offset = None  # an upload of other bytes: start afresh
+            elif offset is not None:
+                self.store.note_upload(photo.id)  # resumed: under way again
         if url is None or offset is None:
             url = backend.create_upload(
                 album_id=photo.album_id,
@@ -400,33 +418,30 @@ class SyncService:
             )
             offset = 0
             # Saved before the first byte, so a restart resumes this very upload.
-            self.store.set_photo_state(
-                photo.id, PhotoState.UPLOADING, upload_url=url, uploaded_bytes=0
-            )
+            self.store.note_upload(photo.id, upload_url=url, uploaded_bytes=0)
         last_saved = [offset]
         self._local.resume_offset = offset  # where this try starts: see _with_retries
 
         reported = [0.0]
 
         def progress(sent: int) -> None:
-            # Pieces arrive every few kilobytes; ten reports a second are plenty for any view.
+            # A report per piece sent; ten a second are plenty for any view.
             now = time.monotonic()
             if now - reported[0] >= 0.1 or sent == source.size:
                 reported[0] = now
                 self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, source.size))
             if sent - last_saved[0] >= 16 * 1024 * 1024:
                 last_saved[0] = sent
-                self.store.set_photo_state(photo.id, PhotoState.UPLOADING, uploaded_bytes=sent)
+                self.store.note_upload(photo.id, uploaded_bytes=sent)
 
         end = backend.send_file(url, source.path, offset, source.size, progress, self._stop.is_set)
-        if end == source.size:
-            self.store.set_photo_state(photo.id, PhotoState.UPLOADED, uploaded_bytes=end)
+        return end >= source.size
 
     # -- pulling state back --------------------------------------------------------------------
 
     def refresh_links(self) -> None:
         """Bring view counts and revocations made elsewhere back into the store."""
-        remote = {link.id: link for link in self._with_retries(self.backend.links)}
+        remote = {link.id: link for link in self.with_retries(self.backend.links)}
         now = datetime.now(UTC)
         for link in self.store.links():
             other = remote.get(link.id)

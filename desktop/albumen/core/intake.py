@@ -1,0 +1,122 @@
+"""Adding files to an album while they are checked, so their upload starts with the first one.
+
+Each file is checked by `scan.check_file` (is it a whole photo of a format Albumen shares, its
+SHA-256) on as many threads as there are cores: Pillow and hashlib let go of the GIL while they
+work. Verdicts are taken in the order the files were named, and a good photo is recorded in the
+album (its upload queued, in the same transaction) as soon as it and every file before it are
+checked; the album keeps the files' order, whichever check ends first. With `Arrivals`, the
+drain that sends the queue hears of each photo at once (see `SyncService.sending`), so checking
+and uploading overlap. A file that is not a whole photo is never recorded, so it can never reach
+the server; each file gets its own verdict, given to `on_verdict` as it comes.
+
+Photos checked at the same moment are recorded together: one transaction (one flush to disk)
+for all of them, not one each.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from albumen.core.arrivals import Arrivals
+from albumen.core.model import Photo
+from albumen.core.scan import ScanProblem, check_file, expand
+from albumen.core.store import NewPhoto, Store
+
+ALREADY_THERE = "already in the album"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One file's fate: recorded as `photo`, or not, and why (`problem`)."""
+
+    path: Path
+    photo: Photo | None = None
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem or 'added'}"
+
+
+@dataclass
+class IntakeReport:
+    added: list[Photo] = field(default_factory=list)
+    problems: list[ScanProblem] = field(default_factory=list)
+    duplicates: list[Path] = field(default_factory=list)  # already in the album (same bytes)
+
+
+def check_workers() -> int:
+    """Threads for checking: one per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def checked(
+    paths: Iterable[Path], workers: int | None = None
+) -> Iterator[list[tuple[Path, NewPhoto | ScanProblem]]]:
+    """Every file under `paths` with its check's result, in order, in runs: each run is what
+    is checked, in order, by the time the one before it was handed over (at least one)."""
+    workers = workers or check_workers()
+    ahead = 4 * workers  # checks under way or done, not handed over yet: bounded
+    window: deque[tuple[Path, Future[NewPhoto | ScanProblem]]] = deque()
+    with ThreadPoolExecutor(workers, thread_name_prefix="albumen-check") as pool:
+        try:
+            files = iter(expand(paths))
+            more = True
+            while more or window:
+                while more and len(window) < ahead:
+                    path = next(files, None)
+                    if path is None:
+                        more = False
+                    else:
+                        window.append((path, pool.submit(check_file, path)))
+                if not window:
+                    break
+                run = [(window[0][0], window.popleft()[1].result())]
+                while window and window[0][1].done():
+                    path, future = window.popleft()
+                    run.append((path, future.result()))
+                yield run
+        finally:
+            for _path, future in window:
+                future.cancel()  # left early: checks not started yet are not made
+
+
+def add_checked(
+    store: Store,
+    album_id: str,
+    paths: Iterable[Path],
+    *,
+    arrivals: Arrivals | None = None,
+    on_verdict: Callable[[Verdict], None] | None = None,
+    workers: int | None = None,
+) -> IntakeReport:
+    """Check the files and record the good ones in the album as they are checked (see the
+    module's docstring); says `arrivals.arrived()` after each recording. A photo whose bytes
+    the album already holds (also one named twice) is not added again."""
+    report = IntakeReport()
+    for run in checked(paths, workers):
+        photos = [result for _path, result in run if isinstance(result, NewPhoto)]
+        added = store.add_photos(album_id, photos) if photos else None
+        if added is not None and added.added and arrivals is not None:
+            arrivals.arrived()
+        recorded = {photo.path: photo for photo in added.added} if added else {}
+        for path, result in run:
+            if isinstance(result, ScanProblem):
+                report.problems.append(result)
+                verdict = Verdict(path, problem=result.reason)
+            elif result.path in recorded:
+                report.added.append(recorded.pop(result.path))
+                verdict = Verdict(path, photo=report.added[-1])
+            else:
+                report.duplicates.append(path)
+                verdict = Verdict(path, problem=ALREADY_THERE)
+            if on_verdict is not None:
+                on_verdict(verdict)
+    return report
