@@ -11,20 +11,18 @@ import argparse
 import getpass
 import json
 import sys
-import threading
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from albumen import __version__
+from albumen.cli_progress import TerminalProgress
 from albumen.paths import data_dir
 
 if TYPE_CHECKING:
     from albumen.client import Client
-    from albumen.core.intake import Verdict
-    from albumen.core.sync import Listener, SyncEvent, SyncReport
+    from albumen.core.sync import Listener, SyncReport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
 
@@ -87,74 +85,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- progress ----------------------------------------------------------------------------------
-
-
-class TerminalProgress:
-    """Per file and overall, with rate and time left; one line rewritten on a terminal.
-
-    Called from the upload threads and, while a share still checks files, from the checking
-    one (each photo added grows the total, each bad file is named at once): one lock."""
-
-    def __init__(self, total_bytes: int, stream: TextIO = sys.stderr) -> None:
-        self.total = total_bytes
-        self.stream = stream
-        self.sent: dict[str, int] = {}
-        self.started = time.monotonic()
-        self.last_draw = 0.0
-        self.tty = stream.isatty()
-        self._lock = threading.Lock()
-
-    def __call__(self, event: SyncEvent) -> None:
-        with self._lock:
-            if event.kind == "progress" and event.photo_id:
-                self.sent[event.photo_id] = event.sent
-                self._draw(event)
-            elif event.kind == "uploaded" and event.photo_id:
-                self.sent[event.photo_id] = event.total
-                self._line(f"uploaded {event.message}")
-            elif event.kind == "photo_failed":
-                self._line(f"failed: {event.message}")
-
-    def verdict(self, verdict: Verdict) -> None:
-        """A file of the share was checked: a photo to send, or skipped and why."""
-        with self._lock:
-            if verdict.photo is not None:
-                self.total += verdict.photo.size
-            else:
-                self._line(f"skipped {verdict}")
-
-    def _draw(self, event: SyncEvent) -> None:
-        now = time.monotonic()
-        if not self.tty or now - self.last_draw < 0.2:
-            return
-        self.last_draw = now
-        done = sum(self.sent.values())
-        elapsed = max(now - self.started, 1e-6)
-        rate = done / elapsed
-        left = (self.total - done) / rate if rate > 0 else 0
-        percent = 100 * done / self.total if self.total else 100
-        self.stream.write(
-            f"\r{percent:5.1f}%  {done / 1e6:,.1f} of {self.total / 1e6:,.1f} MB"
-            f"  {rate / 1e6:,.1f} MB/s  {_duration(left)} left   "
-        )
-        self.stream.flush()
-
-    def _line(self, text: str) -> None:
-        prefix = "\r\033[K" if self.tty else ""
-        self.stream.write(f"{prefix}{text}\n")
-        self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds} s"
-
-
 # -- commands ----------------------------------------------------------------------------------
 
 
@@ -187,8 +117,10 @@ def cmd_share(options: argparse.Namespace) -> int:
     the sync drains beside it); the link is made once every file has its verdict, so it goes
     live after the photos."""
     from albumen.client import NotLoggedInError
+    from albumen.core import wording
     from albumen.core.backend import OfflineError
     from albumen.core.intake import add_checked
+    from albumen.core.link_state import ONLY_HERE, works_only_here
     from albumen.core.sync import SyncReport
     from albumen.embedded import EmbeddedServerError
 
@@ -217,9 +149,10 @@ def cmd_share(options: argparse.Namespace) -> int:
                     arrivals=sending.arrivals,
                     on_verdict=progress.verdict,
                 )
-                count = len(client.store.photos(album.id))
+                in_album = len(client.store.photos(album.id))
                 print(
-                    f"{len(report.added)} photo(s) added to {album.title!r} ({count} in the album)",
+                    f"{wording.count(len(report.added), 'photo')} added to {album.title!r}"
+                    f" ({in_album} in the album)",
                     file=sys.stderr,
                 )
                 link_id, password, kept = _new_link(client, album.id, options)
@@ -231,6 +164,8 @@ def cmd_share(options: argparse.Namespace) -> int:
         link = client.store.link(link_id)
         url = link.url or _expected_url(client, link.token)
         print(url)
+        if works_only_here(url):
+            print(f"note: {ONLY_HERE}", file=sys.stderr)
         if options.generate_password:
             print(f"password: {password}")
         if password is not None and not kept:
@@ -419,6 +354,7 @@ def cmd_sync(options: argparse.Namespace) -> int:
 
 
 def cmd_status(options: argparse.Namespace) -> int:
+    from albumen.core import wording
     from albumen.core.backend import BackendError
 
     client = _client(options)
@@ -427,7 +363,7 @@ def cmd_status(options: argparse.Namespace) -> int:
         print(f"data folder: {client.data_dir}")
         print(f"server: {url or 'embedded (127.0.0.1)'}")
         pending = client.store.pending_operations()
-        print(f"waiting to sync: {len(pending)} change(s)")
+        print(f"waiting to sync: {wording.count(len(pending), 'change')}")
         albums = client.store.albums()
         print(f"albums: {len(albums)}, photos: {sum(a.photo_count for a in albums)}")
         try:
