@@ -2,8 +2,9 @@
 
 Every owner action lands here first, in one transaction with the outbox operation that will
 carry it to the server, so a crash at any moment leaves the two consistent. `Store` is the one
-door to it: albums and photos here, links in `store_links` (which `Store` inherits); the SQLite file, its schema and migrations in
-`store_schema`; the queue of operations in `outbox`; rows to domain values in `store_rows`.
+door to it: albums and photos here, links in `store_links` (which `Store` inherits); the SQLite
+file, its schema and migrations in `store_schema`; the queue of operations in `outbox`; rows to
+domain values in `store_rows`.
 """
 
 from __future__ import annotations

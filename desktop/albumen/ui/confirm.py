@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from albumen.core.model import Link
+
 
 def confirm(parent: QWidget | None, title: str, text: str, verb: str) -> bool:
     """Whether the owner chose `verb` (e.g. "Delete") over Cancel."""
@@ -20,3 +22,15 @@ def confirm(parent: QWidget | None, title: str, text: str, verb: str) -> bool:
     box.setEscapeButton(cancel)
     box.exec()
     return box.clickedButton() is act
+
+
+def confirm_revoke(parent: QWidget, link: Link) -> bool:
+    """Revoking cannot be undone: the same URL never works again."""
+    name = f"“{link.settings.label}”" if link.settings.label else "this link"
+    return confirm(
+        parent,
+        "Revoke link",
+        f"Revoke {name}? Everyone who has it loses access at once, and it cannot be "
+        "turned back on; you can make a new link instead.",
+        "Revoke",
+    )

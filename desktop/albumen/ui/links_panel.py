@@ -41,8 +41,9 @@ from PySide6.QtWidgets import (
 from albumen.core.link_state import effective_state, is_open
 from albumen.core.model import Download, Link, LinkState
 from albumen.core.store import StoreError
+from albumen.ui.confirm import confirm_revoke
 from albumen.ui.context import AppContext
-from albumen.ui.share_dialog import Handover, ShareDialog, confirm_revoke
+from albumen.ui.share_dialog import Handover, ShareDialog
 
 LinkRole = Qt.ItemDataRole.UserRole + 1
 

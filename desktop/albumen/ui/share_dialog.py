@@ -37,7 +37,6 @@ from albumen.core.link_state import ONLY_HERE, works_only_here
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
-from albumen.ui.confirm import confirm
 from albumen.ui.context import AppContext
 from albumen.ui.theme import tone
 
@@ -493,15 +492,3 @@ class ShareDialog(QDialog):
         if self.handover:
             what = "Link and password" if self.handover.password else "Link"
             self._copy(self.handover.both(), what)
-
-
-def confirm_revoke(parent: QWidget, link: Link) -> bool:
-    """Revoking cannot be undone: the same URL never works again."""
-    name = f"“{link.settings.label}”" if link.settings.label else "this link"
-    return confirm(
-        parent,
-        "Revoke link",
-        f"Revoke {name}? Everyone who has it loses access at once, and it cannot be "
-        "turned back on; you can make a new link instead.",
-        "Revoke",
-    )
