@@ -209,12 +209,30 @@ def jpeg_bytes(image: Image.Image, quality: int, icc: bytes | None, **options: A
 # RAW ------------------------------------------------------------------------------------------
 
 
+# LibRaw's errors often come with no text but their class name, which means nothing to a
+# photographer ("LibRawFileUnsupportedError"): said in words instead.
+_LIBRAW_WORDS = {
+    "LibRawFileUnsupportedError": "its camera or format is not supported",
+    "LibRawIOError": "it could not be read to the end",
+    "LibRawDataError": "its image data is damaged",
+    "LibRawTooBigError": "it is too big to open",
+    "LibRawRequestForNonexistentImageError": "it holds no image",
+    "LibRawInsufficientMemoryError": "there was not enough memory to open it",
+    "LibRawUnspecifiedError": "LibRaw could not open it",
+}
+
+
 def libraw_message(error: BaseException) -> str:
-    """LibRaw's reasons arrive as bytes reprs (b'...'); people should read plain text."""
-    reason = error.args[0] if error.args else type(error).__name__
+    """LibRaw's reason in words a person reads: its bytes reprs (b'...') decoded, its bare
+    exception names replaced."""
+    reason = error.args[0] if error.args else ""
     if isinstance(reason, bytes):
         reason = reason.decode("utf-8", "replace")
-    return str(reason)
+    text = str(reason).strip()
+    name = type(error).__name__
+    if not text or text == name:
+        return _LIBRAW_WORDS.get(name, "LibRaw could not open it")
+    return text
 
 
 def open_raw(path: Path) -> Any:

@@ -180,6 +180,15 @@ _HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", 
 _HEIF_BRANDS = _HEIC_BRANDS | {b"mif1", b"msf1", b"mif2"}
 
 
+# Files editors keep beside a photo (Lightroom/darktable XMP, RawTherapee, DxO, Apple's edits):
+# part of a photo, not photos; an import passes over them without calling them failures.
+SIDECAR_SUFFIXES = frozenset({".xmp", ".pp3", ".dop", ".aae", ".on1"})
+
+
+def is_sidecar(path: PurePath) -> bool:
+    return _suffix(path) in SIDECAR_SUFFIXES
+
+
 def by_key(key: str) -> PhotoFormat:
     """The format of a :func:`sniff_format` key; KeyError for a key not in the registry."""
     return _BY_KEY[key]

@@ -92,7 +92,10 @@ def test_every_corpus_file_is_a_photo_or_a_reason(corpus: Path) -> None:
     report = scan([corpus])
     accounted = [p.path.name for p in report.photos]
     accounted += [p.path.name for p in report.problems] + [p.name for p in report.duplicates]
-    assert sorted(accounted) == sorted(path.name for path in files)
+    # Sidecars (the corpus's XMP files) are passed over: neither photos nor problems.
+    photos_or_not = [path.name for path in files if path.suffix.lower() != ".xmp"]
+    assert len(photos_or_not) < len(files)
+    assert sorted(accounted) == sorted(photos_or_not)
     problems = {p.path.name: p.reason for p in report.problems}
     assert problems["CanonRaw.cr2"].startswith("is not a RAW file LibRaw can read")
     assert problems["JXL.jxl"] == "is JPEG XL files are not supported"
@@ -126,3 +129,27 @@ def test_a_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
     found = check_file(bomb)
     assert isinstance(found, ScanProblem), found
     assert "decompression bomb" in found.reason
+
+
+def test_editors_sidecars_are_passed_over_not_failed(tmp_path: Path) -> None:
+    """An XMP beside a RAW (Lightroom, darktable) is part of that photo, not a bad photo."""
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    (folder / "IMG_0001.jpg").write_bytes(photo_jpeg())
+    (folder / "IMG_0001.jpg.xmp").write_text("<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    (folder / "IMG_0001.xmp").write_text("<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    report = scan([folder])
+    assert [photo.path.name for photo in report.photos] == ["IMG_0001.jpg"]
+    assert report.problems == []
+
+
+def test_libraw_reasons_are_words_not_class_names() -> None:
+    from albumen_photo.decode import libraw_message
+
+    class LibRawFileUnsupportedError(Exception):
+        """Named as rawpy names it: the message test needs only the name."""
+
+    assert libraw_message(LibRawFileUnsupportedError()) == "its camera or format is not supported"
+    assert libraw_message(LibRawFileUnsupportedError(b"Unsupported file format")) == (
+        "Unsupported file format"
+    )

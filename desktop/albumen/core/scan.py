@@ -50,13 +50,15 @@ class ScanReport:
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named, and files under folders named (recursively, hidden ones skipped), in order."""
+    """Files named, and files under folders named (recursively; hidden files and sidecars such as
+    XMP skipped), in order."""
     for path in paths:
         if path.is_dir():
             for root, folders, files in os.walk(path):
                 folders[:] = sorted(f for f in folders if not f.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith("."):
+                    # Hidden files and editors' sidecars (XMP…) are not photos: passed over.
+                    if not name.startswith(".") and not formats.is_sidecar(Path(name)):
                         yield Path(root) / name
         else:
             yield path
