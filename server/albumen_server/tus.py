@@ -164,8 +164,9 @@ def _check_room(context: ServerContext, length: int) -> None:
         raise TusError(
             507,
             "insufficient_storage",
-            f"the server has room for {max(0, free - outstanding - context.config.disk_reserve)}"
-            f" more bytes of uploads, not {length}; try again when space is freed",
+            "the server's storage is full: it has room for"
+            f" {max(0, free - outstanding - context.config.disk_reserve)} more bytes of uploads,"
+            f" not {length}; try again when space is freed",
         )
 
 

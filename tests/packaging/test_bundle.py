@@ -22,6 +22,7 @@ import requests
 from bench.bundle_start import SHOWN, bundle_size, hermetic_env, start_once
 
 from albumen import __version__
+from albumen.core.passwords import wordlist
 from tests.support import ROOT, ServerProcess, photo_jpeg, sha256
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -164,7 +165,9 @@ def test_share_on_the_embedded_server(bundle: Path, home: Path, embedded_data: P
     url, password_line = result.stdout.strip().splitlines()[-2:]
     password = password_line.removeprefix("password: ")
     assert url.startswith("http://127.0.0.1:")
-    assert len(password.split("-")) == 5, "words from the bundled word list"
+    assert len(password.split("-")) == 6, "words from the bundled word list"
+    words = set(password.split("-"))
+    assert words <= set(wordlist()), "the friendly short list, not a fallback"
     if os.environ.get("ALBUMEN_REQUIRE_KEYRING"):  # a Secret Service is running: the bundle uses it
         assert "not kept" not in result.stderr, result.stderr
 

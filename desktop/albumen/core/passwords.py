@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import secrets
 from functools import lru_cache
+from pathlib import Path
 
 from xkcdpass import xkcd_password
 
@@ -32,9 +33,12 @@ UNFRIENDLY = frozenset(_UNFRIENDLY_WORDS.split())
 
 @lru_cache(maxsize=1)
 def wordlist() -> tuple[str, ...]:
-    words = xkcd_password.generate_wordlist(
-        wordfile=xkcd_password.locate_wordfile("eff-short"), min_length=3, max_length=8
-    )
+    path = xkcd_password.locate_wordfile("eff-short")
+    # xkcdpass falls back to another list when this one is missing (a bundle that left it out):
+    # longer, unvetted words, so refuse rather than hand those to a client.
+    if Path(path).name != "eff-short":
+        raise RuntimeError(f"xkcdpass's eff-short word list is missing (found {path})")
+    words = xkcd_password.generate_wordlist(wordfile=path, min_length=3, max_length=8)
     # Letters only: a hyphen inside a word ("yo-yo") would blur where words part.
     return tuple(sorted({w for w in words if w.isalpha() and w not in UNFRIENDLY}))
 
