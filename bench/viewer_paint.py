@@ -175,7 +175,7 @@ class Replay(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, files: dict[str, tuple[str, bytes]]) -> None:
+    def __init__(self, files: dict[str, tuple[dict[str, str], bytes]]) -> None:
         self.files = files
         super().__init__(("127.0.0.1", 0), _ReplayHandler)
 
@@ -189,9 +189,10 @@ class _ReplayHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802  # the name http.server calls
         files = self.server.files  # type: ignore[attr-defined]
-        content_type, body = files.get(self.path, ("text/plain", b"not recorded"))
+        headers, body = files.get(self.path, ({}, b"not recorded"))
         self.send_response(200 if self.path in files else 404)
-        self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -200,14 +201,17 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         pass
 
 
-def record(server: ServerProcess, urls: list[str]) -> dict[str, tuple[str, bytes]]:
-    """The bytes of every file the viewers loaded, as the real server answers them now."""
+def record(server: ServerProcess, urls: list[str]) -> dict[str, tuple[dict[str, str], bytes]]:
+    """The bytes of every file the viewers loaded, as the real server sends them now to a
+    browser (compressed where it compresses them)."""
     files = {}
     with requests.Session() as http:
         for path in {urlsplit(url).path for url in urls if not url.startswith("data:")}:
-            response = http.get(server.url + path, timeout=60)
+            response = http.get(server.url + path, timeout=60, stream=True)
             response.raise_for_status()
-            files[path] = (response.headers.get("Content-Type", ""), response.content)
+            body = response.raw.read(decode_content=False)
+            kept = ("Content-Type", "Content-Encoding")
+            files[path] = ({k: response.headers[k] for k in kept if k in response.headers}, body)
     return files
 
 

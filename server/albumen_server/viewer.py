@@ -8,6 +8,9 @@ image bytes and the zip, and :mod:`~albumen_server.viewer_assets` the map and gr
 
 The pages work without JavaScript (a grid of links to one server-rendered page per photo); the
 scripts in `static/` add the lightbox and the map.
+
+The gallery and `photos.json`, which grow with the album, leave through
+:mod:`~albumen_server.viewer_wire` (the gallery streamed as it renders, both gzipped).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from albumen_server.viewer_model import (
     photo_facts,
     photo_views,
 )
+from albumen_server.viewer_wire import compressed, streamed_page
 
 router = APIRouter(prefix="/s", tags=["viewer"], include_in_schema=True)
 NO_STORE = {"Cache-Control": "private, no-store"}
@@ -71,7 +75,7 @@ async def gallery(token: str, request: Request, context: Context) -> Response:
     page = gallery_context(token, album, views, grant.keep, grant.download)
     page["tile_url"] = context.config.tile_url
     page["tile_attribution"] = context.config.tile_attribution
-    return templates.TemplateResponse(request, "gallery.html", page, headers=page_headers(context))
+    return streamed_page(request, "gallery.html", page, page_headers(context))
 
 
 def _one_photo(context: ServerContext, token: str, grant: Grant, photo_id: str) -> OnePhoto:
@@ -126,4 +130,7 @@ async def photos_json(token: str, request: Request, context: Context) -> Respons
     except Locked:
         return locked_json()
     views = photo_views(token, photos, grant.keep, grant.download)
-    return JSONResponse(listing_body(album, views, grant.keep, grant.download), headers=NO_STORE)
+    body = listing_body(album, views, grant.keep, grant.download)
+    return await to_thread.run_sync(
+        lambda: compressed(request, JSONResponse(body, headers=NO_STORE))
+    )
