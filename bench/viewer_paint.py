@@ -47,7 +47,6 @@ sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
-
     from tests.support import ServerProcess
 
 # Marks every <img> for the Element Timing API as the parser adds it, records each one's render
@@ -107,7 +106,6 @@ def camera_photo(megapixels: float) -> bytes:
     """A JPEG like a camera's: a landscape with detail that survives into a thumbnail, sensor
     noise over it (what makes a 24 MP file 8 to 12 MB), quality 92, and camera EXIF."""
     from PIL import Image
-
     from tests.browser.scenes import scene
     from tests.support import photo_jpeg
 
@@ -187,7 +185,7 @@ class Replay(ThreadingHTTPServer):
 class _ReplayHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the real server
 
-    def do_GET(self) -> None:  # noqa: N802  # the name http.server calls
+    def do_GET(self) -> None:  # the name http.server calls
         files = self.server.files  # type: ignore[attr-defined]
         headers, body = files.get(self.path, ({}, b"not recorded"))
         self.send_response(200 if self.path in files else 404)
@@ -197,7 +195,7 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  # http.server's name
+    def log_message(self, format: str, *args: Any) -> None:  # http.server's name
         pass
 
 
@@ -236,7 +234,6 @@ def main() -> int:
     options = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
-
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.support import start_server
 
@@ -259,10 +256,7 @@ def main() -> int:
                 threading.Thread(target=replay.serve_forever, daemon=True).start()
                 try:
                     static = median_of(
-                        [
-                            view(browser, f"{replay.url}/s/{token}")
-                            for _ in range(options.warm_runs)
-                        ]
+                        [view(browser, f"{replay.url}/s/{token}") for _ in range(options.warm_runs)]
                     )
                 finally:
                     replay.shutdown()

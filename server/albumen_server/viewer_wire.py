@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from albumen_server.viewer_access import templates
 
@@ -35,21 +36,26 @@ COMPRESS_FROM: Final = 1400
 _GZIP: Final = 31  # zlib's window bits for a gzip wrapper (16 + 15)
 
 
-def accepts_gzip(request: Request) -> bool:
-    """Whether the client's Accept-Encoding takes gzip (and does not refuse it with q=0)."""
-    for item in request.headers.get("accept-encoding", "").split(","):
-        name, _, parameters = item.partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            quality = parameters.strip().removeprefix("q=").strip()
-            return not quality or _positive(quality)
-    return False
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether a client sending this Accept-Encoding takes gzip: named, or `*`, with a quality
+    above 0 (RFC 9110 12.5.3)."""
+    qualities: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        name, *parameters = item.split(";")
+        quality = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                quality = _quality(value)
+        qualities[name.strip().lower()] = quality
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
 
 
-def _positive(quality: str) -> bool:
+def _quality(value: str) -> float:
     try:
-        return float(quality) > 0
+        return float(value.strip())
     except ValueError:
-        return False
+        return 0.0
 
 
 def pieces(parts: Iterable[str]) -> Iterator[bytes]:
@@ -75,22 +81,29 @@ def gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def streamed_page(
-    request: Request, name: str, context: Mapping[str, Any], headers: Mapping[str, str]
+    request: Request,
+    name: str,
+    context: Mapping[str, Any],
+    headers: Mapping[str, str],
+    after: BackgroundTask | None = None,
 ) -> StreamingResponse:
-    """The template `name` rendered as it is sent (gzipped when accepted)."""
+    """The template `name` rendered as it is sent (gzipped when accepted); `after` runs once
+    the whole page is out."""
     body: Iterator[bytes] = pieces(templates.get_template(name).generate(context))
     sent = {**headers, "Vary": "Accept-Encoding"}
-    if accepts_gzip(request):
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
         body = gzipped(body)
         sent["Content-Encoding"] = "gzip"
-    return StreamingResponse(body, media_type="text/html; charset=utf-8", headers=sent)
+    return StreamingResponse(
+        body, media_type="text/html; charset=utf-8", headers=sent, background=after
+    )
 
 
 def compressed(request: Request, response: Response) -> Response:
     """A whole answer, gzipped when the client accepts it and it is worth it."""
     response.headers["Vary"] = "Accept-Encoding"
     body = bytes(response.body)
-    if len(body) < COMPRESS_FROM or not accepts_gzip(request):
+    if len(body) < COMPRESS_FROM or not accepts_gzip(request.headers.get("accept-encoding", "")):
         return response
     packer = zlib.compressobj(6, zlib.DEFLATED, _GZIP)
     response.body = packer.compress(body) + packer.flush()
