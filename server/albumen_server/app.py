@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,6 +62,11 @@ def create_app(config: ServerConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         viewer_access.load_templates()
+        # What exists by now (modules, tables, templates: some 125,000 objects) lives as long as
+        # the process. Out of the cyclic collector's sight, a full collection no longer walks it:
+        # a pause of 100-250 ms that every request under way waited through (measured on a
+        # first gallery view), now under a few ms.
+        gc.freeze()
         prerender.start()
         yield
         prerender.stop()
