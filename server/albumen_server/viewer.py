@@ -58,9 +58,9 @@ NO_STORE = {"Cache-Control": "private, no-store"}
 
 
 def _count_view(context: ServerContext, link_id: str) -> None:
-    """One more view of the link, written once the page has gone out: a write may wait (for a
-    SQLite checkpoint, seen at 165 ms, or a busy database) and must not hold the page back. A
-    view that cannot be written (a full disk) is lost; the page the viewer has is not."""
+    """One more view of the link, written once the page has gone out: a write may wait (on
+    SQLite, for an upload's transaction to commit; for a checkpoint) and must not hold the page
+    back. A view that cannot be written (a full disk) is lost; the page the viewer has is not."""
     try:
         with context.db.session() as session:
             session.execute(
