@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,10 @@ class Database:
     def session(self) -> Iterator[Session]:
         with self._sessions() as session, session.begin():
             yield session
+
+    def listen(self, name: str, listener: Callable[..., Any]) -> None:
+        """Call `listener` on the session event `name` (SQLAlchemy's) of this database alone."""
+        event.listen(self._sessions, name, listener)
 
     def dispose(self) -> None:
         self.engine.dispose()

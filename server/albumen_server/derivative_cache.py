@@ -4,6 +4,11 @@ The pixels (`thumb`, `preview`) are rendered once from the blob and stored witho
 metadata. What a link may show is added per request variant: the source's EXIF is spliced in
 with its orientation reset (the pixels are already upright) and passed through the one shared
 stripping code, so the derivative shows exactly what the original download would.
+
+Each file is made by one renderer at a time, across the threads and the processes sharing the
+cache (a thread lock, then a `flock` beside the file), so a viewer asking for a thumbnail that
+the background renderer (:mod:`~albumen_server.prerender`) is making waits for it instead of
+making it again; files appear whole or not at all (written aside, then renamed).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from albumen_photo.strip import StripError, strip_bytes
 from albumen_photo.tiff import TAG_ORIENTATION, Tiff
 from albumen_server.context import ServerContext
 from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, DerivativeError, render
+from albumen_server.locks import file_lock
 
 Kind = Literal["thumb", "preview"]
 EDGES: dict[str, int] = {"thumb": THUMB_EDGE, "preview": PREVIEW_EDGE}
@@ -54,15 +60,21 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _cached(path: Path, make: Callable[[], bytes]) -> bytes:
-    if path.exists():
-        return path.read_bytes()
-    with _lock_for(path):
+def _made(path: Path, make: Callable[[], bytes]) -> bytes | None:
+    """Make the file unless it exists, one maker at a time; its bytes, or None if it was there."""
+    with _lock_for(path), file_lock(path.with_name(f".{path.name}.lock")):
         if path.exists():
-            return path.read_bytes()
+            return None
         data = make()
         _write_atomically(path, data)
         return data
+
+
+def _cached(path: Path, make: Callable[[], bytes]) -> bytes:
+    if path.exists():
+        return path.read_bytes()
+    made = _made(path, make)
+    return path.read_bytes() if made is None else made
 
 
 def reset_orientation(tiff: bytes) -> bytes:
@@ -109,6 +121,26 @@ def splice_exif(jpeg: bytes, tiff: bytes) -> bytes:
     return jpeg[:position] + segment + jpeg[position:]
 
 
+def _without_hash(error: DerivativeError, sha256: str) -> DerivativeError:
+    # Blobs are named by their hash: the caller names the photo, so drop the hash here.
+    return DerivativeError(error.code, str(error).removeprefix(sha256).strip())
+
+
+def prepare(context: ServerContext, sha256: str, kind: Kind) -> bool:
+    """Render the pixels of `kind` unless they are in the cache; True when they were made now.
+
+    Raises DerivativeError, like the viewer's request for them would.
+    """
+    path = _folder(context, sha256) / f"{kind}.jpg"
+    if path.exists():
+        return False
+    source = context.blobs.local_path(sha256)
+    try:
+        return _made(path, lambda: render(source, EDGES[kind])) is not None
+    except DerivativeError as error:
+        raise _without_hash(error, sha256) from None
+
+
 def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy) -> bytes:
     """The JPEG a viewer of a link with these rules gets; raises DerivativeError."""
     folder = _folder(context, sha256)
@@ -116,9 +148,7 @@ def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy
     try:
         pixels = _cached(folder / f"{kind}.jpg", lambda: render(source, EDGES[kind]))
     except DerivativeError as error:
-        # Blobs are named by their hash: the caller names the photo, so drop the hash here.
-        message = str(error).removeprefix(sha256).strip()
-        raise DerivativeError(error.code, message) from None
+        raise _without_hash(error, sha256) from None
     variant = f"{kind}-{'m' if keep.metadata else '-'}{'l' if keep.location else '-'}.jpg"
 
     def with_metadata() -> bytes:

@@ -8,14 +8,21 @@ image bytes and the zip, and :mod:`~albumen_server.viewer_assets` the map and gr
 
 The pages work without JavaScript (a grid of links to one server-rendered page per photo); the
 scripts in `static/` add the lightbox and the map.
+
+The gallery and `photos.json`, which grow with the album, leave through
+:mod:`~albumen_server.viewer_wire` (the gallery streamed as it renders, both gzipped).
 """
 
 from __future__ import annotations
+
+import logging
 
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
 
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
@@ -43,18 +50,26 @@ from albumen_server.viewer_model import (
     photo_facts,
     photo_views,
 )
+from albumen_server.viewer_wire import compressed, streamed_page
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/s", tags=["viewer"], include_in_schema=True)
 NO_STORE = {"Cache-Control": "private, no-store"}
 
 
 def _count_view(context: ServerContext, link_id: str) -> None:
-    with context.db.session() as session:
-        session.execute(
-            update(Link)
-            .where(Link.id == link_id)
-            .values(view_count=Link.view_count + 1, last_viewed_at=utcnow())
-        )
+    """One more view of the link, written once the page has gone out: a write may wait (on
+    SQLite, for an upload's transaction to commit; for a checkpoint) and must not hold the page
+    back. A view that cannot be written (a full disk) is lost; the page the viewer has is not."""
+    try:
+        with context.db.session() as session:
+            session.execute(
+                update(Link)
+                .where(Link.id == link_id)
+                .values(view_count=Link.view_count + 1, last_viewed_at=utcnow())
+            )
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("a view of link %s was not counted: %s", link_id, error)
 
 
 @router.get("/{token}", response_class=HTMLResponse)
@@ -66,12 +81,12 @@ async def gallery(token: str, request: Request, context: Context) -> Response:
         return unavailable_page(request)
     except Locked:
         return password_page(request, token)
-    await to_thread.run_sync(_count_view, context, grant.link_id)
     views = photo_views(token, photos, grant.keep, grant.download)
     page = gallery_context(token, album, views, grant.keep, grant.download)
     page["tile_url"] = context.config.tile_url
     page["tile_attribution"] = context.config.tile_attribution
-    return templates.TemplateResponse(request, "gallery.html", page, headers=page_headers(context))
+    counted = BackgroundTask(_count_view, context, grant.link_id)
+    return streamed_page(request, "gallery.html", page, page_headers(context), after=counted)
 
 
 def _one_photo(context: ServerContext, token: str, grant: Grant, photo_id: str) -> OnePhoto:
@@ -126,4 +141,7 @@ async def photos_json(token: str, request: Request, context: Context) -> Respons
     except Locked:
         return locked_json()
     views = photo_views(token, photos, grant.keep, grant.download)
-    return JSONResponse(listing_body(album, views, grant.keep, grant.download), headers=NO_STORE)
+    body = listing_body(album, views, grant.keep, grant.download)
+    return await to_thread.run_sync(
+        lambda: compressed(request, JSONResponse(body, headers=NO_STORE))
+    )

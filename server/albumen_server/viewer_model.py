@@ -28,6 +28,11 @@ from albumen_server.places import coordinates_label
 MIN_RATIO, MAX_RATIO = 20, 500
 """Aspect ratios (width/height, in hundredths) that `ratios.css` has a class for."""
 
+FIRST_SCREEN = 12
+"""Thumbnails at the top of the gallery asked for at once, at high priority, instead of lazily
+after the style sheets and the layout: about a phone's first screen, most of a laptop's (16
+there, and the browser asks for the rest as soon as it lays them out)."""
+
 
 def link_policy(link: Link) -> KeepPolicy:
     """What this link lets a viewer see: the one policy every reveal decision is made from."""
@@ -211,6 +216,7 @@ def gallery_context(
         "dates": date_range(views) if keep.metadata else None,
         "download_size": download_size(download),
         "show_metadata": keep.metadata,
+        "first_screen": FIRST_SCREEN,
     }
 
 

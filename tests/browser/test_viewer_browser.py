@@ -16,6 +16,7 @@ import pytest
 import requests
 from PIL import Image
 
+from albumen_server.viewer_model import FIRST_SCREEN
 from tests.browser.conftest import PHONE
 from tests.browser.scenes import ALBUM, LISBON, PARIS, TOKYO, SharedAlbum, share_album
 from tests.support import ServerProcess, free_port, start_server
@@ -110,9 +111,10 @@ def test_every_photo_loads_in_a_justified_grid(
     images = page.locator("#photos img")
     expect(images).to_have_count(len(ALBUM))
     cells = []
+    assert len(ALBUM) <= FIRST_SCREEN  # the album is one first screen: all asked for at once
     for index, (name, (width, height), _city, _taken) in enumerate(ALBUM):
         image = images.nth(index)
-        expect(image).to_have_attribute("loading", "lazy")
+        expect(image).to_have_attribute("fetchpriority", "high")
         expect(image).to_have_attribute("alt", Path(name).stem)
         assert_loaded(image)
         box = image.bounding_box()

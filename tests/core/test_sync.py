@@ -15,7 +15,7 @@ from albumen.core.scan import scan
 from albumen.core.store import Store
 from albumen.core.sync import SyncEvent, SyncService
 from tests.core.test_credentials import MemoryKeyring
-from tests.support import ServerProcess, free_port, photo_jpeg
+from tests.support import ServerProcess, free_port, photo_jpeg, wait_until
 
 
 def _service(
@@ -95,6 +95,11 @@ def test_links_go_live_and_their_views_come_back(
     assert live.url == f"{shared_server.url}/s/{live.token}"
     assert requests.get(live.url, timeout=30).status_code == 200
     assert requests.get(live.url, timeout=30).status_code == 200
+
+    def counted() -> int:  # the server counts a view once its page has gone out
+        return int(shared_server.api("GET", f"/api/links/{link.id}").json()["view_count"])
+
+    wait_until(lambda: counted() == 2, what="both views counted")
     service.sync_once()
     assert store.link(link.id).view_count == 2
     # Revoked from elsewhere (another device): the pull shows it.

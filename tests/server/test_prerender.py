@@ -1,0 +1,67 @@
+"""A photo's thumbnail and preview are made in the background as soon as the photo is, so that
+its first viewer finds them: here no viewer asks for them before they are in the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import requests
+from PIL import Image
+
+from albumen_server.derivatives import THUMB_EDGE
+from tests.server.uploading import upload_photo
+from tests.support import ServerProcess, new_id, new_token, photo_jpeg, sha256, wait_until
+
+
+def _unique(data: bytes) -> bytes:
+    """The same picture as other tests', other bytes (after the JPEG's end): its own cache."""
+    return data + new_id().encode()
+
+
+def _cached(server: ServerProcess, data: bytes, kind: str) -> Path:
+    digest = sha256(data)
+    return server.data / "cache" / digest[:2] / digest / f"{kind}.jpg"
+
+
+def _album(server: ServerProcess) -> str:
+    album_id = new_id()
+    server.api("PUT", f"/api/albums/{album_id}", json={"title": "Made ahead"}).raise_for_status()
+    return album_id
+
+
+def test_an_uploaded_photo_has_its_thumbnail_and_preview_before_anyone_views_it(
+    shared_server: ServerProcess,
+) -> None:
+    album_id = _album(shared_server)
+    data = _unique(photo_jpeg((1600, 1200), orientation=6))
+    photo_id = upload_photo(shared_server, album_id, data, "IMG_0001.JPG")
+    thumb, preview = _cached(shared_server, data, "thumb"), _cached(shared_server, data, "preview")
+    wait_until(lambda: thumb.exists() and preview.exists(), 60, "the background renderer")
+    with Image.open(thumb) as image:
+        assert image.size == (THUMB_EDGE * 3 // 4, THUMB_EDGE)  # turned upright, then shrunk
+    with Image.open(preview) as image:
+        assert image.size == (1200, 1600)  # never enlarged past the original
+
+    # The first viewer gets the picture made ahead: it is not made again.
+    made = thumb.stat().st_mtime_ns
+    token = new_token()
+    shared_server.api(
+        "PUT", f"/api/links/{new_id()}", json={"album_id": album_id, "token": token}
+    ).raise_for_status()
+    response = requests.get(f"{shared_server.url}/s/{token}/photos/{photo_id}/thumb", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert thumb.stat().st_mtime_ns == made
+
+
+def test_a_file_that_is_no_picture_does_not_stop_the_renderer(
+    shared_server: ServerProcess,
+) -> None:
+    album_id = _album(shared_server)
+    broken = b"these are notes, not a photo " + new_id().encode()
+    upload_photo(shared_server, album_id, broken, "notes.txt")
+    good = _unique(photo_jpeg((800, 600)))
+    upload_photo(shared_server, album_id, good, "IMG_0002.JPG")
+    # Queued after the broken file: made only if the renderer outlived it.
+    wait_until(lambda: _cached(shared_server, good, "thumb").exists(), 60, "the good thumbnail")
+    assert not _cached(shared_server, broken, "thumb").exists()
