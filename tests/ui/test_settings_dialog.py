@@ -184,3 +184,20 @@ def test_a_spent_pairing_address_is_named_and_nothing_is_saved(
     assert dialog.error_label.text().startswith("Pairing address:")
     assert "used already or has expired" in dialog.error_label.text()
     assert not embedded_context.settings_path.exists()
+
+
+def test_with_large_text_the_fields_keep_their_height(
+    qtbot: QtBot, embedded_context: AppContext
+) -> None:
+    """At QT_SCALE_FACTOR=1.5 (or large fonts) the wrapped notes once squeezed the address and
+    token fields to a few pixels: the dialog opened at its minimum height."""
+    dialog = SettingsDialog(embedded_context)
+    qtbot.addWidget(dialog)
+    font = dialog.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    dialog.setFont(font)
+    dialog.remote_option.setChecked(True)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for field in (dialog.url_edit, dialog.token_edit):
+        assert field.height() >= field.sizeHint().height(), field.accessibleName()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -211,6 +212,16 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self._server_mode_changed()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Tall enough for the wrapped notes at this width: Qt sizes a new dialog from its
+        minimum, which with large fonts or QT_SCALE_FACTOR=1.5 squeezed the address and token
+        fields to a few pixels."""
+        super().showEvent(event)
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # -- server --------------------------------------------------------------------------------
 
