@@ -9,6 +9,7 @@ that the unit never wraps onto the next line; the desktop's texts use a plain sp
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NBSP",
     "camera_text",
+    "day_range",
     "exposure_summary",
     "exposure_text",
     "grouped",
@@ -43,6 +45,18 @@ def exposure_text(seconds: float, space: str = " ") -> str:
     if seconds < 0.25 or (seconds < 1 and abs(1 / seconds - round(1 / seconds)) < 0.01):
         return f"1/{round(1 / seconds)}{space}s"
     return f"{round(seconds, 1):g}{space}s"
+
+
+def day_range(first: date, last: date) -> str:
+    """Days as people write them: '12 June 2026', '12–14 June 2026', '30 June – 2 July 2026',
+    '30 December 2025 – 2 January 2026' (a gallery's dates, a new album's name)."""
+    if first == last:
+        return f"{first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
 
 
 def _number_text(value: float) -> str:

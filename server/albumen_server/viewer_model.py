@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from albumen_photo.describe import day_range
 from albumen_photo.policy import KeepPolicy
 from albumen_server.facts import facts_of_blob
 from albumen_server.models import Album, Link, Photo
@@ -162,14 +163,7 @@ def date_range(views: Sequence[PhotoView]) -> str | None:
     dates = sorted(v.taken_at.date() for v in views if v.taken_at is not None)
     if not dates:
         return None
-    first, last = dates[0], dates[-1]
-    if first == last:
-        return f"{first.day} {first:%B %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%B %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
-    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+    return day_range(dates[0], dates[-1])
 
 
 def _taken_label(moment: datetime | None) -> str | None:

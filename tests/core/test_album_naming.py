@@ -6,7 +6,8 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
-from albumen.core.album_naming import day_range, new_album_title
+from albumen.core.album_naming import new_album_title
+from albumen_photo.describe import day_range
 
 
 def _file(path: Path, day: date) -> Path:
@@ -37,4 +38,4 @@ def test_a_folder_that_says_nothing_gives_way_to_the_days(tmp_path: Path) -> Non
 def test_day_ranges_read_naturally() -> None:
     assert day_range(date(2026, 6, 12), date(2026, 6, 12)) == "12 June 2026"
     assert day_range(date(2026, 6, 30), date(2026, 7, 2)) == "30 June – 2 July 2026"
-    assert day_range(date(2025, 12, 30), date(2026, 1, 2)) == "30 Dec 2025 – 2 Jan 2026"
+    assert day_range(date(2025, 12, 30), date(2026, 1, 2)) == "30 December 2025 – 2 January 2026"

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from albumen_photo.describe import day_range
+
 # Folder names that tell nothing about the photos in them.
 _GENERIC = re.compile(
     r"^(dcim|\d{3}[a-z_]{3,5}|downloads?|desktop|pictures|photos|images|camera|"
@@ -36,14 +38,3 @@ def _made(path: Path) -> date | None:
         return datetime.fromtimestamp(path.stat().st_mtime).date()
     except OSError:
         return None
-
-
-def day_range(first: date, last: date) -> str:
-    """'12 June 2026', '12–14 June 2026', '30 June – 2 July 2026', '30 Dec 2025 – 2 Jan 2026'."""
-    if first == last:
-        return f"{first.day} {first:%B %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%B %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
-    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
