@@ -23,11 +23,9 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ from bench.server_upload import (  # noqa: E402
     Child,
     cpu_seconds,
     memory_mb,
+    run_against_curl,
     start_receiver,
     start_server,
 )
@@ -255,10 +254,6 @@ def run(options: argparse.Namespace, curl: str, workdir: Path) -> dict[str, Any]
     }
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    sys.exit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=100, help="how many photos (100)")
@@ -274,21 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     if options.photos < 1 or options.repeat < 1 or options.size_mb <= 0:
         parser.error("--photos, --size-mb and --repeat must be positive")
 
-    # SIGTERM's default would skip the `finally`s that stop the children and remove the files.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    failure: dict[str, Any] = {"bench": "client_upload", "photos": options.photos}
-    curl = shutil.which("curl")
-    if curl is None:
-        print(json.dumps({**failure, "error": "curl is not on PATH (the baseline needs it)"}))
-        return 1
-    try:
-        with tempfile.TemporaryDirectory(prefix="albumen-bench-", dir=options.tmp) as folder:
-            result = run(options, curl, Path(folder))
-    except (BenchError, requests.RequestException, OSError) as error:
-        print(json.dumps({**failure, "error": f"{type(error).__name__}: {error}"}))
-        return 1
-    print(json.dumps(result))
-    return 0
+    failure = {"bench": "client_upload", "photos": options.photos}
+    return run_against_curl(run, options, failure)
 
 
 if __name__ == "__main__":

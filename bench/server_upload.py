@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -374,6 +375,29 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     sys.exit(128 + signum)
 
 
+def run_against_curl(
+    run: Callable[[argparse.Namespace, str, Path], dict[str, Any]],
+    options: argparse.Namespace,
+    failure: dict[str, Any],
+) -> int:
+    """Run a bench that compares with `curl -T` in a temporary folder; print its JSON line
+    (or `failure` with the error) and return the exit code. Shared by the upload benches."""
+    # SIGTERM's default would skip the `finally`s that stop the children and remove the files.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    curl = shutil.which("curl")
+    if curl is None:
+        print(json.dumps({**failure, "error": "curl is not on PATH (the baseline needs it)"}))
+        return 1
+    try:
+        with tempfile.TemporaryDirectory(prefix="albumen-bench-", dir=options.tmp) as folder:
+            result = run(options, curl, Path(folder))
+    except (BenchError, requests.RequestException, OSError) as error:
+        print(json.dumps({**failure, "error": f"{type(error).__name__}: {error}"}))
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=1024, help="file size in MiB (1024)")
@@ -391,21 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     if options.size_mb < 1 or options.repeat < 1 or (options.chunk_mb or 1) < 1:
         parser.error("--size-mb, --chunk-mb and --repeat must be at least 1")
 
-    # SIGTERM's default would skip the `finally`s that stop the children and remove the files.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    failure: dict[str, Any] = {"bench": "server_upload", "size_mb": options.size_mb}
-    curl = shutil.which("curl")
-    if curl is None:
-        print(json.dumps({**failure, "error": "curl is not on PATH (the baseline needs it)"}))
-        return 1
-    try:
-        with tempfile.TemporaryDirectory(prefix="albumen-bench-", dir=options.tmp) as folder:
-            result = run(options, curl, Path(folder))
-    except (BenchError, requests.RequestException, OSError) as error:
-        print(json.dumps({**failure, "error": f"{type(error).__name__}: {error}"}))
-        return 1
-    print(json.dumps(result))
-    return 0
+    failure = {"bench": "server_upload", "size_mb": options.size_mb}
+    return run_against_curl(run, options, failure)
 
 
 if __name__ == "__main__":
