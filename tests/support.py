@@ -243,6 +243,24 @@ def photo_jpeg(
     return out.getvalue()
 
 
+def noise_photo(megapixels: float, image_format: str = "PNG", seed: int | None = None) -> bytes:
+    """An image of random pixels, which does not compress: its size is known in advance
+    (an uncompressed PNG is 3 bytes a pixel, a JPEG at quality 92 about 1). `seed` repeats it."""
+    import random
+
+    width = int((megapixels * 1e6 * 4 / 3) ** 0.5)
+    height = int(megapixels * 1e6) // width
+    count = width * height * 3
+    noise = random.Random(seed).randbytes(count) if seed is not None else os.urandom(count)
+    out = io.BytesIO()
+    image = Image.frombytes("RGB", (width, height), noise)
+    if image_format == "PNG":
+        image.save(out, "PNG", compress_level=0)
+    else:
+        image.save(out, image_format, quality=92)
+    return out.getvalue()
+
+
 def new_token() -> str:
     """A link token as the client makes it."""
     import secrets

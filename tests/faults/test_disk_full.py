@@ -9,21 +9,25 @@ CI runs as root (a skip elsewhere is turned into a failure in CI by tests/confte
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import random
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from albumen.core.model import PhotoState
 from albumen.core.store import Store
 from tests.server.uploading import TUS, create_upload
-from tests.support import ServerProcess, new_id, run_albumen, sha256, start_server
+from tests.support import (
+    ServerProcess,
+    new_id,
+    noise_photo,
+    run_albumen,
+    sha256,
+    start_server,
+)
 
 pytestmark = pytest.mark.slow
 DISK_BYTES = 32 * 1024 * 1024
@@ -67,16 +71,6 @@ def fill(disk: Path, leave: int) -> Path:
     return filler
 
 
-def noisy_jpeg(megapixels: float, seed: int) -> bytes:
-    """A JPEG that compresses badly: about a megabyte per megapixel."""
-    width = int((megapixels * 1e6 * 4 / 3) ** 0.5)
-    height = width * 3 // 4
-    noise = random.Random(seed).randbytes(width * height * 3)
-    out = io.BytesIO()
-    Image.frombytes("RGB", (width, height), noise).save(out, "JPEG", quality=92)
-    return out.getvalue()
-
-
 def _patch(server: ServerProcess, location: str, data: bytes, offset: int) -> object:
     return server.http.patch(
         location,
@@ -97,7 +91,7 @@ def test_an_upload_that_fills_the_disk_keeps_an_exact_prefix_and_completes_later
     server = server_on_small_disk
     album_id = new_id()
     assert server.api("PUT", f"/api/albums/{album_id}", json={"title": "Full"}).ok
-    data = noisy_jpeg(3.5, seed=1)
+    data = noise_photo(3.5, "JPEG", seed=1)
     assert len(data) > 3_000_000
     location, photo_id = create_upload(server, album_id, data, "IMG_0001.jpg")
     part = server.data / "uploads" / f"{location.rsplit('/', 1)[1]}.part"
@@ -166,7 +160,7 @@ def test_a_share_onto_a_full_server_waits_and_sync_completes_once_space_is_back(
     photos.mkdir()
     expected = {}
     for index in range(3):
-        data = noisy_jpeg(2.5, seed=10 + index)
+        data = noise_photo(2.5, "JPEG", seed=10 + index)
         (photos / f"IMG_{index}.jpg").write_bytes(data)
         expected[f"IMG_{index}.jpg"] = data
     client = tmp_path / "client"

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from PIL import Image
 
 from albumen_photo.metadata import read_metadata
 from tests.s3 import S3Server
 from tests.server.uploading import upload_photo
-from tests.support import ServerProcess, new_id, new_token, photo_jpeg, start_server
+from tests.support import (
+    ServerProcess,
+    new_id,
+    new_token,
+    noise_photo,
+    photo_jpeg,
+    start_server,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -33,15 +38,6 @@ def s3_server(s3: S3Server, tmp_path: Path) -> Iterator[tuple[ServerProcess, str
     server.stop()
 
 
-def _noise_png(megapixels: float) -> bytes:
-    """An image that does not compress: big enough to go up as several multipart parts."""
-    side = int((megapixels * 1e6) ** 0.5)
-    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=0)
-    return out.getvalue()
-
-
 def test_originals_live_in_the_bucket_and_come_back_byte_exact(
     s3: S3Server, s3_server: tuple[ServerProcess, str], tmp_path: Path
 ) -> None:
@@ -49,7 +45,7 @@ def test_originals_live_in_the_bucket_and_come_back_byte_exact(
     album_id, token = new_id(), new_token()
     server.api("PUT", f"/api/albums/{album_id}", json={"title": "In the cloud"}).raise_for_status()
     small = photo_jpeg(seed=11)  # with GPS in its EXIF
-    big = _noise_png(12)  # ~36 MB: three 16 MiB parts
+    big = noise_photo(12)  # ~36 MB: three 16 MiB parts
     small_id = upload_photo(server, album_id, small, "small.jpg")
     big_id = upload_photo(server, album_id, big, "big.png")
 

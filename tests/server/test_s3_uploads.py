@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from tests.postgres import PostgresCluster
 from tests.s3 import S3Server
 from tests.server.uploading import TUS, create_upload
-from tests.support import ServerProcess, new_id, start_server
+from tests.support import ServerProcess, new_id, noise_photo, start_server
 
 pytestmark = pytest.mark.slow
 MB = 1 << 20
@@ -50,15 +47,6 @@ def machines(
     finally:
         for server in servers:
             server.stop()
-
-
-def _noise_png(megabytes: float) -> bytes:
-    side = int((megabytes * MB / 3) ** 0.5)
-    out = io.BytesIO()
-    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(
-        out, "PNG", compress_level=0
-    )
-    return out.getvalue()
 
 
 def _patch(
@@ -97,7 +85,7 @@ def test_one_upload_goes_round_three_machines_that_share_no_disk(
     servers, bucket = machines
     album_id = new_id()
     assert servers[0].api("PUT", f"/api/albums/{album_id}", json={"title": "Round"}).ok
-    data = _noise_png(21)
+    data = noise_photo(7.4)  # random pixels, ~22 MB
     location, photo_id = create_upload(servers[0], album_id, data, "round.png")
     path = location.removeprefix(servers[0].url)
     # Below a part, across a part boundary, one byte, several parts at once, the rest.
@@ -127,7 +115,7 @@ def test_checksums_and_termination_with_parts_in_the_bucket(
     servers, bucket = machines
     album_id = new_id()
     assert servers[0].api("PUT", f"/api/albums/{album_id}", json={"title": "Checked"}).ok
-    data = _noise_png(12)
+    data = noise_photo(4.2)  # ~12.6 MB
     location, _photo_id = create_upload(servers[0], album_id, data, "checked.png")
     path = location.removeprefix(servers[0].url)
     chunk = data[: 3 * MB]
