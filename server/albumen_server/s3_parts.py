@@ -133,6 +133,9 @@ class S3Parts:
             return self._staged_size(upload_id) or 0  # completed already (or never started)
         return progress.offset
 
+    def on_local_disk(self, upload_id: str) -> int:
+        return 0  # in the bucket until the end, when the whole file is read back at once
+
     def writer(self, upload_id: str, start: int, length: int, hashes: Hashes) -> PartWriter:
         streaming = S3PartWriter(self, upload_id, length, self._progress(upload_id), hashes)
         if hashes.chunk is not None:

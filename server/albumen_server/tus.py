@@ -40,7 +40,7 @@ from albumen_server.ingest import WrongContent, clean_filename, existing_photo, 
 from albumen_server.models import Album, Upload, utcnow
 from albumen_server.schemas import is_sha256, is_uuid
 from albumen_server.upload_locks import RunningHash, UploadBusy, UploadState, writing
-from albumen_server.upload_parts import FolderParts, Hashes
+from albumen_server.upload_parts import Hashes
 
 log = logging.getLogger(__name__)
 
@@ -140,13 +140,6 @@ def _is_whole_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _kept_locally(context: ServerContext, upload_id: str) -> int:
-    """Bytes of an upload already on the local disk (none when parts live in the bucket)."""
-    if not isinstance(context.parts, FolderParts):
-        return 0
-    return context.parts.offset(upload_id)
-
-
 def _check_room(context: ServerContext, length: int) -> None:
     """Refuse with 507 an upload that would not fit beside those already announced, keeping
     `disk_reserve` free so the database and the rest of the machine can still write."""
@@ -159,7 +152,7 @@ def _check_room(context: ServerContext, length: int) -> None:
         ).all()
     outstanding = 0
     for upload_id, announced in pending:
-        outstanding += max(0, announced - _kept_locally(context, upload_id))
+        outstanding += max(0, announced - context.parts.on_local_disk(upload_id))
     if length + outstanding + context.config.disk_reserve > free:
         raise TusError(
             507,

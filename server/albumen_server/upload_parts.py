@@ -57,6 +57,9 @@ class UploadParts(Protocol):
     def offset(self, upload_id: str) -> int:
         """How many bytes of the upload are kept."""
 
+    def on_local_disk(self, upload_id: str) -> int:
+        """How many of those bytes take room on this machine's disk (the room check)."""
+
     def writer(self, upload_id: str, start: int, length: int, hashes: Hashes) -> PartWriter:
         """A writer appending at `start` (the upload's offset) of an upload of `length`."""
 
@@ -132,6 +135,9 @@ class FolderParts:
             return self.path(upload_id).stat().st_size
         except FileNotFoundError:
             return 0
+
+    def on_local_disk(self, upload_id: str) -> int:
+        return self.offset(upload_id)
 
     def writer(self, upload_id: str, start: int, length: int, hashes: Hashes) -> PartWriter:
         return FolderPartWriter(self.path(upload_id), start, hashes)
