@@ -5,10 +5,14 @@ to run `python -m albumen_server.cli` with, so the embedded server is started th
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 
 def main() -> int:
+    # The server renders pictures in a child process (albumen_server.prerender), which a frozen
+    # bundle starts by running itself again: this hands that run to multiprocessing.
+    multiprocessing.freeze_support()
     if sys.argv[1:2] == ["albumen-server"]:
         from albumen_server.cli import main as server_main
 

@@ -126,17 +126,24 @@ def _without_hash(error: DerivativeError, sha256: str) -> DerivativeError:
     return DerivativeError(error.code, str(error).removeprefix(sha256).strip())
 
 
-def prepare(context: ServerContext, sha256: str, kind: Kind) -> bool:
+def prepare(
+    context: ServerContext,
+    sha256: str,
+    kind: Kind,
+    render_with: Callable[[Path, int], bytes] = render,
+) -> bool:
     """Render the pixels of `kind` unless they are in the cache; True when they were made now.
 
-    Raises DerivativeError, like the viewer's request for them would.
+    `render_with` is :func:`~albumen_server.derivatives.render` or a stand-in that runs it
+    elsewhere (the background renderer's child process). Raises DerivativeError, like the
+    viewer's request for them would.
     """
     path = _folder(context, sha256) / f"{kind}.jpg"
     if path.exists():
         return False
     source = context.blobs.local_path(sha256)
     try:
-        return _made(path, lambda: render(source, EDGES[kind])) is not None
+        return _made(path, lambda: render_with(source, EDGES[kind])) is not None
     except DerivativeError as error:
         raise _without_hash(error, sha256) from None
 

@@ -8,9 +8,10 @@ transaction commits: its thumbnail first, and its preview once no thumbnail is w
 photos uploaded first (the top of an album in upload order) are ready first.
 
 - Never in the way: the upload's answer does not wait (the queue is only appended to); one
-  worker thread per process renders one picture at a time, at a lower CPU priority where the
-  system gives threads their own (Linux), so requests and uploads go first; the queue is bounded,
-  and a photo that does not fit is rendered on its first view, as without this.
+  worker thread per process hands one picture at a time to a child process at a lower CPU
+  priority (:mod:`~albumen_server.render_process`: sharing no GIL with the requests), so requests
+  and uploads go first; the queue is bounded, and a photo that does not fit is rendered on its
+  first view, as without this.
 - Safe with several processes sharing the cache: the cache lets one renderer make a file at a
   time (:mod:`~albumen_server.derivative_cache`), so a viewer's request never makes again what
   a worker is making, and each process's worker only renders what it ingested itself.
@@ -23,9 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import os
 import queue
-import sys
 import threading
 from typing import Any, Final
 
@@ -35,14 +34,12 @@ from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import Kind, forget, prepare
 from albumen_server.derivatives import DerivativeError
 from albumen_server.models import Photo
+from albumen_server.render_process import RenderProcess
 
 log = logging.getLogger(__name__)
 
 QUEUE_LIMIT: Final = 20_000
 """Pictures waiting at most (two per photo): far more than one album's upload, a few MB."""
-
-NICENESS: Final = 10
-"""How much lower than the requests' the worker's CPU priority is (Linux `nice` steps)."""
 
 _ORDER: Final[dict[Kind, int]] = {"thumb": 0, "preview": 1}
 _NEW_PHOTOS: Final = "albumen_prerender"
@@ -60,6 +57,7 @@ class Prerenderer:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._full_reported = False
+        self._renderer = RenderProcess()
 
     def add(self, sha256: str) -> None:
         """Queue the photo's thumbnail and preview; never waits, drops what does not fit."""
@@ -106,9 +104,9 @@ class Prerenderer:
                 self._queue.put_nowait(_STOP)
             self._thread.join(timeout)
             self._thread = None
+        self._renderer.close()
 
     def _run(self) -> None:
-        _lower_priority()
         while not self._stopping.is_set():
             rank, _order, sha256, kind = self._queue.get()
             if rank >= 0:
@@ -121,20 +119,10 @@ class Prerenderer:
         try:
             if not blobs.exists(sha256):
                 return
-            prepare(self.context, sha256, kind)
+            prepare(self.context, sha256, kind, self._renderer.render)
         except DerivativeError as error:
             log.debug("no %s for %s: %s", kind, sha256, error)
         except Exception:  # the worker must outlive any one file; its view retries it
             log.exception("rendering the %s of %s failed", kind, sha256)
         if not blobs.exists(sha256):
             forget(self.context, sha256)
-
-
-def _lower_priority() -> None:
-    """This thread's nice value up by NICENESS, where threads have their own (Linux)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            thread = threading.get_native_id()
-            os.setpriority(
-                os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + NICENESS
-            )

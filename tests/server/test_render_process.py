@@ -1,0 +1,65 @@
+"""The background renderer's child process: the same pictures as in-process, at a lower priority,
+and a child that dies is replaced instead of stopping background rendering for good."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from albumen_server.derivatives import THUMB_EDGE, DerivativeError, render
+from albumen_server.render_process import NICENESS, RenderProcess
+from tests.support import photo_jpeg
+
+
+@pytest.fixture
+def renderer() -> Iterator[RenderProcess]:
+    process = RenderProcess()
+    yield process
+    process.close()
+
+
+def _child_pids(renderer: RenderProcess) -> list[int]:
+    pool = renderer._pool
+    assert pool is not None, "no child process was started"
+    return list(pool._processes)  # the executor's own table of its workers
+
+
+def test_the_child_renders_what_the_server_would_at_a_lower_priority(
+    renderer: RenderProcess, tmp_path: Path
+) -> None:
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(photo_jpeg((1200, 800)))
+    made = renderer.render(source, THUMB_EDGE)
+    assert made == render(source, THUMB_EDGE)
+    (child,) = _child_pids(renderer)
+    assert child != os.getpid()
+    assert os.getpriority(os.PRIO_PROCESS, child) == os.getpriority(os.PRIO_PROCESS, 0) + NICENESS
+
+
+def test_a_file_that_is_no_picture_answers_the_same_error(
+    renderer: RenderProcess, tmp_path: Path
+) -> None:
+    source = tmp_path / "notes.jpg"
+    source.write_bytes(b"not a photo at all")
+    with pytest.raises(DerivativeError) as raised:
+        renderer.render(source, THUMB_EDGE)
+    assert raised.value.code == "not_an_image"
+    assert "notes.jpg" in str(raised.value)
+
+
+def test_a_killed_child_is_replaced(renderer: RenderProcess, tmp_path: Path) -> None:
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(photo_jpeg((640, 480)))
+    renderer.render(source, THUMB_EDGE)
+    (first,) = _child_pids(renderer)
+    os.kill(first, signal.SIGKILL)
+    # The picture asked for while the child is dead is still made (in this process, once) ...
+    assert renderer.render(source, THUMB_EDGE) == render(source, THUMB_EDGE)
+    # ... and the next one has a new child.
+    assert renderer.render(source, THUMB_EDGE) == render(source, THUMB_EDGE)
+    (second,) = _child_pids(renderer)
+    assert second != first
