@@ -38,6 +38,8 @@ class UploadState:
     def __init__(self) -> None:
         self.locks: dict[str, asyncio.Lock] = {}
         self.hashes: dict[str, RunningHash] = {}
+        self.expired_at = float("-inf")
+        """When (monotonic) this process last dropped expired uploads."""
 
     def lock(self, upload_id: str) -> asyncio.Lock:
         return self.locks.setdefault(upload_id, asyncio.Lock())
