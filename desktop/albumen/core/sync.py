@@ -135,6 +135,13 @@ class SyncService:
         if arrivals is not None:
             arrivals.poke()
 
+    def queued(self) -> None:
+        """More uploads were queued (from any thread): a run under way takes them at once
+        instead of after the upload it is waiting for."""
+        arrivals = self._arrivals
+        if arrivals is not None:
+            arrivals.arrived()
+
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()

@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 from albumen.core.album_naming import new_album_title
 from albumen.core.model import Album, Photo, PhotoState
 from albumen.core.photo_order import LABELS, PhotoSort, sort_photos
-from albumen.core.scan import ScanReport, scan
-from albumen.core.store import StoreError
 from albumen.core.sync import SyncReport
 from albumen.core.wording import count
 from albumen.ui import window_state
@@ -42,6 +40,7 @@ from albumen.ui.loupe import Loupe
 from albumen.ui.metadata_panel import MetadataPanel
 from albumen.ui.panels import PanelSplitter
 from albumen.ui.photo_grid import PhotoGridModel, PhotoRole
+from albumen.ui.photo_import import PhotoImport
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.problems_panel import ProblemsPanel
 from albumen.ui.settings_dialog import SettingsDialog
@@ -96,6 +95,7 @@ class MainWindow(ActionsWindow):
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
+        self.importer = PhotoImport(context, self.status, self.problems)
 
         self._build_actions(self.grid)
         self.header.set_sort_menu(self.sort_menu, self.apply_sort_action)
@@ -267,36 +267,14 @@ class MainWindow(ActionsWindow):
 
     @Slot(list)
     def import_paths(self, paths: list[Path], album_id: str | None = None) -> None:
-        """Check the files off the GUI thread, then add the good ones to the album."""
+        """Add the files to the album (a new one named after them when none is open) as they
+        are checked, off the GUI thread (see photo_import)."""
         album = self.context.store.album(album_id) if album_id else self.current_album()
         if album is None:
-            title = new_album_title(paths)
-            album = self.new_album(title)
+            album = self.new_album(new_album_title(paths))
             if album is None:
                 return
-        target = album.id
-        self.status.show_checking(len(paths))
-
-        def done(report: ScanReport | None, error: BaseException | None) -> None:
-            self.status.checking_done()
-            if error is not None or report is None:
-                self.problems.show_problems([f"the files could not be checked: {error}"])
-                return
-            try:
-                added = self.context.store.add_photos(target, report.photos)
-            except StoreError as store_error:
-                self.problems.show_problems([str(store_error)])
-                return
-            lines = [f"{p.path.name}: {p.reason}" for p in report.problems]
-            lines += [f"{p.name}: already in the album" for p in report.duplicates]
-            lines += [f"{p.name}: already in the album" for p in added.duplicates]
-            self.problems.show_problems(lines)
-            self.status.showMessage(
-                f"{count(len(added.added), 'photo')} added to {album.title}", 5000
-            )
-            self.context.changed(target)
-
-        self.context.runner.run(lambda: scan(paths), done)
+        self.importer.start(album, paths)
 
     def remove_photos(self) -> None:
         """Out of the grid at once; final (and told to the server) after the time to undo."""

@@ -95,14 +95,23 @@ class PhotoGridModel(QAbstractListModel):
     def refresh(self) -> None:
         """Reload rows from the store; thumbnails already made are kept.
 
-        When the same photos come back in the same order (a sync changed their states), the
-        rows are updated in place, so the owner's selection and scroll position stay."""
+        When the same photos come back in the same order (a sync changed their states), or
+        with more after them (photos arriving while a folder is added), the rows are updated in
+        place and the new ones inserted after them, so the owner's selection and scroll
+        position stay."""
         before = [photo.id for photo in self._photos]
         fresh = self._fresh()
-        if fresh and [photo.id for photo in fresh] == before:
+        if fresh and [photo.id for photo in fresh[: len(before)]] == before:
             self._photos = fresh
+            if len(fresh) > len(before):
+                self._rows = {photo.id: row for row, photo in enumerate(fresh)}
             if self._shown:
                 self.dataChanged.emit(self.index(0), self.index(self._shown - 1))
+            grow = min(len(fresh), max(self._shown, BATCH)) - self._shown
+            if grow > 0:
+                self.beginInsertRows(QModelIndex(), self._shown, self._shown + grow - 1)
+                self._shown += grow
+                self.endInsertRows()
             return
         self.beginResetModel()
         self._load()

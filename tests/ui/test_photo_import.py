@@ -1,0 +1,52 @@
+"""A folder added in the app fills the grid and starts uploading while its files are checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from albumen.core.model import PhotoState
+from albumen.ui import photo_import
+from albumen.ui.context import AppContext
+from albumen.ui.main_window import MainWindow
+from tests.support import noise_photo
+
+
+def test_photos_show_and_upload_while_the_rest_are_checked(
+    qtbot: QtBot,
+    window: MainWindow,
+    context: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every photo checked is shown at once (not coalesced), so the steps are there to see.
+    monkeypatch.setattr(photo_import, "REFRESH_SECONDS", 0.0)
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    count = 24
+    for index in range(count):
+        (folder / f"IMG_{index:04d}.jpg").write_bytes(noise_photo(2.0, "JPEG", seed=index))
+    (folder / "broken.jpg").write_bytes(noise_photo(1.0, "JPEG", seed=99)[:5000])
+    album = window.new_album("Shoot")
+    assert album is not None
+
+    shown: list[int] = []  # rows in the grid each time rows were added
+    window.photos.rowsInserted.connect(lambda *_: shown.append(window.photos.photo_count()))
+    window.import_paths([folder], album.id)
+    qtbot.waitUntil(lambda: window.problems.isVisible(), timeout=60_000)
+
+    # The grid grew in steps while the folder was checked, not once at the end.
+    assert len(shown) >= 2 and shown[0] < count, shown
+    assert window.photos.photo_count() == count
+    # The broken file has its own verdict, by name; the good ones are all in, in order.
+    lines = [window.problems.list.item(i).text() for i in range(window.problems.list.count())]
+    assert len(lines) == 1 and lines[0].startswith("broken.jpg: is truncated"), lines
+    names = [p.filename for p in context.store.photos(album.id)]
+    assert names == [f"IMG_{i:04d}.jpg" for i in range(count)]
+    # And everything reaches the server.
+    qtbot.waitUntil(
+        lambda: all(p.state is PhotoState.UPLOADED for p in context.store.photos(album.id)),
+        timeout=60_000,
+    )
