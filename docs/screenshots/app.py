@@ -94,7 +94,14 @@ def main() -> int:
             assert album is not None
             client.throttle.set_rate(60_000)  # slow enough to catch the uploads under way
             window.import_paths(paths, album.id)
-            wait(app, lambda: window.photos.rowCount() == len(paths), 30, "the import")
+            wait(
+                app,
+                lambda: (
+                    window.photos.photo_count() == len(paths) and not window.photos.incoming_count()
+                ),
+                30,
+                "the import",
+            )
             wait(app, lambda: window.status.progress.isVisible(), 30, "the upload")
             settle(app, 3.0)
             save(window, "app-uploading.png")

@@ -41,7 +41,10 @@ def _album_with(qtbot: QtBot, window: MainWindow, paths: list[Path], title: str 
     album = window.new_album(title)
     assert album is not None
     window.import_paths(paths, album.id)
-    qtbot.waitUntil(lambda: window.photos.rowCount() == len(paths), timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == len(paths) and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     return album.id
 
 
@@ -72,7 +75,9 @@ def test_size_keys_and_slider_change_the_cells_and_are_remembered(
     window.select_album(album.id)
     window.resize(1320, 880)
     grid = window.grid
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 40)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 40 and not window.photos.incoming_count()
+    )
     grid.setFocus()
     qtbot.waitUntil(lambda: _columns(grid) == grid.columns())
     columns, edge = grid.columns(), grid.gridSize().width()

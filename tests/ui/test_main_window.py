@@ -85,7 +85,10 @@ def test_dropping_files_on_the_grid_adds_them_and_thumbnails_arrive(
     assert album is not None
     paths = _photos(tmp_path / "drop", 3)
     _drop(window.grid.viewport(), paths)
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     assert [p.filename for p in context.store.photos(album.id)] == [p.name for p in paths]
     model = window.photos
     for row in range(3):
@@ -225,7 +228,10 @@ def test_keyboard_reorder_remove_and_cover(
     album = window.new_album("Order")
     assert album is not None
     _drop(window.grid.viewport(), _photos(tmp_path / "order", 3, start=90))
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     window.grid.setFocus()
     window.grid.setCurrentIndex(window.photos.index(0))
     qtbot.keyClick(window.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
@@ -258,7 +264,10 @@ def test_removing_the_cover_hands_it_to_the_next_photo(
     album = window.new_album("Covers")
     assert album is not None
     _drop(window.grid.viewport(), _photos(tmp_path / "covers", 3, start=70))
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     first, middle, last = context.store.photos(album.id)
     context.store.set_cover(album.id, middle.id)
     context.store.remove_photos([middle.id])
@@ -286,7 +295,10 @@ def test_commands_are_enabled_only_with_something_to_act_on(
     assert album is not None
     assert window.share_action.isEnabled() and not window.remove_photos_action.isEnabled()
     _drop(window.grid.viewport(), _photos(tmp_path / "acting", 2, start=60))
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     window.grid.setCurrentIndex(window.photos.index(0))
     assert window.remove_photos_action.isEnabled() and window.cover_action.isEnabled()
     window.grid.selectAll()
@@ -323,7 +335,10 @@ def test_metadata_panel_shows_both_sides(
     album = window.new_album("Meta")
     assert album is not None
     _drop(window.grid.viewport(), _photos(tmp_path / "meta", 1, start=120))
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 1, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 1 and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     window.grid.setCurrentIndex(window.photos.index(0))
     panel = window.metadata
 
@@ -408,7 +423,10 @@ def test_a_finished_sync_keeps_the_owners_album_and_photo_selection(
     second = window.new_album("Second")
     assert second is not None
     window.import_paths(_photos(tmp_path / "keep", 3, start=150), second.id)
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 3, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     qtbot.waitUntil(
         lambda: (
             all(p.state is PhotoState.UPLOADED for p in context.store.photos(second.id))
@@ -475,7 +493,10 @@ def test_the_empty_app_is_a_drop_zone_that_makes_an_album_of_a_folder(
     folder = tmp_path / "Hurtigruten"
     _photos(folder, 2, start=40)
     _drop(window.drop_zone, [folder])
-    qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
+        timeout=20_000,
+    )
     album = window.current_album()
     assert album is not None and album.title == "Hurtigruten"  # the folder's name, not a date
     assert window.grid.isVisible() and not window.drop_zone.isVisible()
@@ -525,7 +546,10 @@ def test_quitting_with_uploads_waiting_asks_first(
     context.sync.pause()  # the uploads stay waiting
     try:
         _drop(window.grid.viewport(), _photos(tmp_path / "waiting", 2, start=30))
-        qtbot.waitUntil(lambda: window.photos.rowCount() == 2, timeout=20_000)
+        qtbot.waitUntil(
+            lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
+            timeout=20_000,
+        )
         asked = answer_next_box("Cancel")
         window.quit_action.trigger()
         assert asked and asked[0].startswith("2 photos are still waiting to upload")

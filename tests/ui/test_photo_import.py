@@ -32,14 +32,23 @@ def test_photos_show_and_upload_while_the_rest_are_checked(
     album = window.new_album("Shoot")
     assert album is not None
 
-    shown: list[int] = []  # rows in the grid each time rows were added
-    window.photos.rowsInserted.connect(lambda *_: shown.append(window.photos.photo_count()))
+    shown: list[int] = []  # photos in the grid each time rows were added
+    cells: list[int] = []  # cells (photos and files being checked) at those times
+    model = window.photos
+
+    def inserted(*_: object) -> None:
+        shown.append(model.photo_count())
+        cells.append(model.rowCount())
+
+    model.rowsInserted.connect(inserted)
     window.import_paths([folder], album.id)
     qtbot.waitUntil(lambda: window.problems.isVisible(), timeout=60_000)
 
-    # The grid grew in steps while the folder was checked, not once at the end.
-    assert len(shown) >= 2 and shown[0] < count, shown
-    assert window.photos.photo_count() == count
+    # Every file had its cell at once, before its check; photos then came in steps.
+    assert cells[0] == count + 1 and shown[0] == 0, (cells, shown)
+    assert len(shown) >= 3 and shown[1] < count, shown
+    assert model.photo_count() == count and model.incoming_count() == 0
+    assert model.rowCount() == count
     # The broken file has its own verdict, by name; the good ones are all in, in order.
     lines = [window.problems.list.item(i).text() for i in range(window.problems.list.count())]
     assert len(lines) == 1 and lines[0].startswith("broken.jpg: is truncated"), lines

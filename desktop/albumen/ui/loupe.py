@@ -175,7 +175,7 @@ class Loupe(QWidget):
             self.close_()
             return
         row = max(0, min(row, count - 1))
-        while row >= self.model.rowCount() and self.model.canFetchMore(self.model.index(-1)):
+        while row >= self.model.shown_count() and self.model.canFetchMore(self.model.index(-1)):
             self.model.fetchMore(self.model.index(-1))
         self.row = row
         self.photo = self.model.photo_at(row)

@@ -95,7 +95,7 @@ class MainWindow(ActionsWindow):
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self.importer = PhotoImport(context, self.status, self.problems)
+        self.importer = PhotoImport(context, self.status, self.problems, self.photos)
 
         self._build_actions(self.grid)
         self.header.set_sort_menu(self.sort_menu, self.apply_sort_action)

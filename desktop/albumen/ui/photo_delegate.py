@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from albumen.core.model import Photo, PhotoState
-from albumen.ui.photo_grid import CoverRole, PhotoRole, ProgressRole
+from albumen.ui.photo_grid import CoverRole, IncomingRole, PhotoRole, ProgressRole
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -42,6 +42,9 @@ class PhotoDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         photo: Photo | None = index.data(PhotoRole)
         if photo is None:
+            incoming = index.data(IncomingRole)
+            if incoming:
+                self._paint_incoming(painter, option, incoming)
             return
         painter.save()
         rect: QRect = option.rect
@@ -83,6 +86,24 @@ class PhotoDelegate(QStyledItemDelegate):
         )
         if shows_focus(option):
             self._focus_ring(painter, rect, palette)
+        painter.restore()
+
+    @staticmethod
+    def _paint_incoming(painter: QPainter, option: QStyleOptionViewItem, name: str) -> None:
+        """A file still being checked: an empty frame with its name, "Checking…" inside."""
+        painter.save()
+        rect: QRect = option.rect
+        inner = rect.adjusted(7, 7, -7, -27)
+        painter.fillRect(inner, QColor(128, 128, 128, 30))
+        text = option.palette.color(QPalette.ColorRole.PlaceholderText)
+        painter.setPen(text)
+        painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "Checking…")
+        label = QRect(rect.left() + 6, inner.bottom() + 4, rect.width() - 12, 18)
+        painter.drawText(
+            label,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, label.width()),
+        )
         painter.restore()
 
     @staticmethod

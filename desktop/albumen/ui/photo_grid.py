@@ -37,6 +37,7 @@ StateRole = Qt.ItemDataRole.UserRole + 2
 ProgressRole = Qt.ItemDataRole.UserRole + 3
 ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 4
 CoverRole = Qt.ItemDataRole.UserRole + 5  # True for the album's cover
+IncomingRole = Qt.ItemDataRole.UserRole + 6  # a file still being checked: its name, else None
 
 THUMB_EDGE = 320
 BATCH = 500  # rows handed to the view per fetchMore
@@ -68,6 +69,7 @@ class PhotoGridModel(QAbstractListModel):
         self.order = PhotoSort.ALBUM
         self.cover_id: str | None = None
         self._shown = 0
+        self._incoming: list[str] = []  # names of files being added, after the shown rows
         self._generation = 0
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
@@ -84,6 +86,8 @@ class PhotoGridModel(QAbstractListModel):
     def set_album(self, album_id: str | None) -> None:
         self.beginResetModel()
         self._generation += 1
+        if album_id != self.album_id:
+            self._incoming = []
         self.album_id = album_id
         self._requested.clear()
         self._placeholders.clear()
@@ -117,6 +121,34 @@ class PhotoGridModel(QAbstractListModel):
         self._load()
         self._shown = min(len(self._photos), max(self._shown, BATCH))
         self.endResetModel()
+
+    def expect_files(self, album_id: str, names: list[str]) -> None:
+        """Files about to be checked for the album: shown at once, as cells of their own after
+        the photos, each until its verdict (`files_checked`), so a big folder fills the grid
+        before its last file is read."""
+        if album_id != self.album_id or not names:
+            return
+        first = self._shown + len(self._incoming)
+        self.beginInsertRows(QModelIndex(), first, first + len(names) - 1)
+        self._incoming.extend(names)
+        self.endInsertRows()
+
+    def files_checked(self, album_id: str, count: int) -> None:
+        """The first `count` files expected have their verdict: their cells go (those added
+        come back as photos with the next `refresh`)."""
+        count = min(count, len(self._incoming))
+        if album_id != self.album_id or count <= 0:
+            return
+        self.beginRemoveRows(QModelIndex(), self._shown, self._shown + count - 1)
+        del self._incoming[:count]
+        self.endRemoveRows()
+
+    def incoming_count(self) -> int:
+        return len(self._incoming)
+
+    def shown_count(self) -> int:
+        """Photos handed to the view so far (`fetchMore`); the files being checked follow."""
+        return self._shown
 
     def set_order(self, order: PhotoSort) -> None:
         """Show the photos in another order; the album's own order is not touched."""
@@ -162,7 +194,7 @@ class PhotoGridModel(QAbstractListModel):
         return row if row is not None and row < self._shown else None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else self._shown
+        return 0 if parent.isValid() else self._shown + len(self._incoming)
 
     def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
         return not parent.isValid() and self._shown < len(self._photos)
@@ -176,8 +208,10 @@ class PhotoGridModel(QAbstractListModel):
         self.endInsertRows()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._shown:
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
+        if index.row() >= self._shown:
+            return self._incoming_data(self._incoming[index.row() - self._shown], role)
         photo = self._photos[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return photo.filename
@@ -202,7 +236,17 @@ class PhotoGridModel(QAbstractListModel):
             return f"{photo.filename}, {STATE_TEXT[photo.state]}{cover}"
         return None
 
+    @staticmethod
+    def _incoming_data(name: str, role: int) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, IncomingRole):
+            return name
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return f"{name}, being checked"
+        return None
+
     def flags(self, index: Index) -> Qt.ItemFlag:
+        if index.isValid() and index.row() >= self._shown:
+            return Qt.ItemFlag.ItemIsEnabled  # not a photo yet: nothing to select or drag
         flags = super().flags(index) | Qt.ItemFlag.ItemIsDropEnabled
         if index.isValid():
             flags |= Qt.ItemFlag.ItemIsDragEnabled

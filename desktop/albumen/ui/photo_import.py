@@ -18,8 +18,10 @@ from typing import Final
 
 from albumen.core.intake import ALREADY_THERE, IntakeReport, Verdict, add_checked
 from albumen.core.model import Album
+from albumen.core.scan import expand
 from albumen.core.wording import count
 from albumen.ui.context import AppContext
+from albumen.ui.photo_grid import PhotoGridModel
 from albumen.ui.problems_panel import ProblemsPanel
 from albumen.ui.status_bar import StatusBar
 
@@ -36,15 +38,23 @@ class _Tally:
         self.added = 0
         self.problems: list[str] = []
         self.posted_at = float("-inf")
+        self.unshown = 0  # verdicts already taken off the grid's cells being checked (GUI thread)
 
 
 class PhotoImport:
     """Starts imports for the window; several may run at once (each its own tally)."""
 
-    def __init__(self, context: AppContext, status: StatusBar, problems: ProblemsPanel) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        status: StatusBar,
+        problems: ProblemsPanel,
+        grid: PhotoGridModel,
+    ) -> None:
         self.context = context
         self.status = status
         self.problems = problems
+        self.grid = grid
 
     def start(self, album: Album, paths: list[Path]) -> None:
         context, status = self.context, self.status
@@ -54,6 +64,8 @@ class PhotoImport:
         def show_progress() -> None:
             with tally.lock:
                 checked, added = tally.checked, tally.added
+            self.grid.files_checked(album.id, checked - tally.unshown)
+            tally.unshown = checked
             status.showMessage(
                 f"Adding to {album.title}: {count(checked, 'file')} checked,"
                 f" {count(added, 'photo')} added…"
@@ -79,6 +91,7 @@ class PhotoImport:
 
         def done(report: IntakeReport | None, error: BaseException | None) -> None:
             status.checking_done()
+            self.grid.files_checked(album.id, self.grid.incoming_count())
             with tally.lock:
                 lines = list(tally.problems)
             if error is not None or report is None:
@@ -90,7 +103,16 @@ class PhotoImport:
             context.changed(album.id)
 
         def work() -> IntakeReport:
-            return add_checked(context.store, album.id, paths, on_verdict=on_verdict)
+            # Listed first (quick), shown as cells being checked, then checked in that order.
+            files = list(expand(paths))
+            names = [path.name for path in files]
+
+            def expect() -> None:
+                self.grid.expect_files(album.id, names)
+                context.events.photos_changed.emit(album.id)  # the heading, the empty state
+
+            context.runner.inbox.post(expect)
+            return add_checked(context.store, album.id, files, on_verdict=on_verdict)
 
         context.runner.run(work, done)
 
