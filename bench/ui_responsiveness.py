@@ -3,7 +3,8 @@
 Builds the real window on real services (SQLite store, a real server process on 127.0.0.1),
 imports N 24-megapixel JPEGs through the same path a drop takes, lets them upload, and meanwhile
 a 10 ms QTimer records how late each tick fires. Also measured from the drop: seconds until the
-grid holds every photo (`grid_seconds`: rows the grid model has, placeholders count), and until
+grid shows every photo (`grid_seconds`: the grid model's rows, cells of files still being
+checked count, as placeholders), and until
 the first upload starts on the server (`first_upload_seconds`: a thread watches the server's
 uploads folder for the first part file, independently of the GUI). Prints one JSON line.
 
@@ -41,6 +42,7 @@ def main() -> int:
     from tests.support import create_token, free_port, wait_until
     from tests.ui.conftest import build_context
 
+    from albumen.app import tune_interpreter
     from albumen.core.model import PhotoState
     from albumen.ui.main_window import MainWindow
 
@@ -76,6 +78,7 @@ def main() -> int:
                     return False
 
             wait_until(up, 30, "the server")
+            tune_interpreter()  # as the app's main does
             app = QApplication.instance() or QApplication([])
             context = build_context(work / "client", f"http://127.0.0.1:{port}", token)
             context.sync.service.retries = 4
@@ -117,7 +120,7 @@ def main() -> int:
             watcher.start()
 
             def count_rows() -> None:
-                if not grid_full and window.photos.photo_count() >= options.photos:
+                if not grid_full and window.photos.rowCount() >= options.photos:
                     grid_full.append(time.monotonic() - started)
 
             window.photos.rowsInserted.connect(count_rows)
