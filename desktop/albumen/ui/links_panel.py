@@ -43,7 +43,8 @@ from albumen.core.model import Download, Link, LinkState
 from albumen.core.store import StoreError
 from albumen.ui.confirm import confirm_revoke
 from albumen.ui.context import AppContext
-from albumen.ui.share_dialog import Handover, ShareDialog
+from albumen.ui.link_handover import Handover
+from albumen.ui.share_dialog import ShareDialog
 
 LinkRole = Qt.ItemDataRole.UserRole + 1
 
