@@ -16,6 +16,7 @@ from albumen_server import (
     api,
     identity,
     pairing,
+    picks,
     tus,
     viewer,
     viewer_access,
@@ -91,6 +92,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(pairing.router)
     app.include_router(tus.router)
     app.include_router(viewer.router)
+    app.include_router(picks.router)
     app.include_router(viewer_access.router)
     app.include_router(viewer_downloads.router)
     app.include_router(viewer_assets.router)  # before the /static mount, which it refines

@@ -20,6 +20,11 @@ class ServerConfig:
     upload_expiry_hours: int = 24
     unlock_failures_allowed: int = 10
     unlock_window_seconds: int = 15 * 60
+    # Picks (proofing), per link and client address: lists sent, and photos marked on their
+    # pages without JavaScript (each mark is one request there).
+    pick_sends_allowed: int = 30
+    pick_marks_allowed: int = 600
+    pick_window_seconds: int = 15 * 60
     max_metadata_bytes: int = 4096
     # Street-level map tiles for the viewer's Places map, e.g. https://tiles.example/{z}/{x}/{y}.png.
     # None (the default): the map draws country outlines served by this server, and a viewer's

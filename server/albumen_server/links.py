@@ -30,6 +30,7 @@ def link_out(link: Link, base: str) -> LinkOut:
         download=link.download,  # type: ignore[arg-type]  # checked on the way in
         show_metadata=link.show_metadata,
         show_location=link.show_location,
+        allow_picks=link.allow_picks,
         revoked_at=link.revoked_at,
         view_count=link.view_count,
         last_viewed_at=link.last_viewed_at,
@@ -89,6 +90,7 @@ def put_link(
         link.download = body.download
         link.show_metadata = body.show_metadata
         link.show_location = body.show_location
+        link.allow_picks = body.allow_picks
         if password_given:
             link.password_hash = new_hash
         link.updated_at = now

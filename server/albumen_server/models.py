@@ -12,9 +12,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -117,6 +119,8 @@ class Link(Base):
     download: Mapped[str] = mapped_column(String(20), default="none")
     show_metadata: Mapped[bool] = mapped_column(Boolean, default=False)
     show_location: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether viewers may send the owner their favourites (proofing: see picks.py).
+    allow_picks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -153,6 +157,60 @@ class UnlockFailure(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_unlock_failures_link_client", "link_id", "client", "at"),)
+
+
+class RateEvent(Base):
+    """One counted action of a viewer (a pick sent, a photo marked without JavaScript), kept
+    for a rate limit's window in the database so that every server process sees it."""
+
+    __tablename__ = "rate_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    link_id: Mapped[str] = mapped_column(String(36))
+    client: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_rate_events_kind_link_client", "kind", "link_id", "client", "at"),)
+
+
+class Pick(Base):
+    """A viewer's favourites, sent with their name through a link that allows picks. The id is
+    made by the viewer's browser, so sending again updates the same list. Deleting the album
+    deletes them; revoking the link keeps them (the owner keeps what was sent)."""
+
+    __tablename__ = "picks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    album_id: Mapped[str] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PickedPhoto(Base):
+    """One photo of a pick: a row each rather than a JSON list, so that deleting a photo takes
+    it out of every pick by the database's own cascade, on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "pick_photos"
+    pick_id: Mapped[str] = mapped_column(ForeignKey("picks.id", ondelete="CASCADE"))
+    photo_id: Mapped[str] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (PrimaryKeyConstraint("pick_id", "photo_id"),)
+
+
+class PickDraft(Base):
+    """A photo marked on its page without JavaScript, not sent yet: what the browser's
+    localStorage holds for a script, kept here under the id in the viewer's pick cookie (the
+    id the pick takes when sent)."""
+
+    __tablename__ = "pick_drafts"
+    draft_id: Mapped[str] = mapped_column(String(36))
+    photo_id: Mapped[str] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (PrimaryKeyConstraint("draft_id", "photo_id"),)
 
 
 class ServerSecret(Base):

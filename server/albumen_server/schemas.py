@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -49,9 +50,37 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _has_controls(value: str, allowed: str = "") -> bool:
+    """Control characters, line and paragraph separators: what would break a line or a header.
+    Unlike titles, a viewer's words may carry no-break spaces and emoji joiners."""
+    return any(
+        unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") and char not in allowed
+        for char in value
+    )
+
+
+def _person_name(value: str) -> str:
+    """A viewer's name as they typed it, without the spaces around it; one line, not blank."""
+    if _has_controls(value):
+        raise ValueError("must be one line, without control characters")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def _note_text(value: str) -> str:
+    """A viewer's note: line breaks and tabs are fine, other control characters are not."""
+    if _has_controls(value, allowed="\n\r\t"):
+        raise ValueError("must not contain control characters other than line breaks and tabs")
+    return value
+
+
 Sha256 = Annotated[str, AfterValidator(_sha256_lower)]
 OneLine = Annotated[str, AfterValidator(_one_line)]
 Uuid = Annotated[str, AfterValidator(_uuid_lower)]
+PersonName = Annotated[str, AfterValidator(_person_name)]
+NoteText = Annotated[str, AfterValidator(_note_text)]
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 DownloadRight = Literal["none", "web", "original"]
 
@@ -149,6 +178,7 @@ class LinkIn(Strict):
     download: DownloadRight = "none"
     show_metadata: bool = False
     show_location: bool = False
+    allow_picks: bool = False
     label: OneLine | None = Field(default=None, max_length=500)
 
 
@@ -163,6 +193,7 @@ class LinkOut(BaseModel):
     download: DownloadRight
     show_metadata: bool
     show_location: bool
+    allow_picks: bool
     revoked_at: datetime | None
     view_count: int
     last_viewed_at: datetime | None
@@ -172,3 +203,32 @@ class LinkOut(BaseModel):
 
 class LinkList(BaseModel):
     links: list[LinkOut]
+
+
+# -- picks (proofing) ---------------------------------------------------------------------------
+
+MAX_PICK_NAME = 100
+MAX_PICK_NOTE = 2000
+
+
+class PickIn(Strict):
+    """What a viewer sends: who they are, a note, and their favourites among the album's photos
+    (each at most once; any id that is not a photo of the album is refused by name)."""
+
+    name: PersonName = Field(min_length=1, max_length=MAX_PICK_NAME)
+    note: NoteText | None = Field(default=None, max_length=MAX_PICK_NOTE)
+    photo_ids: list[Uuid] = Field(max_length=MAX_PHOTO_ORDER)
+
+
+class PickOut(BaseModel):
+    id: str
+    link_id: str
+    album_id: str
+    name: str
+    note: str | None
+    photo_ids: list[str] = Field(description="In the album's order")
+    submitted_at: datetime
+
+
+class PickList(BaseModel):
+    picks: list[PickOut]

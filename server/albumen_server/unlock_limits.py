@@ -11,23 +11,20 @@ Two attacks this answers, both seen against an earlier version:
   for one of a few slots *without* holding a thread, and past a short queue the answer is 429
   with `Retry-After` at once.
 
-A client is its address, or its /64 for IPv6 (one home or phone gets a whole /64).
+The counting itself is `rate_limits.count_event`, shared with the limits on picks.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
 
 import anyio
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete
 
 from albumen_server.context import ServerContext
-from albumen_server.locks import advisory_key
 from albumen_server.models import UnlockFailure, utcnow
+from albumen_server.rate_limits import Attempt, Limit, count_event
 
 # Argon2 checks at once per process: about one per core; more only queue inside the CPU.
 CHECK_SLOTS = max(2, os.cpu_count() or 2)
@@ -49,50 +46,21 @@ def too_busy() -> bool:
     return _waiting >= MAX_WAITING
 
 
-def client_key(host: str | None) -> str:
-    """Who is guessing: the IPv4 address, or the /64 network of an IPv6 address."""
-    if not host:
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host[:100]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """An attempt counted before its check; `wait` is set when none is allowed now."""
-
-    allowed: bool
-    wait: int = 0
-
-
 def begin_attempt(context: ServerContext, link_id: str, client: str) -> Attempt:
     """Count this attempt now, in one transaction with the check of those before it."""
     config = context.config
+    limit = Limit(config.unlock_failures_allowed, config.unlock_window_seconds)
     now = utcnow()
-    since = now - timedelta(seconds=config.unlock_window_seconds)
     with context.db.session() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            key = advisory_key(f"unlock:{link_id}|{client}")  # held until this transaction ends
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-        # The first statement writes, so on SQLite this transaction holds the write lock.
-        session.execute(delete(UnlockFailure).where(UnlockFailure.at < since))
-        count, first = session.execute(
-            select(func.count(), func.min(UnlockFailure.at)).where(
-                UnlockFailure.link_id == link_id, UnlockFailure.client == client
-            )
-        ).one()
-        if count >= config.unlock_failures_allowed:
-            window_end = (first or now) + timedelta(seconds=config.unlock_window_seconds)
-            return Attempt(False, max(1, int((window_end - now).total_seconds()) + 1))
-        session.add(UnlockFailure(link_id=link_id, client=client, at=now))
-    return Attempt(True)
+        return count_event(
+            session,
+            UnlockFailure,
+            (UnlockFailure.link_id == link_id, UnlockFailure.client == client),
+            f"unlock:{link_id}|{client}",
+            limit,
+            UnlockFailure(link_id=link_id, client=client, at=now),
+            now,
+        )
 
 
 def forget_attempts(context: ServerContext, link_id: str, client: str) -> None:

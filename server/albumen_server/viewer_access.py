@@ -33,13 +33,13 @@ from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
 from albumen_server.links import is_available
 from albumen_server.models import Album, Link, Photo
 from albumen_server.photos import album_photos
+from albumen_server.rate_limits import client_key
 from albumen_server.security import check_unlock_cookie, make_unlock_cookie, verify_password
 from albumen_server.unlock_limits import (
     BUSY_RETRY_AFTER,
     TooBusy,
     begin_attempt,
     check_in_slot,
-    client_key,
     forget_attempts,
     too_busy,
 )
@@ -84,6 +84,7 @@ class Grant:
     password_hash: str | None
     download: str
     keep: KeepPolicy
+    allow_picks: bool = False
 
 
 class Unavailable(Exception):
@@ -107,6 +108,7 @@ def grant_of(context: ServerContext, token: str) -> Grant:
             password_hash=link.password_hash,
             download=link.download,
             keep=link_policy(link),
+            allow_picks=link.allow_picks,
         )
 
 

@@ -82,7 +82,7 @@ def test_a_flood_of_unlocks_is_turned_away_and_other_viewers_are_served(
 
 
 def test_ipv6_clients_are_counted_by_their_64() -> None:
-    from albumen_server.unlock_limits import client_key
+    from albumen_server.rate_limits import client_key
 
     assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::7")
     assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
