@@ -1,4 +1,5 @@
-"""The album list on the left: cover, title, photo count, state at a glance, links' count.
+"""The album list on the left: cover, title, photo count, state at a glance, links' count, and
+how many lists of picks its viewers sent.
 
 Read from the local store, so it works with no network. Files dropped on an album are added
 to that album.
@@ -55,6 +56,11 @@ def album_state(album: Album, offline: bool) -> str:
     if offline:
         return f"Offline · {waiting} waiting to upload"
     return f"Uploading {album.uploaded_count} of {album.photo_count}"
+
+
+def picks_text(album: Album) -> str:
+    """How many viewers sent their favourites, in words: "2 lists of picks"."""
+    return count(album.pick_count, "list of picks", "lists of picks")
 
 
 class AlbumListModel(QAbstractListModel):
@@ -122,9 +128,14 @@ class AlbumListModel(QAbstractListModel):
             return (
                 f"{album.title}\n{count(album.photo_count, 'photo')} · "
                 f"{album_state(album, self.offline)} · {album.link_count} links"
+                + (f" · {picks_text(album)} from viewers" if album.pick_count else "")
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{album.title}, {album.photo_count} photos, {album_state(album, self.offline)}"
+            picks = f", {picks_text(album)}" if album.pick_count else ""
+            return (
+                f"{album.title}, {album.photo_count} photos, "
+                f"{album_state(album, self.offline)}{picks}"
+            )
         if role == Qt.ItemDataRole.DecorationRole:
             return self._cover(album)
         return None
@@ -218,6 +229,8 @@ class AlbumDelegate(QStyledItemDelegate):
         detail = f"{count(album.photo_count, 'photo')} · {state}"
         if album.link_count:
             detail += f" · {album.link_count} link{'s' if album.link_count > 1 else ''}"
+        if album.pick_count:
+            detail += f" · ♥ {album.pick_count}"
         detail_rect = QRect(left, title_rect.bottom() + 2, title_rect.width(), 20)
         painter.drawText(
             detail_rect,

@@ -308,6 +308,7 @@ class LinksPanel(QWidget):
             ("Password", "yes" if link.has_password else "none — anyone with the link"),
             ("Downloads", DOWNLOAD_TEXT[settings.download]),
             ("Shows", ", ".join(shows) if shows else "the photos only"),
+            ("Picks", "viewers may send favourites" if settings.allow_picks else "off"),
             ("Expires", _when(settings.expires_at, "never")),
             ("Last viewed", _when(link.last_viewed_at, "never")),
         ]

@@ -190,6 +190,12 @@ class ShareDialog(QDialog):
         )
         form.addRow("Viewers see:", self.metadata_check)
         form.addRow("", self.location_check)
+        self.picks_check = QCheckBox("Let viewers pick &favourites")
+        self.picks_check.setToolTip(
+            "Viewers mark the photos they like and send you the list with their name and a "
+            "note; it arrives with the next sync (Picks, beside Links)."
+        )
+        form.addRow("Proofing:", self.picks_check)
         self.copyright_note = QLabel(
             "Artist and copyright always stay in downloaded originals; everything else "
             "follows these choices."
@@ -243,6 +249,7 @@ class ShareDialog(QDialog):
         self.download_combo.setCurrentIndex(self.download_combo.findData(settings.download.value))
         self.metadata_check.setChecked(settings.show_metadata)
         self.location_check.setChecked(settings.show_location)
+        self.picks_check.setChecked(settings.allow_picks)
         self._apply_album_rules()
 
     def _apply_album_rules(self) -> None:
@@ -308,6 +315,7 @@ class ShareDialog(QDialog):
             download=Download(self.download_combo.currentData()),
             show_metadata=self.metadata_check.isChecked(),
             show_location=self.location_check.isChecked(),
+            allow_picks=self.picks_check.isChecked(),
             expires_at=self.expires_at(),
             label=self.label_edit.text().strip() or None,
         )
