@@ -172,7 +172,8 @@ class AlbumListModel(QAbstractListModel):
 
 
 class AlbumDelegate(QStyledItemDelegate):
-    """Cover on the left; title, then count · state · links in a quieter line."""
+    """Cover on the left; title (and ♥ with the lists of picks), then count · state · links
+    in a quieter line."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
         # Narrow: the rows take the list's width, and a narrow list (the window's side panes
@@ -215,12 +216,20 @@ class AlbumDelegate(QStyledItemDelegate):
         painter.setFont(title_font)
         painter.setPen(text_color)
         title_rect = QRect(left, rect.top() + 10, rect.right() - left - 6, 22)
+        if album.pick_count:  # at the end of the title line, where a narrow list keeps it
+            picks = f"♥ {album.pick_count}"
+            room = painter.fontMetrics().horizontalAdvance(picks)
+            painter.drawText(
+                title_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, picks
+            )
+            title_rect.setRight(title_rect.right() - room - 8)
         metrics = painter.fontMetrics()
         painter.drawText(
             title_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             metrics.elidedText(album.title, Qt.TextElideMode.ElideRight, title_rect.width()),
         )
+        title_rect.setRight(rect.right() - 6)
         painter.setFont(option.font)
         muted = QColor(text_color)
         muted.setAlpha(170)
@@ -229,8 +238,6 @@ class AlbumDelegate(QStyledItemDelegate):
         detail = f"{count(album.photo_count, 'photo')} · {state}"
         if album.link_count:
             detail += f" · {album.link_count} link{'s' if album.link_count > 1 else ''}"
-        if album.pick_count:
-            detail += f" · ♥ {album.pick_count}"
         detail_rect = QRect(left, title_rect.bottom() + 2, title_rect.width(), 20)
         painter.drawText(
             detail_rect,

@@ -21,6 +21,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 COVER_TEXT = "Cover"
 PICKED_MARK = "♥"
+PICKED_COLOUR = QColor(255, 120, 150)
 _STATE_COLOURS = {
     PhotoState.UPLOADED: QColor(52, 168, 83),
     PhotoState.FAILED: QColor(217, 48, 37),
@@ -98,18 +99,27 @@ class PhotoDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(QRectF(rect).adjusted(1.5, 1.5, -1.5, -1.5), 4, 4)
 
     @staticmethod
-    def _tag(painter: QPainter, picture: QRect, text: str, *, right: bool = False) -> None:
-        """A small dark tag in a top corner of the photo, readable on any photo."""
+    def _tag(
+        painter: QPainter, picture: QRect, text: str, *, right: bool = False, mark: str = ""
+    ) -> None:
+        """A small dark tag in a top corner of the photo, readable on any photo; `mark`, in
+        colour, before the text."""
         metrics = painter.fontMetrics()
-        width = metrics.horizontalAdvance(text) + 12
+        lead = metrics.horizontalAdvance(mark + " ") if mark else 0
+        width = lead + metrics.horizontalAdvance(text) + 12
         left = picture.right() - 5 - width if right else picture.left() + 5
         tag = QRect(left, picture.top() + 5, width, metrics.height() + 4)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 170))
         painter.drawRoundedRect(QRectF(tag), 4, 4)
+        inner = tag.adjusted(6, 0, -6, 0)
+        if mark:
+            painter.setPen(PICKED_COLOUR)
+            painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter, mark)
+            inner.setLeft(inner.left() + lead)
         painter.setPen(QColor(255, 255, 255))
-        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, text)
 
     @classmethod
     def _cover_tag(cls, painter: QPainter, picture: QRect) -> None:
@@ -118,7 +128,7 @@ class PhotoDelegate(QStyledItemDelegate):
     @classmethod
     def _pick_tag(cls, painter: QPainter, picture: QRect, picked: int) -> None:
         """How many viewers picked the photo, in its top-right corner."""
-        cls._tag(painter, picture, f"{PICKED_MARK} {picked}", right=True)
+        cls._tag(painter, picture, str(picked), right=True, mark=PICKED_MARK)
 
     @staticmethod
     def _badge(painter: QPainter, inner: QRect, photo: Photo, progress: float | None) -> None:

@@ -111,9 +111,9 @@ class PicksPanel(QWidget):
             (self.copy_action, "Copy for Light&room"),
             (self.export_action, "&Export CSV…"),
         ):
+            action.setIconText(text)  # what a button shows: the menu keeps the whole text
             button = QToolButton()
             button.setDefaultAction(action)
-            button.setText(text)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             buttons.addWidget(button)
         buttons.addStretch(1)

@@ -190,12 +190,6 @@ class ShareDialog(QDialog):
         )
         form.addRow("Viewers see:", self.metadata_check)
         form.addRow("", self.location_check)
-        self.picks_check = QCheckBox("Let viewers pick &favourites")
-        self.picks_check.setToolTip(
-            "Viewers mark the photos they like and send you the list with their name and a "
-            "note; it arrives with the next sync (Picks, beside Links)."
-        )
-        form.addRow("Proofing:", self.picks_check)
         self.copyright_note = QLabel(
             "Artist and copyright always stay in downloaded originals; everything else "
             "follows these choices."
@@ -203,6 +197,12 @@ class ShareDialog(QDialog):
         self.copyright_note.setWordWrap(True)
         self.copyright_note.setEnabled(False)
         form.addRow("", self.copyright_note)
+        self.picks_check = QCheckBox("Let viewers pick &favourites")
+        self.picks_check.setToolTip(
+            "Viewers mark the photos they like and send you the list with their name and a "
+            "note; it arrives with the next sync (Picks, beside Links)."
+        )
+        form.addRow("Proofing:", self.picks_check)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(tone("error"))
