@@ -4,7 +4,8 @@
 
 Starts a real server on 127.0.0.1 with a temporary data folder, shares the browser tests' album
 of three cities, and drives Debian's /usr/bin/chromium through Playwright (nothing downloaded).
-Writes viewer-{password,gallery,lightbox,map}-{phone,laptop}.png next to this file.
+Writes viewer-{password,gallery,lightbox,map}-{phone,laptop}.png next to this file, and
+viewer-picks.png (laptop) and viewer-picks-phone.png (390×844) from a link that allows picks.
 """
 
 from __future__ import annotations
@@ -31,12 +32,29 @@ def _images_loaded(page: Page, selector: str) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
+def _picks(page: Page, url: str, size: str) -> None:
+    """A viewer's picks: hearts on three photos, sent with a name."""
+    page.goto(url)
+    _images_loaded(page, "#photos img")
+    for index in (1, 3, 4):
+        page.locator("#photos li").nth(index).locator("button.heart").click()
+    page.click(".picks-send")
+    page.fill("#picks-name", "Anna Lindqvist")
+    page.fill("#picks-note", "The Lisbon ones for the hallway, please!")
+    page.click(".picks-submit")
+    expect(page.locator(".picks-status")).to_have_text("Sent 3 picks to the photographer.")
+    page.screenshot(
+        path=OUT / ("viewer-picks.png" if size == "laptop" else "viewer-picks-phone.png")
+    )
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as data:
         server = start_server(Path(data))
         try:
             album = share_album(server, show_location=True, show_metadata=True, download="original")
             locked = share_album(server, photos=ALBUM[:1], password="blue heron at dawn")  # noqa: S106  # a demo link
+            proofing = album.add_link(allow_picks=True, show_metadata=True, download="web")
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
@@ -65,6 +83,10 @@ def main() -> int:
                     _images_loaded(page, "#places img")
                     page.locator("#places-title").evaluate("title => title.scrollIntoView()")
                     page.screenshot(path=OUT / f"viewer-map-{size}.png")
+                    page.close()
+
+                    page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+                    _picks(page, proofing.url, size)
                     page.close()
                 browser.close()
         finally:

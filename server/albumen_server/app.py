@@ -17,6 +17,7 @@ from albumen_server import (
     identity,
     pairing,
     picks,
+    picks_form,
     tus,
     viewer,
     viewer_access,
@@ -93,6 +94,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(tus.router)
     app.include_router(viewer.router)
     app.include_router(picks.router)
+    app.include_router(picks_form.router)
     app.include_router(viewer_access.router)
     app.include_router(viewer_downloads.router)
     app.include_router(viewer_assets.router)  # before the /static mount, which it refines

@@ -28,6 +28,8 @@ from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError
 from albumen_server.models import Link, utcnow
+from albumen_server.picks_drafts import COOKIE as PICK_COOKIE
+from albumen_server.picks_drafts import PickPanel, draft_id_of, pick_panel
 from albumen_server.viewer_access import (
     Grant,
     Locked,
@@ -85,11 +87,12 @@ async def gallery(token: str, request: Request, context: Context) -> Response:
     page = gallery_context(token, album, views, grant.keep, grant.download)
     page["tile_url"] = context.config.tile_url
     page["tile_attribution"] = context.config.tile_attribution
+    page["allow_picks"] = grant.allow_picks
     counted = BackgroundTask(_count_view, context, grant.link_id)
     return streamed_page(request, "gallery.html", page, page_headers(context), after=counted)
 
 
-def _one_photo(context: ServerContext, token: str, grant: Grant, photo_id: str) -> OnePhoto:
+def one_photo(context: ServerContext, token: str, grant: Grant, photo_id: str) -> OnePhoto:
     album, photos = album_and_photos(context, grant.album_id)
     views = photo_views(token, photos, grant.keep, grant.download)
     for index, view in enumerate(views):
@@ -105,7 +108,7 @@ async def photo_json(token: str, photo_id: str, request: Request, context: Conte
     """One photo's facts, for the lightbox's side panel: only what the link allows."""
     try:
         grant = await to_thread.run_sync(open_link, context, token, request)
-        one = await to_thread.run_sync(_one_photo, context, token, grant, photo_id)
+        one = await to_thread.run_sync(one_photo, context, token, grant, photo_id)
     except Unavailable:
         return unavailable_json()
     except Locked:
@@ -115,19 +118,45 @@ async def photo_json(token: str, photo_id: str, request: Request, context: Conte
 
 @router.get("/{token}/photos/{photo_id}", response_class=HTMLResponse)
 async def photo_page(token: str, photo_id: str, request: Request, context: Context) -> Response:
-    """One photo on a page of its own: what a thumbnail opens when JavaScript is off."""
+    """One photo on a page of its own: what a thumbnail opens when JavaScript is off. On a link
+    that allows picks it carries the plain forms to pick the photo and send the picks."""
     try:
         grant = await to_thread.run_sync(open_link, context, token, request)
-        one = await to_thread.run_sync(_one_photo, context, token, grant, photo_id)
+        one = await to_thread.run_sync(one_photo, context, token, grant, photo_id)
     except Unavailable:
         return unavailable_page(request)
     except Locked:
         return password_page(request, token)
+    panel = None
+    if grant.allow_picks:
+        draft_id = draft_id_of(request.cookies.get(PICK_COOKIE))
+        just_sent = request.query_params.get("sent") == "1"
+        panel = await to_thread.run_sync(
+            lambda: pick_panel(context, grant, one.view.id, draft_id, just_sent=just_sent)
+        )
+    return render_photo_page(request, context, token, grant, one, panel)
+
+
+def render_photo_page(
+    request: Request,
+    context: ServerContext,
+    token: str,
+    grant: Grant,
+    one: OnePhoto,
+    panel: PickPanel | None,
+    status: int = 200,
+    extra_headers: dict[str, str] | None = None,
+) -> Response:
+    """The photo's page, with the picks panel on a link that allows picks (also after a form
+    of it, with its message and status)."""
+    page = photo_context(token, one, grant.download)
+    page["picks"] = panel
     return templates.TemplateResponse(
         request,
         "photo.html",
-        photo_context(token, one, grant.download),
-        headers=page_headers(context),
+        page,
+        status_code=status,
+        headers={**page_headers(context), **(extra_headers or {})},
     )
 
 
@@ -141,7 +170,7 @@ async def photos_json(token: str, request: Request, context: Context) -> Respons
     except Locked:
         return locked_json()
     views = photo_views(token, photos, grant.keep, grant.download)
-    body = listing_body(album, views, grant.keep, grant.download)
+    body = listing_body(album, views, grant.keep, grant.download, allow_picks=grant.allow_picks)
     return await to_thread.run_sync(
         lambda: compressed(request, JSONResponse(body, headers=NO_STORE))
     )

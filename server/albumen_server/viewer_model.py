@@ -279,7 +279,12 @@ def _listing_item(view: PhotoView, keep: KeepPolicy) -> dict[str, object]:
 
 
 def listing_body(
-    album: Album, views: list[PhotoView], keep: KeepPolicy, download: str
+    album: Album,
+    views: list[PhotoView],
+    keep: KeepPolicy,
+    download: str,
+    *,
+    allow_picks: bool = False,
 ) -> dict[str, object]:
     """`photos.json`: the album, what the link allows, and its photos (with places on links
     that show location)."""
@@ -294,6 +299,7 @@ def listing_body(
             "download": download,
             "show_metadata": keep.metadata,
             "show_location": keep.location,
+            "allow_picks": allow_picks,
         },
         "photos": [_listing_item(view, keep) for view in views],
     }

@@ -29,7 +29,8 @@ EXAMPLES = 25
 
 @dataclass
 class Seeded:
-    """A server with one album, one photo and two links (one with a password) to aim at."""
+    """A server with one album, one photo and two links that allow picks (one with a password)
+    to aim at."""
 
     server: ServerProcess
     album_id: str
@@ -56,6 +57,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
             "download": "original",
             "show_metadata": True,
             "show_location": True,
+            "allow_picks": True,
         }
         server.api("PUT", f"/api/links/{link_id}", json=body).raise_for_status()
         seeded.tokens.append(token)
@@ -84,6 +86,7 @@ def _real_parameters(operation: APIOperation, seeded: Seeded) -> list[dict[str, 
         "album_id": seeded.album_id,
         "photo_id": seeded.photo_id,
         "link_id": seeded.link_id,
+        "pick_id": "0b7c4a52-1d2e-4f3a-9b8c-7d6e5f4a3b2c",
         "kind": "preview",
     }
     if not names or operation.method == "delete":

@@ -34,6 +34,8 @@ function lightbox(dialog) {
     link,
   }));
   const indexOf = new Map(photos.map((photo, index) => [photo.id, index]));
+  // Photos hidden by a filter (picks.js's "Picks") are stepped over.
+  const shown = (index) => !photos[index].link.closest("li").hidden;
   const $ = (selector) => dialog.querySelector(selector);
   const image = $(".lb-image");
   const previous = $(".lb-prev");
@@ -118,8 +120,8 @@ function lightbox(dialog) {
     image.alt = photo.alt;
     position.textContent = `${index + 1} / ${photos.length}`;
     name.textContent = photo.alt;
-    previous.disabled = index === 0;
-    next.disabled = index === photos.length - 1;
+    previous.disabled = !photos.some((_, i) => i < index && shown(i));
+    next.disabled = !photos.some((_, i) => i > index && shown(i));
     setLink(download, photo.download);
     setLink(original, photo.original);
     info.hidden = true;
@@ -129,6 +131,8 @@ function lightbox(dialog) {
     }
     preload(index + 1);
     preload(index - 1);
+    // For picks.js: which photo the lightbox shows now.
+    dialog.dispatchEvent(new CustomEvent("albumen:photo", { detail: { id: photo.id } }));
     if (!dialog.open) {
       dialog.showModal();
       $(".lb-close").focus();
@@ -163,7 +167,10 @@ function lightbox(dialog) {
   }
 
   function go(step) {
-    const index = current + step;
+    let index = current + step;
+    while (index >= 0 && index < photos.length && !shown(index)) {
+      index += step;
+    }
     if (current < 0 || index < 0 || index >= photos.length) {
       return;
     }
@@ -309,10 +316,16 @@ function justifyGrids() {
   for (const grid of grids) {
     observer.observe(grid);
   }
+  // Photos shown or hidden (picks.js's filter): the same width, other rows.
+  document.addEventListener("albumen:layout", () => {
+    for (const grid of grids) {
+      justify(grid, grid.clientWidth);
+    }
+  });
 }
 
 function justify(grid, width) {
-  const items = Array.from(grid.children);
+  const items = Array.from(grid.children).filter((item) => !item.hidden);
   if (!items.length || width <= 0) {
     return;
   }

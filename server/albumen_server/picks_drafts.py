@@ -1,0 +1,130 @@
+"""Picks made without JavaScript: the selection kept on the server until it is sent.
+
+A script keeps a viewer's selection in the browser (localStorage) and sends it whole. A page
+without script can only post one form at a time, so each photo's page carries a "Pick this
+photo" form and a "Send my picks" form, and the photos marked so far are kept here as rows of
+`pick_drafts`, under an id the browser holds in a cookie (`albumen_pick`: HttpOnly,
+SameSite=Lax, for this link's path alone, 90 days). That id is also the id the pick takes when
+sent, so sending again updates the same list, as the script's does. The selection stays after
+sending, as the script's does. Drafts go with their photos (foreign keys) and after 90 days
+untouched; marking is rate limited per link and client like sending (`rate_limits`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from albumen_server.context import ServerContext
+from albumen_server.models import Photo, PickDraft, utcnow
+from albumen_server.photos import ALBUM_ORDER
+from albumen_server.picks import stored_pick
+from albumen_server.rate_limits import Limit
+from albumen_server.schemas import PickOut, is_uuid
+from albumen_server.viewer_access import Grant
+
+COOKIE = "albumen_pick"
+COOKIE_MAX_AGE = 90 * 24 * 3600
+MARK = "pick_mark"
+"""The rate limit's kind for a photo marked or unmarked with the plain form."""
+
+
+def mark_limit(context: ServerContext) -> Limit:
+    config = context.config
+    return Limit(config.pick_marks_allowed, config.pick_window_seconds)
+
+
+def draft_id_of(cookie: str | None) -> str | None:
+    """The draft's id from the viewer's cookie, when it is one (a UUID)."""
+    if cookie is None:
+        return None
+    cookie = cookie.strip().lower()
+    return cookie if is_uuid(cookie) else None
+
+
+def mark(context: ServerContext, grant: Grant, draft_id: str, photo_id: str, on: bool) -> None:
+    """Put `photo_id` into the draft (`on`) or take it out; old drafts are forgotten on the way."""
+    now = utcnow()
+    with context.db.session() as session:
+        session.execute(
+            delete(PickDraft).where(PickDraft.added_at < now - timedelta(seconds=COOKIE_MAX_AGE))
+        )
+        if not on:
+            session.execute(
+                delete(PickDraft).where(
+                    PickDraft.draft_id == draft_id, PickDraft.photo_id == photo_id
+                )
+            )
+            return
+        values = {
+            "draft_id": draft_id,
+            "photo_id": photo_id,
+            "link_id": grant.link_id,
+            "added_at": now,
+        }
+        # A second "pick" of the same photo (a form sent twice) changes nothing.
+        dialect = session.get_bind().dialect.name
+        insert = (postgresql if dialect == "postgresql" else sqlite).insert(PickDraft)
+        session.execute(insert.values(**values).on_conflict_do_nothing())
+
+
+def draft_photos(session: Session, grant: Grant, draft_id: str) -> list[str]:
+    """The draft's photos that are in the link's album, in the album's order."""
+    return list(
+        session.scalars(
+            select(PickDraft.photo_id)
+            .join(Photo, Photo.id == PickDraft.photo_id)
+            .where(
+                PickDraft.draft_id == draft_id,
+                PickDraft.link_id == grant.link_id,
+                Photo.album_id == grant.album_id,
+            )
+            .order_by(*ALBUM_ORDER)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PickPanel:
+    """What a photo's page shows of the viewer's picks: this photo marked or not, how many are,
+    what was sent, and a word after a form (`notice` when it went well, `error` when not)."""
+
+    picked: bool
+    count: int
+    sent: PickOut | None
+    name: str = ""
+    note: str = ""
+    notice: str | None = None
+    error: str | None = None
+
+
+def pick_panel(
+    context: ServerContext,
+    grant: Grant,
+    photo_id: str,
+    draft_id: str | None,
+    *,
+    just_sent: bool = False,
+) -> PickPanel:
+    """The panel for `photo_id` as it stands, with the confirmation right after sending."""
+    if draft_id is None:
+        return PickPanel(picked=False, count=0, sent=None)
+    with context.db.session() as session:
+        photos = draft_photos(session, grant, draft_id)
+        sent = stored_pick(session, grant.link_id, draft_id)
+    notice = None
+    if just_sent and sent is not None:
+        count = len(sent.photo_ids)
+        notice = f"Sent {count} pick{'' if count == 1 else 's'} to the photographer."
+    return PickPanel(
+        picked=photo_id in photos,
+        count=len(photos),
+        sent=sent,
+        name=sent.name if sent else "",
+        note=(sent.note or "") if sent else "",
+        notice=notice,
+    )
