@@ -345,6 +345,8 @@ def cmd_sync(options: argparse.Namespace) -> int:
             f"{result.uploaded} uploaded, {result.skipped} already there, "
             f"{result.operations} other changes sent, {result.remaining} waiting"
         )
+        for news in result.new_picks:  # lists of picks not seen before
+            print(news.text())
         for failure in result.failed:
             print(f"failed {failure}", file=sys.stderr)
         if result.offline:

@@ -55,6 +55,12 @@ def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
     sent = requests.put(f"{url}/picks/{uuid.uuid4()}", json=body, timeout=30)
     assert sent.status_code in (200, 201), sent.text
 
+    synced = run_albumen(data, "sync", token=shared_server.token)
+    assert synced.returncode == 0, synced.stderr
+    assert "=Dora picked 2 photos from Proofs" in synced.stdout.splitlines()
+    again = run_albumen(data, "sync", token=shared_server.token)
+    assert "picked" not in again.stdout, "each list is news once"
+
     table = run_albumen(data, "picks", "Proofs", "--format", "csv", token=shared_server.token)
     assert table.returncode == 0, table.stderr
     rows = list(csv.DictReader(io.StringIO(table.stdout)))
