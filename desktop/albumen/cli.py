@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from albumen import __version__
+from albumen import __version__, cli_picks
 from albumen.cli_progress import TerminalProgress
 from albumen.paths import data_dir
 
@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     share.add_argument("--show-metadata", action="store_true", help="viewers see camera data")
     share.add_argument("--label", help="who the link is for")
+    share.add_argument(
+        "--allow-picks", action="store_true", help="viewers may pick favourites and send them"
+    )
 
     inspect = commands.add_parser("inspect", help="print each photo's metadata")
     inspect.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -71,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("album", nargs="?", help="album name or id")
     revoke = commands.add_parser("revoke", help="revoke a link")
     revoke.add_argument("link", metavar="LINK_ID_OR_URL")
-    commands.add_parser("sync", help="send what is queued; pull link state")
+    commands.add_parser("sync", help="send what is queued; pull link state and picks")
+    cli_picks.add_command(commands)
     commands.add_parser("status", help="server, connection and queue")
     login = commands.add_parser(
         "login", help="use a remote server: its pairing address, or its URL and a token"
@@ -212,6 +216,7 @@ def _new_link(
         show_location=options.show_location,
         expires_at=expires,
         label=options.label,
+        allow_picks=options.allow_picks,
     )
     client.store.create_link(album_id, settings, has_password=password is not None, link_id=link_id)
     return link_id, password, kept
@@ -280,13 +285,10 @@ def cmd_links(options: argparse.Namespace) -> int:
     try:
         album_id = None
         if options.album:
-            album = client.store.album_by_title(options.album)
+            album = client.store.find_album(options.album)
             if album is None:
-                try:
-                    album = client.store.album(options.album)
-                except Exception:
-                    print(f"albumen: no album named {options.album!r}", file=sys.stderr)
-                    return EXIT_USAGE
+                print(f"albumen: no album named {options.album!r}", file=sys.stderr)
+                return EXIT_USAGE
             album_id = album.id
         for link in client.store.links(album_id):
             url = link.url or _expected_url(client, link.token)
@@ -343,6 +345,8 @@ def cmd_sync(options: argparse.Namespace) -> int:
             f"{result.uploaded} uploaded, {result.skipped} already there, "
             f"{result.operations} other changes sent, {result.remaining} waiting"
         )
+        for news in result.new_picks:  # lists of picks not seen before
+            print(news.text())
         for failure in result.failed:
             print(f"failed {failure}", file=sys.stderr)
         if result.offline:
@@ -436,6 +440,7 @@ COMMANDS = {
     "sync": cmd_sync,
     "status": cmd_status,
     "login": cmd_login,
+    "picks": cli_picks.cmd_picks,
 }
 
 

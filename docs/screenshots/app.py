@@ -1,7 +1,7 @@
 """Screenshots of the desktop app in its main states, on a fresh data folder and its embedded
 server, as an owner goes through them: empty, uploading, the album with its photos, one photo
 in the loupe, the album in a 1024×700 window, the share dialog and what it hands over, the
-album's links.
+album's links, and the picks two viewers sent (the grid showing only the picked photos).
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/app.py
 
@@ -14,12 +14,14 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
 from PySide6.QtCore import QItemSelectionModel, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from tests.browser.scenes import ALBUM, photo  # noqa: E402
@@ -27,7 +29,7 @@ from tests.browser.scenes import ALBUM, photo  # noqa: E402
 from albumen import embedded  # noqa: E402
 from albumen.app import build_context  # noqa: E402
 from albumen.client import Client  # noqa: E402
-from albumen.core.model import PhotoState  # noqa: E402
+from albumen.core.model import LinkSettings, LinkState, PhotoState  # noqa: E402
 from albumen.ui.main_window import MainWindow  # noqa: E402
 from albumen.ui.share_dialog import ShareDialog  # noqa: E402
 from albumen.ui.theme import apply_theme  # noqa: E402
@@ -60,6 +62,34 @@ def settle(app: QApplication, seconds: float = 0.6) -> None:
 def save(widget: QWidget, name: str) -> None:
     widget.grab().save(str(OUT / name))
     print(OUT / name)
+
+
+def take_picks(app: QApplication, window: MainWindow, album_id: str) -> None:
+    """Two viewers send their favourites through a link that allows picks, as the gallery's
+    script does; a sync brings them; the grid shows only the picked photos."""
+    context = window.context
+    link = context.store.create_link(
+        album_id, LinkSettings(allow_picks=True, label="Proofing"), has_password=False
+    )
+    context.changed(album_id)
+    wait(app, lambda: context.store.link(link.id).state is LinkState.ACTIVE, 60, "the link")
+    url = context.link_url(context.store.link(link.id))
+    ids = [photo.id for photo in context.store.photos(album_id)]
+    for name, note, chosen in (
+        ("Anna", "The harbour ones for the living room, please!", [0, 2, 3, 5, 8]),
+        ("Ben", "Prints for grandma", [2, 5, 9]),
+    ):
+        body = {"name": name, "note": note, "photo_ids": [ids[i] for i in chosen]}
+        requests.put(f"{url}/picks/{uuid.uuid4()}", json=body, timeout=30).raise_for_status()
+    wait(app, lambda: not context.sync.is_running(), 60, "the sync under way")
+    window.sync_now()
+    wait(app, lambda: window.picks.tree.topLevelItemCount() == 3, 60, "the picks")
+    window.side.setCurrentWidget(window.picks)
+    window.picks.filter_action.setChecked(True)
+    window.grid.setFocus()
+    settle(app, 2.0)
+    save(window, "app-picks.png")
+    window.picks.filter_action.setChecked(False)
 
 
 def main() -> int:
@@ -152,6 +182,8 @@ def main() -> int:
             window.links.refresh()
             settle(app, 1.5)
             save(window, "app-links.png")
+
+            take_picks(app, window, album.id)
 
             window.side.setCurrentWidget(window.metadata)
             apply_theme(app, "dark")  # as Settings ▸ Appearance ▸ Dark does

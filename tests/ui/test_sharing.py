@@ -57,9 +57,9 @@ def test_a_generated_passphrase_link_opens_in_a_browser_with_that_passphrase(
     link = dialog.link
     assert link is not None and link.has_password and link.settings.label == "Family"
     assert context.credentials.link_password(link.id) == passphrase
-    dialog.copy_both()
+    dialog.handover_page.copy_both()
     assert _clipboard() == f"{context.link_url(link)}\nPassword: {passphrase}"
-    dialog.copy_password()
+    dialog.handover_page.copy_password()
     assert _clipboard() == passphrase
 
     live = _live(qtbot, context, link.id)
@@ -97,8 +97,8 @@ def test_an_open_link_warns_first_and_then_needs_no_password(
     dialog.save()
     link = dialog.link
     assert link is not None and not link.has_password
-    assert dialog.copy_password_button.isHidden()
-    dialog.copy_link()
+    assert dialog.handover_page.copy_password_button.isHidden()
+    dialog.handover_page.copy_link()
     assert _clipboard() == context.link_url(link)
     live = _live(qtbot, context, link.id)
     page = requests.get(context.link_url(live), timeout=10)
@@ -288,9 +288,9 @@ def test_a_link_to_the_embedded_server_says_it_works_only_here(
     # The UI fixtures' server listens on 127.0.0.1, as the embedded server does.
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     assert dialog.handover is not None and "127.0.0.1" in dialog.handover.url
-    assert dialog.only_here_note.isVisible()
-    assert "works only on this computer" in dialog.only_here_note.text()
-    assert "send it already" not in dialog.state_note.text()
+    assert dialog.handover_page.only_here_note.isVisible()
+    assert "works only on this computer" in dialog.handover_page.only_here_note.text()
+    assert "send it already" not in dialog.handover_page.state_note.text()
 
 
 def test_a_live_link_opens_in_the_browser_as_a_viewer_sees_it(

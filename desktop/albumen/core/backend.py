@@ -10,7 +10,7 @@ import base64
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from io import FileIO
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from albumen import __version__
-from albumen.core.model import LinkSettings
+from albumen.core.model import LinkSettings, Pick
 from albumen.core.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,12 @@ class RemoteLink:
 
 def _parse(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _utc(value: str) -> datetime:
+    """A time the server sent; one without a zone is UTC, the zone the contract speaks in."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _b64(value: str) -> str:
@@ -234,6 +240,7 @@ class Backend:
             "download": settings.download.value,
             "show_metadata": settings.show_metadata,
             "show_location": settings.show_location,
+            "allow_picks": settings.allow_picks,
             "expires_at": settings.expires_at.isoformat() if settings.expires_at else None,
             "label": settings.label,
         }
@@ -252,6 +259,27 @@ class Backend:
         params = {"album_id": album_id} if album_id else None
         body = self._request("GET", "/api/links", params=params).json()
         return [self._remote_link(item) for item in body["links"]]
+
+    def album_picks(self, album_id: str) -> list[Pick]:
+        """The lists of favourites viewers sent through the album's links."""
+        body = self._request("GET", f"/api/albums/{album_id}/picks").json()
+        try:
+            return [
+                Pick(
+                    id=str(item["id"]),
+                    link_id=str(item["link_id"]),
+                    album_id=album_id,
+                    name=str(item["name"]),
+                    note=None if item.get("note") is None else str(item["note"]),
+                    photo_ids=tuple(str(i) for i in item["photo_ids"]),
+                    submitted_at=_utc(str(item["submitted_at"])),
+                )
+                for item in body["picks"]
+            ]
+        except (KeyError, TypeError, ValueError) as error:
+            raise BackendError(
+                200, "bad_answer", f"GET /api/albums/{album_id}/picks: unexpected answer ({error})"
+            ) from None
 
     @staticmethod
     def _remote_link(item: dict[str, Any]) -> RemoteLink:

@@ -69,6 +69,7 @@ class Album:
     uploaded_count: int = 0
     failed_count: int = 0  # failed, changed or missing: needs the owner's attention
     link_count: int = 0
+    pick_count: int = 0  # viewers' lists of favourites received (see Pick)
     privacy: AlbumPrivacy = field(default_factory=lambda: AlbumPrivacy())
 
 
@@ -99,6 +100,7 @@ class LinkSettings:
     show_location: bool = False
     expires_at: datetime | None = None
     label: str | None = None
+    allow_picks: bool = False  # viewers may mark favourites and send the owner their list
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,20 @@ class Link:
     view_count: int = 0
     last_viewed_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One viewer's list of favourites, sent through a link that allows picks. The viewer's
+    browser makes `id`, so sending again replaces the list (and `submitted_at` moves on)."""
+
+    id: str
+    link_id: str
+    album_id: str
+    name: str
+    note: str | None
+    photo_ids: tuple[str, ...]
+    submitted_at: datetime
 
 
 class OperationKind(StrEnum):

@@ -2,7 +2,8 @@
 
 Every owner action lands here first, in one transaction with the outbox operation that will
 carry it to the server, so a crash at any moment leaves the two consistent. `Store` is the one
-door to it: albums and photos here, links in `store_links` (which `Store` inherits); the SQLite
+door to it: albums and photos here, links in `store_links` and the picks viewers sent in
+`store_picks` (which `Store` inherits); the SQLite
 file, its schema and migrations in `store_schema`; the queue of operations in `outbox`; rows to
 domain values in `store_rows`.
 """
@@ -26,6 +27,7 @@ from albumen.core.model import (
     PhotoState,
 )
 from albumen.core.store_links import LinkRecords, new_link_token
+from albumen.core.store_picks import PickRecords
 from albumen.core.store_rows import (
     album_from_row,
     photo_from_row,
@@ -56,7 +58,7 @@ class AddResult:
     duplicates: list[Path]  # already in the album (same SHA-256)
 
 
-class Store(LinkRecords):
+class Store(LinkRecords, PickRecords):
     """One SQLite file; safe to share between the GUI thread and sync workers."""
 
     def __init__(self, path: Path) -> None:
@@ -176,6 +178,14 @@ class Store(LinkRecords):
         rows = self._albums("WHERE a.title = ?", (title,))
         return rows[0] if rows else None
 
+    def find_album(self, title_or_id: str) -> Album | None:
+        """The album a command names: by its title, else by its id."""
+        found = self.album_by_title(title_or_id)
+        if found is None:
+            rows = self._albums("WHERE a.id = ?", (title_or_id,))
+            found = rows[0] if rows else None
+        return found
+
     def _albums(self, where: str, args: Sequence[object]) -> list[Album]:
         query = f"""
             SELECT a.*,
@@ -186,7 +196,8 @@ class Store(LinkRecords):
                  AND p.state IN ('failed', 'changed', 'missing')) AS failed_count,
               (SELECT COUNT(*) FROM links l WHERE l.album_id = a.id
                  AND l.state IN ('pending', 'active')
-                 AND (l.expires_at IS NULL OR l.expires_at > ?)) AS link_count
+                 AND (l.expires_at IS NULL OR l.expires_at > ?)) AS link_count,
+              (SELECT COUNT(*) FROM picks k WHERE k.album_id = a.id) AS pick_count
             FROM albums a {where} ORDER BY a.created_at, a.id
         """  # noqa: S608  # `where` is one of this module's constants
         # link_count: the links that work, as link_state.is_open counts them (ISO 8601 UTC

@@ -43,8 +43,8 @@ class LinkRecords:
         with self._database.transaction() as db:
             db.execute(
                 "INSERT INTO links (id, album_id, token, label, download, show_metadata,"
-                " show_location, expires_at, has_password, state, created_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " show_location, allow_picks, expires_at, has_password, state, created_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     link_id,
                     album_id,
@@ -53,6 +53,7 @@ class LinkRecords:
                     settings.download.value,
                     int(settings.show_metadata),
                     int(settings.show_location),
+                    int(settings.allow_picks),
                     time_text(settings.expires_at),
                     int(has_password),
                     LinkState.PENDING.value,
@@ -71,12 +72,13 @@ class LinkRecords:
         with self._database.transaction() as db:
             db.execute(
                 "UPDATE links SET label=?, download=?, show_metadata=?, show_location=?,"
-                " expires_at=?, has_password=COALESCE(?, has_password) WHERE id=?",
+                " allow_picks=?, expires_at=?, has_password=COALESCE(?, has_password) WHERE id=?",
                 (
                     settings.label,
                     settings.download.value,
                     int(settings.show_metadata),
                     int(settings.show_location),
+                    int(settings.allow_picks),
                     time_text(settings.expires_at),
                     None if has_password is None else int(has_password),
                     link_id,

@@ -6,6 +6,7 @@ the conversion lives here alone so every table agrees on it.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from albumen.core.model import (
     OperationKind,
     Photo,
     PhotoState,
+    Pick,
 )
 
 
@@ -44,7 +46,7 @@ def required_time(value: str) -> datetime:
 
 def album_from_row(row: sqlite3.Row) -> Album:
     """An album row with its counts (`photo_count`, `uploaded_count`, `failed_count`,
-    `link_count`) as the store's album query selects them."""
+    `link_count`, `pick_count`) as the store's album query selects them."""
     return Album(
         id=row["id"],
         title=row["title"],
@@ -56,6 +58,7 @@ def album_from_row(row: sqlite3.Row) -> Album:
         uploaded_count=row["uploaded_count"],
         failed_count=row["failed_count"],
         link_count=row["link_count"],
+        pick_count=row["pick_count"],
         privacy=AlbumPrivacy(
             location=Exposure(row["location_exposure"]),
             metadata=Exposure(row["metadata_exposure"]),
@@ -96,6 +99,7 @@ def link_from_row(row: sqlite3.Row) -> Link:
             show_location=bool(row["show_location"]),
             expires_at=parse_time(row["expires_at"]),
             label=row["label"],
+            allow_picks=bool(row["allow_picks"]),
         ),
         has_password=bool(row["has_password"]),
         state=LinkState(row["state"]),
@@ -104,6 +108,19 @@ def link_from_row(row: sqlite3.Row) -> Link:
         view_count=row["view_count"],
         last_viewed_at=parse_time(row["last_viewed_at"]),
         revoked_at=parse_time(row["revoked_at"]),
+    )
+
+
+def pick_from_row(row: sqlite3.Row) -> Pick:
+    """A pick row; its photo ids are kept as a JSON array, in the viewer's order."""
+    return Pick(
+        id=row["id"],
+        link_id=row["link_id"],
+        album_id=row["album_id"],
+        name=row["name"],
+        note=row["note"],
+        photo_ids=tuple(json.loads(row["photo_ids"])),
+        submitted_at=required_time(row["submitted_at"]),
     )
 
 

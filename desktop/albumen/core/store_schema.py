@@ -81,6 +81,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE albums ADD COLUMN metadata_exposure TEXT NOT NULL DEFAULT 'links';
     ALTER TABLE albums ADD COLUMN strip_location INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: proofing: links that let viewers pick, and the lists of favourites they sent
+    """
+    ALTER TABLE links ADD COLUMN allow_picks INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE picks (
+        id TEXT PRIMARY KEY,
+        album_id TEXT NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+        link_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        note TEXT,
+        photo_ids TEXT NOT NULL,
+        submitted_at TEXT NOT NULL
+    );
+    CREATE INDEX picks_album ON picks (album_id, submitted_at);
+    """,
 ]
 
 

@@ -33,6 +33,8 @@ from albumen.core.backend import (
 )
 from albumen.core.credentials import Credentials
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
+from albumen.core.pick_pull import pull_picks
+from albumen.core.picks import PickNews
 from albumen.core.store import Store, StoreError
 from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
@@ -69,6 +71,7 @@ class SyncReport:
     operations: int = 0
     offline: str | None = None  # why the drain stopped early, when it did
     remaining: int = 0
+    new_picks: list[PickNews] = field(default_factory=list)  # lists the owner has not seen
 
 
 Listener = Callable[[SyncEvent], None]
@@ -179,7 +182,7 @@ class SyncService:
         return self.store.path.parent / "without-location"
 
     def sync_once(self) -> SyncReport:
-        """Send everything queued now, then pull link state back."""
+        """Send everything queued now, then pull link state and viewers' picks back."""
         with self._drain_lock:
             self._stop.clear()
             return self._sync(Arrivals(closed=True))
@@ -222,6 +225,7 @@ class SyncService:
             self._drain(report, arrivals)
             if report.offline is None:
                 self.refresh_links()
+                report.new_picks = pull_picks(self.store, self.backend, self.with_retries).news
         except OfflineError as error:
             report.offline = error.message
             self.listener(SyncEvent("offline", message=error.message))

@@ -121,8 +121,8 @@ class ActionsWindow(QMainWindow):
         sync_menu = self.menuBar().addMenu("&Uploads")
         for action in (self.sync_action, self.pause_action, self.retry_action):
             sync_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self.about_action)
+        self.help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu.addAction(self.about_action)
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main-toolbar")
@@ -181,13 +181,20 @@ class ActionsWindow(QMainWindow):
         self.sort_menu.addAction(self.apply_sort_action)
 
     def enable_actions(
-        self, *, has_album: bool, selected: int, can_undo: bool, sort: PhotoSort
+        self,
+        *,
+        has_album: bool,
+        selected: int,
+        can_undo: bool,
+        sort: PhotoSort,
+        filtered: bool = False,
     ) -> None:
         """Only what has something to act on is enabled: the current album's commands need
         one, the photo commands a selection (moving and the cover one photo), Undo a delete
-        still waiting. Moving is for the album's own order (in a sorted view the photo would
-        not move where it is seen), making a sorted order the album's for a sorted view.
-        Adding photos always works: without an album it makes one."""
+        still waiting. Moving is for the album's own order, all of it shown (in a sorted view,
+        or one showing only the picked photos, the photo would not move where it is seen),
+        making a sorted order the album's for a sorted view. Adding photos always works:
+        without an album it makes one."""
         for action in (
             self.rename_album_action,
             self.delete_album_action,
@@ -199,7 +206,7 @@ class ActionsWindow(QMainWindow):
         self.remove_photos_action.setEnabled(selected > 0)
         self.cover_action.setEnabled(selected == 1)
         for action in (self.earlier_action, self.later_action):
-            action.setEnabled(selected == 1 and sort is PhotoSort.ALBUM)
+            action.setEnabled(selected == 1 and sort is PhotoSort.ALBUM and not filtered)
         self.loupe_action.setEnabled(selected > 0)
         self.apply_sort_action.setEnabled(has_album and sort is not PhotoSort.ALBUM)
         self.sort_actions[sort].setChecked(True)

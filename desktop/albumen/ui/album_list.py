@@ -1,4 +1,5 @@
-"""The album list on the left: cover, title, photo count, state at a glance, links' count.
+"""The album list on the left: cover, title, photo count, state at a glance, links' count, and
+how many lists of picks its viewers sent.
 
 Read from the local store, so it works with no network. Files dropped on an album are added
 to that album.
@@ -55,6 +56,11 @@ def album_state(album: Album, offline: bool) -> str:
     if offline:
         return f"Offline · {waiting} waiting to upload"
     return f"Uploading {album.uploaded_count} of {album.photo_count}"
+
+
+def picks_text(album: Album) -> str:
+    """How many viewers sent their favourites, in words: "2 lists of picks"."""
+    return count(album.pick_count, "list of picks", "lists of picks")
 
 
 class AlbumListModel(QAbstractListModel):
@@ -122,9 +128,14 @@ class AlbumListModel(QAbstractListModel):
             return (
                 f"{album.title}\n{count(album.photo_count, 'photo')} · "
                 f"{album_state(album, self.offline)} · {album.link_count} links"
+                + (f" · {picks_text(album)} from viewers" if album.pick_count else "")
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{album.title}, {album.photo_count} photos, {album_state(album, self.offline)}"
+            picks = f", {picks_text(album)}" if album.pick_count else ""
+            return (
+                f"{album.title}, {album.photo_count} photos, "
+                f"{album_state(album, self.offline)}{picks}"
+            )
         if role == Qt.ItemDataRole.DecorationRole:
             return self._cover(album)
         return None
@@ -161,7 +172,8 @@ class AlbumListModel(QAbstractListModel):
 
 
 class AlbumDelegate(QStyledItemDelegate):
-    """Cover on the left; title, then count · state · links in a quieter line."""
+    """Cover on the left; title (and ♥ with the lists of picks), then count · state · links
+    in a quieter line."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
         # Narrow: the rows take the list's width, and a narrow list (the window's side panes
@@ -204,12 +216,20 @@ class AlbumDelegate(QStyledItemDelegate):
         painter.setFont(title_font)
         painter.setPen(text_color)
         title_rect = QRect(left, rect.top() + 10, rect.right() - left - 6, 22)
+        if album.pick_count:  # at the end of the title line, where a narrow list keeps it
+            picks = f"♥ {album.pick_count}"
+            room = painter.fontMetrics().horizontalAdvance(picks)
+            painter.drawText(
+                title_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, picks
+            )
+            title_rect.setRight(title_rect.right() - room - 8)
         metrics = painter.fontMetrics()
         painter.drawText(
             title_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             metrics.elidedText(album.title, Qt.TextElideMode.ElideRight, title_rect.width()),
         )
+        title_rect.setRight(rect.right() - 6)
         painter.setFont(option.font)
         muted = QColor(text_color)
         muted.setAlpha(170)

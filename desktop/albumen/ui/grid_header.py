@@ -84,6 +84,7 @@ class GridHeader(QWidget):
         layout.addLayout(self._top)
         layout.addWidget(self.note)
         model = grid.model()
+        self._model = model if isinstance(model, PhotoGridModel) else None
         if isinstance(model, PhotoGridModel):
             self._album_shown(model)
             model.modelReset.connect(lambda: self._album_shown(model))
@@ -112,7 +113,11 @@ class GridHeader(QWidget):
             return
         state = album_state(album, offline)
         photos = count(album.photo_count, "photo")
-        self.heading.setText(f"<h2>{escape(album.title)}</h2>{photos} · {escape(state)}")
+        shown = ""
+        if self._model is not None and self._model.picked_only is not None:
+            picked = self._model.photo_count()
+            shown = f" · <b>showing the {picked} picked</b>"
+        self.heading.setText(f"<h2>{escape(album.title)}</h2>{photos} · {escape(state)}{shown}")
 
     def set_sort_menu(self, menu: QMenu, apply: QAction) -> None:
         """The View ▸ Sort menu behind the button, and the command that makes a sorted order

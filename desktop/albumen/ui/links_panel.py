@@ -43,7 +43,8 @@ from albumen.core.model import Download, Link, LinkState
 from albumen.core.store import StoreError
 from albumen.ui.confirm import confirm_revoke
 from albumen.ui.context import AppContext
-from albumen.ui.share_dialog import Handover, ShareDialog
+from albumen.ui.link_handover import Handover
+from albumen.ui.share_dialog import ShareDialog
 
 LinkRole = Qt.ItemDataRole.UserRole + 1
 
@@ -307,6 +308,7 @@ class LinksPanel(QWidget):
             ("Password", "yes" if link.has_password else "none — anyone with the link"),
             ("Downloads", DOWNLOAD_TEXT[settings.download]),
             ("Shows", ", ".join(shows) if shows else "the photos only"),
+            ("Picks", "viewers may send favourites" if settings.allow_picks else "off"),
             ("Expires", _when(settings.expires_at, "never")),
             ("Last viewed", _when(link.last_viewed_at, "never")),
         ]

@@ -1,21 +1,20 @@
-"""The main window: albums on the left, the photo grid in the centre, metadata and links on
-the right (`panels`), or one photo in the `loupe`. It composes the parts (menus and shortcuts
-in `actions`, the grid's `grid_header`, `status_bar`, `tray`, `problems_panel`, the undo of a
-delete in `undo_delete`) and carries out the owner's commands on the store; each part only
-presents and forwards."""
+"""The main window: albums on the left, the photo grid in the centre, metadata, links and picks
+on the right (`panels`, `side_panels`), or one photo in the `loupe`. It composes the parts
+(menus and shortcuts in `actions`, the grid's `grid_header`, `status_bar`, `tray`,
+`problems_panel`, the undo of a delete in `undo_delete`) and carries out the owner's commands on
+the store; each part only presents and forwards."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Slot
+from PySide6.QtCore import QItemSelectionModel, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
     QLabel,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,9 +34,7 @@ from albumen.ui.drop_zone import DropZone
 from albumen.ui.file_dialogs import choose_folder, choose_photos
 from albumen.ui.grid_header import GridHeader
 from albumen.ui.grid_view import PhotoGridView
-from albumen.ui.links_panel import LinksPanel
 from albumen.ui.loupe import Loupe
-from albumen.ui.metadata_panel import MetadataPanel
 from albumen.ui.panels import PanelSplitter
 from albumen.ui.photo_grid import PhotoGridModel, PhotoRole
 from albumen.ui.photo_import import PhotoImport
@@ -45,6 +42,7 @@ from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.problems_panel import ProblemsPanel
 from albumen.ui.settings_dialog import SettingsDialog
 from albumen.ui.share_dialog import ShareDialog
+from albumen.ui.side_panels import SidePanels
 from albumen.ui.status_bar import StatusBar
 from albumen.ui.sync_bridge import Connection
 from albumen.ui.tray import Tray
@@ -81,11 +79,8 @@ class MainWindow(ActionsWindow):
         centre_layout.addWidget(self.undo_bar)
         centre_layout.addWidget(self.drop_zone, 1)
         centre_layout.addWidget(self.grid, 1)
-        self.metadata = MetadataPanel(context)
-        self.links = LinksPanel(context)
-        self.side = QTabWidget()
-        self.side.addTab(self.metadata, "&Metadata")
-        self.side.addTab(self.links, "&Links")
+        self.side = SidePanels(context, self.grid, self.photos)
+        self.metadata, self.links, self.picks = self.side.metadata, self.side.links, self.side.picks
         self.splitter = PanelSplitter(self.album_view, centre, self.side)
         self.loupe = Loupe(context, self.grid)
         self.pages = QStackedWidget()
@@ -98,6 +93,7 @@ class MainWindow(ActionsWindow):
         self.importer = PhotoImport(context, self.status, self.problems, self.photos)
 
         self._build_actions(self.grid)
+        self.menuBar().insertMenu(self.help_menu.menuAction(), self.picks.menu)
         self.header.set_sort_menu(self.sort_menu, self.apply_sort_action)
         self.header.show_sort(self.photos.order)
         self._connect()
@@ -116,7 +112,6 @@ class MainWindow(ActionsWindow):
     def _connect(self) -> None:
         selection = self.album_view.selectionModel()
         selection.currentChanged.connect(lambda *_: self._album_changed())
-        self.grid.selectionModel().currentChanged.connect(self._photo_selected)
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.grid.files_dropped.connect(self.import_paths)
         self.drop_zone.files_dropped.connect(self.import_paths)
@@ -128,7 +123,7 @@ class MainWindow(ActionsWindow):
         events = self.context.events
         events.albums_changed.connect(self._refresh_albums)
         events.photos_changed.connect(self._photos_changed)
-        events.links_changed.connect(lambda album_id: self.metadata.refresh_links())
+        self.photos.modelReset.connect(self._update_heading)  # the picks shown only, or all
         sync = self.context.sync
         sync.connection_changed.connect(self._update_connection)
         sync.photo_progress.connect(self._progress)
@@ -170,9 +165,7 @@ class MainWindow(ActionsWindow):
         album_id = album.id if album else None
         if self.photos.album_id != album_id:
             self.photos.set_album(album_id)
-            self.metadata.set_album(album_id)
-            self.metadata.set_photo(None)
-            self.links.set_album(album_id)
+            self.side.set_album(album_id)
         self._update_heading()
 
     def _update_actions(self) -> None:
@@ -181,6 +174,7 @@ class MainWindow(ActionsWindow):
             selected=len(self.grid.selectionModel().selectedIndexes()),
             can_undo=self.undo_bar.can_undo,
             sort=self.photos.order,
+            filtered=self.photos.picked_only is not None,
         )
 
     def _update_heading(self) -> None:
@@ -197,10 +191,6 @@ class MainWindow(ActionsWindow):
         if self.photos.album_id == album_id:
             self.photos.refresh()
         self._update_heading()
-
-    @Slot(QModelIndex, QModelIndex)
-    def _photo_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.metadata.set_photo(current.data(PhotoRole) if current.isValid() else None)
 
     # -- albums --------------------------------------------------------------------------------
 
@@ -320,7 +310,7 @@ class MainWindow(ActionsWindow):
         current photo stays current and in view."""
         current: Photo | None = self.grid.currentIndex().data(PhotoRole)
         self.photos.set_order(sort)
-        self.grid.reorderable = sort is PhotoSort.ALBUM
+        self.grid.reorderable = sort is PhotoSort.ALBUM and self.photos.picked_only is None
         self.header.show_sort(sort)
         row = self.photos.row_of(current.id) if current else None
         if row is not None:
@@ -425,9 +415,9 @@ class MainWindow(ActionsWindow):
         if self.photos.album_id:
             self.photos.refresh()
         self._update_heading()
-        self.links.refresh()
         albums = [self.albums.album_at(row) for row in range(self.albums.rowCount())]
         self.tray.albums_synced(albums, bool(report.uploaded))
+        self.tray.picks_arrived(report.new_picks)
 
     # -- window --------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """How one photo is drawn in the grid: the thumbnail fitted in its cell, the file name under
-it, the upload state as a badge or a bar, a "Cover" tag on the album's cover, and a ring round
-the current photo while the grid has the keyboard focus.
+it, the upload state as a badge or a bar, a "Cover" tag on the album's cover, a heart with how
+many viewers picked the photo, and a ring round the current photo while the grid has the
+keyboard focus.
 
 The ring is drawn in the palette's text colour, not the selection colour: a keyboard user
 moving through a selection must see which photo the next key acts on, and a ring in the
@@ -14,11 +15,13 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from albumen.core.model import Photo, PhotoState
-from albumen.ui.photo_grid import CoverRole, IncomingRole, PhotoRole, ProgressRole
+from albumen.ui.photo_grid import CoverRole, IncomingRole, PhotoRole, PickCountRole, ProgressRole
 
 Index = QModelIndex | QPersistentModelIndex
 
 COVER_TEXT = "Cover"
+PICKED_MARK = "♥"
+PICKED_COLOUR = QColor(255, 120, 150)
 _STATE_COLOURS = {
     PhotoState.UPLOADED: QColor(52, 168, 83),
     PhotoState.FAILED: QColor(217, 48, 37),
@@ -71,6 +74,9 @@ class PhotoDelegate(QStyledItemDelegate):
         self._badge(painter, picture, photo, index.data(ProgressRole))
         if index.data(CoverRole):
             self._cover_tag(painter, picture)
+        picked = index.data(PickCountRole)
+        if picked:
+            self._pick_tag(painter, picture, picked)
         text_rect = QRect(rect.left() + 6, inner.bottom() + 4, rect.width() - 12, 18)
         painter.setPen(
             palette.color(
@@ -114,21 +120,36 @@ class PhotoDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(QRectF(rect).adjusted(1.5, 1.5, -1.5, -1.5), 4, 4)
 
     @staticmethod
-    def _cover_tag(painter: QPainter, picture: QRect) -> None:
-        """A small dark tag in the photo's top-left corner, readable on any photo."""
+    def _tag(
+        painter: QPainter, picture: QRect, text: str, *, right: bool = False, mark: str = ""
+    ) -> None:
+        """A small dark tag in a top corner of the photo, readable on any photo; `mark`, in
+        colour, before the text."""
         metrics = painter.fontMetrics()
-        tag = QRect(
-            picture.left() + 5,
-            picture.top() + 5,
-            metrics.horizontalAdvance(COVER_TEXT) + 12,
-            metrics.height() + 4,
-        )
+        lead = metrics.horizontalAdvance(mark + " ") if mark else 0
+        width = lead + metrics.horizontalAdvance(text) + 12
+        left = picture.right() - 5 - width if right else picture.left() + 5
+        tag = QRect(left, picture.top() + 5, width, metrics.height() + 4)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 170))
         painter.drawRoundedRect(QRectF(tag), 4, 4)
+        inner = tag.adjusted(6, 0, -6, 0)
+        if mark:
+            painter.setPen(PICKED_COLOUR)
+            painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter, mark)
+            inner.setLeft(inner.left() + lead)
         painter.setPen(QColor(255, 255, 255))
-        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, COVER_TEXT)
+        painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, text)
+
+    @classmethod
+    def _cover_tag(cls, painter: QPainter, picture: QRect) -> None:
+        cls._tag(painter, picture, COVER_TEXT)
+
+    @classmethod
+    def _pick_tag(cls, painter: QPainter, picture: QRect, picked: int) -> None:
+        """How many viewers picked the photo, in its top-right corner."""
+        cls._tag(painter, picture, str(picked), right=True, mark=PICKED_MARK)
 
     @staticmethod
     def _badge(painter: QPainter, inner: QRect, photo: Photo, progress: float | None) -> None:

@@ -5,7 +5,9 @@ Thumbnails are asked for only when a cell is painted, made on the image pool (a 
 worker, a QPixmap only here on the GUI thread), kept in a bounded cache, and announced to the
 view in batches, so 5,000 photos scroll without a stall. Changing album bumps a generation
 number and late results for the old album are dropped. The rows follow `order` (the album's own
-order unless the owner chose another view of it, see `albumen.core.photo_order`).
+order unless the owner chose another view of it, see `albumen.core.photo_order`); with
+`picked_only` set, only those photos (one viewer's picks, or everyone's) are rows. Each photo
+knows how many viewers picked it (`PickCountRole`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from PySide6.QtWidgets import QWidget
 
 from albumen.core.model import Photo, PhotoState
 from albumen.core.photo_order import PhotoSort, sort_photos
+from albumen.core.picks import picked_counts
 from albumen.core.store import StoreError
 from albumen.core.thumbnails import embedded_preview
+from albumen.core.wording import count
 from albumen.ui.context import AppContext
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1
@@ -38,6 +42,7 @@ ProgressRole = Qt.ItemDataRole.UserRole + 3
 ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 4
 CoverRole = Qt.ItemDataRole.UserRole + 5  # True for the album's cover
 IncomingRole = Qt.ItemDataRole.UserRole + 6  # a file still being checked: its name, else None
+PickCountRole = Qt.ItemDataRole.UserRole + 7  # how many viewers picked the photo
 
 THUMB_EDGE = 320
 BATCH = 500  # rows handed to the view per fetchMore
@@ -68,6 +73,8 @@ class PhotoGridModel(QAbstractListModel):
         self.hidden: set[str] = set()  # removed, waiting out the time to undo
         self.order = PhotoSort.ALBUM
         self.cover_id: str | None = None
+        self.picked_only: frozenset[str] | None = None  # the photos shown, when filtered
+        self._pick_counts: dict[str, int] = {}
         self._shown = 0
         self._incoming: list[str] = []  # names of files being added, after the shown rows
         self._generation = 0
@@ -89,6 +96,7 @@ class PhotoGridModel(QAbstractListModel):
         if album_id != self.album_id:
             self._incoming = []
         self.album_id = album_id
+        self.picked_only = None  # another album's picks say nothing of this one's photos
         self._requested.clear()
         self._placeholders.clear()
         self._progress.clear()
@@ -155,9 +163,21 @@ class PhotoGridModel(QAbstractListModel):
         self.order = order
         self.refresh()
 
+    def set_picked_only(self, photo_ids: frozenset[str] | None) -> None:
+        """Show only these photos (None: all of the album's)."""
+        if photo_ids != self.picked_only:
+            self.picked_only = photo_ids
+            self.refresh()
+
     def _fresh(self) -> list[Photo]:
         photos = self.context.store.photos(self.album_id) if self.album_id else []
-        return sort_photos([photo for photo in photos if photo.id not in self.hidden], self.order)
+        picks = self.context.store.picks(self.album_id) if self.album_id else []
+        self._pick_counts = picked_counts(picks)
+        only = self.picked_only
+        return sort_photos(
+            [p for p in photos if p.id not in self.hidden and (only is None or p.id in only)],
+            self.order,
+        )
 
     def _load(self) -> None:
         self._photos = self._fresh()
@@ -227,12 +247,18 @@ class PhotoGridModel(QAbstractListModel):
             return photo.id in self._pixmaps
         if role == CoverRole:
             return photo.id == self.cover_id
+        if role == PickCountRole:
+            return self._pick_counts.get(photo.id, 0)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = f"{photo.filename}\n{STATE_TEXT[photo.state]}"
             text += "\nThe album's cover" if photo.id == self.cover_id else ""
+            picked = self._pick_counts.get(photo.id, 0)
+            text += f"\nPicked by {count(picked, 'viewer')}" if picked else ""
             return f"{text}\n{photo.error}" if photo.error else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
             cover = ", album cover" if photo.id == self.cover_id else ""
+            picked = self._pick_counts.get(photo.id, 0)
+            cover += f", picked by {count(picked, 'viewer')}" if picked else ""
             return f"{photo.filename}, {STATE_TEXT[photo.state]}{cover}"
         return None
 

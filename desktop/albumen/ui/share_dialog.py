@@ -1,7 +1,8 @@
 """Make or change a link to an album, then hand it over: the link, its password, or both.
 
-Two pages: the link's settings, then what to send. A new link is recorded locally first
-(pending until the server has it), so sharing works offline and the URL is known at once.
+Two pages: the link's settings, then what to send (`link_handover`). A new link is recorded
+locally first (pending until the server has it), so sharing works offline and the URL is known
+at once.
 Passwords go to the keyring, never to the store; when no keyring is usable the owner is told
 to note the password now, because it will be gone when the app closes.
 """
@@ -9,11 +10,9 @@ to note the password now, because it will be gone when the app closes.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -33,11 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from albumen.core.credentials import KeyringUnavailableError
-from albumen.core.link_state import ONLY_HERE, works_only_here
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
+from albumen.ui.link_handover import Handover, HandoverPage
 from albumen.ui.theme import tone
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
@@ -58,20 +57,6 @@ DOWNLOAD_CHOICES = [
     (Download.WEB, "Web-size JPEGs"),
     (Download.ORIGINAL, "Originals, full resolution"),
 ]
-
-
-@dataclass(frozen=True)
-class Handover:
-    """What the owner sends once the link is made."""
-
-    url: str
-    password: str | None
-    live: bool
-
-    def both(self) -> str:
-        if self.password is None:
-            return self.url
-        return f"{self.url}\nPassword: {self.password}"
 
 
 def end_of_day(day: date) -> datetime:
@@ -101,7 +86,9 @@ class ShareDialog(QDialog):
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self._settings_page())
-        self.pages.addWidget(self._handover_page())
+        self.handover_page = HandoverPage()
+        self.handover_page.close_button.clicked.connect(self.accept)
+        self.pages.addWidget(self.handover_page)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self._load(link)
@@ -210,6 +197,12 @@ class ShareDialog(QDialog):
         self.copyright_note.setWordWrap(True)
         self.copyright_note.setEnabled(False)
         form.addRow("", self.copyright_note)
+        self.picks_check = QCheckBox("Let viewers pick &favourites")
+        self.picks_check.setToolTip(
+            "Viewers mark the photos they like and send you the list with their name and a "
+            "note; it arrives with the next sync (Picks, beside Links)."
+        )
+        form.addRow("Proofing:", self.picks_check)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(tone("error"))
@@ -256,6 +249,7 @@ class ShareDialog(QDialog):
         self.download_combo.setCurrentIndex(self.download_combo.findData(settings.download.value))
         self.metadata_check.setChecked(settings.show_metadata)
         self.location_check.setChecked(settings.show_location)
+        self.picks_check.setChecked(settings.allow_picks)
         self._apply_album_rules()
 
     def _apply_album_rules(self) -> None:
@@ -321,6 +315,7 @@ class ShareDialog(QDialog):
             download=Download(self.download_combo.currentData()),
             show_metadata=self.metadata_check.isChecked(),
             show_location=self.location_check.isChecked(),
+            allow_picks=self.picks_check.isChecked(),
             expires_at=self.expires_at(),
             label=self.label_edit.text().strip() or None,
         )
@@ -383,112 +378,15 @@ class ShareDialog(QDialog):
         )
         self._show_handover(kept_safely)
 
-    # -- page 2: what to send ------------------------------------------------------------------
-
-    def _handover_page(self) -> QWidget:
-        page = QWidget()
-        self.done_title = QLabel()
-        self.done_title.setTextFormat(Qt.TextFormat.RichText)
-        self.url_edit = QLineEdit()
-        self.url_edit.setReadOnly(True)
-        self.url_edit.setAccessibleName("Link")
-        self.password_edit = QLineEdit()
-        self.password_edit.setReadOnly(True)
-        self.password_edit.setAccessibleName("Password")
-        self.password_row_label = QLabel("Password:")
-        self.state_note = QLabel()
-        self.state_note.setWordWrap(True)
-        self.only_here_note = QLabel(f"⚠ {ONLY_HERE}")
-        self.only_here_note.setWordWrap(True)
-        self.only_here_note.setStyleSheet(tone("warning"))
-        self.keyring_note = QLabel(
-            "⚠ No keyring is available: Albumen keeps this password only until it closes. "
-            "Note it now."
-        )
-        self.keyring_note.setWordWrap(True)
-        self.keyring_note.setStyleSheet(tone("warning"))
-        self.copied_label = QLabel()
-
-        self.copy_link_button = QPushButton("Copy &link")
-        self.copy_password_button = QPushButton("Copy &password")
-        self.copy_both_button = QPushButton("Copy link &and password")
-        self.copy_link_button.clicked.connect(self.copy_link)
-        self.copy_password_button.clicked.connect(self.copy_password)
-        self.copy_both_button.clicked.connect(self.copy_both)
-        close = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        self.close_button = close
-        QShortcut(QKeySequence.StandardKey.Copy, page, self.copy_both)
-
-        form = QFormLayout()
-        form.addRow("Link:", self.url_edit)
-        form.addRow(self.password_row_label, self.password_edit)
-        buttons = QHBoxLayout()
-        for button in (self.copy_link_button, self.copy_password_button, self.copy_both_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.done_title)
-        layout.addLayout(form)
-        layout.addWidget(self.state_note)
-        layout.addWidget(self.only_here_note)
-        layout.addWidget(self.keyring_note)
-        layout.addWidget(self.copied_label)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
-        return page
-
     def _show_handover(self, kept_safely: bool) -> None:
-        handover = self.handover
-        assert handover is not None
-        self.done_title.setText(
-            f"<b>Send this to the people you share “{self.album.title}” with.</b>"
-        )
-        self.url_edit.setText(handover.url)
-        has_password = handover.password is not None
-        self.password_edit.setText(handover.password or "")
-        for widget in (self.password_row_label, self.password_edit):
-            widget.setVisible(has_password)
-        self.copy_password_button.setVisible(has_password)
-        self.copy_both_button.setVisible(has_password)
-        if handover.live:
-            self.state_note.setText("The link is live.")
-        else:
-            self.state_note.setText(
-                "The link is saved here and goes live as soon as "
-                f"{self.context.server_label()} has it — you can send it already."
-            )
-        if self.link is not None and self.link.has_password and not has_password:
-            self.state_note.setText(
-                self.state_note.text() + " Its password is not kept on this computer."
-            )
-        self.keyring_note.setVisible(has_password and not kept_safely)
-        local = works_only_here(handover.url)
-        self.only_here_note.setVisible(local)
-        if local:
-            self.done_title.setText(f"<b>A link to “{self.album.title}” on this computer.</b>")
-            self.state_note.setText(
-                "Open it in a browser here to see the album as its viewers will."
-            )
+        assert self.handover is not None
         self.pages.setCurrentIndex(1)
-        (self.copy_both_button if has_password else self.copy_link_button).setFocus()
-        self.close_button.setDefault(False)
-
-    def _copy(self, text: str, what: str) -> None:
-        QGuiApplication.clipboard().setText(text)
-        self.copied_label.setText(f"{what} copied.")
-
-    def copy_link(self) -> None:
-        if self.handover:
-            self._copy(self.handover.url, "Link")
-
-    def copy_password(self) -> None:
-        if self.handover and self.handover.password:
-            self._copy(self.handover.password, "Password")
-
-    def copy_both(self) -> None:
-        if self.handover:
-            what = "Link and password" if self.handover.password else "Link"
-            self._copy(self.handover.both(), what)
+        self.handover_page.show_handover(
+            self.handover,
+            self.album.title,
+            self.context.server_label(),
+            kept_safely=kept_safely,
+            password_not_kept=self.link is not None
+            and self.link.has_password
+            and self.handover.password is None,
+        )

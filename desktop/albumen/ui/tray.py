@@ -1,5 +1,7 @@
 """The tray icon: it keeps uploads going when the window is closed, shows their progress in its
-tooltip and says once when an album is fully uploaded.
+tooltip, says once when an album is fully uploaded, and tells the owner of viewers' picks that
+came with a sync ("Anna picked 23 photos from Lofoten": what is new is the core's rule,
+`Store.receive_picks`, and so is the wording, `albumen.core.picks.announcement`).
 
 Where the desktop has no tray, `Tray` does nothing and `available` is False: closing the window
 then quits, as the owner would otherwise have no way back to it.
@@ -13,6 +15,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QSystemTrayIcon
 
 from albumen.core.model import Album
+from albumen.core.picks import PickNews, announcement
 
 
 class Tray:
@@ -22,6 +25,7 @@ class Tray:
         self, window: QMainWindow, show_window: Callable[[], None], actions: Sequence[QAction]
     ) -> None:
         self._notified_shared: set[str] = set()
+        self.last_message: tuple[str, str] | None = None  # the last news of picks (tests read it)
         self._icon: QSystemTrayIcon | None = None
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return
@@ -56,6 +60,13 @@ class Tray:
                 self._notified_shared.add(album.id)
                 if self._icon is not None:
                     self._icon.showMessage("Album shared", f"“{album.title}” is fully uploaded.")
+
+    def picks_arrived(self, news: Sequence[PickNews]) -> None:
+        """One message for the lists of picks a sync brought that the owner has not seen."""
+        said = announcement(news)
+        self.last_message = said or self.last_message
+        if said is not None and self._icon is not None:
+            self._icon.showMessage(*said)
 
     def keeps_uploading(self) -> None:
         """Say why the window went away but the app did not."""
