@@ -10,6 +10,8 @@ selection's own colour would vanish against a selected photo.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -33,6 +35,30 @@ _STATE_COLOURS = {
 def shows_focus(option: QStyleOptionViewItem) -> bool:
     """Whether the cell is the current photo of a grid that has the focus."""
     return bool(option.state & QStyle.StateFlag.State_HasFocus)
+
+
+SCALED_CACHE = 300
+"""Thumbnails kept at the size they were last drawn: several screenfuls."""
+
+_scaled: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()  # GUI thread only
+
+
+def fitted(pixmap: QPixmap, size: QSize) -> QPixmap:
+    """The thumbnail scaled (smoothly) to fit `size`, made once per pixmap and size: scaling
+    every visible cell on every repaint was the GUI thread's largest cost while scrolling during
+    an upload, whose progress repaints cells many times a second."""
+    key = (pixmap.cacheKey(), size.width(), size.height())
+    scaled = _scaled.get(key)
+    if scaled is None:
+        scaled = pixmap.scaled(
+            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        _scaled[key] = scaled
+        while len(_scaled) > SCALED_CACHE:
+            _scaled.popitem(last=False)
+    else:
+        _scaled.move_to_end(key)
+    return scaled
 
 
 class PhotoDelegate(QStyledItemDelegate):
@@ -60,11 +86,7 @@ class PhotoDelegate(QStyledItemDelegate):
         picture = inner
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
-            scaled = pixmap.scaled(
-                inner.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
+            scaled = fitted(pixmap, inner.size())
             x = inner.left() + (inner.width() - scaled.width()) // 2
             y = inner.top() + (inner.height() - scaled.height()) // 2
             painter.drawPixmap(x, y, scaled)
