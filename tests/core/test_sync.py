@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
 
-from albumen.core.backend import Backend
+from albumen.core.backend import Backend, BackendError
 from albumen.core.credentials import Credentials
 from albumen.core.model import Download, LinkSettings, LinkState, PhotoState
 from albumen.core.scan import scan
@@ -149,3 +150,38 @@ def test_the_owners_order_and_cover_reach_the_server(
     store.set_cover(album.id, None)
     _service(store, fresh_server.url, fresh_server.token).sync_once()
     assert remote() == ([third.id, second.id, first.id], None)
+
+
+def test_a_pause_during_a_back_off_is_heard_at_once(tmp_path: Path) -> None:
+    """Retries wait on the stop event: stopping the service ends a back-off of minutes now."""
+    store = Store(tmp_path / "store.db")
+    service = SyncService(
+        store,
+        lambda: Backend("http://127.0.0.1:9", "token"),
+        Credentials(MemoryKeyring()),
+        retries=5,
+        backoff=120.0,  # the first wait alone would be a minute or more
+    )
+    tries: list[int] = []
+    first_try = threading.Event()
+
+    def busy_server() -> None:
+        tries.append(1)
+        first_try.set()
+        raise BackendError(503, "busy", "the server is busy")
+
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            service.with_retries(busy_server)
+        except BackendError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert first_try.wait(10)
+    service.stop()
+    worker.join(30)  # far below the back-off: a sleep would still be waiting
+    assert not worker.is_alive(), "the back-off did not hear the stop"
+    assert len(tries) == 1 and isinstance(outcome[0], BackendError)

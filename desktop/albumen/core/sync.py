@@ -173,7 +173,10 @@ class SyncService:
                 if not error.retryable or attempt > self.retries or self._stop.is_set():
                     raise
                 delay = min(30.0, self.backoff * 2 ** (attempt - 1))
-                time.sleep(delay * random.uniform(0.5, 1.0))
+                # Waiting on the stop event, not sleeping: a pause or a quit during the back-off
+                # is heard at once, not after up to 30 s.
+                if self._stop.wait(delay * random.uniform(0.5, 1.0)):
+                    raise
 
     # -- the drain -----------------------------------------------------------------------------
 
