@@ -385,7 +385,7 @@ class MainWindow(ActionsWindow):
         self.albums.set_offline(state == Connection.OFFLINE.value)
         self._update_heading()
 
-    @Slot(str, str, "qint64", "qint64")
+    @Slot(str, str, object, object)
     def _progress(self, photo_id: str, album_id: str, sent: int, total: int) -> None:
         if self.photos.album_id == album_id:
             self.photos.set_progress(photo_id, sent, total)

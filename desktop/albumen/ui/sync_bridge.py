@@ -64,9 +64,9 @@ class Transfer:
 
 class SyncBridge(QObject):
     connection_changed = Signal(str)  # a Connection value
-    # Byte counts are 64-bit: a plain `int` in a Qt signal is 32-bit, and a video-sized file
-    # passes 2 GiB.
-    photo_progress = Signal(str, str, "qint64", "qint64")  # photo id, album id, sent, total
+    # Byte counts go as Python ints (`object`): an `int` in a Qt signal is 32-bit, and a file
+    # over 2 GiB (a long video, a huge TIFF) would wrap round.
+    photo_progress = Signal(str, str, object, object)  # photo id, album id, sent, total
     photo_uploaded = Signal(str, str)  # photo id, album id
     photo_failed = Signal(str, str, str)  # photo id, album id, message
     links_changed = Signal()
