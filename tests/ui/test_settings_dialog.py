@@ -3,7 +3,10 @@ to the keyring (the in-memory backend of the UI fixtures) and never to the setti
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -201,3 +204,67 @@ def test_with_large_text_the_fields_keep_their_height(
     qtbot.waitExposed(dialog)
     for field in (dialog.url_edit, dialog.token_edit):
         assert field.height() >= field.sizeHint().height(), field.accessibleName()
+
+
+class _Gate:
+    """A TCP relay to the real server that holds each connection until `open()`: the check
+    is still under way, for as long as the test wants, when the owner presses Cancel."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.opened = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connected = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connected.set()
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        self.opened.wait(60)
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self.opened.set()
+        self.listener.close()
+
+
+def test_cancel_during_the_server_check_saves_nothing(
+    qtbot: QtBot, embedded_context: AppContext, shared_server: ServerProcess
+) -> None:
+    context = embedded_context
+    gate = _Gate(int(shared_server.url.rsplit(":", 1)[1]))
+    try:
+        dialog = _open(qtbot, context)
+        dialog.remote_option.setChecked(True)
+        url = f"http://127.0.0.1:{gate.port}"
+        dialog.url_edit.setText(url)
+        dialog.token_edit.setText(shared_server.token)
+        dialog.save()  # checks first, and would save once the server answers
+        assert gate.connected.wait(20), "the check never reached the server"
+        dialog.reject()  # Cancel while the check waits for its answer
+        gate.opened.set()  # the server answers now: a good token, a real server
+        assert context.runner.wait(20_000)
+        assert context.settings.server_url is None, "Cancel was overruled by the late answer"
+        assert not context.settings_path.exists() or (
+            json.loads(context.settings_path.read_text()).get("server_url") is None
+        )
+    finally:
+        gate.close()

@@ -74,6 +74,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
         self._checking = False
+        self._attempt = 0  # bumped by each check and by Cancel: late answers of old ones are ignored
         settings = context.settings
 
         # -- server ----------------------------------------------------------------------------
@@ -254,13 +255,17 @@ class SettingsDialog(QDialog):
     def check(self, *, save_after: bool) -> None:
         """Asks the server who the token belongs to; saves afterwards when asked to. A pairing
         address is traded for a token first."""
+        self._attempt += 1
+        attempt = self._attempt
         invite = parse_invite(self.url_edit.text())
         if invite is not None:
             self._set_checking(True)
             self.server_status.setText(f"Pairing with {urlparse(invite.server_url).hostname}…")
             self.context.runner.run(
                 lambda: redeem(invite),
-                lambda paired, error: self._paired(paired, error, save_after),
+                lambda paired, error: self._paired(
+                    paired, error, save_after and attempt == self._attempt
+                ),
             )
             return
         url = self.url_edit.text().strip().rstrip("/")
@@ -278,8 +283,18 @@ class SettingsDialog(QDialog):
         self.server_status.setText(f"Checking {urlparse(url).hostname}…")
         self.context.runner.run(
             lambda: check_server(url, token),
-            lambda name, error: self._checked(url, token, name, error, save_after),
+            lambda name, error: (
+                self._checked(url, token, name, error, save_after)
+                if attempt == self._attempt
+                else None
+            ),
         )
+
+    def reject(self) -> None:
+        """Cancel: a check under way may still answer, but it no longer saves anything."""
+        self._attempt += 1
+        self._set_checking(False)
+        super().reject()
 
     def _set_checking(self, checking: bool) -> None:
         self._checking = checking
