@@ -1,5 +1,5 @@
-"""Byte counts cross Qt signals whole (as Python ints): a file over 2 GiB (a long video, a huge TIFF) must not wrap
-round to a negative number of bytes sent on its way to the progress bar."""
+"""Byte counts cross Qt signals whole (as Python ints): a file over 2 GiB (a long video, a huge
+TIFF) must not wrap round to a negative number of bytes sent on its way to the progress bar."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
         self._checking = False
-        self._attempt = 0  # bumped by each check and by Cancel: late answers of old ones are ignored
+        self._attempt = 0  # each check and Cancel bump it: late answers of old checks are ignored
         settings = context.settings
 
         # -- server ----------------------------------------------------------------------------
