@@ -185,3 +185,20 @@ def test_a_pause_during_a_back_off_is_heard_at_once(tmp_path: Path) -> None:
     worker.join(30)  # far below the back-off: a sleep would still be waiting
     assert not worker.is_alive(), "the back-off did not hear the stop"
     assert len(tries) == 1 and isinstance(outcome[0], BackendError)
+
+
+def test_a_pause_asked_before_the_drain_begins_holds(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """The app's sync thread may start a moment before the owner pauses: the drain it then
+    begins must not wipe out that pause (it did: each drain cleared the stop flag)."""
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Paused")
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", 2, start=700)).photos)
+    service = _service(store, shared_server.url, shared_server.token)
+    service.stop()  # the owner pressed Pause
+    report = service.sync_once(resume=False)  # the thread started before it gets here
+    assert report.uploaded == 0
+    assert all(photo.state is PhotoState.QUEUED for photo in store.photos(album.id))
+    service.resume()  # the owner resumes
+    assert service.sync_once(resume=False).uploaded == 2

@@ -184,11 +184,20 @@ class SyncService:
     def _copies(self) -> Path:
         return self.store.path.parent / "without-location"
 
-    def sync_once(self) -> SyncReport:
-        """Send everything queued now, then pull link state and viewers' picks back."""
+    def sync_once(self, *, resume: bool = True) -> SyncReport:
+        """Send everything queued now, then pull link state and viewers' picks back.
+
+        `resume` clears a stop asked for before (a fresh command). The app passes False and
+        calls `resume()` itself when the owner resumes: a pause that comes between its sync
+        thread's start and this call then holds instead of being wiped out here."""
         with self._drain_lock:
-            self._stop.clear()
+            if resume:
+                self._stop.clear()
             return self._sync(Arrivals(closed=True))
+
+    def resume(self) -> None:
+        """Let drains run again after `stop()`."""
+        self._stop.clear()
 
     @contextmanager
     def sending(self) -> Iterator[Sending]:

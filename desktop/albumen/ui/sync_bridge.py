@@ -116,6 +116,7 @@ class SyncBridge(QObject):
             return
         self._running = True
         self._again = False
+        self.service.resume()  # here, on the GUI thread: a pause from now on holds
         self.transfer.expect(self.service.store.unfinished_uploads())
         self._inbox.expect()
         self._set_connection(Connection.SYNCING)
@@ -148,10 +149,10 @@ class SyncBridge(QObject):
 
     def _run(self) -> None:
         try:
-            report = self.service.sync_once()
+            report = self.service.sync_once(resume=False)
             if report.offline and self.revive is not None and self.revive():
                 self.service.reconfigure()  # every thread talks to the new server
-                report = self.service.sync_once()
+                report = self.service.sync_once(resume=False)
         except Exception as error:  # no server yet (not logged in, embedded failed to start)
             report = SyncReport(
                 offline=str(error), remaining=len(self.service.store.pending_operations())
