@@ -194,21 +194,13 @@ def _new_link(
     client: Client, album_id: str, options: argparse.Namespace
 ) -> tuple[str, str | None, bool]:
     """The share's link: (its id, its password, whether the keyring kept the password). The
-    password goes into the keyring before the link is queued, since a drain is running."""
-    import uuid
-
-    from albumen.core.credentials import KeyringUnavailableError
+    password goes into the keyring before the link is queued (core.owner), since a drain is
+    running."""
     from albumen.core.model import Download, LinkSettings
+    from albumen.core.owner import Owner
     from albumen.core.passwords import generate_password
 
     password = generate_password() if options.generate_password else options.password
-    link_id = str(uuid.uuid4())
-    kept = True
-    if password is not None:
-        try:
-            kept = client.credentials.set_link_password(link_id, password)
-        except KeyringUnavailableError:
-            kept = False
     expires = datetime.now(UTC) + timedelta(days=options.expires) if options.expires else None
     settings = LinkSettings(
         download=Download(options.download),
@@ -218,8 +210,8 @@ def _new_link(
         label=options.label,
         allow_picks=options.allow_picks,
     )
-    client.store.create_link(album_id, settings, has_password=password is not None, link_id=link_id)
-    return link_id, password, kept
+    saved = Owner(client.store, client.credentials).save_link(album_id, settings, password=password)
+    return saved.link.id, saved.password, saved.kept
 
 
 def _expected_url(client: Client, token: str) -> str:
@@ -303,6 +295,7 @@ def cmd_links(options: argparse.Namespace) -> int:
 
 def cmd_revoke(options: argparse.Namespace) -> int:
     from albumen.core.model import LinkState
+    from albumen.core.owner import Owner
 
     client = _client(options)
     try:
@@ -315,7 +308,7 @@ def cmd_revoke(options: argparse.Namespace) -> int:
             except Exception:
                 print(f"albumen: no link {options.link!r} in this album list", file=sys.stderr)
                 return EXIT_USAGE
-        client.store.revoke_link(link.id)
+        Owner(client.store, client.credentials).revoke_link(link.id)
         result = _run_sync(client)
         state = client.store.link(link.id).state
         if state is LinkState.REVOKED:

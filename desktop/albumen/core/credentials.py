@@ -97,8 +97,12 @@ class Credentials:
         if self.available:
             self._set(f"link-password:{link_id}", password)
             return True
-        self._memory[f"link-password:{link_id}"] = password
+        self.hold_link_password(link_id, password)
         return False
+
+    def hold_link_password(self, link_id: str, password: str) -> None:
+        """Keep a link's password for this process only (the keyring refused it)."""
+        self._memory[f"link-password:{link_id}"] = password
 
     def forget_link_password(self, link_id: str) -> None:
         self._delete(f"link-password:{link_id}")

@@ -138,6 +138,10 @@ class LinkRecords:
             raise StoreError(f"there is no link {link_id}")
         return link_from_row(row)
 
+    def find_link(self, link_id: str) -> Link | None:
+        row = self._database.row("SELECT * FROM links WHERE id=?", (link_id,))
+        return None if row is None else link_from_row(row)
+
     def links(self, album_id: str | None = None) -> list[Link]:
         if album_id is None:
             rows = self._database.rows("SELECT * FROM links ORDER BY created_at")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from albumen.core.credentials import Credentials
 from albumen.core.model import Link
+from albumen.core.owner import Owner
 from albumen.core.settings import Settings
 from albumen.core.store import Store
 from albumen.core.thumbnails import ThumbnailCache
@@ -44,6 +46,14 @@ class AppContext:
     base_url: Callable[[], str | None]  # where links point, once known
     # Called after the settings were saved, so server, speed cap and concurrency apply at once.
     settings_applied: Callable[[], None] = lambda: None
+
+    @cached_property
+    def owner(self) -> Owner:
+        """The owner's actions (albumen.core.owner); each one refreshes the views and wakes the
+        sync through `changed`."""
+        owner = Owner(self.store, self.credentials)
+        owner.on_change(self.changed)
+        return owner
 
     def link_url(self, link: Link) -> str:
         """A link's URL, known before the server has seen it (the token is made here)."""

@@ -420,10 +420,10 @@ class LinksPanel(QWidget):
         if link is None or not is_usable(link) or not confirm_revoke(self, link):
             return
         try:
-            self.context.store.revoke_link(link.id)
+            self.context.owner.revoke_link(link.id)
         except StoreError as error:
             self.message.setText(str(error))
             return
-        self.context.credentials.forget_link_password(link.id)
-        self.message.setText("Revoked here; the server stops serving it at the next sync.")
-        self.context.changed(link.album_id)
+        self.message.setText(
+            "Revoked. The server stops serving it as soon as it hears (at once when online)."
+        )

@@ -199,8 +199,7 @@ class MainWindow(ActionsWindow):
             title, ok = QInputDialog.getText(self, "New album", "Album title:")
             if not ok or not title.strip():
                 return None
-        album = self.context.store.create_album(title)
-        self.context.changed(album.id)
+        album = self.context.owner.create_album(title)
         self.select_album(album.id)
         return album
 
@@ -210,8 +209,7 @@ class MainWindow(ActionsWindow):
             return
         title, ok = QInputDialog.getText(self, "Rename album", "Album title:", text=album.title)
         if ok and title.strip():
-            self.context.store.update_album(album.id, title=title)
-            self.context.changed(album.id)
+            self.context.owner.rename_album(album.id, title)
 
     def delete_album(self) -> None:
         album = self.current_album()
@@ -273,24 +271,24 @@ class MainWindow(ActionsWindow):
     def set_cover(self) -> None:
         photos = self.selected_photos()
         if photos:
-            self.context.store.set_cover(photos[0].album_id, photos[0].id)
-            self.context.events.albums_changed.emit()
+            self.context.owner.set_cover(photos[0].album_id, photos[0].id)
 
     def move_selected(self, step: int) -> None:
         photos = self.selected_photos()
         if len(photos) != 1 or self.photos.order is not PhotoSort.ALBUM:
             return
-        self.context.store.move_photo(photos[0].id, photos[0].position + step)
-        self.photos.refresh()
+        self.context.owner.move_photo(photos[0].album_id, photos[0].id, photos[0].position + step)
         row = self.photos.row_of(photos[0].id)
         if row is not None:
             self.grid.setCurrentIndex(self.photos.index(row))
 
     @Slot(list, int)
     def _photos_moved(self, photo_ids: list[str], row: int) -> None:
+        album_id = self.photos.album_id
+        if album_id is None:
+            return
         for offset, photo_id in enumerate(photo_ids):
-            self.context.store.move_photo(photo_id, row + offset)
-        self.photos.refresh()
+            self.context.owner.move_photo(album_id, photo_id, row + offset)
 
     # -- looking -------------------------------------------------------------------------------
 
@@ -330,9 +328,8 @@ class MainWindow(ActionsWindow):
         if not confirm(self, "Use this order for the album", text, "Reorder album"):
             return
         photos = sort_photos(self.context.store.photos(album.id), sort)
-        self.context.store.order_photos(album.id, [photo.id for photo in photos])
+        self.context.owner.order_photos(album.id, [photo.id for photo in photos])
         self.sort_by(PhotoSort.ALBUM)
-        self.context.changed(album.id)
 
     def retry_failed(self) -> None:
         album = self.current_album()

@@ -29,6 +29,10 @@ REFRESH_SECONDS: Final = 0.25
 """How often at most the grid and the album list are refreshed while photos keep arriving."""
 
 
+EXPECT_WAIT_SECONDS: Final = 5.0
+"""How long checking waits for the GUI thread to show the files' cells (it is busy, or closing)."""
+
+
 class _Tally:
     """What the checking thread has seen, read by the GUI thread."""
 
@@ -107,11 +111,17 @@ class PhotoImport:
             files = list(expand(paths))
             names = [path.name for path in files]
 
+            shown = threading.Event()
+
             def expect() -> None:
                 self.grid.expect_files(album.id, names)
                 context.events.photos_changed.emit(album.id)  # the heading, the empty state
+                shown.set()
 
             context.runner.inbox.post(expect)
+            # Recording waits for the cells (one tick of the GUI thread, 15 ms): a refresh that
+            # found photos recorded before them would show those photos twice for a moment.
+            shown.wait(EXPECT_WAIT_SECONDS)
             return add_checked(context.store, album.id, files, on_verdict=on_verdict)
 
         context.runner.run(work, done)

@@ -9,7 +9,6 @@ to note the password now, because it will be gone when the app closes.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate
@@ -31,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from albumen.core.credentials import KeyringUnavailableError
 from albumen.core.model import Download, Link, LinkSettings, LinkState
+from albumen.core.owner import KEEP
 from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
@@ -346,33 +345,18 @@ class ShareDialog(QDialog):
             self.chosen_edit.setFocus()
             return
         settings = self.chosen_settings()
-        link_id = self.link.id if self.link is not None else str(uuid.uuid4())
-        kept_safely = True
-        if password is not None:
-            # Kept before the link is recorded, so a sync already under way finds it.
-            try:
-                kept_safely = self.context.credentials.set_link_password(link_id, password)
-            except KeyringUnavailableError as error:
-                self._fail(f"The password could not be kept: {error}")
-                return
         try:
-            if self.link is None:
-                link = self.context.store.create_link(
-                    self.album.id, settings, has_password=password is not None, link_id=link_id
-                )
-            else:
-                link = self.context.store.update_link(
-                    link_id, settings, has_password=None if keep else password is not None
-                )
-                if not keep and password is None:
-                    self.context.credentials.forget_link_password(link_id)
+            saved = self.context.owner.save_link(
+                self.album.id,
+                settings,
+                password=KEEP if keep else password,
+                link_id=self.link.id if self.link is not None else None,
+            )
         except StoreError as error:
             self._fail(str(error))
             return
+        link, password, kept_safely = saved.link, saved.password, saved.kept
         self.link = link
-        self.context.changed(self.album.id)
-        if keep:
-            password = self.context.credentials.link_password(link_id)
         self.handover = Handover(
             self.context.link_url(link), password, live=link.state is LinkState.ACTIVE
         )

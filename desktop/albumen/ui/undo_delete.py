@@ -75,8 +75,7 @@ class UndoBar(QWidget):
         def final(ids: list[str]) -> None:
             for album_id in ids:
                 with contextlib.suppress(StoreError):  # gone already
-                    self._context.store.delete_album(album_id)
-            self._context.changed(None)
+                    self._context.owner.delete_album(album_id)
 
         self._defer(
             f"“{album.title}” deleted.",
@@ -94,11 +93,9 @@ class UndoBar(QWidget):
         up (then the album's cover moves on to the next photo, see Store.remove_photos)."""
         if not photos:
             return
-        album_id = photos[0].album_id
 
         def final(ids: list[str]) -> None:
-            self._context.store.remove_photos(ids)
-            self._context.changed(album_id)
+            self._context.owner.remove_photos(ids)
 
         self._defer(
             f"{count(len(photos), 'photo')} removed from the album.",
