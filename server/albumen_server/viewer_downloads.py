@@ -80,12 +80,12 @@ def _image_cache(grant: Grant) -> str:
 
 def zip_arriving(count: int) -> ApiError:
     """A zip of originals while some are still on their way."""
-    files = "file is" if count == 1 else "files are"
+    files = "file is still on its way" if count == 1 else "files are still on their way"
     return ApiError(
         409,
         "arriving",
-        f"{count} full-resolution {files} still on their way; the originals can be downloaded"
-        " together once they have landed, the web sizes now (size=web)",
+        f"{count} full-resolution {files}; the originals can be downloaded together once they"
+        " have landed, the web sizes now (size=web)",
     )
 
 
