@@ -169,7 +169,7 @@ async def _original(
     if grant.download != "original":
         raise ApiError(403, "downloads_disabled", "this link does not allow original downloads")
     if photo.arriving:
-        return arriving_answer(request, still_arriving(photo.filename), grant.token)
+        return arriving_answer(request, still_arriving(photo.filename), grant.token, photo.filename)
     withheld = await to_thread.run_sync(_original_withheld, context, photo.sha256, grant.keep)
     if withheld is not None:
         raise ApiError(
@@ -276,7 +276,8 @@ async def download_album(
     if chosen == "original" and arriving:
         # All the originals or none: a zip that says so but lacks some would be kept as the
         # album. The web sizes (`size=web`) of every photo can be had at once.
-        return arriving_answer(request, zip_arriving(len(arriving)), grant.token)
+        count = len(arriving)
+        return arriving_answer(request, zip_arriving(count), grant.token, "Every photo", count)
     return StreamingResponse(
         _zip_entries(context, grant, photos, chosen),
         media_type="application/zip",

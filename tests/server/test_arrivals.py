@@ -4,16 +4,21 @@ complete when its original lands. Real server processes, real HTTP, SQLite and P
 from __future__ import annotations
 
 import io
-import random
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import piexif
+import pytest
 import requests
 from PIL import Image
 
-from tests.server.uploading import TUS, create_upload, upload_photo
+from tests.postgres import PostgresCluster
+from tests.s3 import S3Server
+from tests.server.uploading import TUS, create_upload, put_preview, upload_photo, web_jpeg
 from tests.support import (
     ServerProcess,
     new_id,
@@ -25,19 +30,6 @@ from tests.support import (
 )
 
 RED, BLUE = (220, 30, 30), (30, 40, 220)
-
-
-def web_jpeg(
-    size: tuple[int, int] = (2048, 1536), colour: tuple[int, int, int] = RED, **save: Any
-) -> bytes:
-    """A preview as the client makes it: a JPEG of one colour, with a mark of its own in a
-    corner so that no two previews (nor their blobs) are the same."""
-    image = Image.new("RGB", size, colour)
-    mark = random.Random(new_id()).randbytes(16 * 16 * 3)
-    image.paste(Image.frombytes("RGB", (16, 16), mark), (0, 0))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, **save)
-    return out.getvalue()
 
 
 def original_jpeg(colour: tuple[int, int, int] = BLUE) -> bytes:
@@ -86,33 +78,6 @@ def share(server: ServerProcess, album_id: str, **link: Any) -> Shared:
     body = {"album_id": album_id, "token": token, "download": "original", **link}
     server.api("PUT", f"/api/links/{link_id}", json=body).raise_for_status()
     return Shared(server, album_id, token, link_id)
-
-
-def put_preview(
-    server: ServerProcess,
-    photo_id: str,
-    album_id: str,
-    original: bytes,
-    preview: bytes | None = None,
-    **params: Any,
-) -> requests.Response:
-    query = {
-        "album_id": album_id,
-        "filename": "IMG_0001.JPG",
-        "sha256": sha256(original),
-        "size": len(original),
-        "width": 4000,
-        "height": 3000,
-        "taken_at": "2026-06-01T10:20:30Z",
-        **params,
-    }
-    return server.api(
-        "PUT",
-        f"/api/photos/{photo_id}/preview",
-        params={key: value for key, value in query.items() if value is not None},
-        data=web_jpeg() if preview is None else preview,
-        headers={"Content-Type": "image/jpeg"},
-    )
 
 
 def photos_of(server: ServerProcess, album_id: str) -> list[dict[str, Any]]:
@@ -494,3 +459,71 @@ def test_a_server_restarted_between_preview_and_original_keeps_the_photo_arrivin
         assert again.api("GET", f"/api/photos/{photo_id}/original").content == original
     finally:
         again.stop()
+
+
+def test_a_backup_keeps_an_arriving_photo_seen(tmp_path: Path) -> None:
+    """`albumen-server backup` copies the previews arriving photos are seen from, too."""
+    live = tmp_path / "live"
+    live.mkdir()
+    server = start_server(live)
+    try:
+        album_id, photo_id = album(server), new_id()
+        assert put_preview(server, photo_id, album_id, original_jpeg()).status_code == 201
+        link = share(server, album_id)
+        copy = tmp_path / "copy"
+        backup = subprocess.run(
+            [sys.executable, "-m", "albumen_server.cli", "backup", "--data", str(live), str(copy)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert backup.returncode == 0, backup.stderr
+    finally:
+        server.stop()
+    restored = start_server(copy)
+    try:
+        link.server = restored
+        assert photos_of(restored, album_id)[0]["state"] == "arriving"
+        assert is_reddish(link.get(f"/photos/{photo_id}/thumb").content)
+    finally:
+        restored.stop()
+
+
+@pytest.mark.slow
+def test_two_machines_on_s3_switch_from_the_preview_to_the_original_together(
+    postgres: PostgresCluster, s3: S3Server, tmp_path: Path
+) -> None:
+    """Each process caches pictures on its own disk: one that showed the preview's thumbnail
+    shows the original's once it lands through another, with nothing to tell it but the row."""
+    database, bucket = postgres.create_database(), s3.new_bucket()
+    servers = [
+        start_server(
+            tmp_path / f"machine-{index}",
+            "--database",
+            database,
+            "--blobs",
+            f"s3://{bucket}/albumen",
+            env=s3.environment,
+        )
+        for index in range(2)
+    ]
+    try:
+        one, two = servers
+        album_id, photo_id, original = album(one), new_id(), original_jpeg(BLUE)
+        assert put_preview(one, photo_id, album_id, original).status_code == 201
+        link = share(one, album_id)
+        link.server = two
+        assert is_reddish(link.get(f"/photos/{photo_id}/thumb").content)
+        keys = s3.client().list_objects_v2(Bucket=bucket)["Contents"]  # type: ignore[attr-defined]
+        [preview_key] = [item["Key"] for item in keys]
+
+        upload_photo(one, album_id, original, "IMG_0001.JPG", photo_id)
+        assert is_bluish(link.get(f"/photos/{photo_id}/thumb").content)
+        assert two.api("GET", f"/api/photos/{photo_id}/original").content == original
+        keys = s3.client().list_objects_v2(Bucket=bucket)["Contents"]  # type: ignore[attr-defined]
+        names = [item["Key"] for item in keys]
+        assert preview_key not in names  # the preview went once the original landed
+        assert any(name.endswith(sha256(original)) for name in names)
+    finally:
+        for server in servers:
+            server.stop()
