@@ -28,6 +28,7 @@ function lightbox(dialog) {
     preview: link.dataset.preview,
     download: link.dataset.download || null,
     original: link.dataset.original || null,
+    arriving: link.dataset.arriving === "yes",
     width: Number(link.dataset.width) || 0,
     height: Number(link.dataset.height) || 0,
     alt: link.querySelector("img").alt,
@@ -44,6 +45,7 @@ function lightbox(dialog) {
   const name = $(".lb-name");
   const download = $(".lb-download");
   const original = $(".lb-original");
+  const arriving = $(".lb-arriving");
   const info = $(".lb-info");
   const infoList = $(".lb-info dl");
   const infoToggle = $(".lb-info-toggle");
@@ -124,6 +126,7 @@ function lightbox(dialog) {
     next.disabled = !photos.some((_, i) => i > index && shown(i));
     setLink(download, photo.download);
     setLink(original, photo.original);
+    arriving.hidden = !photo.arriving; // its original can be downloaded once it has landed
     info.hidden = true;
     infoToggle.hidden = true;
     if (wantsFacts) {
