@@ -180,8 +180,14 @@ def test_offline_then_back_online_against_a_real_server(
         qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
         row = window.albums.row_of(album.id)
         assert row is not None
-        state = window.albums.data(window.albums.index(row), StateTextRole)
-        assert state == "Offline · 2 waiting to upload"
+        # The album list hears of the photos once the import hands them over (GUI thread).
+        qtbot.waitUntil(
+            lambda: (
+                window.albums.data(window.albums.index(row), StateTextRole)
+                == "Offline · 2 waiting to upload"
+            ),
+            timeout=20_000,
+        )
         process = subprocess.Popen(
             [
                 sys.executable,
