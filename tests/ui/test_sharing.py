@@ -314,3 +314,21 @@ def test_a_live_link_opens_in_the_browser_as_a_viewer_sees_it(
     panel.open_action.trigger()
     assert opened == [context.link_url(live)]
     assert requests.get(opened[0], timeout=10).status_code == 200
+
+
+def test_views_come_back_while_the_panel_is_on_screen_without_a_sync_asked_for(
+    qtbot: QtBot, context: AppContext, panel: LinksPanel, album_id: str
+) -> None:
+    link = context.store.create_link(album_id, LinkSettings(label="Open"), has_password=False)
+    context.changed(album_id)
+    live = _live(qtbot, context, link.id)
+    qtbot.waitUntil(lambda: panel.model.index(0, 1).data() == "Live", timeout=10_000)
+    assert panel.isVisible() and panel.live_updates.isActive()
+    panel.live_updates.setInterval(200)  # the panel's own pace, made quick for the test
+
+    for _view in range(2):
+        requests.get(context.link_url(live), timeout=10).raise_for_status()
+    # No sync is asked for here; the sync's own half-minute round is far off.
+    qtbot.waitUntil(lambda: panel.model.index(0, 2).data() == "2", timeout=15_000)
+    panel.hide()
+    assert not panel.live_updates.isActive(), "nothing is asked for while nobody looks"

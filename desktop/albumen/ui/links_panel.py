@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     QUrl,
 )
 from PySide6.QtGui import (
@@ -23,8 +24,10 @@ from PySide6.QtGui import (
     QBrush,
     QDesktopServices,
     QGuiApplication,
+    QHideEvent,
     QKeySequence,
     QPalette,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -156,6 +159,10 @@ class LinksModel(QAbstractTableModel):
         return self.context.link_url(link)
 
 
+LIVE_UPDATE_MS = 10_000
+"""How often the views of the links shown are asked for while the panel is on screen."""
+
+
 class LinksPanel(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -242,6 +249,10 @@ class LinksPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         context.events.links_changed.connect(self._links_changed)
         context.sync.links_changed.connect(self.refresh)
+        # While the owner looks at live links, their views come back every few seconds, not
+        # only with the sync's half-minute round (a sync with nothing queued is one request).
+        self.live_updates = QTimer(self, interval=LIVE_UPDATE_MS)
+        self.live_updates.timeout.connect(self._pull_views)
         self._update_actions()
 
     def _action(self, text: str, slot: Any, shortcut: Any = None) -> QAction:
@@ -271,6 +282,18 @@ class LinksPanel(QWidget):
     def _links_changed(self, album_id: str) -> None:
         if album_id == self.model.album_id:
             self.refresh()
+
+    def _pull_views(self) -> None:
+        if self.isVisible() and any(link.state is LinkState.ACTIVE for link in self.model.links()):
+            self.context.sync.request_sync()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.live_updates.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.live_updates.stop()
 
     def _after_refresh(self) -> None:
         has_links = self.model.rowCount() > 0
