@@ -3,10 +3,17 @@ left), always in view; "Checking files…" while added files are read."""
 
 from __future__ import annotations
 
+import time
+from typing import Final
+
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from albumen.core import wording
 from albumen.ui.sync_bridge import Connection, Transfer
+
+TRANSFER_REFRESH_SECONDS: Final = 0.25
+"""How often at most the bytes, rate and time left are redrawn: each change of their text lays
+the status bar out again, and upload progress comes many times a second."""
 
 
 def human_bytes(count: float) -> str:
@@ -38,6 +45,7 @@ class StatusBar(QStatusBar):
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
+        self._transfer_shown = float("-inf")
         self.transfer_label = QLabel()
         self.addPermanentWidget(self.transfer_label)
         self.addPermanentWidget(self.progress)
@@ -70,7 +78,12 @@ class StatusBar(QStatusBar):
         known."""
         if not transfer.total:
             return False
-        self.progress.setRange(0, 1000)
+        now = time.monotonic()
+        if self.progress.isVisible() and now - self._transfer_shown < TRANSFER_REFRESH_SECONDS:
+            return True
+        self._transfer_shown = now
+        if self.progress.maximum() != 1000:
+            self.progress.setRange(0, 1000)
         self.progress.setValue(int(1000 * transfer.done / transfer.total))
         self.progress.setFormat(f"{human_bytes(transfer.done)} of {human_bytes(transfer.total)}")
         self.progress.show()
