@@ -22,6 +22,7 @@ from albumen.core.model import (
     OperationKind,
     Photo,
     PhotoState,
+    PreviewState,
 )
 
 
@@ -43,8 +44,8 @@ def required_time(value: str) -> datetime:
 
 
 def album_from_row(row: sqlite3.Row) -> Album:
-    """An album row with its counts (`photo_count`, `uploaded_count`, `failed_count`,
-    `link_count`) as the store's album query selects them."""
+    """An album row with its counts (`photo_count`, `uploaded_count`, `viewable_count`,
+    `failed_count`, `link_count`) as the store's album query selects them."""
     return Album(
         id=row["id"],
         title=row["title"],
@@ -54,6 +55,7 @@ def album_from_row(row: sqlite3.Row) -> Album:
         cover_photo_id=row["cover_photo_id"],
         photo_count=row["photo_count"],
         uploaded_count=row["uploaded_count"],
+        viewable_count=row["viewable_count"],
         failed_count=row["failed_count"],
         link_count=row["link_count"],
         privacy=AlbumPrivacy(
@@ -82,6 +84,7 @@ def photo_from_row(row: sqlite3.Row) -> Photo:
         taken_at=parse_time(row["taken_at"]),
         upload_url=row["upload_url"],
         uploaded_bytes=row["uploaded_bytes"],
+        preview=PreviewState(row["preview"]),
     )
 
 

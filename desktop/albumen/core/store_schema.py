@@ -81,6 +81,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE albums ADD COLUMN metadata_exposure TEXT NOT NULL DEFAULT 'links';
     ALTER TABLE albums ADD COLUMN strip_location INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: the web size sent ahead of the original (model.PreviewState); photos queued before
+    # this version send it too
+    """
+    ALTER TABLE photos ADD COLUMN preview TEXT NOT NULL DEFAULT 'wanted';
+    """,
 ]
 
 

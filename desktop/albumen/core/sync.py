@@ -2,7 +2,8 @@
 
 Runs on plain threads and reports through a callback, so it is tested with plain pytest; the UI
 wraps the callback into Qt signals. Consecutive uploads run several at a time (`upload_run`);
-everything else runs one by one in the order the owner acted. A drain can also run while photos
+everything else runs one by one in the order the owner acted; a photo's web size goes before
+its original (`preview_upload`), so a link's viewers see it early. A drain can also run while photos
 are still being queued (`sending`): it sends each as soon as it is recorded and ends once no
 more will come. A server that cannot be reached stops the drain (after retries with exponential
 backoff and jitter) and leaves the rest queued; an upload that was interrupted resumes from the
@@ -42,6 +43,7 @@ from albumen.core.upload_source import (
     original,
     without_location,
 )
+from albumen.core.web_size import WebSizes
 from albumen_photo import formats
 from albumen_photo.digest import file_sha256
 
@@ -53,7 +55,9 @@ T = TypeVar("T")
 class SyncEvent:
     """What the sync reports as it goes: enough for a progress bar and a status line."""
 
-    kind: str  # "progress", "uploaded", "photo_failed", "operation", "offline", "link"
+    # "progress", "previewed" (the web size is in), "uploaded", "photo_failed", "operation",
+    # "offline", "link"
+    kind: str
     photo_id: str | None = None
     album_id: str | None = None
     sent: int = 0
@@ -64,6 +68,7 @@ class SyncEvent:
 @dataclass
 class SyncReport:
     uploaded: int = 0
+    previewed: int = 0  # web sizes the server accepted
     skipped: int = 0
     failed: list[str] = field(default_factory=list)
     operations: int = 0
@@ -97,8 +102,13 @@ class SyncService:
         listener: Listener | None = None,
         retries: int = 4,
         backoff: float = 0.5,
+        web_sizes: WebSizes | None = None,
     ) -> None:
+        """`web_sizes`: where photos' web sizes are made and kept, to send ahead of their
+        originals; None sends originals only."""
         self.store = store
+        self.web_sizes = web_sizes
+        self.web_sizes_unknown = False  # the server said it knows no web sizes
         self._backend_factory = backend_factory
         self._local = threading.local()
         self.credentials = credentials
@@ -126,6 +136,7 @@ class SyncService:
         """After the owner changed server or limits: every thread makes a new backend."""
         if concurrency is not None:
             self.concurrency = max(1, concurrency)
+        self.web_sizes_unknown = False  # perhaps another server
         self._generation += 1
 
     def stop(self) -> None:
@@ -138,6 +149,11 @@ class SyncService:
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
+
+    @property
+    def web_sizes_first(self) -> bool:
+        """Whether photos' web sizes go ahead of their originals."""
+        return self.web_sizes is not None and not self.web_sizes_unknown
 
     # -- retries -------------------------------------------------------------------------------
 
@@ -238,19 +254,23 @@ class SyncService:
                 if report.offline:
                     raise OfflineError(report.offline)
                 continue
-            try:
-                self.with_retries(lambda op=first: self._apply(op))  # type: ignore[misc]
-            except OfflineError:
-                raise
-            except BackendError as error:
-                # Refused for good (a 4xx): record why and go on, or the queue would jam.
-                self.store.fail_operation(first.seq, error.message)
-                self.store.complete_operation(first.seq)
-                report.failed.append(f"{first.kind.value} {first.entity_id}: {error.message}")
-                continue
-            self.store.complete_operation(first.seq)
-            report.operations += 1
-            self.listener(SyncEvent("operation", message=first.kind.value))
+            self.apply(first, report)
+
+    def apply(self, operation: Operation, report: SyncReport) -> None:
+        """Send one operation other than an upload, with retries; raises `OfflineError`."""
+        try:
+            self.with_retries(lambda: self._apply(operation))
+        except OfflineError:
+            raise
+        except BackendError as error:
+            # Refused for good (a 4xx): record why and go on, or the queue would jam.
+            self.store.fail_operation(operation.seq, error.message)
+            self.store.complete_operation(operation.seq)
+            report.failed.append(f"{operation.kind.value} {operation.entity_id}: {error.message}")
+            return
+        self.store.complete_operation(operation.seq)
+        report.operations += 1
+        self.listener(SyncEvent("operation", message=operation.kind.value))
 
     def _apply(self, operation: Operation) -> None:
         kind, entity = operation.kind, operation.entity_id
@@ -318,7 +338,7 @@ class SyncService:
             return "skipped"
         if self._stop.is_set():
             return "offline:paused"
-        problem = self._source_problem(photo)
+        problem = self.source_problem(photo)
         if problem is not None:
             state, message = problem
             self.store.set_photo_state(photo.id, state, error=message)
@@ -356,11 +376,13 @@ class SyncService:
 
     def _uploaded(self, operation: Operation, photo: Photo) -> None:
         self.store.finish_upload(photo.id, operation.seq)  # and its place in the order, its cover
+        if self.web_sizes is not None:
+            self.web_sizes.discard(photo.sha256)
         self.listener(
             SyncEvent("uploaded", photo.id, photo.album_id, photo.size, photo.size, photo.filename)
         )
 
-    def _source_problem(self, photo: Photo) -> tuple[PhotoState, str] | None:
+    def source_problem(self, photo: Photo) -> tuple[PhotoState, str] | None:
         """Whether the file on disk is still the one that was added."""
         try:
             stat = photo.path.stat()
@@ -374,7 +396,8 @@ class SyncService:
             return None  # touched, not changed
         return PhotoState.CHANGED, f"{photo.path} changed since it was added; add it again"
 
-    def _source(self, photo: Photo) -> UploadSource:
+    def upload_source(self, photo: Photo) -> UploadSource:
+        """The bytes the photo's upload sends (the file, or a copy without its location)."""
         try:
             strip = self.store.album(photo.album_id).privacy.strip_location
         except StoreError:
@@ -385,7 +408,7 @@ class SyncService:
 
     def _transfer(self, photo: Photo, server_has_bytes: bool) -> bool:
         """Whether the server now has the photo (False: paused before the end)."""
-        source = self._source(photo)
+        source = self.upload_source(photo)
         done = self._send(photo, source, server_has_bytes and not source.temporary)
         if done:
             source.discard()  # kept otherwise, so a resumed upload sends the same bytes

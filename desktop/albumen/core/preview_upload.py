@@ -1,0 +1,87 @@
+"""Sending one photo's web size ahead of its original (`PUT /api/photos/{id}/preview`).
+
+From then on the photo exists on the server in state "arriving": a link shows it from the web
+size while the original follows by tus (docs/DESIGN.md, "Instant gallery"). The request names
+the bytes the tus upload will send (their SHA-256 and length: the owner's file, or the copy
+without location an album may ask for), so the server knows the original when it lands.
+
+Nothing here fails a photo: a web size that cannot be made or is refused leaves the photo to
+its original, which says what is wrong with the file if anything is. Where it stands is kept in
+the store (`Photo.preview`), flushed, so a sync after a crash does not send it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from albumen.core.backend import BackendError, OfflineError, PreviewFacts
+from albumen.core.model import Photo, PreviewState
+from albumen.core.thumbnails import ThumbnailError
+from albumen.core.upload_source import LocationRemovalError
+
+if TYPE_CHECKING:
+    from albumen.core.sync import SyncService
+
+log = logging.getLogger(__name__)
+
+
+def send_preview(service: SyncService, photo: Photo) -> str:
+    """Send the photo's web size (on a worker thread of an `UploadRun`); returns its outcome:
+    "previewed" (the server has it: a link shows the photo), "original" (none sent: the
+    original alone will show it), "unsupported" (the server does not know web sizes) or
+    "offline:…"."""
+    web_sizes = service.web_sizes
+    if web_sizes is None:
+        return "original"
+    if service.stopping:
+        return "offline:paused"
+    if service.source_problem(photo) is not None:
+        return "original"  # the original's step says what is wrong, and marks the photo
+    try:
+        source = service.upload_source(photo)
+        web = web_sizes.render(photo.path, photo.sha256)
+        data = web.path.read_bytes()
+    except LocationRemovalError:
+        return "original"  # not sent at all: the original's step says why
+    except (ThumbnailError, OSError) as error:
+        log.info("no web size for %s: %s", photo.path, error)
+        service.store.set_preview(photo.id, PreviewState.SKIPPED)
+        return "original"
+    width, height = _upright_size(photo, web.width, web.height)
+    facts = PreviewFacts(
+        album_id=photo.album_id,
+        filename=photo.filename,
+        sha256=source.sha256,
+        size=source.size,
+        width=width,
+        height=height,
+        taken_at=photo.taken_at,
+    )
+    try:
+        accepted = service.with_retries(lambda: service.backend.put_preview(photo.id, data, facts))
+    except OfflineError as error:
+        return f"offline:{error.message}"
+    except BackendError as error:
+        # Refused for this photo (a 4xx, or a 5xx past the retries): its original shows it.
+        log.info("web size of %s refused: %s", photo.path, error.message)
+        service.store.set_preview(photo.id, PreviewState.SKIPPED)
+        return "original"
+    if not accepted:
+        return "unsupported"
+    service.store.set_preview(photo.id, PreviewState.SENT)
+    from albumen.core.sync import SyncEvent  # sync runs this: loaded by then
+
+    service.listener(SyncEvent("previewed", photo.id, photo.album_id, message=photo.filename))
+    return "previewed"
+
+
+def _upright_size(photo: Photo, web_width: int, web_height: int) -> tuple[int | None, int | None]:
+    """The original's size as it is shown: the scan's size, turned as the web size was (the
+    scan reads a JPEG's stored size, before its EXIF orientation)."""
+    width, height = photo.width, photo.height
+    if not width or not height:
+        return None, None
+    if (width > height) != (web_width > web_height) and web_width != web_height:
+        return height, width
+    return width, height
