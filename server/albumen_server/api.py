@@ -14,11 +14,24 @@ from sqlalchemy.orm import Session
 from albumen_server import __version__
 from albumen_server.auth import Context, Owned
 from albumen_server.context import ServerContext
-from albumen_server.errors import ApiError, not_found
-from albumen_server.ingest import add_photo, clean_filename, existing_photo, known_facts
+from albumen_server.errors import ApiError, not_found, still_arriving
+from albumen_server.ingest import (
+    add_photo,
+    clean_filename,
+    complete_arrivals,
+    existing_photo,
+    known_facts,
+)
 from albumen_server.links import link_out, put_link, revoke_link
 from albumen_server.models import Album, Link, Photo, utcnow
-from albumen_server.photos import album_cover, album_photos, delete_photos, set_photo_order
+from albumen_server.photos import (
+    album_cover,
+    album_photos,
+    delete_photos,
+    forget_blobs,
+    set_photo_order,
+    unused_blobs,
+)
 from albumen_server.schemas import (
     AlbumIn,
     AlbumList,
@@ -134,16 +147,8 @@ def delete_album(album_id: IdPath, owner: Owned, context: Context) -> Response:
                 link.updated_at = now
             orphaned = delete_photos(session, album_photos(session, album_id))
             session.delete(album)
-        _forget_blobs(context, orphaned)
+        forget_blobs(context, orphaned)
     return Response(status_code=204)
-
-
-def _forget_blobs(context: ServerContext, orphaned: list[str]) -> None:
-    from albumen_server.derivative_cache import forget  # local: keeps the import graph flat
-
-    for sha256 in orphaned:
-        context.blobs.delete(sha256)
-        forget(context, sha256)
 
 
 @router.get("/albums/{album_id}/photos", response_model=PhotoList, tags=["photos"])
@@ -159,7 +164,12 @@ def check_photos(body: CheckIn, owner: Owned, context: Context) -> CheckOut:
     with context.db.session() as session:
         present = set(
             session.scalars(
-                select(Photo.sha256).where(Photo.owner_id == owner.id, Photo.sha256.in_(wanted))
+                # An arriving photo's bytes are not here yet: the client still has to send them.
+                select(Photo.sha256).where(
+                    Photo.owner_id == owner.id,
+                    Photo.sha256.in_(wanted),
+                    Photo.preview_sha256.is_(None),
+                )
             )
         )
     return CheckOut(present=sorted(present))
@@ -177,32 +187,58 @@ def put_photo(
     photo_id: IdPath, body: PhotoIn, owner: Owned, context: Context, response: Response
 ) -> PhotoOut:
     """Add a photo whose bytes this owner already has on the server (see `/photos/check`),
-    so the same file in a second album is not uploaded twice. Idempotent on `photo_id`."""
+    so the same file in a second album is not uploaded twice. Idempotent on `photo_id`; an
+    arriving photo whose bytes the server now holds becomes complete."""
     filename = clean_filename(body.filename)
-    with context.blob_lock, context.db.session() as session:
-        album = owned_album(session, owner.id, body.album_id)
-        existing = existing_photo(session, photo_id, owner.id, body.sha256, body.album_id)
-        if existing is not None:
-            return _photo_out(existing)
-        facts = known_facts(session, context, owner.id, body.sha256)
-        if facts is None:
-            raise ApiError(
-                409, "not_present", "the server does not hold these bytes: upload them with tus"
+    with context.blob_lock:
+        with context.db.session() as session:
+            photo, created, previews = _put_photo(
+                session, context, owner.id, photo_id, body, filename
             )
-        photo = add_photo(
-            session,
-            album,
-            photo_id=photo_id,
-            owner_id=owner.id,
-            filename=filename,
-            sha256=body.sha256,
-            content_type=body.content_type,
-            facts=facts,
-            now=utcnow(),
-        )
-        session.flush()
+            out = _photo_out(photo)
+        if previews:  # the arriving photo's preview, now unused
+            with context.db.session() as session:
+                forget_blobs(context, unused_blobs(session, previews))
+    if created:
         response.status_code = 201
-        return _photo_out(photo)
+    return out
+
+
+def _put_photo(
+    session: Session,
+    context: ServerContext,
+    owner_id: int,
+    photo_id: str,
+    body: PhotoIn,
+    filename: str,
+) -> tuple[Photo, bool, list[str]]:
+    """The photo, whether it was made now, and the previews it no longer shows."""
+    album = owned_album(session, owner_id, body.album_id)
+    existing = existing_photo(session, photo_id, owner_id, body.sha256, body.album_id)
+    if existing is not None and not existing.arriving:
+        return existing, False, []
+    facts = known_facts(session, context, owner_id, body.sha256)
+    if facts is None:
+        raise ApiError(
+            409, "not_present", "the server does not hold these bytes: upload them with tus"
+        )
+    if existing is not None:
+        previews = complete_arrivals(session, owner_id, body.sha256, facts, body.content_type)
+        session.flush()
+        return existing, False, previews
+    photo = add_photo(
+        session,
+        album,
+        photo_id=photo_id,
+        owner_id=owner_id,
+        filename=filename,
+        sha256=body.sha256,
+        content_type=body.content_type,
+        facts=facts,
+        now=utcnow(),
+    )
+    session.flush()
+    return photo, True, []
 
 
 @router.delete("/photos/{photo_id}", status_code=204, tags=["photos"])
@@ -211,7 +247,7 @@ def delete_photo(photo_id: IdPath, owner: Owned, context: Context) -> Response:
         with context.db.session() as session:
             photo = _owned_photo(session, owner.id, photo_id)
             orphaned = delete_photos(session, [photo])
-        _forget_blobs(context, orphaned)
+        forget_blobs(context, orphaned)
     return Response(status_code=204)
 
 
@@ -220,6 +256,8 @@ def photo_original(photo_id: IdPath, owner: Owned, context: Context) -> Streamin
     """The very bytes that were uploaded, for the owner only, streamed from the blob store."""
     with context.db.session() as session:
         photo = _owned_photo(session, owner.id, photo_id)
+    if photo.arriving:
+        raise still_arriving(photo.filename)
     source = context.blobs.open(photo.sha256)
 
     def chunks() -> Iterator[bytes]:

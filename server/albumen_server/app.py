@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from albumen_server import (
     __version__,
     api,
+    arrivals,
     identity,
     pairing,
     tus,
@@ -87,6 +88,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.identity_key = identity.load_identity_key(config.data_dir)
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(arrivals.router)
     app.include_router(identity.router)
     app.include_router(pairing.router)
     app.include_router(tus.router)

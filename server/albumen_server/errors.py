@@ -61,6 +61,17 @@ def storage_full(headers: dict[str, str] | None = None) -> ApiError:
     )
 
 
+def still_arriving(filename: str) -> ApiError:
+    """The answer for an arriving photo's original (or a zip of originals that needs it): it is
+    seen from its preview, and its full-resolution file has not landed yet."""
+    return ApiError(
+        409,
+        "arriving",
+        f"{filename}: the full-resolution file is still on its way; it can be downloaded once it"
+        " has been uploaded",
+    )
+
+
 def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} does not exist")
 

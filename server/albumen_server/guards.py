@@ -5,8 +5,10 @@ answer carries.
   request's Host header, so a forged Host would be reflected, and a web page could reach the
   embedded server on 127.0.0.1 through a name it controls (DNS rebinding). Only the public
   URL's host, `localhost` and IP literals are accepted; anything else gets 421.
-- Size: a JSON body is read whole before the route can refuse it, so bodies other than tus
-  PATCH (which streams to disk) are bounded *before* authentication: 1 MiB, else 413.
+- Size: a body is read whole before the route can refuse it, so bodies are bounded *before*
+  authentication: 1 MiB (JSON), else 413; an arriving photo's preview (`PUT
+  /api/photos/{id}/preview`, a web-size JPEG) 8 MiB; tus PATCH bodies stream to disk and are
+  bounded by their upload's length instead.
 - Headers: `X-Content-Type-Options: nosniff` everywhere, and `Referrer-Policy: no-referrer`
   (link tokens are in viewer URLs).
 """
@@ -20,7 +22,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 MAX_BODY = 1 << 20
-_STREAMED = ("/api/uploads/",)  # tus PATCH bodies are written to disk as they arrive
+MAX_PREVIEW_BODY = 8 << 20
+"""A web-size JPEG (long edge 2048 px) is well under 2 MiB; 8 leaves room for fine detail."""
+_STREAMED = "/api/uploads/"  # tus PATCH bodies are written to disk as they arrive
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,6 +39,15 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def body_limit(method: str, path: str) -> int | None:
+    """The most bytes a request's body may carry, None for no bound here."""
+    if method == "PATCH" and path.startswith(_STREAMED):
+        return None
+    if method == "PUT" and path.startswith("/api/photos/") and path.endswith("/preview"):
+        return MAX_PREVIEW_BODY
+    return MAX_BODY
 
 
 def _hostname(host_header: str) -> str:
@@ -64,10 +77,10 @@ class Guards:
         if host and not self.host_allowed(host):
             await _error(send, 421, "untrusted_host", f"this server does not answer for {host!r}")
             return
-        limited = scope["method"] != "PATCH" or not scope["path"].startswith(_STREAMED)
+        limit = body_limit(scope["method"], scope["path"])
         length = headers.get("content-length", b"")
-        if limited and length.isdigit() and int(length) > MAX_BODY:
-            await _error(send, 413, "too_large", f"request bodies are limited to {MAX_BODY} bytes")
+        if limit is not None and length.isdigit() and int(length) > limit:
+            await _error(send, 413, "too_large", f"this request's body is limited to {limit} bytes")
             return
         received = 0
         started = answered = False
@@ -79,12 +92,12 @@ class Guards:
             if answered:
                 return {"type": "http.disconnect"}
             message = await receive()
-            if limited and message["type"] == "http.request":
+            if limit is not None and message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > MAX_BODY and not started:
+                if received > limit and not started:
                     answered = True
                     await _error(
-                        send, 413, "too_large", f"request bodies are limited to {MAX_BODY} bytes"
+                        send, 413, "too_large", f"this request's body is limited to {limit} bytes"
                     )
                     return {"type": "http.disconnect"}
             return message

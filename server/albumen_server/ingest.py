@@ -8,7 +8,9 @@ content, and the size, pixel dimensions, capture time and place read from the by
 arrive, copied from the photo with the same SHA-256 when they are already here).
 
 An upload becomes a photo only when the whole file's SHA-256 is the one announced; only then is
-the file moved into the blob store.
+the file moved into the blob store. A photo already made from its preview (`arriving`, see
+:mod:`albumen_server.arrivals`) becomes complete the same way: the facts its client announced
+give way to the original's, and its pictures are made from the original from then on.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from albumen_server.context import ServerContext
 from albumen_server.derivatives import probe
 from albumen_server.errors import ApiError
 from albumen_server.models import Album, Photo, Upload, utcnow
+from albumen_server.photos import forget_blobs, unused_blobs
 from albumen_server.places import locate
 
 
@@ -55,6 +58,18 @@ def existing_photo(
     this album. Anything else is a conflict (409), never a silent success.
     """
     existing = session.get(Photo, photo_id)
+    if (
+        existing is not None
+        and existing.arriving
+        and existing.owner_id == owner_id
+        and existing.sha256 != sha256
+    ):
+        raise ApiError(
+            409,
+            "conflict",
+            f"photo {photo_id} ({existing.filename}) is arriving as the file with SHA-256"
+            f" {existing.sha256}; this is another file",
+        )
     if existing is not None and (
         existing.owner_id != owner_id or existing.sha256 != sha256 or existing.album_id != album_id
     ):
@@ -99,7 +114,9 @@ def known_facts(
     """The facts of bytes this owner uploaded before, from a photo made of them; None when the
     server does not hold them (no such photo, or its blob is gone)."""
     twin = session.scalar(
-        select(Photo).where(Photo.owner_id == owner_id, Photo.sha256 == sha256).limit(1)
+        select(Photo)
+        .where(Photo.owner_id == owner_id, Photo.sha256 == sha256, Photo.preview_sha256.is_(None))
+        .limit(1)
     )
     if twin is None or not context.blobs.exists(sha256):
         return None
@@ -152,6 +169,33 @@ def add_photo(
     return photo
 
 
+def complete_arrivals(
+    session: Session, owner_id: int, sha256: str, facts: FileFacts, content_type: str | None
+) -> list[str]:
+    """Make complete every photo of this owner arriving as these bytes, which the server now
+    holds: the original's facts replace what the client announced (where the original tells
+    them). Return the previews they were seen from, for the caller to drop once unused."""
+    arriving = session.scalars(
+        select(Photo).where(
+            Photo.owner_id == owner_id,
+            Photo.sha256 == sha256,
+            Photo.preview_sha256.is_not(None),
+        )
+    )
+    previews = []
+    for photo in arriving:
+        previews.append(photo.preview_sha256 or "")
+        photo.preview_sha256 = None
+        photo.size = facts.size
+        photo.content_type = content_type or facts.content_type or photo.content_type
+        photo.width = facts.width or photo.width
+        photo.height = facts.height or photo.height
+        photo.taken_at = facts.taken_at or photo.taken_at
+        photo.latitude, photo.longitude = facts.latitude, facts.longitude
+        photo.place = facts.place
+    return previews
+
+
 # -- a finished upload ---------------------------------------------------------------------------
 
 
@@ -168,7 +212,8 @@ def ingest_upload(
     Raises WrongContent (and keeps nothing: the caller drops the upload) when it is not the one
     announced. Idempotent on the photo id: a photo made already is left as it is, and so is an
     album deleted meanwhile; the bytes are kept in the blob store either way, and the upload
-    is marked complete, in the same transaction.
+    is marked complete, in the same transaction. Photos arriving as these bytes (this one among
+    them) become complete in it too, and the previews they were seen from go.
     """
     actual = sha256 or file_sha256(path)
     if actual != upload.sha256:
@@ -178,22 +223,30 @@ def ingest_upload(
         )
     facts = read_facts(path)  # before the blob store adopts the file
     now = utcnow()
-    with context.blob_lock, context.db.session() as session:
-        context.parts.adopt(context.blobs, upload.sha256, upload.id, path)
-        row = session.get(Upload, upload.id)
-        if row is not None:
-            row.completed_at = now
-        album = session.get(Album, upload.album_id)
-        if album is not None and session.get(Photo, upload.photo_id) is None:
-            add_photo(
-                session,
-                album,
-                photo_id=upload.photo_id,
-                owner_id=upload.owner_id,
-                filename=upload.filename,
-                sha256=upload.sha256,
-                content_type=upload.content_type,
-                facts=facts,
-                now=now,
+    with context.blob_lock:
+        with context.db.session() as session:
+            context.parts.adopt(context.blobs, upload.sha256, upload.id, path)
+            row = session.get(Upload, upload.id)
+            if row is not None:
+                row.completed_at = now
+            album = session.get(Album, upload.album_id)
+            if album is not None and session.get(Photo, upload.photo_id) is None:
+                add_photo(
+                    session,
+                    album,
+                    photo_id=upload.photo_id,
+                    owner_id=upload.owner_id,
+                    filename=upload.filename,
+                    sha256=upload.sha256,
+                    content_type=upload.content_type,
+                    facts=facts,
+                    now=now,
+                )
+            previews = complete_arrivals(
+                session, upload.owner_id, upload.sha256, facts, upload.content_type
             )
+        if previews:
+            with context.db.session() as session:
+                unused = unused_blobs(session, previews)
+            forget_blobs(context, unused)
     return now

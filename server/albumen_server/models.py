@@ -94,12 +94,33 @@ class Photo(Base):
     # The owner's order in the album (0 first); NULL for photos the owner has not placed, which
     # follow the placed ones by capture time (see photos.ALBUM_ORDER).
     position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Set while the photo is arriving (see arrivals.py): the blob of the web-size JPEG the
+    # client sent first, which its thumb and preview are made from until the original (the blob
+    # `sha256`) lands; NULL once the photo is complete.
+    preview_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         Index("ix_photos_album", "album_id", "taken_at"),
         Index("ix_photos_owner_sha", "owner_id", "sha256"),
         Index("ix_photos_sha", "sha256"),
+        Index("ix_photos_preview_sha", "preview_sha256"),
     )
+
+    @property
+    def arriving(self) -> bool:
+        """Seen from its preview; its original has not landed yet."""
+        return self.preview_sha256 is not None
+
+    @property
+    def state(self) -> str:
+        """`arriving` or `complete`, as the owner API says it."""
+        return "arriving" if self.arriving else "complete"
+
+    @property
+    def picture_sha256(self) -> str:
+        """The blob the viewer's pictures are made from: the preview while arriving, else the
+        original. Derivatives are cached by it, so the two never mix, in any process."""
+        return self.preview_sha256 or self.sha256
 
 
 class Link(Base):

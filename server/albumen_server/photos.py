@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from albumen_server.context import ServerContext
+from albumen_server.derivative_cache import forget
 from albumen_server.models import Album, Photo, Upload
 
 # The order of an album's photos everywhere (owner API, gallery, photo pages, photos.json, zip):
@@ -60,18 +62,35 @@ def album_cover(session: Session, album: Album) -> str | None:
     return photo.id if photo is not None and photo.album_id == album.id else None
 
 
-def delete_photos(session: Session, photos: list[Photo]) -> list[str]:
-    """Delete the rows; return the SHA-256s no photo and no upload in flight still needs."""
-    hashes = {photo.sha256 for photo in photos}
-    for photo in photos:
-        session.delete(photo)
-    session.flush()
-    orphaned = []
-    for sha256 in sorted(hashes):
-        still_used = session.scalar(select(func.count()).where(Photo.sha256 == sha256))
+def unused_blobs(session: Session, hashes: Iterable[str | None]) -> list[str]:
+    """Those of `hashes` that no photo (as its original or as an arriving photo's preview) and
+    no upload in flight still needs. Ask while holding the blob lock, which every new use of a
+    blob takes too."""
+    unused = []
+    for sha256 in sorted({sha256 for sha256 in hashes if sha256}):
+        still_used = session.scalar(
+            select(func.count()).where(or_(Photo.sha256 == sha256, Photo.preview_sha256 == sha256))
+        )
         uploading = session.scalar(
             select(func.count()).where(Upload.sha256 == sha256, Upload.completed_at.is_(None))
         )
         if not still_used and not uploading:
-            orphaned.append(sha256)
-    return orphaned
+            unused.append(sha256)
+    return unused
+
+
+def delete_photos(session: Session, photos: list[Photo]) -> list[str]:
+    """Delete the rows; return the SHA-256s no photo and no upload in flight still needs."""
+    hashes = {photo.sha256 for photo in photos} | {photo.preview_sha256 for photo in photos}
+    for photo in photos:
+        session.delete(photo)
+    session.flush()
+    return unused_blobs(session, hashes)
+
+
+def forget_blobs(context: ServerContext, orphaned: Iterable[str]) -> None:
+    """Delete blobs found unused (by `unused_blobs`, after that transaction committed, the blob
+    lock still held) and this process's pictures made of them."""
+    for sha256 in orphaned:
+        context.blobs.delete(sha256)
+        forget(context, sha256)

@@ -3,9 +3,10 @@
 Rendering a 24 MP JPEG's thumbnail takes about 0.2 s of CPU and its preview 0.5 s. Made on
 demand, the first viewer of a freshly shared album waited for a screenful of them, all at once
 (measured with bench/viewer_paint.py). Here each photo committed by this process, whichever way
-it came (a finished tus upload, known bytes added to another album), is queued the moment its
-transaction commits: its thumbnail first, and its preview once no thumbnail is waiting, so the
-photos uploaded first (the top of an album in upload order) are ready first.
+it came (a finished tus upload, known bytes added to another album, an arriving photo's preview
+and then its original), is queued the moment its transaction commits: its thumbnail first, and
+its preview once no thumbnail is waiting, so the photos uploaded first (the top of an album in
+upload order) are ready first.
 
 - Never in the way: the upload's answer does not wait (the queue is only appended to); one
   worker thread per process renders one picture at a time, at a lower CPU priority where the
@@ -29,6 +30,7 @@ import sys
 import threading
 from typing import Any, Final
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from albumen_server.context import ServerContext
@@ -76,7 +78,14 @@ class Prerenderer:
         """`add` every photo that this process's database sessions commit."""
 
         def after_flush(session: Session, _flush: Any) -> None:
-            made = [row.sha256 for row in session.new if isinstance(row, Photo)]
+            # A new photo, or one whose pictures now come from elsewhere (an arriving photo's
+            # original landed, or it got a new preview): pictures of the blob it shows.
+            made = [row.picture_sha256 for row in session.new if isinstance(row, Photo)]
+            made += [
+                row.picture_sha256
+                for row in session.dirty
+                if isinstance(row, Photo) and _shows_another_blob(row)
+            ]
             if made:
                 session.info.setdefault(_NEW_PHOTOS, []).extend(made)
 
@@ -128,6 +137,11 @@ class Prerenderer:
             log.exception("rendering the %s of %s failed", kind, sha256)
         if not blobs.exists(sha256):
             forget(self.context, sha256)
+
+
+def _shows_another_blob(photo: Photo) -> bool:
+    """Whether this flush changes the blob the photo's pictures are made from."""
+    return bool(inspect(photo).attrs.preview_sha256.history.has_changes())
 
 
 def _lower_priority() -> None:

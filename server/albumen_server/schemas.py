@@ -116,6 +116,9 @@ class PhotoOut(BaseModel):
     height: int | None
     taken_at: datetime | None
     created_at: datetime
+    state: Literal["arriving", "complete"] = Field(
+        description="`arriving`: seen from its preview, the original (`sha256`) still to upload"
+    )
 
 
 class PhotoList(BaseModel):

@@ -30,6 +30,7 @@ from albumen_photo.policy import KeepPolicy
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
+from albumen_server.errors import ApiError, error_response
 from albumen_server.links import is_available
 from albumen_server.models import Album, Link, Photo
 from albumen_server.photos import album_photos
@@ -151,6 +152,20 @@ def unavailable_json() -> JSONResponse:
         status_code=404,
         headers={"Cache-Control": "no-store"},
     )
+
+
+def arriving_answer(request: Request, error: ApiError, token: str) -> Response:
+    """409 `arriving`: a kind page for a browser that navigated to an original (or the zip of
+    originals) still on its way, the error as JSON for anything else."""
+    if "text/html" in request.headers.get("accept", ""):
+        return templates.TemplateResponse(
+            request,
+            "arriving.html",
+            {"message": error.message, "token": token},
+            status_code=error.status,
+            headers=PAGE_HEADERS,
+        )
+    return error_response(error.status, error.code, error.message, {"Cache-Control": "no-store"})
 
 
 def locked_json() -> JSONResponse:

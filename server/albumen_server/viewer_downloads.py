@@ -7,7 +7,9 @@ Thumbnails and previews are re-encoded JPEGs made for the link's policy (derivat
 An original is streamed as uploaded when the link keeps everything, else with metadata removed
 losslessly (:func:`albumen_photo.strip.strip_stream`); a format that cannot be stripped that way
 is refused with 409 (alone) or replaced by its web-size JPEG (in a zip), never sent unstripped.
-Images are `private, no-cache` with an ETag, so a browser revalidates and a revoke holds;
+An arriving photo's pictures are made from its preview (`Photo.picture_sha256`), and its
+original, like a zip of originals that would need it, answers 409 `arriving` (a kind page for a
+browser). Images are `private, no-cache` with an ETag, so a browser revalidates and a revoke holds;
 behind a password they are `no-store`, kept out of the browser's disk cache.
 """
 
@@ -33,13 +35,14 @@ from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import derivative
 from albumen_server.derivatives import DerivativeError
-from albumen_server.errors import ApiError
+from albumen_server.errors import ApiError, still_arriving
 from albumen_server.models import Photo
 from albumen_server.viewer_access import (
     Grant,
     Locked,
     Unavailable,
     album_and_photos,
+    arriving_answer,
     grant_of,
     locked_json,
     open_link,
@@ -75,6 +78,17 @@ def _image_cache(grant: Grant) -> str:
     return "private, no-store" if grant.password_hash else IMAGE_CACHE
 
 
+def zip_arriving(count: int) -> ApiError:
+    """A zip of originals while some are still on their way."""
+    files = "file is" if count == 1 else "files are"
+    return ApiError(
+        409,
+        "arriving",
+        f"{count} full-resolution {files} still on their way; the originals can be downloaded"
+        " together once they have landed, the web sizes now (size=web)",
+    )
+
+
 def _web_name(filename: str) -> str:
     return f"{Path(filename).stem}.jpg"
 
@@ -96,11 +110,11 @@ async def photo_image(
         return locked_json()
     photo = await to_thread.run_sync(_photo_in_album, context, grant.album_id, photo_id)
     if kind == "original":
-        return await _original(context, grant, photo)
+        return await _original(request, context, grant, photo)
     if download and grant.download == "none":
         raise ApiError(403, "downloads_disabled", "this link does not allow downloads")
     try:
-        data = await to_thread.run_sync(derivative, context, photo.sha256, kind, grant.keep)
+        data = await to_thread.run_sync(derivative, context, photo.picture_sha256, kind, grant.keep)
     except DerivativeError as error:
         raise ApiError(422, error.code, f"{photo.filename}: {error}") from None
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
@@ -149,9 +163,13 @@ def _original_streams(context: ServerContext, sha256: str, keep: KeepPolicy) -> 
     return True
 
 
-async def _original(context: ServerContext, grant: Grant, photo: Photo) -> Response:
+async def _original(
+    request: Request, context: ServerContext, grant: Grant, photo: Photo
+) -> Response:
     if grant.download != "original":
         raise ApiError(403, "downloads_disabled", "this link does not allow original downloads")
+    if photo.arriving:
+        return arriving_answer(request, still_arriving(photo.filename), grant.token)
     withheld = await to_thread.run_sync(_original_withheld, context, photo.sha256, grant.keep)
     if withheld is not None:
         raise ApiError(
@@ -207,7 +225,7 @@ def _zip_entries(
         return True
 
     def web(photo: Photo) -> Iterator[bytes]:
-        yield derivative(context, photo.sha256, "preview", grant.keep)
+        yield derivative(context, photo.picture_sha256, "preview", grant.keep)
 
     # Each entry is checked before it joins the zip: an error inside a stream already under
     # way could only cut the download short. A photo whose original the link cannot offer goes
@@ -221,7 +239,7 @@ def _zip_entries(
             )
             continue
         try:
-            derivative(context, photo.sha256, "preview", grant.keep)  # rendered once, cached
+            derivative(context, photo.picture_sha256, "preview", grant.keep)  # made once, cached
         except DerivativeError:
             continue
         stream.add(web(photo), _unique(_web_name(photo.filename), used))
@@ -254,6 +272,11 @@ async def download_album(
     chosen = size or allowed
     if chosen == "original" and allowed != "original":
         raise ApiError(403, "downloads_disabled", "this link allows only web-size downloads")
+    arriving = [photo for photo in photos if photo.arriving]
+    if chosen == "original" and arriving:
+        # All the originals or none: a zip that says so but lacks some would be kept as the
+        # album. The web sizes (`size=web`) of every photo can be had at once.
+        return arriving_answer(request, zip_arriving(len(arriving)), grant.token)
     return StreamingResponse(
         _zip_entries(context, grant, photos, chosen),
         media_type="application/zip",

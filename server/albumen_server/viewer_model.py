@@ -22,7 +22,7 @@ from typing import Any
 
 from albumen_photo.describe import day_range
 from albumen_photo.policy import KeepPolicy
-from albumen_server.facts import facts_of_blob
+from albumen_server.facts import CameraFacts, facts_of_blob
 from albumen_server.models import Album, Link, Photo
 from albumen_server.places import coordinates_label
 
@@ -60,6 +60,7 @@ class PhotoView:
     latitude: float | None = None  # these three only with keep.location
     longitude: float | None = None
     place: str | None = None
+    arriving: bool = False  # seen from its preview; its original is still on its way
 
     @property
     def page(self) -> str:
@@ -75,7 +76,14 @@ class PhotoView:
 
     @property
     def original(self) -> str | None:
+        if self.arriving:
+            return None
         return f"{self.base}/original" if self.download == "original" else None
+
+    @property
+    def original_on_its_way(self) -> bool:
+        """The link offers originals, and this one has not landed yet."""
+        return self.arriving and self.download == "original"
 
     @property
     def web_download(self) -> str | None:
@@ -115,6 +123,7 @@ def photo_views(
                 latitude=photo.latitude if located else None,
                 longitude=photo.longitude if located else None,
                 place=photo.place if located else None,
+                arriving=photo.arriving,
             )
         )
     return views
@@ -182,7 +191,9 @@ def photo_facts(keep: KeepPolicy, view: PhotoView, open_blob: OpenBlob) -> dict[
         taken = _taken_label(view.taken_at)
         if taken:
             facts["Taken"] = taken
-        camera = facts_of_blob(open_blob, view.sha256)
+        # An arriving photo shows what its client announced, nothing read from the preview;
+        # its camera facts come with the original.
+        camera = CameraFacts() if view.arriving else facts_of_blob(open_blob, view.sha256)
         for label, value in (
             ("Camera", camera.camera),
             ("Lens", camera.lens),
@@ -211,6 +222,7 @@ def gallery_context(
         "download_size": download_size(download),
         "show_metadata": keep.metadata,
         "first_screen": FIRST_SCREEN,
+        "on_its_way": sum(1 for view in views if view.original_on_its_way),
     }
 
 
@@ -255,6 +267,8 @@ def photo_body(one: OnePhoto, keep: KeepPolicy) -> dict[str, object]:
     }
     if keep.location:
         body["latitude"], body["longitude"] = view.latitude, view.longitude
+    if view.arriving:
+        body["original"] = "arriving"
     return body
 
 
@@ -273,7 +287,9 @@ def _listing_item(view: PhotoView, keep: KeepPolicy) -> dict[str, object]:
     if keep.location:
         item["latitude"], item["longitude"] = view.latitude, view.longitude
         item["place"] = view.place
-    if view.original:
+    if view.arriving:
+        item["original"] = "arriving"
+    elif view.original:
         item["original"] = view.original
     return item
 

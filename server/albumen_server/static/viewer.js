@@ -28,6 +28,7 @@ function lightbox(dialog) {
     preview: link.dataset.preview,
     download: link.dataset.download || null,
     original: link.dataset.original || null,
+    arriving: link.dataset.arriving === "yes",
     width: Number(link.dataset.width) || 0,
     height: Number(link.dataset.height) || 0,
     alt: link.querySelector("img").alt,
@@ -42,6 +43,7 @@ function lightbox(dialog) {
   const name = $(".lb-name");
   const download = $(".lb-download");
   const original = $(".lb-original");
+  const arriving = $(".lb-arriving");
   const info = $(".lb-info");
   const infoList = $(".lb-info dl");
   const infoToggle = $(".lb-info-toggle");
@@ -122,6 +124,7 @@ function lightbox(dialog) {
     next.disabled = index === photos.length - 1;
     setLink(download, photo.download);
     setLink(original, photo.original);
+    arriving.hidden = !photo.arriving; // its original can be downloaded once it has landed
     info.hidden = true;
     infoToggle.hidden = true;
     if (wantsFacts) {
