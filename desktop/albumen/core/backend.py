@@ -225,11 +225,12 @@ class Backend:
             raise
         return True
 
-    def put_preview(self, photo_id: str, preview: bytes, facts: PreviewFacts) -> bool:
-        """Send a photo's web size ahead of its original (the photo exists on the server from
-        then on, its original "arriving"); throttled like every upload. False when the server
-        does not know the route (a server older than the instant gallery): the original alone
-        will show the photo."""
+    def put_preview(self, photo_id: str, preview: bytes, facts: PreviewFacts) -> str | None:
+        """Send a photo's web size ahead of its original: the photo exists on the server from
+        then on. Throttled like every upload. Returns the photo's state there: "arriving"
+        (its original is still to send), or "complete" (the server held the original's bytes
+        already); None when the server does not know the route (a server older than the
+        instant gallery): the original alone will show the photo."""
         params = {
             "album_id": facts.album_id,
             "filename": facts.filename,
@@ -240,8 +241,10 @@ class Backend:
             params["width"], params["height"] = str(facts.width), str(facts.height)
         if facts.taken_at is not None:
             params["taken_at"] = facts.taken_at.isoformat()
+        if facts.content_type:
+            params["content_type"] = facts.content_type
         try:
-            self._request(
+            response = self._request(
                 "PUT",
                 f"/api/photos/{photo_id}/preview",
                 params=params,
@@ -250,9 +253,9 @@ class Backend:
             )
         except BackendError as error:
             if error.status == 405 or (error.status == 404 and error.message == "Not Found"):
-                return False  # no such route (the server's own 404s name what is missing)
+                return None  # no such route (the server's own 404s name what is missing)
             raise
-        return True
+        return str(response.json().get("state") or ARRIVING)
 
     def album_photos(self, album_id: str) -> AlbumPhotos:
         """The album's photos on the server: those complete, and those whose original is still
@@ -408,9 +411,10 @@ class PreviewFacts:
     filename: str
     sha256: str  # of the bytes the tus upload will send
     size: int
-    width: int | None
+    width: int | None  # the original's, upright
     height: int | None
     taken_at: datetime | None
+    content_type: str | None
 
 
 class _Throttled:

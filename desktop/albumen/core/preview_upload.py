@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from albumen.core.backend import BackendError, OfflineError, PreviewFacts
+from albumen.core.backend import ARRIVING, BackendError, OfflineError, PreviewFacts
 from albumen.core.model import Photo, PreviewState
 from albumen.core.thumbnails import ThumbnailError
 from albumen.core.upload_source import LocationRemovalError
+from albumen_photo import formats
 
 if TYPE_CHECKING:
     from albumen.core.sync import SyncService
@@ -28,9 +29,9 @@ log = logging.getLogger(__name__)
 
 def send_preview(service: SyncService, photo: Photo) -> str:
     """Send the photo's web size (on a worker thread of an `UploadRun`); returns its outcome:
-    "previewed" (the server has it: a link shows the photo), "original" (none sent: the
-    original alone will show it), "unsupported" (the server does not know web sizes) or
-    "offline:…"."""
+    "previewed" (the server has it: a link shows the photo), "complete" (the server had the
+    original's bytes: the photo is whole there), "original" (none sent: the original alone will
+    show it), "unsupported" (the server does not know web sizes) or "offline:…"."""
     web_sizes = service.web_sizes
     if web_sizes is None:
         return "original"
@@ -57,9 +58,10 @@ def send_preview(service: SyncService, photo: Photo) -> str:
         width=width,
         height=height,
         taken_at=photo.taken_at,
+        content_type=formats.content_type(photo.path),
     )
     try:
-        accepted = service.with_retries(lambda: service.backend.put_preview(photo.id, data, facts))
+        state = service.with_retries(lambda: service.backend.put_preview(photo.id, data, facts))
     except OfflineError as error:
         return f"offline:{error.message}"
     except BackendError as error:
@@ -67,8 +69,10 @@ def send_preview(service: SyncService, photo: Photo) -> str:
         log.info("web size of %s refused: %s", photo.path, error.message)
         service.store.set_preview(photo.id, PreviewState.SKIPPED)
         return "original"
-    if not accepted:
+    if state is None:
         return "unsupported"
+    if state != ARRIVING:
+        return "complete"  # the server had the original's bytes: nothing more to send
     service.store.set_preview(photo.id, PreviewState.SENT)
     from albumen.core.sync import SyncEvent  # sync runs this: loaded by then
 

@@ -116,6 +116,10 @@ class UploadRun:
                 self._original(self.previews.popleft())
         elif outcome == "previewed":
             self.report.previewed += 1
+        elif outcome == "complete":  # the server made it from bytes it had: finish it here
+            self.album_photos[job[1].album_id].complete.add(job[1].id)
+            self.quick.append(job)
+            return
         self._original(job)
 
     def _original(self, job: Job) -> None:

@@ -38,6 +38,7 @@ from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
+from albumen.ui.originals_note import OriginalsNote
 from albumen.ui.theme import tone
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
@@ -398,6 +399,7 @@ class ShareDialog(QDialog):
         self.password_row_label = QLabel("Password:")
         self.state_note = QLabel()
         self.state_note.setWordWrap(True)
+        self.originals_note = OriginalsNote(self.context, self.album.id)
         self.only_here_note = QLabel(f"⚠ {ONLY_HERE}")
         self.only_here_note.setWordWrap(True)
         self.only_here_note.setStyleSheet(tone("warning"))
@@ -433,6 +435,7 @@ class ShareDialog(QDialog):
         layout.addWidget(self.done_title)
         layout.addLayout(form)
         layout.addWidget(self.state_note)
+        layout.addWidget(self.originals_note)
         layout.addWidget(self.only_here_note)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.copied_label)
