@@ -80,6 +80,18 @@ def send_preview(service: SyncService, photo: Photo) -> str:
     return "previewed"
 
 
+def render_ahead(service: SyncService, photo: Photo) -> None:
+    """Make the photo's web size before its turn to be sent (see `UploadRun`); a photo that
+    cannot be made is left to `send_preview`, which says so."""
+    web_sizes = service.web_sizes
+    if web_sizes is None or service.stopping:
+        return
+    try:
+        web_sizes.render(photo.path, photo.sha256)
+    except (ThumbnailError, OSError):
+        return
+
+
 def _upright_size(photo: Photo, web_width: int, web_height: int) -> tuple[int | None, int | None]:
     """The original's size as it is shown: the scan's size, turned as the web size was (the
     scan reads a JPEG's stored size, before its EXIF orientation)."""

@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING
 
 from albumen.core.arrivals import Arrivals
 from albumen.core.backend import AlbumPhotos, BackendError, OfflineError
+from albumen.core.intake import check_workers
 from albumen.core.model import Operation, OperationKind, Photo, PhotoState, PreviewState
-from albumen.core.preview_upload import send_preview
+from albumen.core.preview_upload import render_ahead, send_preview
 
 if TYPE_CHECKING:
     from albumen.core.sync import SyncReport, SyncService
@@ -67,10 +68,15 @@ class UploadRun:
         self.asked: set[str] = set()
         self.running: dict[Future[str], tuple[bool, Job]] = {}  # future: (web size?, job)
         self.web_sizes = service.web_sizes_first
+        self.rendering: dict[str, Future[None]] = {}  # web sizes made ahead, by photo id
+        self.render_workers = check_workers()
 
     def run(self) -> None:
         service = self.service
-        with ThreadPoolExecutor(service.concurrency, thread_name_prefix="albumen-upload") as pool:
+        with (
+            ThreadPoolExecutor(service.concurrency, thread_name_prefix="albumen-upload") as pool,
+            ThreadPoolExecutor(self.render_workers, thread_name_prefix="albumen-render") as ahead,
+        ):
             while True:
                 mark = self.arrivals.mark()  # before looking: a change after it wakes the wait
                 closed = self.arrivals.closed  # before looking: all queued then is seen below
@@ -79,10 +85,13 @@ class UploadRun:
                 if going:
                     self._examine()
                     self._start(pool, closed)
+                    self._render_ahead(ahead)
                 queued = self.waiting or self.quick or self.previews or self.originals
                 if not self.running and (
                     not going or self.blocked or (closed and not queued and self.link is None)
                 ):
+                    for future in self.rendering.values():
+                        future.cancel()  # not started yet: not needed now
                     return
                 self.arrivals.wait(mark)
 
@@ -184,6 +193,20 @@ class UploadRun:
         while room > 0 and self.originals:
             self._submit(pool, heapq.heappop(self.originals)[2], False)
             room -= 1
+
+    def _render_ahead(self, ahead: ThreadPoolExecutor) -> None:
+        """Make the next web sizes on every core while others are sent: the cap's bandwidth
+        and the cores both stay busy (a sender would otherwise make its own first)."""
+        for done in [key for key, future in self.rendering.items() if future.done()]:
+            del self.rendering[done]
+        room = 2 * self.render_workers - len(self.rendering)
+        for _operation, photo in self.previews:
+            if room <= 0:
+                return
+            if photo.id not in self.rendering:
+                self.rendering[photo.id] = ahead.submit(render_ahead, self.service, photo)
+                self.rendering[photo.id].add_done_callback(lambda _done: self.arrivals.poke())
+                room -= 1
 
     def _submit(self, pool: ThreadPoolExecutor, job: Job, preview: bool) -> None:
         operation, photo = job
