@@ -139,7 +139,7 @@ class OlderServer(ThreadingHTTPServer):
 class _Relay(BaseHTTPRequestHandler):
     server: OlderServer
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _relay(self) -> None:
