@@ -202,8 +202,9 @@ def cmd_sync(options: argparse.Namespace) -> int:
             if op.kind.value == "upload_photo" and client.store.find_photo(op.entity_id)
         )
         result = _run_sync(client, TerminalProgress(total))
+        first = f"{result.previewed} web sizes sent first, " if result.previewed else ""
         print(
-            f"{result.uploaded} uploaded, {result.skipped} already there, "
+            f"{first}{result.uploaded} uploaded, {result.skipped} already there, "
             f"{result.operations} other changes sent, {result.remaining} waiting"
         )
         for failure in result.failed:
