@@ -137,7 +137,10 @@ def _snapshot(database: Path, target: Path) -> None:
 def _blobs_named_by(database: Path) -> list[str]:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        rows = connection.execute("SELECT DISTINCT sha256 FROM photos").fetchall()
+        # The originals; for an arriving photo, whose original has not landed, its preview.
+        rows = connection.execute(
+            "SELECT DISTINCT COALESCE(preview_sha256, sha256) FROM photos"
+        ).fetchall()
     finally:
         connection.close()
     return [row[0] for row in rows]

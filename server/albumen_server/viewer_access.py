@@ -154,14 +154,17 @@ def unavailable_json() -> JSONResponse:
     )
 
 
-def arriving_answer(request: Request, error: ApiError, token: str) -> Response:
+def arriving_answer(
+    request: Request, error: ApiError, token: str, subject: str, count: int = 1
+) -> Response:
     """409 `arriving`: a kind page for a browser that navigated to an original (or the zip of
-    originals) still on its way, the error as JSON for anything else."""
+    originals) still on its way, the error as JSON for anything else. `subject` names what can
+    be seen meanwhile ("IMG_0001.JPG", "3 photos"), `count` how many originals are awaited."""
     if "text/html" in request.headers.get("accept", ""):
         return templates.TemplateResponse(
             request,
             "arriving.html",
-            {"message": error.message, "token": token},
+            {"subject": subject, "count": count, "token": token},
             status_code=error.status,
             headers=PAGE_HEADERS,
         )

@@ -33,7 +33,7 @@ from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, original_withheld, strip_stream
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
-from albumen_server.derivative_cache import derivative
+from albumen_server.derivative_cache import Kind, derivative
 from albumen_server.derivatives import DerivativeError
 from albumen_server.errors import ApiError, still_arriving
 from albumen_server.models import Photo
@@ -80,13 +80,28 @@ def _image_cache(grant: Grant) -> str:
 
 def zip_arriving(count: int) -> ApiError:
     """A zip of originals while some are still on their way."""
-    files = "file is" if count == 1 else "files are"
+    files = "file is still on its way" if count == 1 else "files are still on their way"
     return ApiError(
         409,
         "arriving",
-        f"{count} full-resolution {files} still on their way; the originals can be downloaded"
-        " together once they have landed, the web sizes now (size=web)",
+        f"{count} full-resolution {files}; the originals can be downloaded together once they"
+        " have landed, the web sizes now (size=web)",
     )
+
+
+def _picture(context: ServerContext, grant: Grant, photo: Photo, kind: Kind) -> bytes:
+    """The photo's thumb or preview for this link. An arriving photo whose original lands
+    between reading its row and making the picture has lost its preview meanwhile: asked again,
+    it is complete, and its picture is made from the original."""
+    try:
+        return derivative(context, photo.picture_sha256, kind, grant.keep)
+    except DerivativeError:
+        if not photo.arriving:
+            raise
+        now = _photo_in_album(context, grant.album_id, photo.id)
+        if now.arriving:
+            raise
+        return derivative(context, now.picture_sha256, kind, grant.keep)
 
 
 def _web_name(filename: str) -> str:
@@ -114,7 +129,7 @@ async def photo_image(
     if download and grant.download == "none":
         raise ApiError(403, "downloads_disabled", "this link does not allow downloads")
     try:
-        data = await to_thread.run_sync(derivative, context, photo.picture_sha256, kind, grant.keep)
+        data = await to_thread.run_sync(_picture, context, grant, photo, kind)
     except DerivativeError as error:
         raise ApiError(422, error.code, f"{photo.filename}: {error}") from None
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
@@ -169,7 +184,7 @@ async def _original(
     if grant.download != "original":
         raise ApiError(403, "downloads_disabled", "this link does not allow original downloads")
     if photo.arriving:
-        return arriving_answer(request, still_arriving(photo.filename), grant.token)
+        return arriving_answer(request, still_arriving(photo.filename), grant.token, photo.filename)
     withheld = await to_thread.run_sync(_original_withheld, context, photo.sha256, grant.keep)
     if withheld is not None:
         raise ApiError(
@@ -225,7 +240,7 @@ def _zip_entries(
         return True
 
     def web(photo: Photo) -> Iterator[bytes]:
-        yield derivative(context, photo.picture_sha256, "preview", grant.keep)
+        yield _picture(context, grant, photo, "preview")
 
     # Each entry is checked before it joins the zip: an error inside a stream already under
     # way could only cut the download short. A photo whose original the link cannot offer goes
@@ -239,8 +254,8 @@ def _zip_entries(
             )
             continue
         try:
-            derivative(context, photo.picture_sha256, "preview", grant.keep)  # made once, cached
-        except DerivativeError:
+            _picture(context, grant, photo, "preview")  # made once, cached
+        except (DerivativeError, ApiError):  # ApiError: the photo was deleted meanwhile
             continue
         stream.add(web(photo), _unique(_web_name(photo.filename), used))
     checked = time.monotonic()
@@ -276,7 +291,8 @@ async def download_album(
     if chosen == "original" and arriving:
         # All the originals or none: a zip that says so but lacks some would be kept as the
         # album. The web sizes (`size=web`) of every photo can be had at once.
-        return arriving_answer(request, zip_arriving(len(arriving)), grant.token)
+        count = len(arriving)
+        return arriving_answer(request, zip_arriving(count), grant.token, "Every photo", count)
     return StreamingResponse(
         _zip_entries(context, grant, photos, chosen),
         media_type="application/zip",

@@ -1,6 +1,14 @@
-"""Upload helper for tests that need photos on the server: the project's own minimal tus calls."""
+"""Upload helpers for tests that need photos on the server: the project's own minimal tus calls,
+and the web-size preview that makes a photo arriving before its original."""
 
 from __future__ import annotations
+
+import io
+import random
+from typing import Any
+
+import requests
+from PIL import Image
 
 from tests.support import ServerProcess, new_id, sha256, tus_metadata
 
@@ -53,3 +61,46 @@ def upload_photo(
     )
     assert response.status_code == 204, response.text
     return photo_id
+
+
+RED = (220, 30, 30)
+
+
+def web_jpeg(
+    size: tuple[int, int] = (2048, 1536), colour: tuple[int, int, int] = RED, **save: Any
+) -> bytes:
+    """A preview as the client makes it: a JPEG of one colour, with a mark of its own in a
+    corner so that no two previews (nor their blobs) are the same."""
+    image = Image.new("RGB", size, colour)
+    mark = random.Random(new_id()).randbytes(16 * 16 * 3)
+    image.paste(Image.frombytes("RGB", (16, 16), mark), (0, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, **save)
+    return out.getvalue()
+
+
+def put_preview(
+    server: ServerProcess,
+    photo_id: str,
+    album_id: str,
+    original: bytes,
+    preview: bytes | None = None,
+    **params: Any,
+) -> requests.Response:
+    query = {
+        "album_id": album_id,
+        "filename": "IMG_0001.JPG",
+        "sha256": sha256(original),
+        "size": len(original),
+        "width": 4000,
+        "height": 3000,
+        "taken_at": "2026-06-01T10:20:30Z",
+        **params,
+    }
+    return server.api(
+        "PUT",
+        f"/api/photos/{photo_id}/preview",
+        params={key: value for key, value in query.items() if value is not None},
+        data=web_jpeg() if preview is None else preview,
+        headers={"Content-Type": "image/jpeg"},
+    )
