@@ -5,6 +5,7 @@ server that knows no web sizes gets the originals, and nothing fails."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +59,12 @@ def _remote(server: ServerProcess, album_id: str) -> dict[str, str]:
     return {photo["sha256"]: photo["state"] for photo in photos}
 
 
+def _facts(server: ServerProcess, album_id: str) -> dict[str, tuple[object, ...]]:
+    """id → (width, height, taken_at) of the album's photos on the server."""
+    photos = server.api("GET", f"/api/albums/{album_id}/photos").json()["photos"]
+    return {p["id"]: (p["width"], p["height"], p["taken_at"]) for p in photos}
+
+
 def _kinds(events: list[SyncEvent], *kinds: str) -> list[tuple[str, str | None]]:
     return [(event.kind, event.photo_id) for event in events if event.kind in kinds]
 
@@ -86,8 +93,19 @@ def test_web_sizes_go_first_then_the_link_then_the_originals(
     assert not any(p.get("original") == "arriving" for p in listing["photos"])
 
 
+@pytest.fixture
+def far_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process in Tokyo's time zone (the server's stays its own): a camera time without
+    an offset must still reach the server as the camera showed it."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def test_a_drain_stopped_between_web_sizes_and_originals_resumes_with_the_originals(
-    shared_server: ServerProcess, tmp_path: Path
+    shared_server: ServerProcess, tmp_path: Path, far_east: None
 ) -> None:
     store = Store(tmp_path / "s.sqlite3")
     album_id, token = _shared_album(store, tmp_path / "in", 3, seed=7200)
@@ -106,6 +124,7 @@ def test_a_drain_stopped_between_web_sizes_and_originals_resumes_with_the_origin
     assert link.state is LinkState.ACTIVE, "the link went live with the web sizes"
     listing = requests.get(f"{shared_server.url}/s/{token}/photos.json", timeout=30).json()
     assert [p.get("original") for p in listing["photos"]] == ["arriving"] * 3
+    announced = _facts(shared_server, album_id)
 
     resumed: list[SyncEvent] = []
     report = _service(
@@ -117,6 +136,10 @@ def test_a_drain_stopped_between_web_sizes_and_originals_resumes_with_the_origin
     for photo in photos:
         original = shared_server.api("GET", f"/api/photos/{photo.id}/original").content
         assert sha256(original) == photo.sha256
+    # What the client announced with the web size is what the original says: nothing moves.
+    assert _facts(shared_server, album_id) == announced
+    assert {facts[:2] for facts in announced.values()} == {(2400, 1600)}
+    assert {facts[2] for facts in announced.values()} == {"2026-06-01T10:20:30Z"}
     listing = requests.get(f"{shared_server.url}/s/{token}/photos.json", timeout=30).json()
     assert not any(p.get("original") == "arriving" for p in listing["photos"])
 

@@ -13,6 +13,7 @@ the store (`Photo.preview`), flushed, so a sync after a crash does not send it a
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from albumen.core.backend import ARRIVING, BackendError, OfflineError, PreviewFacts
@@ -20,6 +21,7 @@ from albumen.core.model import Photo, PreviewState
 from albumen.core.thumbnails import ThumbnailError
 from albumen.core.upload_source import LocationRemovalError
 from albumen_photo import formats
+from albumen_photo.metadata import read_metadata
 
 if TYPE_CHECKING:
     from albumen.core.sync import SyncService
@@ -57,7 +59,7 @@ def send_preview(service: SyncService, photo: Photo) -> str:
         size=source.size,
         width=width,
         height=height,
-        taken_at=photo.taken_at,
+        taken_at=_camera_time(photo),
         content_type=formats.content_type(photo.path),
     )
     try:
@@ -90,6 +92,14 @@ def render_ahead(service: SyncService, photo: Photo) -> None:
         web_sizes.render(photo.path, photo.sha256)
     except (ThumbnailError, OSError):
         return
+
+
+def _camera_time(photo: Photo) -> datetime | None:
+    """When the photo was taken, as the server reads it from an original: with its offset when
+    the camera recorded one, else the camera's clock without a zone (which the server reads as
+    UTC), so the date does not move when the original lands. Read from the file again: the
+    store keeps it converted to UTC from this computer's zone."""
+    return read_metadata(photo.path).taken_at
 
 
 def _upright_size(photo: Photo, web_width: int, web_height: int) -> tuple[int | None, int | None]:
