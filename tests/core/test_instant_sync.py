@@ -41,11 +41,12 @@ def _service(
 
 
 def _shared_album(store: Store, folder: Path, count: int, seed: int) -> tuple[str, str]:
-    """An album of `count` photos of 2400x1600 (their web sizes are smaller) with a link made
-    after them, as `albumen share` queues it; returns the album id and the link's token."""
+    """An album of `count` photos of 2400x1600 (their web sizes are smaller; the first stored
+    sideways, a 1600x2400 portrait once upright) with a link made after them, as `albumen
+    share` queues it; returns the album id and the link's token."""
     folder.mkdir()
     for index in range(count):
-        data = photo_jpeg((2400, 1600), seed=seed + index)
+        data = photo_jpeg((2400, 1600), seed=seed + index, orientation=6 if index == 0 else 1)
         (folder / f"P{index}.jpg").write_bytes(data)
     album = store.create_album(f"Instant {seed}")
     store.add_photos(album.id, scan([folder]).photos)
@@ -138,7 +139,7 @@ def test_a_drain_stopped_between_web_sizes_and_originals_resumes_with_the_origin
         assert sha256(original) == photo.sha256
     # What the client announced with the web size is what the original says: nothing moves.
     assert _facts(shared_server, album_id) == announced
-    assert {facts[:2] for facts in announced.values()} == {(2400, 1600)}
+    assert {facts[:2] for facts in announced.values()} == {(2400, 1600), (1600, 2400)}
     assert {facts[2] for facts in announced.values()} == {"2026-06-01T10:20:30Z"}
     listing = requests.get(f"{shared_server.url}/s/{token}/photos.json", timeout=30).json()
     assert not any(p.get("original") == "arriving" for p in listing["photos"])
