@@ -117,7 +117,6 @@ def cmd_share(options: argparse.Namespace) -> int:
         print("albumen: --expires must be 1 day or more", file=sys.stderr)
         return EXIT_USAGE
     client = open_client(options)
-    service = None
     try:
         album = client.store.album_by_title(options.album) or client.store.create_album(
             options.album
@@ -171,10 +170,6 @@ def cmd_share(options: argparse.Namespace) -> int:
                 print(f"failed {failure}", file=sys.stderr)
             return EXIT_PARTIAL
         return EXIT_OK
-    except KeyboardInterrupt:
-        if service is not None:
-            service.stop()  # the PATCH under way is cut short; the server keeps what came
-        raise
     finally:
         client.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,41 @@ def test_limit_rate_takes_curl_suffixes_and_says_what_is_wrong(tmp_path: Path) -
     )
     assert bad.returncode == 2
     assert "'fast' is not a rate" in bad.stderr and "2.5M" in bad.stderr
+
+
+def test_interrupted_after_the_link_the_originals_stay_queued_for_sync(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    hashes = camera_folder(tmp_path / "shoot", 2, seed=8200)
+    data = tmp_path / "client"
+    data.mkdir()
+    (data / "settings.json").write_text(json.dumps({"server_url": shared_server.url}))
+    command = ["share", str(tmp_path / "shoot"), "--album", "Interrupted", "--limit-rate", "500K"]
+    share = subprocess.Popen(
+        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *command],
+        env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert share.stdout is not None
+        url = share.stdout.readline().strip()
+        share.send_signal(signal.SIGINT)  # Ctrl-C while the originals go (11 s of them)
+        _out, errors = share.communicate(timeout=60)
+    finally:
+        share.kill()
+        share.wait()
+    assert share.returncode == 130, errors
+    assert "interrupted: what was sent is kept; `albumen sync` goes on" in errors
+    assert "Traceback" not in errors, errors
+    listing = requests.get(url + "/photos.json", timeout=30).json()
+    assert [p["original"] for p in listing["photos"]] == ["arriving"] * 2
+    synced = run_albumen(data, "sync", token=shared_server.token)
+    assert synced.returncode == 0, synced.stderr
+    assert synced.stdout.startswith("2 uploaded"), synced.stdout
+    listing = requests.get(url + "/photos.json", timeout=30).json()
+    for photo in listing["photos"]:
+        original = shared_server.api("GET", f"/api/photos/{photo['id']}/original")
+        assert sha256(original.content) == hashes[photo["filename"]]

@@ -219,7 +219,12 @@ class SyncService:
             raise
         finally:
             sending.arrivals.close()
-            thread.join()
+            try:
+                thread.join()
+            except BaseException:  # interrupted while the rest goes: stop at the next piece
+                self.stop()
+                thread.join()
+                raise
         if sending.error is not None:
             raise sending.error
 
