@@ -219,6 +219,7 @@ def cmd_sync(options: argparse.Namespace) -> int:
 
 def cmd_status(options: argparse.Namespace) -> int:
     from albumen.core import wording
+    from albumen.core.album_state import originals_arriving
     from albumen.core.backend import BackendError
 
     client = open_client(options)
@@ -230,6 +231,9 @@ def cmd_status(options: argparse.Namespace) -> int:
         print(f"waiting to sync: {wording.count(len(pending), 'change')}")
         albums = client.store.albums()
         print(f"albums: {len(albums)}, photos: {sum(a.photo_count for a in albums)}")
+        for album in albums:
+            if arriving := originals_arriving(album):
+                print(f"  {album.title}: {arriving}")
         try:
             backend = client.backend()
             health = backend.health()

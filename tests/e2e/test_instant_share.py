@@ -61,6 +61,8 @@ def test_the_link_is_printed_while_the_originals_are_still_arriving(
             assert thumb.status_code == 200 and thumb.content.startswith(b"\xff\xd8")
         albums = run_albumen(data, "albums", token=shared_server.token, timeout=60)
         assert "viewable now, originals" in albums.stdout, albums.stdout
+        status = run_albumen(data, "status", token=shared_server.token, timeout=60)
+        assert "Slow uplink: viewable now, originals" in status.stdout, status.stdout
         _out, errors = share.communicate(timeout=240)
     finally:
         share.kill()
