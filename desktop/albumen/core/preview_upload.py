@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from albumen.core.backend import ARRIVING, BackendError, OfflineError, PreviewFacts
 from albumen.core.model import Photo, PreviewState
+from albumen.core.sync_events import SyncEvent
 from albumen.core.thumbnails import ThumbnailError
 from albumen.core.upload_source import LocationRemovalError
 from albumen_photo import formats
@@ -67,17 +68,17 @@ def send_preview(service: SyncService, photo: Photo) -> str:
     except OfflineError as error:
         return f"offline:{error.message}"
     except BackendError as error:
-        # Refused for this photo (a 4xx, or a 5xx past the retries): its original shows it.
+        # Refused for this photo (a 4xx: for good), or a 5xx past the retries (this time):
+        # its original shows it.
         log.info("web size of %s refused: %s", photo.path, error.message)
-        service.store.set_preview(photo.id, PreviewState.SKIPPED)
+        if error.status < 500:
+            service.store.set_preview(photo.id, PreviewState.SKIPPED)
         return "original"
     if state is None:
         return "unsupported"
     if state != ARRIVING:
         return "complete"  # the server had the original's bytes: nothing more to send
     service.store.set_preview(photo.id, PreviewState.SENT)
-    from albumen.core.sync import SyncEvent  # sync runs this: loaded by then
-
     service.listener(SyncEvent("previewed", photo.id, photo.album_id, message=photo.filename))
     return "previewed"
 

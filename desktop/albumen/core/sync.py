@@ -35,6 +35,7 @@ from albumen.core.backend import (
 from albumen.core.credentials import Credentials
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.store import Store, StoreError
+from albumen.core.sync_events import Listener, SyncEvent
 from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
     LocationRemovalError,
@@ -51,20 +52,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class SyncEvent:
-    """What the sync reports as it goes: enough for a progress bar and a status line."""
-
-    # "progress", "previewed" (the web size is in), "uploaded", "photo_failed", "operation",
-    # "offline", "link"
-    kind: str
-    photo_id: str | None = None
-    album_id: str | None = None
-    sent: int = 0
-    total: int = 0
-    message: str | None = None
-
-
 @dataclass
 class SyncReport:
     uploaded: int = 0
@@ -74,9 +61,6 @@ class SyncReport:
     operations: int = 0
     offline: str | None = None  # why the drain stopped early, when it did
     remaining: int = 0
-
-
-Listener = Callable[[SyncEvent], None]
 
 
 @dataclass
