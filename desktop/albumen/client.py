@@ -11,6 +11,7 @@ from pathlib import Path
 from albumen import embedded
 from albumen.core.backend import Backend, BackendError
 from albumen.core.credentials import Credentials, KeyringUnavailableError
+from albumen.core.link_state import works_only_here
 from albumen.core.settings import Settings
 from albumen.core.store import Store
 from albumen.core.sync import Listener, SyncService
@@ -67,8 +68,15 @@ class Client:
 
     def web_sizes(self) -> WebSizes | None:
         """Where web sizes are made to go ahead of the originals; None when the owner turned
-        that off (settings: `web_sizes_first`)."""
-        return WebSizes(self.thumbnails) if self.settings.web_sizes_first else None
+        that off (settings: `web_sizes_first`), and for a server on this computer (the embedded
+        one) while uploads are not capped: originals then arrive at the speed of the disk, and
+        web sizes would only cost time (with a cap, a slow uplink is what is being tried)."""
+        if not self.settings.web_sizes_first:
+            return None
+        here = works_only_here(self.settings.server_url or "http://127.0.0.1")
+        if here and self.throttle.rate is None:
+            return None
+        return WebSizes(self.thumbnails)
 
     def configured_url(self) -> str | None:
         return self.settings.server_url

@@ -125,3 +125,30 @@ def test_interrupted_after_the_link_the_originals_stay_queued_for_sync(
     for photo in listing["photos"]:
         original = shared_server.api("GET", f"/api/photos/{photo['id']}/original")
         assert sha256(original.content) == hashes[photo["filename"]]
+
+
+def test_web_sizes_go_first_unless_the_server_is_here_and_uploads_are_not_capped(
+    tmp_path: Path,
+) -> None:
+    from albumen.client import Client
+    from albumen.core.credentials import Credentials
+    from tests.core.test_credentials import MemoryKeyring
+
+    def web_sizes(settings: dict[str, object], rate: float | None = None) -> bool:
+        data = tmp_path / f"client-{len(list(tmp_path.iterdir()))}"
+        data.mkdir()
+        (data / "settings.json").write_text(json.dumps(settings))
+        client = Client(data, Credentials(MemoryKeyring()))
+        try:
+            if rate is not None:
+                client.limit_rate(rate)
+            return client.web_sizes() is not None
+        finally:
+            client.close()
+
+    assert web_sizes({"server_url": "https://photos.example.org"})
+    assert not web_sizes({"server_url": "https://photos.example.org", "web_sizes_first": False})
+    assert not web_sizes({}), "the embedded server, uncapped: originals at disk speed"
+    assert not web_sizes({"server_url": "http://127.0.0.1:8080"})
+    assert web_sizes({"server_url": "http://127.0.0.1:8080"}, rate=2.5 * 1024 * 1024)
+    assert web_sizes({"bandwidth_limit_kbps": 500}), "the app's own cap counts too"
