@@ -13,7 +13,6 @@ from urllib.parse import urlparse
 from albumen import __version__, embedded
 from albumen.client import Client
 from albumen.core.store import StoreError
-from albumen.core.thumbnails import ThumbnailCache
 from albumen.resources import icon_files
 
 if TYPE_CHECKING:
@@ -53,6 +52,7 @@ def build_context(client: Client) -> AppContext:
 
         client.apply_settings()
         service.reconfigure(concurrency=client.settings.concurrent_uploads)
+        service.web_sizes = client.web_sizes()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, client.settings.theme)
@@ -65,7 +65,7 @@ def build_context(client: Client) -> AppContext:
         data_dir=client.data_dir,
         runner=TaskRunner(),
         sync=SyncBridge(service, revive=client.revive_embedded),
-        thumbnails=ThumbnailCache(client.data_dir / "thumbnails"),
+        thumbnails=client.thumbnails,
         events=StoreEvents(),
         server_label=server_label,
         base_url=base_url,

@@ -11,20 +11,26 @@ import argparse
 import getpass
 import json
 import sys
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from albumen import __version__, cli_picks
+from albumen import __version__, cli_picks, cli_share
+from albumen.cli_common import (
+    EXIT_AUTH,
+    EXIT_OFFLINE,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    add_limit_rate,
+    expected_url,
+    open_client,
+)
 from albumen.cli_progress import TerminalProgress
 from albumen.paths import data_dir
 
 if TYPE_CHECKING:
     from albumen.client import Client
     from albumen.core.sync import Listener, SyncReport
-
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,28 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    share = commands.add_parser("share", help="add photos to an album, upload, print a link")
-    share.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    share.add_argument("--album", required=True, help="album name (made if needed)")
-    secret = share.add_mutually_exclusive_group()
-    secret.add_argument("--password", help="the link's password")
-    secret.add_argument(
-        "--generate-password", action="store_true", help="make a memorable password"
-    )
-    share.add_argument("--expires", type=int, metavar="DAYS", help="link expires after DAYS")
-    share.add_argument("--download", choices=["none", "web", "original"], default="none")
-    where = share.add_mutually_exclusive_group()
-    where.add_argument("--show-location", action="store_true", help="viewers see where")
-    where.add_argument(
-        "--remove-location",
-        action="store_true",
-        help="the album's photos go to the server without GPS (lossless; your files untouched)",
-    )
-    share.add_argument("--show-metadata", action="store_true", help="viewers see camera data")
-    share.add_argument("--label", help="who the link is for")
-    share.add_argument(
-        "--allow-picks", action="store_true", help="viewers may pick favourites and send them"
-    )
+    cli_share.add_parser(commands)
 
     inspect = commands.add_parser("inspect", help="print each photo's metadata")
     inspect.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -74,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("album", nargs="?", help="album name or id")
     revoke = commands.add_parser("revoke", help="revoke a link")
     revoke.add_argument("link", metavar="LINK_ID_OR_URL")
-    commands.add_parser("sync", help="send what is queued; pull link state and picks")
+    add_limit_rate(
+        commands.add_parser("sync", help="send what is queued; pull link state and picks")
+    )
     cli_picks.add_command(commands)
     commands.add_parser("status", help="server, connection and queue")
     login = commands.add_parser(
@@ -92,15 +79,6 @@ def _parser() -> argparse.ArgumentParser:
 # -- commands ----------------------------------------------------------------------------------
 
 
-def _client(options: argparse.Namespace) -> Client:
-    from albumen.client import Client
-
-    client = Client(data_dir(options.data_dir))
-    for problem in client.settings.problems:
-        print(f"albumen: warning: {problem}", file=sys.stderr)
-    return client
-
-
 def _run_sync(client: Client, listener: Listener | None = None) -> SyncReport:
     from albumen.client import NotLoggedInError
     from albumen.core.backend import OfflineError
@@ -114,117 +92,6 @@ def _run_sync(client: Client, listener: Listener | None = None) -> SyncReport:
     except NotLoggedInError:
         raise
     return service.sync_once()
-
-
-def cmd_share(options: argparse.Namespace) -> int:
-    """Checks the files and sends each good one as soon as it is checked (core.intake, while
-    the sync drains beside it); the link is made once every file has its verdict, so it goes
-    live after the photos."""
-    from albumen.client import NotLoggedInError
-    from albumen.core import wording
-    from albumen.core.backend import OfflineError
-    from albumen.core.intake import add_checked
-    from albumen.core.link_state import ONLY_HERE, works_only_here
-    from albumen.core.sync import SyncReport
-    from albumen.embedded import EmbeddedServerError
-
-    missing = [p for p in options.paths if not p.exists()]
-    for path in missing:
-        print(f"albumen: {path}: no such file or folder", file=sys.stderr)
-    if options.expires is not None and options.expires < 1:
-        print("albumen: --expires must be 1 day or more", file=sys.stderr)
-        return EXIT_USAGE
-    client = _client(options)
-    try:
-        album = client.store.album_by_title(options.album) or client.store.create_album(
-            options.album
-        )
-        if options.remove_location and not album.privacy.strip_location:
-            client.store.set_privacy(album.id, replace(album.privacy, strip_location=True))
-        waiting = sum(p.size for p in client.store.photos(album.id) if p.state.value != "uploaded")
-        progress = TerminalProgress(waiting)
-        service = client.sync_service(progress)
-        try:
-            with service.sending() as sending:
-                report = add_checked(
-                    client.store,
-                    album.id,
-                    [p for p in options.paths if p.exists()],
-                    arrivals=sending.arrivals,
-                    on_verdict=progress.verdict,
-                )
-                in_album = len(client.store.photos(album.id))
-                print(
-                    f"{wording.count(len(report.added), 'photo')} added to {album.title!r}"
-                    f" ({in_album} in the album)",
-                    file=sys.stderr,
-                )
-                link_id, password, kept = _new_link(client, album.id, options)
-            result = sending.report or SyncReport()
-        except NotLoggedInError:
-            raise
-        except (OfflineError, EmbeddedServerError) as error:
-            result = SyncReport(offline=str(error))
-        link = client.store.link(link_id)
-        url = link.url or _expected_url(client, link.token)
-        print(url)
-        if works_only_here(url):
-            print(f"note: {ONLY_HERE}", file=sys.stderr)
-        if options.generate_password:
-            print(f"password: {password}")
-        if password is not None and not kept:
-            print("the password is not kept (no keyring): note it now", file=sys.stderr)
-        if result.offline:
-            print(
-                f"not sent yet: {result.offline}; the link becomes live once synced: run "
-                "`albumen sync`",
-                file=sys.stderr,
-            )
-            return EXIT_OFFLINE
-        if report.problems or missing or result.failed:
-            for failure in result.failed:
-                print(f"failed {failure}", file=sys.stderr)
-            return EXIT_PARTIAL
-        return EXIT_OK
-    finally:
-        client.close()
-
-
-def _new_link(
-    client: Client, album_id: str, options: argparse.Namespace
-) -> tuple[str, str | None, bool]:
-    """The share's link: (its id, its password, whether the keyring kept the password). The
-    password goes into the keyring before the link is queued (core.owner), since a drain is
-    running."""
-    from albumen.core.model import Download, LinkSettings
-    from albumen.core.owner import Owner
-    from albumen.core.passwords import generate_password
-
-    password = generate_password() if options.generate_password else options.password
-    expires = datetime.now(UTC) + timedelta(days=options.expires) if options.expires else None
-    settings = LinkSettings(
-        download=Download(options.download),
-        show_metadata=options.show_metadata,
-        show_location=options.show_location,
-        expires_at=expires,
-        label=options.label,
-        allow_picks=options.allow_picks,
-    )
-    saved = Owner(client.store, client.credentials).save_link(album_id, settings, password=password)
-    return saved.link.id, saved.password, saved.kept
-
-
-def _expected_url(client: Client, token: str) -> str:
-    """The URL a link will have once live: known before the server has seen it."""
-    from albumen.embedded import DEFAULT_PORT, STATE_FILE, server_data
-
-    base = client.settings.server_url
-    if not base:
-        try:
-            base = json.loads((server_data(client.data_dir) / STATE_FILE).read_text())["url"]
-        except (OSError, ValueError, KeyError):
-            base = f"http://127.0.0.1:{DEFAULT_PORT}"
-    return f"{base.rstrip('/')}/s/{token}"
 
 
 def cmd_inspect(options: argparse.Namespace) -> int:
@@ -250,13 +117,15 @@ def cmd_inspect(options: argparse.Namespace) -> int:
 
 
 def cmd_albums(options: argparse.Namespace) -> int:
-    client = _client(options)
+    from albumen.core.album_state import originals_arriving
+
+    client = open_client(options)
     try:
         albums = client.store.albums()
         if not albums:
             print("no albums yet: `albumen share PATH --album NAME` makes one")
         for album in albums:
-            state = (
+            state = originals_arriving(album) or (
                 "shared"
                 if album.photo_count and album.uploaded_count == album.photo_count
                 else f"{album.uploaded_count} of {album.photo_count} uploaded"
@@ -273,7 +142,7 @@ def cmd_albums(options: argparse.Namespace) -> int:
 def cmd_links(options: argparse.Namespace) -> int:
     from albumen.core.link_state import effective_state
 
-    client = _client(options)
+    client = open_client(options)
     try:
         album_id = None
         if options.album:
@@ -283,7 +152,7 @@ def cmd_links(options: argparse.Namespace) -> int:
                 return EXIT_USAGE
             album_id = album.id
         for link in client.store.links(album_id):
-            url = link.url or _expected_url(client, link.token)
+            url = link.url or expected_url(client, link.token)
             views = f"{link.view_count} views"
             label = link.settings.label or "-"
             state = effective_state(link).value
@@ -297,7 +166,7 @@ def cmd_revoke(options: argparse.Namespace) -> int:
     from albumen.core.model import LinkState
     from albumen.core.owner import Owner
 
-    client = _client(options)
+    client = open_client(options)
     try:
         needle = options.link.rstrip("/")
         token = needle.rsplit("/s/", 1)[1].split("/")[0] if "/s/" in needle else None
@@ -325,7 +194,7 @@ def cmd_revoke(options: argparse.Namespace) -> int:
 
 
 def cmd_sync(options: argparse.Namespace) -> int:
-    client = _client(options)
+    client = open_client(options)
     try:
         pending = client.store.pending_operations()
         total = sum(
@@ -334,8 +203,9 @@ def cmd_sync(options: argparse.Namespace) -> int:
             if op.kind.value == "upload_photo" and client.store.find_photo(op.entity_id)
         )
         result = _run_sync(client, TerminalProgress(total))
+        first = f"{result.previewed} web sizes sent first, " if result.previewed else ""
         print(
-            f"{result.uploaded} uploaded, {result.skipped} already there, "
+            f"{first}{result.uploaded} uploaded, {result.skipped} already there, "
             f"{result.operations} other changes sent, {result.remaining} waiting"
         )
         for news in result.new_picks:  # lists of picks not seen before
@@ -352,9 +222,10 @@ def cmd_sync(options: argparse.Namespace) -> int:
 
 def cmd_status(options: argparse.Namespace) -> int:
     from albumen.core import wording
+    from albumen.core.album_state import originals_arriving
     from albumen.core.backend import BackendError
 
-    client = _client(options)
+    client = open_client(options)
     try:
         url = client.settings.server_url
         print(f"data folder: {client.data_dir}")
@@ -363,6 +234,9 @@ def cmd_status(options: argparse.Namespace) -> int:
         print(f"waiting to sync: {wording.count(len(pending), 'change')}")
         albums = client.store.albums()
         print(f"albums: {len(albums)}, photos: {sum(a.photo_count for a in albums)}")
+        for album in albums:
+            if arriving := originals_arriving(album):
+                print(f"  {album.title}: {arriving}")
         try:
             backend = client.backend()
             health = backend.health()
@@ -409,7 +283,7 @@ def cmd_login(options: argparse.Namespace) -> int:
             return EXIT_AUTH
         finally:
             backend.close()
-    client = _client(options)
+    client = open_client(options)
     try:
         client.credentials.set_server_token(url, token)
     except KeyringUnavailableError as error:
@@ -425,7 +299,7 @@ def cmd_login(options: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "share": cmd_share,
+    "share": cli_share.cmd_share,
     "inspect": cmd_inspect,
     "albums": cmd_albums,
     "links": cmd_links,

@@ -29,10 +29,10 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def cmd_picks(options: argparse.Namespace) -> int:
-    from albumen.cli import EXIT_OFFLINE, EXIT_OK, EXIT_USAGE, _client
+    from albumen.cli_common import EXIT_OFFLINE, EXIT_OK, EXIT_USAGE, open_client
     from albumen.core.picks import PickFormat, format_picks
 
-    client = _client(options)
+    client = open_client(options)
     try:
         album = client.store.find_album(options.album)
         if album is None:

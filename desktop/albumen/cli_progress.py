@@ -26,6 +26,8 @@ class TerminalProgress:
         self.started = time.monotonic()
         self.last_draw = 0.0
         self.tty = stream.isatty()
+        self.photos = 0  # checked and added by this share
+        self.previewed = 0  # web sizes the server took
         self._lock = threading.Lock()
 
     def __call__(self, event: SyncEvent) -> None:
@@ -38,14 +40,26 @@ class TerminalProgress:
                 self._line(f"uploaded {event.message}")
             elif event.kind == "photo_failed":
                 self._line(f"failed: {event.message}")
+            elif event.kind == "previewed":
+                self.previewed += 1
+                if self.tty:
+                    of = f" of {self.photos}" if self.photos else ""
+                    self.stream.write(f"\r{self.previewed}{of} web sizes sent   ")
+                    self.stream.flush()
 
     def verdict(self, verdict: Verdict) -> None:
         """A file of the share was checked: a photo to send, or skipped and why."""
         with self._lock:
             if verdict.photo is not None:
                 self.total += verdict.photo.size
+                self.photos += 1
             else:
                 self._line(f"skipped {verdict}")
+
+    def note(self, text: str) -> None:
+        """A line of its own (the progress line, if any, is drawn again after it)."""
+        with self._lock:
+            self._line(text)
 
     def _draw(self, event: SyncEvent) -> None:
         now = time.monotonic()

@@ -11,10 +11,13 @@ from pathlib import Path
 from albumen import embedded
 from albumen.core.backend import Backend, BackendError
 from albumen.core.credentials import Credentials, KeyringUnavailableError
+from albumen.core.link_state import works_only_here
 from albumen.core.settings import Settings
 from albumen.core.store import Store
 from albumen.core.sync import Listener, SyncService
 from albumen.core.throttle import Throttle
+from albumen.core.thumbnails import ThumbnailCache
+from albumen.core.web_size import WebSizes
 
 
 class NotLoggedInError(Exception):
@@ -40,8 +43,9 @@ class Client:
         _private_files(data_dir / "albumen.sqlite3")
         self.credentials = credentials or Credentials()
         self._target: ServerTarget | None = None
-        limit = self.settings.bandwidth_limit_kbps
-        self.throttle = Throttle(limit * 1000 if limit else None)
+        self.thumbnails = ThumbnailCache(data_dir / "thumbnails")  # web sizes too
+        self.rate_override: float | None = None  # `--limit-rate`, above the settings' cap
+        self.throttle = Throttle(self._rate())
 
     def close(self) -> None:
         self.store.close()
@@ -49,8 +53,30 @@ class Client:
     def apply_settings(self) -> None:
         """The settings changed: reach the server they name from the next request on."""
         self._target = None
+        self.throttle.set_rate(self._rate())
+
+    def limit_rate(self, bytes_per_second: float) -> None:
+        """Cap uploads at this rate for this process, whatever the settings say."""
+        self.rate_override = bytes_per_second
+        self.throttle.set_rate(bytes_per_second)
+
+    def _rate(self) -> float | None:
+        if self.rate_override is not None:
+            return self.rate_override
         limit = self.settings.bandwidth_limit_kbps
-        self.throttle.set_rate(limit * 1000 if limit else None)
+        return limit * 1000 if limit else None
+
+    def web_sizes(self) -> WebSizes | None:
+        """Where web sizes are made to go ahead of the originals; None when the owner turned
+        that off (settings: `web_sizes_first`), and for a server on this computer (the embedded
+        one) while uploads are not capped: originals then arrive at the speed of the disk, and
+        web sizes would only cost time (with a cap, a slow uplink is what is being tried)."""
+        if not self.settings.web_sizes_first:
+            return None
+        here = works_only_here(self.settings.server_url or "http://127.0.0.1")
+        if here and self.throttle.rate is None:
+            return None
+        return WebSizes(self.thumbnails)
 
     def configured_url(self) -> str | None:
         return self.settings.server_url
@@ -109,6 +135,7 @@ class Client:
             self.credentials,
             concurrency=self.settings.concurrent_uploads,
             listener=listener,
+            web_sizes=self.web_sizes(),
         )
 
     def save_settings(self) -> None:

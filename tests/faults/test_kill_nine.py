@@ -96,6 +96,56 @@ def test_share_killed_at_random_moments_then_sync_sends_each_photo_once(
     assert killed_mid_way == TRIALS  # every kill landed while the share was still going
 
 
+def test_share_killed_between_web_sizes_and_originals_then_sync_sends_the_originals_alone(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """Killed once the link is printed (every web size in), at once or while the originals
+    go: `albumen sync` sends the originals, not the web sizes again, and every photo ends
+    complete, once, byte-exact."""
+    for trial, delay in enumerate((0.0, 1.5, 4.0)):
+        photos = tmp_path / f"instant-{trial}"
+        photos.mkdir()
+        for index in range(3):  # 12 MP, about 2.8 MB each: 8 s of originals at 1 MiB/s
+            data = photo_jpeg(size=(4000, 3000), seed=5000 + trial * 10 + index)
+            (photos / f"DSC_{index}.JPG").write_bytes(data)
+        client = tmp_path / f"instant-client-{trial}"
+        client.mkdir()
+        (client / "settings.json").write_text(json.dumps({"server_url": shared_server.url}))
+        album = f"Instant {trial}"
+        command = ["share", str(photos), "--album", album, "--limit-rate", "1M"]
+        share = subprocess.Popen(
+            [sys.executable, "-m", "albumen.cli", "--data-dir", str(client), *command],
+            env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        assert share.stdout is not None
+        assert b"/s/" in share.stdout.readline(), f"trial {trial}: the link was printed"
+        time.sleep(delay)  # a moment after the link: the originals are still going
+        assert share.poll() is None, f"trial {trial}: killed before the originals were in"
+        share.send_signal(signal.SIGKILL)
+        share.wait(10)
+        share.stdout.close()
+        store = Store(client / "albumen.sqlite3")
+        try:
+            (local,) = [a for a in store.albums() if a.title == album]
+            mine = store.photos(local.id)
+        finally:
+            store.close()
+        assert {p.preview.value for p in mine} == {"sent"}, f"trial {trial}"
+        assert local.uploaded_count < 3, f"trial {trial}: some originals were left"
+        sync = run_albumen(client, "sync", token=shared_server.token, timeout=120)
+        assert sync.returncode == 0, sync.stderr
+        assert "web sizes" not in sync.stdout, f"trial {trial}: {sync.stdout}"
+        remote = shared_server.api("GET", f"/api/albums/{local.id}/photos").json()["photos"]
+        assert sorted(p["sha256"] for p in remote) == sorted(p.sha256 for p in mine)
+        assert {p["state"] for p in remote} == {"complete"}, f"trial {trial}"
+        for photo in remote:
+            original = shared_server.api("GET", f"/api/photos/{photo['id']}/original")
+            assert sha256(original.content) == photo["sha256"], f"trial {trial}"
+
+
 def _recorded(database: Path, title: str) -> set[str]:
     """The photos the client's store holds for the album: what a sync must deliver."""
     if not database.exists():

@@ -112,6 +112,8 @@ def test_uploads_and_new_link_defaults_are_saved(
     dialog.concurrent_spin.setValue(5)
     dialog.limit_check.setChecked(True)
     dialog.limit_spin.setValue(1.5)
+    assert dialog.web_sizes_check.isChecked()  # on by default
+    dialog.web_sizes_check.setChecked(False)
     dialog.default_password.setChecked(False)
     dialog.default_expiry.setCurrentIndex(dialog.default_expiry.findData(None))
     dialog.default_download.setCurrentIndex(dialog.default_download.findData("web"))
@@ -122,6 +124,7 @@ def test_uploads_and_new_link_defaults_are_saved(
     assert saved.server_url is None
     assert saved.concurrent_uploads == 5
     assert saved.bandwidth_limit_kbps == 1500
+    assert saved.web_sizes_first is False
     defaults = saved.link_defaults
     assert (defaults.password, defaults.expires_days, defaults.download) == (False, None, "web")
     assert defaults.show_location and not defaults.show_metadata

@@ -44,6 +44,8 @@ Progress = Callable[[int], None]  # bytes the server holds of this file so far
 
 # The longest `photo_order` the server takes (docs/DESIGN.md, PUT /api/albums/{id}).
 MAX_PHOTO_ORDER = 20_000
+# A photo whose web size is on the server and whose original is not yet (docs/DESIGN.md).
+ARRIVING = "arriving"
 
 
 class BackendError(Exception):
@@ -90,6 +92,14 @@ class SourceChangedError(Exception):
 
 class _Stopped(Exception):
     """The owner paused in the middle of a PATCH: it is cut short (the server keeps what came)."""
+
+
+@dataclass(frozen=True)
+class AlbumPhotos:
+    """Photo ids an album holds on the server, by state (see `Backend.album_photos`)."""
+
+    complete: set[str]
+    arriving: set[str]
 
 
 @dataclass(frozen=True)
@@ -221,9 +231,47 @@ class Backend:
             raise
         return True
 
-    def album_photo_ids(self, album_id: str) -> set[str]:
+    def put_preview(self, photo_id: str, preview: bytes, facts: PreviewFacts) -> str | None:
+        """Send a photo's web size ahead of its original: the photo exists on the server from
+        then on. Throttled like every upload. Returns the photo's state there: "arriving"
+        (its original is still to send), or "complete" (the server held the original's bytes
+        already); None when the server does not know the route (a server older than the
+        instant gallery): the original alone will show the photo."""
+        params = {
+            "album_id": facts.album_id,
+            "filename": facts.filename,
+            "sha256": facts.sha256,
+            "size": str(facts.size),
+        }
+        if facts.width and facts.height:
+            params["width"], params["height"] = str(facts.width), str(facts.height)
+        if facts.taken_at is not None:
+            params["taken_at"] = facts.taken_at.isoformat()
+        if facts.content_type:
+            params["content_type"] = facts.content_type
+        try:
+            response = self._request(
+                "PUT",
+                f"/api/photos/{photo_id}/preview",
+                params=params,
+                data=_Throttled(preview, self.throttle),
+                headers={"Content-Type": "image/jpeg", "Content-Length": str(len(preview))},
+            )
+        except BackendError as error:
+            if error.status == 405 or (error.status == 404 and error.message == "Not Found"):
+                return None  # no such route (the server's own 404s name what is missing)
+            raise
+        return str(response.json().get("state") or ARRIVING)
+
+    def album_photos(self, album_id: str) -> AlbumPhotos:
+        """The album's photos on the server: those complete, and those whose original is still
+        arriving (their web size came first)."""
         body = self._request("GET", f"/api/albums/{album_id}/photos").json()
-        return {photo["id"] for photo in body["photos"]}
+        complete: set[str] = set()
+        arriving: set[str] = set()
+        for photo in body["photos"]:
+            (arriving if photo.get("state") == ARRIVING else complete).add(photo["id"])
+        return AlbumPhotos(complete, arriving)
 
     def put_link(
         self,
@@ -376,6 +424,45 @@ class Backend:
                     return offset
 
 
+def _piece(throttle: Throttle) -> int:
+    """How much to hand to the socket at a time: `PIECE`, or under a cap an eighth of a
+    second's worth (so the cap is smooth)."""
+    rate = throttle.rate
+    return PIECE if not rate else max(SMALLEST_PIECE, min(PIECE, int(rate / 8)))
+
+
+@dataclass(frozen=True)
+class PreviewFacts:
+    """What `PUT /api/photos/{id}/preview` says of the original that will follow."""
+
+    album_id: str
+    filename: str
+    sha256: str  # of the bytes the tus upload will send
+    size: int
+    width: int | None  # the original's, upright
+    height: int | None
+    taken_at: datetime | None
+    content_type: str | None
+
+
+class _Throttled:
+    """A small body in memory, sent in pieces the bandwidth cap sees (as `_FileBody` does)."""
+
+    def __init__(self, data: bytes, throttle: Throttle) -> None:
+        self.data = memoryview(data)
+        self.throttle = throttle
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[memoryview]:
+        piece = _piece(self.throttle)
+        for start in range(0, len(self.data), piece):
+            chunk = self.data[start : start + piece]
+            self.throttle.spend(len(chunk))
+            yield chunk
+
+
 class _FileBody:
     """One PATCH body, read from the file as it is sent: an iterable with a length, so requests
     sends a Content-Length (no chunked encoding) and hands each piece straight to the socket.
@@ -401,17 +488,13 @@ class _FileBody:
     def __len__(self) -> int:
         return self.length
 
-    def _piece(self) -> int:
-        rate = self.throttle.rate
-        return PIECE if not rate else max(SMALLEST_PIECE, min(PIECE, int(rate / 8)))
-
     def __iter__(self) -> Iterator[memoryview]:
         buffer = memoryview(bytearray(PIECE))
         sent = 0
         while sent < self.length:
             if self.should_stop and self.should_stop():
                 raise _Stopped
-            got = self.source.readinto(buffer[: min(self._piece(), self.length - sent)])
+            got = self.source.readinto(buffer[: min(_piece(self.throttle), self.length - sent)])
             if not got:
                 raise SourceChangedError("the file became shorter while it was being uploaded")
             self.throttle.spend(got)

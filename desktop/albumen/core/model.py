@@ -17,6 +17,15 @@ class PhotoState(StrEnum):
     MISSING = "missing"  # the source file is gone; not uploaded
 
 
+class PreviewState(StrEnum):
+    """A photo's web size (2048 px, no metadata), sent before its original so a link's viewers
+    see the photo while the original is still on its way (docs/DESIGN.md, "Instant gallery")."""
+
+    WANTED = "wanted"  # to send before the original
+    SENT = "sent"  # the server accepted it: the photo can be seen through a link
+    SKIPPED = "skipped"  # not sent (made from bytes the server had, or it could not be made)
+
+
 class LinkState(StrEnum):
     PENDING = "pending"  # made here, not on the server yet: copyable, not live
     ACTIVE = "active"
@@ -67,6 +76,7 @@ class Album:
     cover_photo_id: str | None = None
     photo_count: int = 0
     uploaded_count: int = 0
+    viewable_count: int = 0  # uploaded, or its web size accepted: a link shows it
     failed_count: int = 0  # failed, changed or missing: needs the owner's attention
     link_count: int = 0
     pick_count: int = 0  # viewers' lists of favourites received (see Pick)
@@ -91,6 +101,7 @@ class Photo:
     taken_at: datetime | None = None
     upload_url: str | None = None
     uploaded_bytes: int = 0
+    preview: PreviewState = PreviewState.WANTED
 
 
 @dataclass(frozen=True)

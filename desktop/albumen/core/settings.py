@@ -27,7 +27,8 @@ class LinkDefaults:
 class Settings:
     server_url: str | None = None  # None: the embedded server
     concurrent_uploads: int = 3
-    bandwidth_limit_kbps: int | None = None
+    bandwidth_limit_kbps: int | None = None  # kB (1000 bytes) a second
+    web_sizes_first: bool = True  # each photo's web size goes ahead of its original
     theme: str = "system"  # or "light", "dark": the app's colours
     link_defaults: LinkDefaults = field(default_factory=LinkDefaults)
     # What was wrong with the file these settings came from (never saved): each problem names
@@ -139,6 +140,7 @@ _CHECKS: dict[str, Check] = {
     "server_url": _optional_url,
     "concurrent_uploads": _whole(1, 8),
     "bandwidth_limit_kbps": _whole(1, None, optional=True),
+    "web_sizes_first": _boolean,
     "theme": _theme,
 }
 _DEFAULT_CHECKS: dict[str, Check] = {

@@ -25,6 +25,7 @@ from albumen.core.model import (
     OperationKind,
     Photo,
     PhotoState,
+    PreviewState,
 )
 from albumen.core.store_links import LinkRecords, new_link_token
 from albumen.core.store_picks import PickRecords
@@ -144,9 +145,9 @@ class Store(LinkRecords, PickRecords):
                     outbox.enqueue(db, OperationKind.DELETE_PHOTO, photo_id, album_id)
                 for (photo_id,) in uploaded:
                     db.execute(
-                        "UPDATE photos SET state=?, error=NULL, upload_url=NULL, uploaded_bytes=0"
-                        " WHERE id=?",
-                        (PhotoState.QUEUED.value, photo_id),
+                        "UPDATE photos SET state=?, error=NULL, upload_url=NULL, uploaded_bytes=0,"
+                        " preview=? WHERE id=?",
+                        (PhotoState.QUEUED.value, PreviewState.WANTED.value, photo_id),
                     )
                     outbox.enqueue(db, OperationKind.UPLOAD_PHOTO, photo_id, album_id)
                 again = len(uploaded)
@@ -192,6 +193,8 @@ class Store(LinkRecords, PickRecords):
               (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id) AS photo_count,
               (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id AND p.state = 'uploaded')
                 AS uploaded_count,
+              (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id
+                 AND (p.state = 'uploaded' OR p.preview = 'sent')) AS viewable_count,
               (SELECT COUNT(*) FROM photos p WHERE p.album_id = a.id
                  AND p.state IN ('failed', 'changed', 'missing')) AS failed_count,
               (SELECT COUNT(*) FROM links l WHERE l.album_id = a.id
@@ -379,6 +382,13 @@ class Store(LinkRecords, PickRecords):
                 " uploaded_bytes=COALESCE(?, uploaded_bytes) WHERE id=?",
                 (PhotoState.UPLOADING.value, upload_url, uploaded_bytes, photo_id),
             )
+
+    def set_preview(self, photo_id: str, preview: PreviewState) -> None:
+        """Whether the photo's web size reached the server (`SENT`: viewers can see the photo
+        before its original lands) or will not be sent (`SKIPPED`). Flushed: after a crash
+        between the two, the sync sends the original and not the web size again."""
+        with self._database.transaction() as db:
+            db.execute("UPDATE photos SET preview=? WHERE id=?", (preview.value, photo_id))
 
     def clear_upload_url(self, photo_id: str) -> None:
         with self._database.transaction() as db:

@@ -24,6 +24,7 @@ from albumen.core.model import (
     Photo,
     PhotoState,
     Pick,
+    PreviewState,
 )
 
 
@@ -45,8 +46,8 @@ def required_time(value: str) -> datetime:
 
 
 def album_from_row(row: sqlite3.Row) -> Album:
-    """An album row with its counts (`photo_count`, `uploaded_count`, `failed_count`,
-    `link_count`, `pick_count`) as the store's album query selects them."""
+    """An album row with its counts (`photo_count`, `uploaded_count`, `viewable_count`,
+    `failed_count`, `link_count`, `pick_count`) as the store's album query selects them."""
     return Album(
         id=row["id"],
         title=row["title"],
@@ -56,6 +57,7 @@ def album_from_row(row: sqlite3.Row) -> Album:
         cover_photo_id=row["cover_photo_id"],
         photo_count=row["photo_count"],
         uploaded_count=row["uploaded_count"],
+        viewable_count=row["viewable_count"],
         failed_count=row["failed_count"],
         link_count=row["link_count"],
         pick_count=row["pick_count"],
@@ -85,6 +87,7 @@ def photo_from_row(row: sqlite3.Row) -> Photo:
         taken_at=parse_time(row["taken_at"]),
         upload_url=row["upload_url"],
         uploaded_bytes=row["uploaded_bytes"],
+        preview=PreviewState(row["preview"]),
     )
 
 

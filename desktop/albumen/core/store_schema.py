@@ -95,6 +95,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX picks_album ON picks (album_id, submitted_at);
     """,
+    # 4: the web size sent ahead of the original (model.PreviewState); photos queued before
+    # this version send it too
+    """
+    ALTER TABLE photos ADD COLUMN preview TEXT NOT NULL DEFAULT 'wanted';
+    """,
 ]
 
 

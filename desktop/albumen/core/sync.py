@@ -2,7 +2,8 @@
 
 Runs on plain threads and reports through a callback, so it is tested with plain pytest; the UI
 wraps the callback into Qt signals. Consecutive uploads run several at a time (`upload_run`);
-everything else runs one by one in the order the owner acted. A drain can also run while photos
+everything else runs one by one in the order the owner acted; a photo's web size goes before
+its original (`preview_upload`), so a link's viewers see it early. A drain can also run while photos
 are still being queued (`sending`): it sends each as soon as it is recorded and ends once no
 more will come. A server that cannot be reached stops the drain (after retries with exponential
 backoff and jitter) and leaves the rest queued; an upload that was interrupted resumes from the
@@ -32,10 +33,12 @@ from albumen.core.backend import (
     SourceChangedError,
 )
 from albumen.core.credentials import Credentials
+from albumen.core.link_pull import pull_links
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.pick_pull import pull_picks
 from albumen.core.picks import PickNews
 from albumen.core.store import Store, StoreError
+from albumen.core.sync_events import Listener, SyncEvent
 from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
     LocationRemovalError,
@@ -44,6 +47,7 @@ from albumen.core.upload_source import (
     original,
     without_location,
 )
+from albumen.core.web_size import WebSizes
 from albumen_photo import formats
 from albumen_photo.digest import file_sha256
 
@@ -51,30 +55,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class SyncEvent:
-    """What the sync reports as it goes: enough for a progress bar and a status line."""
-
-    kind: str  # "progress", "uploaded", "photo_failed", "operation", "offline", "link"
-    photo_id: str | None = None
-    album_id: str | None = None
-    sent: int = 0
-    total: int = 0
-    message: str | None = None
-
-
 @dataclass
 class SyncReport:
     uploaded: int = 0
+    previewed: int = 0  # web sizes the server accepted
     skipped: int = 0
     failed: list[str] = field(default_factory=list)
     operations: int = 0
     offline: str | None = None  # why the drain stopped early, when it did
     remaining: int = 0
     new_picks: list[PickNews] = field(default_factory=list)  # lists the owner has not seen
-
-
-Listener = Callable[[SyncEvent], None]
 
 
 @dataclass
@@ -100,8 +90,13 @@ class SyncService:
         listener: Listener | None = None,
         retries: int = 4,
         backoff: float = 0.5,
+        web_sizes: WebSizes | None = None,
     ) -> None:
+        """`web_sizes`: where photos' web sizes are made and kept, to send ahead of their
+        originals; None sends originals only."""
         self.store = store
+        self.web_sizes = web_sizes
+        self.web_sizes_unknown = False  # the server said it knows no web sizes
         self._backend_factory = backend_factory
         self._local = threading.local()
         self.credentials = credentials
@@ -129,6 +124,7 @@ class SyncService:
         """After the owner changed server or limits: every thread makes a new backend."""
         if concurrency is not None:
             self.concurrency = max(1, concurrency)
+        self.web_sizes_unknown = False  # perhaps another server
         self._generation += 1
 
     def stop(self) -> None:
@@ -148,6 +144,11 @@ class SyncService:
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
+
+    @property
+    def web_sizes_first(self) -> bool:
+        """Whether photos' web sizes go ahead of their originals."""
+        return self.web_sizes is not None and not self.web_sizes_unknown
 
     # -- retries -------------------------------------------------------------------------------
 
@@ -225,7 +226,12 @@ class SyncService:
             raise
         finally:
             sending.arrivals.close()
-            thread.join()
+            try:
+                thread.join()
+            except BaseException:  # interrupted while the rest goes: stop at the next piece
+                self.stop()
+                thread.join()
+                raise
         if sending.error is not None:
             raise sending.error
 
@@ -236,7 +242,7 @@ class SyncService:
         try:
             self._drain(report, arrivals)
             if report.offline is None:
-                self.refresh_links()
+                pull_links(self.store, self.backend, self.with_retries)
                 report.new_picks = pull_picks(self.store, self.backend, self.with_retries).news
         except OfflineError as error:
             report.offline = error.message
@@ -261,19 +267,23 @@ class SyncService:
                 if report.offline:
                     raise OfflineError(report.offline)
                 continue
-            try:
-                self.with_retries(lambda op=first: self._apply(op))  # type: ignore[misc]
-            except OfflineError:
-                raise
-            except BackendError as error:
-                # Refused for good (a 4xx): record why and go on, or the queue would jam.
-                self.store.fail_operation(first.seq, error.message)
-                self.store.complete_operation(first.seq)
-                report.failed.append(f"{first.kind.value} {first.entity_id}: {error.message}")
-                continue
-            self.store.complete_operation(first.seq)
-            report.operations += 1
-            self.listener(SyncEvent("operation", message=first.kind.value))
+            self.apply(first, report)
+
+    def apply(self, operation: Operation, report: SyncReport) -> None:
+        """Send one operation other than an upload, with retries; raises `OfflineError`."""
+        try:
+            self.with_retries(lambda: self._apply(operation))
+        except OfflineError:
+            raise
+        except BackendError as error:
+            # Refused for good (a 4xx): record why and go on, or the queue would jam.
+            self.store.fail_operation(operation.seq, error.message)
+            self.store.complete_operation(operation.seq)
+            report.failed.append(f"{operation.kind.value} {operation.entity_id}: {error.message}")
+            return
+        self.store.complete_operation(operation.seq)
+        report.operations += 1
+        self.listener(SyncEvent("operation", message=operation.kind.value))
 
     def _apply(self, operation: Operation) -> None:
         kind, entity = operation.kind, operation.entity_id
@@ -341,7 +351,7 @@ class SyncService:
             return "skipped"
         if self._stop.is_set():
             return "offline:paused"
-        problem = self._source_problem(photo)
+        problem = self.source_problem(photo)
         if problem is not None:
             state, message = problem
             self.store.set_photo_state(photo.id, state, error=message)
@@ -379,11 +389,13 @@ class SyncService:
 
     def _uploaded(self, operation: Operation, photo: Photo) -> None:
         self.store.finish_upload(photo.id, operation.seq)  # and its place in the order, its cover
+        if self.web_sizes is not None:
+            self.web_sizes.discard(photo.sha256)
         self.listener(
             SyncEvent("uploaded", photo.id, photo.album_id, photo.size, photo.size, photo.filename)
         )
 
-    def _source_problem(self, photo: Photo) -> tuple[PhotoState, str] | None:
+    def source_problem(self, photo: Photo) -> tuple[PhotoState, str] | None:
         """Whether the file on disk is still the one that was added."""
         try:
             stat = photo.path.stat()
@@ -397,7 +409,8 @@ class SyncService:
             return None  # touched, not changed
         return PhotoState.CHANGED, f"{photo.path} changed since it was added; add it again"
 
-    def _source(self, photo: Photo) -> UploadSource:
+    def upload_source(self, photo: Photo) -> UploadSource:
+        """The bytes the photo's upload sends (the file, or a copy without its location)."""
         try:
             strip = self.store.album(photo.album_id).privacy.strip_location
         except StoreError:
@@ -408,7 +421,7 @@ class SyncService:
 
     def _transfer(self, photo: Photo, server_has_bytes: bool) -> bool:
         """Whether the server now has the photo (False: paused before the end)."""
-        source = self._source(photo)
+        source = self.upload_source(photo)
         done = self._send(photo, source, server_has_bytes and not source.temporary)
         if done:
             source.discard()  # kept otherwise, so a resumed upload sends the same bytes
@@ -459,30 +472,3 @@ class SyncService:
 
         end = backend.send_file(url, source.path, offset, source.size, progress, self._stop.is_set)
         return end >= source.size
-
-    # -- pulling state back --------------------------------------------------------------------
-
-    def refresh_links(self) -> None:
-        """Bring view counts and revocations made elsewhere back into the store."""
-        remote = {link.id: link for link in self.with_retries(self.backend.links)}
-        now = datetime.now(UTC)
-        for link in self.store.links():
-            other = remote.get(link.id)
-            if other is None:
-                continue
-            if other.revoked_at is not None:
-                state = LinkState.REVOKED
-            elif link.state is LinkState.REVOKE_PENDING:
-                continue  # the revoke is still queued: never show it as done
-            elif other.expires_at is not None and other.expires_at <= now:
-                state = LinkState.EXPIRED
-            else:
-                state = LinkState.ACTIVE
-            self.store.set_link_remote(
-                link.id,
-                state=state,
-                url=other.url,
-                view_count=other.view_count,
-                last_viewed_at=other.last_viewed_at,
-                revoked_at=other.revoked_at,
-            )

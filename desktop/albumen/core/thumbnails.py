@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "ThumbnailError",
     "embedded_preview",
     "make_thumbnail",
+    "make_thumbnails",
 ]
 
 DEFAULT_EDGE = 320
@@ -128,9 +130,21 @@ def make_thumbnail(path: Path, edge: int) -> bytes:
     Raises :class:`ThumbnailError` naming the file and the reason when the file is empty,
     unreadable, truncated, corrupt, not a photo, or has more than 250 megapixels.
     """
+    return make_thumbnails(path, (edge,))[edge]
+
+
+def make_thumbnails(path: Path, edges: Iterable[int]) -> dict[int, bytes]:
+    """A JPEG of ``path`` for each of ``edges`` (long edge at most that many pixels), turned
+    upright, all from one decode: the file is decoded once at the scale the largest needs, and
+    each smaller one is resampled from the one above it. The web size a link's viewers see
+    first and the grid's thumbnail cost one decode together (see `web_size`).
+
+    Raises :class:`ThumbnailError` as :func:`make_thumbnail` does.
+    """
     path = Path(path)
-    if edge < 1:
-        raise ValueError(f"edge must be at least 1 pixel, not {edge}")
+    sizes = tuple(sorted(set(edges), reverse=True))
+    if not sizes or sizes[-1] < 1:
+        raise ValueError(f"edges must be at least 1 pixel, not {sizes}")
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -148,9 +162,9 @@ def make_thumbnail(path: Path, edge: int) -> bytes:
     if refused is not None:
         raise ThumbnailError(f"{path}: no thumbnail, {refused}")
     if fmt is not None and fmt.is_raw:
-        return _raw_thumbnail(path, edge, tiff_based=fmt.kind == "raw-tiff")
-    image, orientation = _open_reduced(path, edge)
-    return _finish(path, image, orientation, edge)
+        return _raw_thumbnail(path, sizes, tiff_based=fmt.kind == "raw-tiff")
+    image, orientation = _open_reduced(path, sizes[0])
+    return _finish(path, image, orientation, sizes)
 
 
 def _check_pixels(path: Path, width: int, height: int) -> None:
@@ -204,22 +218,31 @@ def _reduce(path: Path, image: Image.Image, edge: int) -> tuple[Image.Image, int
     return image, orientation
 
 
-def _finish(path: Path, image: Image.Image, orientation: int, edge: int) -> bytes:
-    """Turn the reduced image upright, make it RGB, and encode it as a JPEG."""
+def _finish(
+    path: Path, image: Image.Image, orientation: int, edges: tuple[int, ...]
+) -> dict[int, bytes]:
+    """Turn the reduced image upright, make it RGB, and encode it as a JPEG per edge (largest
+    first: each smaller one is resampled from the one before, not from the file again)."""
+    made: dict[int, bytes] = {}
     try:
         with image:
-            if max(image.size) > edge:
-                image.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+            if max(image.size) > edges[0]:
+                image.thumbnail((edges[0], edges[0]), Image.Resampling.LANCZOS)
             icc = image.info.get("icc_profile")
             rgb, profile = decode.to_rgb(decode.upright(image, orientation), icc)
-            return decode.jpeg_bytes(rgb, _QUALITY, profile)
+            for edge in edges:
+                if max(rgb.size) > edge:
+                    rgb = rgb.copy()  # the one before may be the decoder's own image
+                    rgb.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+                made[edge] = decode.jpeg_bytes(rgb, _QUALITY, profile)
+            return made
     except ThumbnailError:
         raise
     except Exception as error:
         raise _decode_error(path, error) from None
 
 
-def _raw_thumbnail(path: Path, edge: int, *, tiff_based: bool) -> bytes:
+def _raw_thumbnail(path: Path, edges: tuple[int, ...], *, tiff_based: bool) -> dict[int, bytes]:
     """From the preview the camera embedded (fast, and as the photographer saw it on the
     camera); else from the sensor data at half size; else, for TIFF-based RAW, from whatever
     image Pillow finds in the TIFF structure."""
@@ -239,14 +262,14 @@ def _raw_thumbnail(path: Path, edge: int, *, tiff_based: bool) -> bytes:
             except Exception as error:
                 reason = f"LibRaw cannot read it ({decode.libraw_message(error)})"
             else:
-                made = _from_libraw(path, raw, edge, flip)
-                if isinstance(made, bytes):
+                made = _from_libraw(path, raw, edges, flip)
+                if isinstance(made, dict):
                     return made
                 reason = made
     if tiff_based:
         try:
-            image, orientation = _open_reduced(path, edge)
-            return _finish(path, image, orientation, edge)
+            image, orientation = _open_reduced(path, edges[0])
+            return _finish(path, image, orientation, edges)
         except ThumbnailError:
             pass
     preview = embedded_preview(path)
@@ -254,22 +277,22 @@ def _raw_thumbnail(path: Path, edge: int, *, tiff_based: bool) -> bytes:
         # A broken one falls through to the LibRaw reason, the one that matters.
         with contextlib.suppress(Exception):
             image, orientation = _reduce(
-                path, Image.open(io.BytesIO(preview), formats=("JPEG",)), edge
+                path, Image.open(io.BytesIO(preview), formats=("JPEG",)), edges[0]
             )
-            return _finish(path, image, orientation, edge)
+            return _finish(path, image, orientation, edges)
     raise ThumbnailError(f"{path}: cannot show this RAW file: {reason}")
 
 
-def _from_libraw(path: Path, raw: Any, edge: int, flip: int) -> bytes | str:
+def _from_libraw(path: Path, raw: Any, edges: tuple[int, ...], flip: int) -> dict[int, bytes] | str:
     """The thumbnail made by LibRaw's means, or the reason it could not be made."""
     preview = decode.raw_preview(raw)
     if preview is None:
         reason = "it has no usable embedded preview"
     else:
         try:
-            image, own = _reduce(path, preview, edge)
+            image, own = _reduce(path, preview, edges[0])
             # The RAW's own flip, unless the preview says how to turn itself.
-            return _finish(path, image, own if own != 1 else flip, edge)
+            return _finish(path, image, own if own != 1 else flip, edges)
         except ThumbnailError as error:
             if "decompression bomb" in str(error):
                 raise
@@ -278,8 +301,8 @@ def _from_libraw(path: Path, raw: Any, edge: int, flip: int) -> bytes | str:
         developed = decode.develop_raw(raw, half_size=True)
     except Exception as error:
         return f"{reason}, and its sensor data cannot be developed ({decode.libraw_message(error)})"
-    developed.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-    return _finish(path, developed, 1, edge)  # LibRaw has applied the flip
+    developed.thumbnail((edges[0], edges[0]), Image.Resampling.LANCZOS)
+    return _finish(path, developed, 1, edges)  # LibRaw has applied the flip
 
 
 # The cache ------------------------------------------------------------------------------------
@@ -326,6 +349,27 @@ class ThumbnailCache:
                 data = make_thumbnail(Path(path), edge)
                 self._write(target, data)
             return target
+        finally:
+            self._release(key)
+
+    def get_sizes(self, path: Path, sha256: str, edges: Iterable[int]) -> dict[int, Path]:
+        """The cached JPEGs of this content at each of ``edges``; those missing are made from
+        one decode of ``path`` (:func:`make_thumbnails`), those cached already are kept.
+
+        Raises :class:`ThumbnailError` (naming the file and the reason) when they cannot be
+        made."""
+        targets = {edge: self.path_for(sha256, edge) for edge in sorted(set(edges))}
+        if all(target.is_file() for target in targets.values()):
+            return targets
+        key = targets[max(targets)].name
+        lock = self._acquire(key)
+        try:
+            with lock:
+                missing = [edge for edge, target in targets.items() if not target.is_file()]
+                if missing:
+                    for edge, data in make_thumbnails(Path(path), missing).items():
+                        self._write(targets[edge], data)
+            return targets
         finally:
             self._release(key)
 

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from albumen.core.album_state import album_state
 from albumen.core.model import Album
 from albumen.core.store import StoreError
 from albumen.core.wording import count
@@ -42,20 +43,6 @@ StateTextRole = Qt.ItemDataRole.UserRole + 2
 COVER_EDGE = 56
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def album_state(album: Album, offline: bool) -> str:
-    """The one-line state an owner reads in the list."""
-    if album.photo_count == 0:
-        return "Draft · no photos yet"
-    if album.failed_count:
-        return f"Error · {album.failed_count} not uploaded"
-    waiting = album.photo_count - album.uploaded_count
-    if waiting == 0:
-        return "Shared" if album.link_count else "Uploaded · not shared yet"
-    if offline:
-        return f"Offline · {waiting} waiting to upload"
-    return f"Uploading {album.uploaded_count} of {album.photo_count}"
 
 
 def picks_text(album: Album) -> str:

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumen.core.album_state import album_state
 from albumen.core.model import Album
 from albumen.core.photo_order import LABELS, PhotoSort
 from albumen.core.wording import count
-from albumen.ui.album_list import album_state
 from albumen.ui.grid_view import CELL_MAX, CELL_MIN, CELL_STEP, PhotoGridView
 from albumen.ui.photo_grid import PhotoGridModel
 

@@ -87,6 +87,7 @@ class HandoverPage(QWidget):
         buttons.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.addWidget(self.done_title)
         layout.addLayout(form)
         layout.addWidget(self.state_note)
@@ -95,6 +96,11 @@ class HandoverPage(QWidget):
         layout.addWidget(self.copied_label)
         layout.addStretch(1)
         layout.addLayout(buttons)
+
+    def add_note(self, note: QWidget) -> None:
+        """A note of the dialog's own (how far the album's originals are), under the link's
+        state."""
+        self._layout.insertWidget(self._layout.indexOf(self.state_note) + 1, note)
 
     def show_handover(
         self,

@@ -128,6 +128,7 @@ class MainWindow(ActionsWindow):
         sync.connection_changed.connect(self._update_connection)
         sync.photo_progress.connect(self._progress)
         sync.photo_uploaded.connect(self._uploaded)
+        sync.photo_previewed.connect(self._uploaded)  # seen through links: the state moves on
         sync.photo_failed.connect(self._failed)
         sync.finished.connect(self._sync_finished)
 
@@ -346,8 +347,7 @@ class MainWindow(ActionsWindow):
         album = self.current_album()
         if album is None:
             return
-        dialog = ShareDialog(self.context, album.id, self)
-        dialog.exec()
+        ShareDialog(self.context, album.id, self).exec()
         self.side.setCurrentWidget(self.links)
 
     def edit_privacy(self) -> None:

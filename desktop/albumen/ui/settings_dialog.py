@@ -155,6 +155,11 @@ class SettingsDialog(QDialog):
         uploads_form = QFormLayout(uploads_box)
         uploads_form.addRow("&Photos uploaded at once:", self.concurrent_spin)
         uploads_form.addRow(limit_row)
+        self.web_sizes_check = QCheckBox(
+            "Send &web sizes first: links show every photo before the originals are in"
+        )
+        self.web_sizes_check.setChecked(settings.web_sizes_first)
+        uploads_form.addRow(self.web_sizes_check)
 
         # -- link defaults ---------------------------------------------------------------------
         defaults = settings.link_defaults
@@ -383,6 +388,7 @@ class SettingsDialog(QDialog):
         settings.bandwidth_limit_kbps = (
             round(self.limit_spin.value() * 1000) if self.limit_check.isChecked() else None
         )
+        settings.web_sizes_first = self.web_sizes_check.isChecked()
         settings.link_defaults = LinkDefaults(
             download=Download(self.default_download.currentData()).value,
             show_metadata=self.default_metadata.isChecked(),

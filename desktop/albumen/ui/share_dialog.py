@@ -36,6 +36,7 @@ from albumen.core.passwords import generate_password
 from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
 from albumen.ui.link_handover import Handover, HandoverPage
+from albumen.ui.originals_note import OriginalsNote
 from albumen.ui.theme import tone
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
@@ -86,6 +87,8 @@ class ShareDialog(QDialog):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._settings_page())
         self.handover_page = HandoverPage()
+        self.originals_note = OriginalsNote(self.context, self.album.id)
+        self.handover_page.add_note(self.originals_note)
         self.handover_page.close_button.clicked.connect(self.accept)
         self.pages.addWidget(self.handover_page)
         layout = QVBoxLayout(self)

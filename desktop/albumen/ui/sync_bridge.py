@@ -68,6 +68,7 @@ class SyncBridge(QObject):
     # over 2 GiB (a long video, a huge TIFF) would wrap round.
     photo_progress = Signal(str, str, object, object)  # photo id, album id, sent, total
     photo_uploaded = Signal(str, str)  # photo id, album id
+    photo_previewed = Signal(str, str)  # photo id, album id: its web size is on the server
     photo_failed = Signal(str, str, str)  # photo id, album id, message
     links_changed = Signal()
     finished = Signal(object)  # SyncReport
@@ -181,6 +182,8 @@ class SyncBridge(QObject):
             # Small photos finish between two flushes: every photo still reaches 100 %.
             self.photo_progress.emit(event.photo_id, event.album_id, event.total, event.total)
             self.photo_uploaded.emit(event.photo_id, event.album_id)
+        elif event.kind == "previewed" and event.photo_id and event.album_id:
+            self.photo_previewed.emit(event.photo_id, event.album_id)
         elif event.kind == "photo_failed" and event.photo_id and event.album_id:
             self.photo_failed.emit(event.photo_id, event.album_id, event.message or "")
         elif event.kind == "link":

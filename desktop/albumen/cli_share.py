@@ -1,0 +1,208 @@
+"""`albumen share`: add photos to an album, send them, print a link as soon as it shows them.
+
+The files are checked and each good one is recorded (its upload queued) as soon as it is
+checked (`core.intake`), while the sync drains beside it: every photo's web size goes first,
+then the link is made on the server, and its URL is printed on stdout the moment it is live
+(every photo can be seen through it), while the originals follow with their progress on stderr.
+The command ends once the originals have landed; interrupted, what is left stays queued for
+`albumen sync`. Against a server that knows no web sizes, the link goes live after the
+originals, and is printed then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from albumen.cli_common import (
+    EXIT_OFFLINE,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    add_limit_rate,
+    expected_url,
+    open_client,
+)
+from albumen.cli_progress import TerminalProgress
+
+if TYPE_CHECKING:
+    from albumen.client import Client
+    from albumen.core.sync import SyncEvent
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    share = commands.add_parser("share", help="add photos to an album, upload, print a link")
+    share.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    share.add_argument("--album", required=True, help="album name (made if needed)")
+    secret = share.add_mutually_exclusive_group()
+    secret.add_argument("--password", help="the link's password")
+    secret.add_argument(
+        "--generate-password", action="store_true", help="make a memorable password"
+    )
+    share.add_argument("--expires", type=int, metavar="DAYS", help="link expires after DAYS")
+    share.add_argument("--download", choices=["none", "web", "original"], default="none")
+    where = share.add_mutually_exclusive_group()
+    where.add_argument("--show-location", action="store_true", help="viewers see where")
+    where.add_argument(
+        "--remove-location",
+        action="store_true",
+        help="the album's photos go to the server without GPS (lossless; your files untouched)",
+    )
+    share.add_argument("--show-metadata", action="store_true", help="viewers see camera data")
+    share.add_argument("--label", help="who the link is for")
+    share.add_argument(
+        "--allow-picks", action="store_true", help="viewers may pick favourites and send them"
+    )
+    add_limit_rate(share)
+
+
+class Herald:
+    """The share's listener: progress to stderr, and the link to stdout the moment the server
+    has made it live (from a sync thread, while the originals still go)."""
+
+    def __init__(self, progress: TerminalProgress, out: TextIO = sys.stdout) -> None:
+        self.progress = progress
+        self.out = out
+        self.link_id: str | None = None
+        self.extra: list[str] = []  # printed after the URL: the password, when generated
+        self.url: str | None = None  # once printed
+        self._lock = threading.Lock()
+        self.client: Client | None = None
+
+    def expect(self, client: Client, link_id: str, extra: list[str]) -> None:
+        """Print link `link_id`'s URL, then `extra`, once it is live (or `announce` is
+        called)."""
+        with self._lock:
+            self.client, self.link_id, self.extra = client, link_id, extra
+
+    def __call__(self, event: SyncEvent) -> None:
+        self.progress(event)
+        if event.kind == "link" and self.link_id and event.message == f"live {self.link_id}":
+            self.announce(early=True)
+
+    def announce(self, *, early: bool = False) -> None:
+        """Print the link (once), with what it shows when it went live before the originals."""
+        from albumen.core.album_state import originals_arriving
+
+        with self._lock:
+            if self.url is not None or self.client is None or self.link_id is None:
+                return
+            link = self.client.store.link(self.link_id)
+            self.url = link.url or expected_url(self.client, link.token)
+            self.out.write("\n".join([self.url, *self.extra]) + "\n")
+            self.out.flush()
+            if early:
+                album = self.client.store.album(link.album_id)
+                state = originals_arriving(album)
+                if state is not None:
+                    self.progress.note(f"the link is live: {state}; sending on")
+
+
+def cmd_share(options: argparse.Namespace) -> int:
+    from albumen.client import NotLoggedInError
+    from albumen.core import wording
+    from albumen.core.backend import OfflineError
+    from albumen.core.intake import add_checked
+    from albumen.core.link_state import ONLY_HERE, works_only_here
+    from albumen.core.sync import SyncReport
+    from albumen.embedded import EmbeddedServerError
+
+    missing = [p for p in options.paths if not p.exists()]
+    for path in missing:
+        print(f"albumen: {path}: no such file or folder", file=sys.stderr)
+    if options.expires is not None and options.expires < 1:
+        print("albumen: --expires must be 1 day or more", file=sys.stderr)
+        return EXIT_USAGE
+    client = open_client(options)
+    try:
+        album = client.store.album_by_title(options.album) or client.store.create_album(
+            options.album
+        )
+        if options.remove_location and not album.privacy.strip_location:
+            client.store.set_privacy(album.id, replace(album.privacy, strip_location=True))
+        waiting = sum(p.size for p in client.store.photos(album.id) if p.state.value != "uploaded")
+        progress = TerminalProgress(waiting)
+        herald = Herald(progress)
+        link_id = str(uuid.uuid4())
+        password = generate_password() if options.generate_password else options.password
+        kept, problems = True, False
+        try:
+            service = client.sync_service(herald)
+            with service.sending() as sending:
+                report = add_checked(
+                    client.store,
+                    album.id,
+                    [p for p in options.paths if p.exists()],
+                    arrivals=sending.arrivals,
+                    on_verdict=progress.verdict,
+                )
+                problems = bool(report.problems)
+                in_album = len(client.store.photos(album.id))
+                progress.note(
+                    f"{wording.count(len(report.added), 'photo')} added to {album.title!r}"
+                    f" ({in_album} in the album)"
+                )
+                extra = [f"password: {password}"] if options.generate_password else []
+                herald.expect(client, link_id, extra)  # before the link is queued: it may go
+                kept = _new_link(client, album.id, options, link_id, password)
+            result = sending.report or SyncReport()
+        except NotLoggedInError:
+            raise
+        except (OfflineError, EmbeddedServerError) as error:
+            result = SyncReport(offline=str(error))
+        herald.announce()
+        if works_only_here(herald.url or ""):
+            print(f"note: {ONLY_HERE}", file=sys.stderr)
+        if password is not None and not kept:
+            print("the password is not kept (no keyring): note it now", file=sys.stderr)
+        if result.offline:
+            print(
+                f"not sent yet: {result.offline}; the link becomes live once synced (if it is"
+                " not yet): run `albumen sync`",
+                file=sys.stderr,
+            )
+            return EXIT_OFFLINE
+        if problems or missing or result.failed:
+            for failure in result.failed:
+                print(f"failed {failure}", file=sys.stderr)
+            return EXIT_PARTIAL
+        return EXIT_OK
+    finally:
+        client.close()
+
+
+def generate_password() -> str:
+    from albumen.core.passwords import generate_password as make
+
+    return make()
+
+
+def _new_link(
+    client: Client,
+    album_id: str,
+    options: argparse.Namespace,
+    link_id: str,
+    password: str | None,
+) -> bool:
+    """Record the share's link; returns whether the keyring kept its password. The password
+    goes into the keyring before the link is queued (core.owner), since a drain is running."""
+    from albumen.core.model import Download, LinkSettings
+    from albumen.core.owner import Owner
+
+    expires = datetime.now(UTC) + timedelta(days=options.expires) if options.expires else None
+    settings = LinkSettings(
+        download=Download(options.download),
+        show_metadata=options.show_metadata,
+        show_location=options.show_location,
+        expires_at=expires,
+        label=options.label,
+        allow_picks=options.allow_picks,
+    )
+    owner = Owner(client.store, client.credentials)
+    return owner.save_link(album_id, settings, password=password, link_id=link_id).kept

@@ -1,0 +1,42 @@
+"""Links' state as the server knows it, brought back into the local store after each drain:
+view counts, and revocations and expiries that happened elsewhere (another computer, the
+server's administrator, time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from albumen.core.backend import Backend
+from albumen.core.model import LinkState
+from albumen.core.store import Store
+
+Retrying = Callable[[Callable[[], Any]], Any]
+
+
+def pull_links(store: Store, backend: Backend, retrying: Retrying) -> None:
+    """Every link the store knows gets the server's word on it; a revoke still queued here is
+    never shown as done."""
+    remote = {link.id: link for link in retrying(backend.links)}
+    now = datetime.now(UTC)
+    for link in store.links():
+        other = remote.get(link.id)
+        if other is None:
+            continue
+        if other.revoked_at is not None:
+            state = LinkState.REVOKED
+        elif link.state is LinkState.REVOKE_PENDING:
+            continue  # the revoke is still queued: never show it as done
+        elif other.expires_at is not None and other.expires_at <= now:
+            state = LinkState.EXPIRED
+        else:
+            state = LinkState.ACTIVE
+        store.set_link_remote(
+            link.id,
+            state=state,
+            url=other.url,
+            view_count=other.view_count,
+            last_viewed_at=other.last_viewed_at,
+            revoked_at=other.revoked_at,
+        )
