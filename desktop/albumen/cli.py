@@ -152,7 +152,7 @@ def cmd_links(options: argparse.Namespace) -> int:
                 return EXIT_USAGE
             album_id = album.id
         for link in client.store.links(album_id):
-            url = link.url or expected_url(client, link.token)
+            url = expected_url(client, link)
             views = f"{link.view_count} views"
             label = link.settings.label or "-"
             state = effective_state(link).value

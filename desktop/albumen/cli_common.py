@@ -12,6 +12,7 @@ from albumen.paths import data_dir
 
 if TYPE_CHECKING:
     from albumen.client import Client
+    from albumen.core.model import Link
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
 
@@ -49,8 +50,10 @@ def open_client(options: argparse.Namespace) -> Client:
     return client
 
 
-def expected_url(client: Client, token: str) -> str:
-    """The URL a link will have once live: known before the server has seen it."""
+def expected_url(client: Client, link: Link) -> str:
+    """The link's URL, known before the server has seen it (core.link_state.link_url), with the
+    embedded server's address when no server is set."""
+    from albumen.core.link_state import link_url
     from albumen.embedded import DEFAULT_PORT, STATE_FILE, server_data
 
     base = client.settings.server_url
@@ -59,4 +62,4 @@ def expected_url(client: Client, token: str) -> str:
             base = json.loads((server_data(client.data_dir) / STATE_FILE).read_text())["url"]
         except (OSError, ValueError, KeyError):
             base = f"http://127.0.0.1:{DEFAULT_PORT}"
-    return f"{base.rstrip('/')}/s/{token}"
+    return link_url(link, base)

@@ -94,7 +94,7 @@ class Herald:
             if self.url is not None or self.client is None or self.link_id is None:
                 return
             link = self.client.store.link(self.link_id)
-            self.url = link.url or expected_url(self.client, link.token)
+            self.url = expected_url(self.client, link)
             self.out.write("\n".join([self.url, *self.extra]) + "\n")
             self.out.flush()
             if early:

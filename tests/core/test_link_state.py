@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from albumen.core.link_state import effective_state, is_open, works_only_here
-from albumen.core.model import LinkSettings, LinkState
+from albumen.core.link_state import effective_state, is_open, link_url, works_only_here
+from albumen.core.model import Link, LinkSettings, LinkState
 from albumen.core.passwords import MIN_BITS, UNFRIENDLY, WORDS, generate_password, strength_bits
 from albumen.core.store import Store
 from tests.support import run_albumen
@@ -59,3 +60,20 @@ def test_generated_passwords_are_friendly_and_strong() -> None:
         assert len(words) == WORDS
         assert all(word.isalpha() for word in words)
         assert not UNFRIENDLY & set(words)
+
+
+def test_a_links_url_is_the_servers_word_once_known_else_made_from_the_token() -> None:
+    pending = Link(
+        id="l1",
+        album_id="a1",
+        token="tok-en",
+        settings=LinkSettings(),
+        has_password=False,
+        state=LinkState.PENDING,
+        created_at=datetime.now(UTC),
+    )
+    assert link_url(pending, "https://photos.example.org/") == (
+        "https://photos.example.org/s/tok-en"
+    )
+    live = replace(pending, url="https://share.example.org/s/tok-en")
+    assert link_url(live, "https://photos.example.org") == "https://share.example.org/s/tok-en"

@@ -28,6 +28,14 @@ def is_open(link: Link, now: datetime | None = None) -> bool:
     return effective_state(link, now) in (LinkState.PENDING, LinkState.ACTIVE)
 
 
+def link_url(link: Link, base_url: str | None) -> str:
+    """The link's URL: the server's word once it has seen it, else made from where the server
+    answers and the token (the client makes tokens, so the URL is known before it goes live)."""
+    if link.url:
+        return link.url
+    return f"{(base_url or 'http://127.0.0.1').rstrip('/')}/s/{link.token}"
+
+
 def works_only_here(url: str) -> bool:
     """Whether a link's URL can be opened only on this computer (a loopback address, as the
     embedded server's links are): sending it to anyone else is pointless."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from albumen.core.credentials import Credentials
+from albumen.core.link_state import link_url
 from albumen.core.model import Link
 from albumen.core.owner import Owner
 from albumen.core.settings import Settings
@@ -57,10 +58,7 @@ class AppContext:
 
     def link_url(self, link: Link) -> str:
         """A link's URL, known before the server has seen it (the token is made here)."""
-        if link.url:
-            return link.url
-        base = self.base_url() or "http://127.0.0.1"
-        return f"{base.rstrip('/')}/s/{link.token}"
+        return link_url(link, self.base_url())
 
     def save_settings(self) -> None:
         self.settings.save(self.settings_path)
