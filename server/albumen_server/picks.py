@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from anyio import to_thread
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from albumen_server.auth import Context, Owned
@@ -233,6 +233,12 @@ async def put_pick(
 # -- the owner's routes -------------------------------------------------------------------------
 
 
+def _picks(session: Session, where: ColumnElement[bool]) -> PickList:
+    """The picks matching `where`, oldest first."""
+    picks = session.scalars(select(Pick).where(where).order_by(Pick.submitted_at, Pick.id)).all()
+    return PickList(picks=picks_out(session, picks))
+
+
 @router.get("/api/links/{link_id}/picks", response_model=PickList)
 def link_picks(link_id: IdPath, owner: Owned, context: Context) -> PickList:
     """What viewers sent through this link, revoked or not, oldest first."""
@@ -240,10 +246,7 @@ def link_picks(link_id: IdPath, owner: Owned, context: Context) -> PickList:
         link = session.get(Link, link_id)
         if link is None or link.owner_id != owner.id:
             raise not_found(f"link {link_id}")
-        picks = session.scalars(
-            select(Pick).where(Pick.link_id == link_id).order_by(Pick.submitted_at, Pick.id)
-        ).all()
-        return PickList(picks=picks_out(session, picks))
+        return _picks(session, Pick.link_id == link_id)
 
 
 @router.get("/api/albums/{album_id}/picks", response_model=PickList)
@@ -253,7 +256,4 @@ def album_picks(album_id: IdPath, owner: Owned, context: Context) -> PickList:
         album = session.get(Album, album_id)
         if album is None or album.owner_id != owner.id:
             raise not_found(f"album {album_id}")
-        picks = session.scalars(
-            select(Pick).where(Pick.album_id == album_id).order_by(Pick.submitted_at, Pick.id)
-        ).all()
-        return PickList(picks=picks_out(session, picks))
+        return _picks(session, Pick.album_id == album_id)
