@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from albumen.core.model import (
     Album,
@@ -70,6 +72,15 @@ def album_from_row(row: sqlite3.Row) -> Album:
 
 
 def photo_from_row(row: sqlite3.Row) -> Photo:
+    """The photo of a row, made once per distinct row: the grid reloads an album's photos on
+    every change while a folder is added, and making 500 of them (paths, times) each time was
+    the GUI thread's largest cost there; a Photo is immutable, so one may serve every time."""
+    return _photo(tuple(row.keys()), tuple(row))
+
+
+@lru_cache(maxsize=50_000)
+def _photo(keys: tuple[str, ...], values: tuple[object, ...]) -> Photo:
+    row: dict[str, Any] = dict(zip(keys, values, strict=True))
     return Photo(
         id=row["id"],
         album_id=row["album_id"],

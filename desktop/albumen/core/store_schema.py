@@ -108,12 +108,23 @@ class StoreError(Exception):
 
 
 class Database:
-    """One SQLite file at the newest schema, shared by every thread through one lock."""
+    """One SQLite file at the newest schema, shared by every thread.
+
+    Writes go through one connection and one lock. Reads outside a transaction go through a
+    connection of the reading thread's own: in WAL mode a reader never waits for a writer, and
+    the GUI thread, which reads the store for every refresh, must not wait behind an upload
+    worker's commit (a flush to disk that took up to 100 ms while the server wrote photos to the
+    same disk: `bench/ui_responsiveness.py`). A reader sees every transaction committed before
+    its query began; inside a transaction a thread reads through the writing connection, so it
+    sees its own changes."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         try:
             self._db.row_factory = sqlite3.Row
@@ -141,23 +152,49 @@ class Database:
             ) from None
 
     def close(self) -> None:
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            reader.close()
         with self._lock:
             self._db.close()
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's read connection; None inside a transaction (read its own writes)."""
+        if getattr(self._local, "writing", 0):
+            return None
+        reader: sqlite3.Connection | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            reader.execute("PRAGMA busy_timeout=10000")
+            reader.execute("PRAGMA query_only=ON")
+            with self._readers_lock:
+                self._readers.append(reader)
+            self._local.reader = reader
+        return reader
 
     @property
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def rows(self, query: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
-        """Every row a read returns, read under the lock (no transaction needed)."""
-        with self._lock:
-            return self._db.execute(query, args).fetchall()
+        """Every row a read returns (see the class: this thread's own connection)."""
+        reader = self._reader()
+        if reader is None:
+            with self._lock:
+                return self._db.execute(query, args).fetchall()
+        return reader.execute(query, args).fetchall()
 
     def row(self, query: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
         """The first row a read returns, or None."""
-        with self._lock:
-            row: sqlite3.Row | None = self._db.execute(query, args).fetchone()
-            return row
+        reader = self._reader()
+        if reader is None:
+            with self._lock:
+                row: sqlite3.Row | None = self._db.execute(query, args).fetchone()
+                return row
+        first: sqlite3.Row | None = reader.execute(query, args).fetchone()
+        return first
 
     @contextmanager
     def transaction(self, *, flush: bool = True) -> Iterator[sqlite3.Connection]:
@@ -171,6 +208,7 @@ class Database:
         server's answers correct it (an upload's URL, its progress, its end); it spares a
         flush of several milliseconds per photo."""
         with self._lock:
+            self._local.writing = getattr(self._local, "writing", 0) + 1
             if not flush:
                 self._db.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -182,6 +220,7 @@ class Database:
                     raise
                 self._db.execute("COMMIT")
             finally:
+                self._local.writing -= 1
                 if not flush:
                     self._db.execute(f"PRAGMA synchronous={self._synchronous}")
 
