@@ -46,6 +46,7 @@ PickCountRole = Qt.ItemDataRole.UserRole + 7  # how many viewers picked the phot
 
 THUMB_EDGE = 320
 BATCH = 500  # rows handed to the view per fetchMore
+FEW_ROWS = 32  # changed rows announced one by one (see `_changed`)
 PIXMAP_CACHE = 1500
 PHOTO_MIME = "application/x-albumen-photo-ids"
 
@@ -111,14 +112,16 @@ class PhotoGridModel(QAbstractListModel):
         with more after them (photos arriving while a folder is added), the rows are updated in
         place and the new ones inserted after them, so the owner's selection and scroll
         position stay."""
-        before = [photo.id for photo in self._photos]
+        old = self._photos
+        before = [photo.id for photo in old]
         fresh = self._fresh()
         if fresh and [photo.id for photo in fresh[: len(before)]] == before:
             self._photos = fresh
             if len(fresh) > len(before):
                 self._rows = {photo.id: row for row, photo in enumerate(fresh)}
-            if self._shown:
-                self.dataChanged.emit(self.index(0), self.index(self._shown - 1))
+            # The store hands back the same Photo for an unchanged row: only changed ones
+            # are repainted.
+            self._changed([row for row in range(self._shown) if fresh[row] is not old[row]])
             grow = min(len(fresh), max(self._shown, BATCH)) - self._shown
             if grow > 0:
                 self.beginInsertRows(QModelIndex(), self._shown, self._shown + grow - 1)
@@ -338,9 +341,21 @@ class PhotoGridModel(QAbstractListModel):
         rows = sorted(r for r in (self.row_of(i) for i in self._dirty) if r is not None)
         count = len(self._dirty)
         self._dirty.clear()
-        if rows:
-            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
+        self._changed(rows)
         self.thumbnails_loaded.emit(count)
+
+    def _changed(self, rows: list[int]) -> None:
+        """Announce changed rows (sorted). One row at a time while they are few: a list view
+        repaints just that cell for a one-row change, but its whole viewport for any range,
+        which made three uploads' progress repaint a screenful of cells 25 times a second."""
+        if not rows:
+            return
+        if len(rows) <= FEW_ROWS:
+            for row in rows:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+        else:
+            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
     # -- live state ----------------------------------------------------------------------------
 
