@@ -74,7 +74,11 @@ class PhotoImport:
                 f"Adding to {album.title}: {count(checked, 'file')} checked,"
                 f" {count(added, 'photo')} added…"
             )
-            context.changed(album.id)
+            # Photos only (not `context.changed`: the album's links did not change), a few
+            # times a second while a folder comes in.
+            context.events.albums_changed.emit()
+            context.events.photos_changed.emit(album.id)
+            context.sync.request_sync()
 
         def on_verdict(verdict: Verdict) -> None:  # on the checking thread
             post: Callable[[], None] | None = None
