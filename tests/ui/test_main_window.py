@@ -2,53 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import LinkSettings, PhotoState
 from albumen.core.store import NewPhoto
-from albumen.ui.album_list import AlbumListModel, StateTextRole, album_state
+from albumen.ui.album_list import AlbumListModel, album_state
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
-from tests.support import ServerProcess, create_token, free_port, photo_jpeg, wait_until
-from tests.ui.conftest import build_context
+from tests.support import ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
-
-
-def _photos(folder: Path, count: int, start: int = 0) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index in range(start, start + count):
-        path = folder / f"IMG_{index:04d}.jpg"
-        path.write_bytes(photo_jpeg((480, 320), seed=index))
-        paths.append(path)
-    return paths
-
-
-def _drop(target: QWidget, paths: list[Path], at: QPoint | None = None) -> None:
-    """A real drag-and-drop sequence, as the file manager would deliver it."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    point = QPointF(at or target.rect().center())
-    actions = Qt.DropAction.CopyAction
-    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, modifiers)
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    move = QDragMoveEvent(point.toPoint(), actions, mime, buttons, modifiers)
-    QApplication.sendEvent(target, move)
-    drop = QDropEvent(point, actions, mime, buttons, modifiers)
-    QApplication.sendEvent(target, drop)
-    assert drop.isAccepted()
+from tests.ui.windows import drop as _drop
+from tests.ui.windows import photos as _photos
 
 
 def test_album_state_reads_at_a_glance() -> None:
@@ -159,73 +129,6 @@ def test_upload_progress_reaches_every_photo(
     qtbot.waitUntil(lambda: "Uploaded" in window.heading.text(), timeout=10_000)
     states = {window.photos.photo_at(r).state for r in range(window.photos.rowCount())}
     assert states == {PhotoState.UPLOADED}
-
-
-def test_offline_then_back_online_against_a_real_server(
-    qtbot: QtBot, tmp_path: Path, qapp: QApplication
-) -> None:
-    port = free_port()
-    server_data = tmp_path / "server"
-    server_data.mkdir()
-    token = create_token(server_data)
-    context = build_context(tmp_path / "client", f"http://127.0.0.1:{port}", token)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        album = window.new_album("Later")
-        assert album is not None
-        _drop(window.grid.viewport(), _photos(tmp_path / "later", 2, start=70))
-        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=20_000)
-        qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
-        row = window.albums.row_of(album.id)
-        assert row is not None
-        # The album list hears of the photos once the import hands them over (GUI thread).
-        qtbot.waitUntil(
-            lambda: (
-                window.albums.data(window.albums.index(row), StateTextRole)
-                == "Offline · 2 waiting to upload"
-            ),
-            timeout=20_000,
-        )
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "albumen_server.cli",
-                "--data",
-                str(server_data),
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=dict(os.environ),
-        )
-        try:
-            wait_until(lambda: _listening(port), 30, "the server to listen")
-            window.sync_action.trigger()
-            qtbot.waitUntil(lambda: "online" in window.connection_label.text(), timeout=30_000)
-            assert [p.state for p in context.store.photos(album.id)] == [PhotoState.UPLOADED] * 2
-        finally:
-            process.terminate()
-            process.wait(10)
-    finally:
-        window.close()
-        context.sync.shutdown()
-        context.runner.wait()
-        context.store.close()
-
-
-def _listening(port: int) -> bool:
-    import requests
-
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok
-    except requests.RequestException:
-        return False
 
 
 def test_keyboard_reorder_remove_and_cover(
@@ -522,43 +425,3 @@ def test_colours_follow_the_setting_dark_or_light(qtbot: QtBot, window: MainWind
         apply_theme(app, "light")
     qtbot.waitUntil(lambda: not is_dark(window.palette()), timeout=5_000)
     assert tone("error") == light_error
-
-
-def test_a_pause_holds_across_a_restart_until_resumed(
-    qtbot: QtBot, context: AppContext, window: MainWindow
-) -> None:
-    window.pause_action.trigger()
-    assert context.sync.paused
-    try:
-        context.sync.resume()  # as a new app would start: unpaused, until the window says
-        again = MainWindow(context)
-        qtbot.addWidget(again)
-        assert context.sync.paused, "the owner's pause came back with the window"
-        assert again.pause_action.text() == "&Resume uploads"
-        again.pause_action.trigger()
-        assert not context.sync.paused
-    finally:
-        context.sync.resume()
-    third = MainWindow(context)
-    qtbot.addWidget(third)
-    assert not context.sync.paused
-
-
-def test_quitting_with_uploads_waiting_asks_first(
-    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
-) -> None:
-    album = window.new_album("Waiting")
-    assert album is not None
-    context.sync.pause()  # the uploads stay waiting
-    try:
-        _drop(window.grid.viewport(), _photos(tmp_path / "waiting", 2, start=30))
-        qtbot.waitUntil(
-            lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
-            timeout=20_000,
-        )
-        asked = answer_next_box("Cancel")
-        window.quit_action.trigger()
-        assert asked and asked[0].startswith("2 photos are still waiting to upload")
-        assert window.isVisible(), "Cancel keeps Albumen open"
-    finally:
-        context.sync.resume()

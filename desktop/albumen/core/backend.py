@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from io import FileIO
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,12 @@ import requests
 from albumen import __version__
 from albumen.core.model import LinkSettings, Pick
 from albumen.core.throttle import Throttle
+from albumen.core.upload_bodies import (
+    FileBody,
+    Progress,
+    Stopped,
+    ThrottledBody,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +40,7 @@ READ_TIMEOUT = 60.0
 UPLOAD_CHUNK = 64 * 1024 * 1024
 # Read from the file and handed to the socket at a time: big enough that the Python around each
 # piece costs nothing beside the copy; under a bandwidth cap, about an eighth of a second's worth.
-PIECE = 1024 * 1024
-SMALLEST_PIECE = 16 * 1024
 TUS = {"Tus-Resumable": "1.0.0"}
-
-Progress = Callable[[int], None]  # bytes the server holds of this file so far
 
 
 # The longest `photo_order` the server takes (docs/DESIGN.md, PUT /api/albums/{id}).
@@ -84,14 +85,6 @@ class Keep(Enum):
     """Leave a link's password as the server has it."""
 
     CURRENT = "current"
-
-
-class SourceChangedError(Exception):
-    """The file on disk no longer has the SHA-256 it had when it was added."""
-
-
-class _Stopped(Exception):
-    """The owner paused in the middle of a PATCH: it is cut short (the server keeps what came)."""
 
 
 @dataclass(frozen=True)
@@ -254,7 +247,7 @@ class Backend:
                 "PUT",
                 f"/api/photos/{photo_id}/preview",
                 params=params,
-                data=_Throttled(preview, self.throttle),
+                data=ThrottledBody(preview, self.throttle),
                 headers={"Content-Type": "image/jpeg", "Content-Length": str(len(preview))},
             )
         except BackendError as error:
@@ -402,7 +395,7 @@ class Backend:
                     return offset
                 source.seek(offset)
                 length = min(UPLOAD_CHUNK, size - offset)
-                body = _FileBody(source, length, offset, self.throttle, progress, should_stop)
+                body = FileBody(source, length, offset, self.throttle, progress, should_stop)
                 try:
                     response = self._request(
                         "PATCH",
@@ -415,20 +408,13 @@ class Backend:
                             "Content-Length": str(length),
                         },
                     )
-                except _Stopped:
+                except Stopped:
                     return offset  # the next try asks the server where its copy ends
                 offset = int(response.headers["Upload-Offset"])
                 if progress:
                     progress(offset)
                 if offset >= size:
                     return offset
-
-
-def _piece(throttle: Throttle) -> int:
-    """How much to hand to the socket at a time: `PIECE`, or under a cap an eighth of a
-    second's worth (so the cap is smooth)."""
-    rate = throttle.rate
-    return PIECE if not rate else max(SMALLEST_PIECE, min(PIECE, int(rate / 8)))
 
 
 @dataclass(frozen=True)
@@ -443,62 +429,3 @@ class PreviewFacts:
     height: int | None
     taken_at: datetime | None
     content_type: str | None
-
-
-class _Throttled:
-    """A small body in memory, sent in pieces the bandwidth cap sees (as `_FileBody` does)."""
-
-    def __init__(self, data: bytes, throttle: Throttle) -> None:
-        self.data = memoryview(data)
-        self.throttle = throttle
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __iter__(self) -> Iterator[memoryview]:
-        piece = _piece(self.throttle)
-        for start in range(0, len(self.data), piece):
-            chunk = self.data[start : start + piece]
-            self.throttle.spend(len(chunk))
-            yield chunk
-
-
-class _FileBody:
-    """One PATCH body, read from the file as it is sent: an iterable with a length, so requests
-    sends a Content-Length (no chunked encoding) and hands each piece straight to the socket.
-    One buffer is read into and sent again and again: no allocation per piece. The throttle,
-    the progress and a pause see every piece."""
-
-    def __init__(
-        self,
-        source: FileIO,
-        length: int,
-        start: int,
-        throttle: Throttle,
-        progress: Progress | None,
-        should_stop: Callable[[], bool] | None,
-    ) -> None:
-        self.source = source
-        self.length = length
-        self.start = start
-        self.throttle = throttle
-        self.progress = progress
-        self.should_stop = should_stop
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Iterator[memoryview]:
-        buffer = memoryview(bytearray(PIECE))
-        sent = 0
-        while sent < self.length:
-            if self.should_stop and self.should_stop():
-                raise _Stopped
-            got = self.source.readinto(buffer[: min(_piece(self.throttle), self.length - sent)])
-            if not got:
-                raise SourceChangedError("the file became shorter while it was being uploaded")
-            self.throttle.spend(got)
-            yield buffer[:got]  # sent before the next read: the buffer is free again then
-            sent += got
-            if self.progress:
-                self.progress(self.start + sent)

@@ -30,7 +30,6 @@ from albumen.core.backend import (
     BackendError,
     Keep,
     OfflineError,
-    SourceChangedError,
 )
 from albumen.core.credentials import Credentials
 from albumen.core.link_pull import pull_links
@@ -39,6 +38,7 @@ from albumen.core.pick_pull import pull_picks
 from albumen.core.picks import PickNews
 from albumen.core.store import Store, StoreError
 from albumen.core.sync_events import Listener, SyncEvent
+from albumen.core.upload_bodies import SourceChangedError
 from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
     LocationRemovalError,

@@ -1,0 +1,129 @@
+"""The window's connection and queue states against a real server: offline and back, a pause
+kept across a restart, Quit with uploads waiting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from albumen.core.model import PhotoState
+from albumen.ui.album_list import StateTextRole
+from albumen.ui.context import AppContext
+from albumen.ui.main_window import MainWindow
+from tests.support import create_token, free_port, wait_until
+from tests.ui.conftest import build_context
+from tests.ui.dialogs import answer_next_box
+from tests.ui.windows import drop as _drop
+from tests.ui.windows import photos as _photos
+
+
+def test_offline_then_back_online_against_a_real_server(
+    qtbot: QtBot, tmp_path: Path, qapp: QApplication
+) -> None:
+    port = free_port()
+    server_data = tmp_path / "server"
+    server_data.mkdir()
+    token = create_token(server_data)
+    context = build_context(tmp_path / "client", f"http://127.0.0.1:{port}", token)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        album = window.new_album("Later")
+        assert album is not None
+        _drop(window.grid.viewport(), _photos(tmp_path / "later", 2, start=70))
+        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=20_000)
+        qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
+        row = window.albums.row_of(album.id)
+        assert row is not None
+        # The album list hears of the photos once the import hands them over (GUI thread).
+        qtbot.waitUntil(
+            lambda: (
+                window.albums.data(window.albums.index(row), StateTextRole)
+                == "Offline · 2 waiting to upload"
+            ),
+            timeout=20_000,
+        )
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "albumen_server.cli",
+                "--data",
+                str(server_data),
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ),
+        )
+        try:
+            wait_until(lambda: _listening(port), 30, "the server to listen")
+            window.sync_action.trigger()
+            qtbot.waitUntil(lambda: "online" in window.connection_label.text(), timeout=30_000)
+            assert [p.state for p in context.store.photos(album.id)] == [PhotoState.UPLOADED] * 2
+        finally:
+            process.terminate()
+            process.wait(10)
+    finally:
+        window.close()
+        context.sync.shutdown()
+        context.runner.wait()
+        context.store.close()
+
+
+def _listening(port: int) -> bool:
+    import requests
+
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok
+    except requests.RequestException:
+        return False
+
+
+def test_a_pause_holds_across_a_restart_until_resumed(
+    qtbot: QtBot, context: AppContext, window: MainWindow
+) -> None:
+    window.pause_action.trigger()
+    assert context.sync.paused
+    try:
+        context.sync.resume()  # as a new app would start: unpaused, until the window says
+        again = MainWindow(context)
+        qtbot.addWidget(again)
+        assert context.sync.paused, "the owner's pause came back with the window"
+        assert again.pause_action.text() == "&Resume uploads"
+        again.pause_action.trigger()
+        assert not context.sync.paused
+    finally:
+        context.sync.resume()
+    third = MainWindow(context)
+    qtbot.addWidget(third)
+    assert not context.sync.paused
+
+
+def test_quitting_with_uploads_waiting_asks_first(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album = window.new_album("Waiting")
+    assert album is not None
+    context.sync.pause()  # the uploads stay waiting
+    try:
+        _drop(window.grid.viewport(), _photos(tmp_path / "waiting", 2, start=30))
+        qtbot.waitUntil(
+            lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
+            timeout=20_000,
+        )
+        asked = answer_next_box("Cancel")
+        window.quit_action.trigger()
+        assert asked and asked[0].startswith("2 photos are still waiting to upload")
+        assert window.isVisible(), "Cancel keeps Albumen open"
+    finally:
+        context.sync.resume()

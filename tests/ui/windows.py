@@ -1,0 +1,39 @@
+"""Helpers for driving the main window as an owner would: photo files on disk, and a real
+drag-and-drop sequence delivered to a widget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.support import photo_jpeg
+
+
+def photos(folder: Path, count: int, start: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(start, start + count):
+        path = folder / f"IMG_{index:04d}.jpg"
+        path.write_bytes(photo_jpeg((480, 320), seed=index))
+        paths.append(path)
+    return paths
+
+
+def drop(target: QWidget, paths: list[Path], at: QPoint | None = None) -> None:
+    """A real drag-and-drop sequence, as the file manager would deliver it."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    point = QPointF(at or target.rect().center())
+    actions = Qt.DropAction.CopyAction
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(point.toPoint(), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(target, move)
+    drop = QDropEvent(point, actions, mime, buttons, modifiers)
+    QApplication.sendEvent(target, drop)
+    assert drop.isAccepted()
