@@ -8,8 +8,10 @@ store only sees `Database`: reads under the lock and write transactions.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,6 +109,22 @@ class StoreError(Exception):
     """A request the store cannot honour, worded for the owner."""
 
 
+class _Reader:
+    """One thread's read connection. Only that thread's `threading.local` holds it, so it is
+    closed when the thread ends: the app starts a sync thread per sync, and their connections
+    must not pile up for the life of the app."""
+
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.connection.row_factory = sqlite3.Row
+        self.connection.execute("PRAGMA busy_timeout=10000")
+        self.connection.execute("PRAGMA query_only=ON")
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.connection.close()
+
+
 class Database:
     """One SQLite file at the newest schema, shared by every thread.
 
@@ -123,7 +141,7 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._readers_lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         try:
@@ -153,9 +171,9 @@ class Database:
 
     def close(self) -> None:
         with self._readers_lock:
-            readers, self._readers = self._readers, []
+            readers = list(self._readers)
         for reader in readers:
-            reader.close()
+            reader.connection.close()
         with self._lock:
             self._db.close()
 
@@ -163,16 +181,18 @@ class Database:
         """This thread's read connection; None inside a transaction (read its own writes)."""
         if getattr(self._local, "writing", 0):
             return None
-        reader: sqlite3.Connection | None = getattr(self._local, "reader", None)
+        reader: _Reader | None = getattr(self._local, "reader", None)
         if reader is None:
-            reader = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            reader.row_factory = sqlite3.Row
-            reader.execute("PRAGMA busy_timeout=10000")
-            reader.execute("PRAGMA query_only=ON")
+            reader = _Reader(self.path)
             with self._readers_lock:
-                self._readers.append(reader)
+                self._readers.add(reader)
             self._local.reader = reader
-        return reader
+        return reader.connection
+
+    def open_readers(self) -> int:
+        """How many threads hold a read connection now (tests: none piles up)."""
+        with self._readers_lock:
+            return len(self._readers)
 
     @property
     def schema_version(self) -> int:
