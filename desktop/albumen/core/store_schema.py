@@ -8,7 +8,6 @@ store only sees `Database`: reads under the lock and write transactions.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import threading
 import weakref
@@ -110,19 +109,17 @@ class StoreError(Exception):
 
 
 class _Reader:
-    """One thread's read connection. Only that thread's `threading.local` holds it, so it is
-    closed when the thread ends: the app starts a sync thread per sync, and their connections
-    must not pile up for the life of the app."""
+    """One thread's read connection. Only that thread's `threading.local` holds it, so it goes
+    when the thread ends (the app starts a sync thread per sync: their connections must not pile
+    up). It is never closed from outside: the connection closes itself once nothing refers to
+    it, which cannot happen while a thread is reading through it (closing a connection another
+    thread is reading through crashes the interpreter)."""
 
     def __init__(self, path: Path) -> None:
         self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.connection.row_factory = sqlite3.Row
         self.connection.execute("PRAGMA busy_timeout=10000")
         self.connection.execute("PRAGMA query_only=ON")
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.connection.close()
 
 
 class Database:
@@ -170,9 +167,11 @@ class Database:
             ) from None
 
     def close(self) -> None:
-        with self._readers_lock:
-            readers = list(self._readers)
-        for reader in readers:
+        """Close the writing connection and this thread's reader; other threads' readers go
+        with their threads (see `_Reader`)."""
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is not None:
+            self._local.reader = None
             reader.connection.close()
         with self._lock:
             self._db.close()
