@@ -5,6 +5,7 @@ server."""
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from albumen.core.model import PhotoState
+from albumen.core.model import PhotoState, Pick
 from albumen.core.photo_order import PhotoSort
 from albumen.core.store import NewPhoto
 from albumen.ui.context import AppContext
@@ -22,7 +23,7 @@ from albumen.ui.grid_view import CELL_DEFAULT, CELL_MAX, CELL_MIN, PhotoGridView
 from albumen.ui.main_window import MainWindow
 from albumen.ui.panels import ALBUMS_MIN, DETAILS_MIN, PHOTOS_WANT
 from albumen.ui.photo_delegate import PhotoDelegate
-from albumen.ui.photo_grid import CoverRole, PhotoGridModel
+from albumen.ui.photo_grid import CoverRole, PhotoGridModel, PickCountRole
 from tests.support import ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
 
@@ -382,3 +383,38 @@ def test_the_current_photo_has_a_focus_ring(
     selected = enabled | QStyle.StateFlag.State_Selected
     both = _paint(delegate, index, selected | QStyle.StateFlag.State_HasFocus)
     assert both.pixelColor(100, 2) != _paint(delegate, index, selected).pixelColor(100, 2)
+
+
+def test_a_refresh_repaints_only_the_cells_that_changed(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    """Unchanged rows are not announced (a range repaints the whole viewport); a photo whose
+    number of picks changed is, though its row did not."""
+    album = window.new_album("Repaint")
+    assert album is not None
+    _unseen(context, album.id, 6)
+    window.select_album(album.id)
+    model = window.photos
+    qtbot.waitUntil(lambda: model.photo_count() == 6)
+    announced: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: announced.append((first.row(), last.row())))
+    model.refresh()
+    assert announced == [], "nothing changed, nothing repainted"
+    picked = model.photo_at(4)
+    context.store.receive_picks(
+        album.id,
+        [
+            Pick(
+                id=str(uuid.uuid4()),
+                link_id=str(uuid.uuid4()),
+                album_id=album.id,
+                name="Anna",
+                note=None,
+                photo_ids=(picked.id,),
+                submitted_at=datetime.now(UTC),
+            )
+        ],
+    )
+    model.refresh()
+    assert announced == [(4, 4)]
+    assert model.index(4).data(PickCountRole) == 1

@@ -112,16 +112,23 @@ class PhotoGridModel(QAbstractListModel):
         with more after them (photos arriving while a folder is added), the rows are updated in
         place and the new ones inserted after them, so the owner's selection and scroll
         position stay."""
-        old = self._photos
+        old, old_counts = self._photos, self._pick_counts
         before = [photo.id for photo in old]
         fresh = self._fresh()
         if fresh and [photo.id for photo in fresh[: len(before)]] == before:
             self._photos = fresh
             if len(fresh) > len(before):
                 self._rows = {photo.id: row for row, photo in enumerate(fresh)}
-            # The store hands back the same Photo for an unchanged row: only changed ones
-            # are repainted.
-            self._changed([row for row in range(self._shown) if fresh[row] is not old[row]])
+            # The store hands back the same Photo for an unchanged row: only rows whose photo
+            # or number of picks changed are repainted.
+            counts = self._pick_counts
+            self._changed(
+                [
+                    row
+                    for row, photo in enumerate(fresh[: self._shown])
+                    if photo is not old[row] or counts.get(photo.id) != old_counts.get(photo.id)
+                ]
+            )
             grow = min(len(fresh), max(self._shown, BATCH)) - self._shown
             if grow > 0:
                 self.beginInsertRows(QModelIndex(), self._shown, self._shown + grow - 1)
