@@ -15,6 +15,20 @@ from albumen.core.store_rows import link_from_row, time_text, utcnow
 from albumen.core.store_schema import Database, StoreError
 
 
+def _settings_values(settings: LinkSettings) -> tuple[object, ...]:
+    """A link's settings as stored, for the columns `label, download, show_metadata,
+    show_location, allow_picks, expires_at` in that order: one place for making and for changing
+    a link."""
+    return (
+        settings.label,
+        settings.download.value,
+        int(settings.show_metadata),
+        int(settings.show_location),
+        int(settings.allow_picks),
+        time_text(settings.expires_at),
+    )
+
+
 def new_link_token() -> str:
     """192 random bits, URL-safe: made here so a link can be copied before it is live."""
     return secrets.token_urlsafe(24)
@@ -49,12 +63,7 @@ class LinkRecords:
                     link_id,
                     album_id,
                     new_link_token(),
-                    settings.label,
-                    settings.download.value,
-                    int(settings.show_metadata),
-                    int(settings.show_location),
-                    int(settings.allow_picks),
-                    time_text(settings.expires_at),
+                    *_settings_values(settings),
                     int(has_password),
                     LinkState.PENDING.value,
                     time_text(utcnow()),
@@ -74,12 +83,7 @@ class LinkRecords:
                 "UPDATE links SET label=?, download=?, show_metadata=?, show_location=?,"
                 " allow_picks=?, expires_at=?, has_password=COALESCE(?, has_password) WHERE id=?",
                 (
-                    settings.label,
-                    settings.download.value,
-                    int(settings.show_metadata),
-                    int(settings.show_location),
-                    int(settings.allow_picks),
-                    time_text(settings.expires_at),
+                    *_settings_values(settings),
                     None if has_password is None else int(has_password),
                     link_id,
                 ),
