@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,25 +107,11 @@ class StoreError(Exception):
     """A request the store cannot honour, worded for the owner."""
 
 
-class _Reader:
-    """One thread's read connection. Only that thread's `threading.local` holds it, so it goes
-    when the thread ends (the app starts a sync thread per sync: their connections must not pile
-    up). It is never closed from outside: the connection closes itself once nothing refers to
-    it, which cannot happen while a thread is reading through it (closing a connection another
-    thread is reading through crashes the interpreter)."""
-
-    def __init__(self, path: Path) -> None:
-        self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.connection.row_factory = sqlite3.Row
-        self.connection.execute("PRAGMA busy_timeout=10000")
-        self.connection.execute("PRAGMA query_only=ON")
-
-
 class Database:
     """One SQLite file at the newest schema, shared by every thread.
 
-    Writes go through one connection and one lock. Reads outside a transaction go through a
-    connection of the reading thread's own: in WAL mode a reader never waits for a writer, and
+    Writes go through one connection and one lock. Reads outside a transaction go through
+    connections of their own (a few, reused): in WAL mode a reader never waits for a writer, and
     the GUI thread, which reads the store for every refresh, must not wait behind an upload
     worker's commit (a flush to disk that took up to 100 ms while the server wrote photos to the
     same disk: `bench/ui_responsiveness.py`). A reader sees every transaction committed before
@@ -137,9 +122,14 @@ class Database:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._local = threading.local()
-        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
-        self._readers_lock = threading.Lock()
+        # Read connections not in use, taken by a read and handed back after it: as many as
+        # threads ever read at once. Not one per thread: SQLite keeps a closed connection's
+        # file open while another connection of the process holds a lock on the file, so the
+        # readers of short-lived threads (a sync thread per sync) piled up open files.
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
+        self._closed = False
+        self._local = threading.local()  # `writing`: this thread is inside a transaction
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         try:
             self._db.row_factory = sqlite3.Row
@@ -167,53 +157,56 @@ class Database:
             ) from None
 
     def close(self) -> None:
-        """Close the writing connection and this thread's reader; other threads' readers go
-        with their threads (see `_Reader`)."""
-        reader: _Reader | None = getattr(self._local, "reader", None)
-        if reader is not None:
-            self._local.reader = None
-            reader.connection.close()
+        """Close the writing connection and the idle readers. A reader in use is closed by its
+        thread when the read ends: closing a connection another thread is reading through
+        crashes the interpreter."""
+        with self._idle_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for reader in idle:
+            reader.close()
         with self._lock:
             self._db.close()
 
-    def _reader(self) -> sqlite3.Connection | None:
-        """This thread's read connection; None inside a transaction (read its own writes)."""
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read through: inside a transaction the writing one (a thread reads
+        its own writes), else an idle reader or a new one."""
         if getattr(self._local, "writing", 0):
-            return None
-        reader: _Reader | None = getattr(self._local, "reader", None)
+            with self._lock:
+                yield self._db
+            return
+        with self._idle_lock:
+            reader = self._idle.pop() if self._idle else None
         if reader is None:
-            reader = _Reader(self.path)
-            with self._readers_lock:
-                self._readers.add(reader)
-            self._local.reader = reader
-        return reader.connection
-
-    def open_readers(self) -> int:
-        """How many threads hold a read connection now (tests: none piles up)."""
-        with self._readers_lock:
-            return len(self._readers)
+            reader = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            reader.execute("PRAGMA busy_timeout=10000")
+            reader.execute("PRAGMA query_only=ON")
+        try:
+            yield reader
+        finally:
+            with self._idle_lock:
+                closed = self._closed
+                if not closed:
+                    self._idle.append(reader)
+            if closed:
+                reader.close()
 
     @property
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def rows(self, query: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
-        """Every row a read returns (see the class: this thread's own connection)."""
-        reader = self._reader()
-        if reader is None:
-            with self._lock:
-                return self._db.execute(query, args).fetchall()
-        return reader.execute(query, args).fetchall()
+        """Every row a read returns (see the class: never waiting for a writer)."""
+        with self._reading() as db:
+            return db.execute(query, args).fetchall()
 
     def row(self, query: str, args: Sequence[object] = ()) -> sqlite3.Row | None:
         """The first row a read returns, or None."""
-        reader = self._reader()
-        if reader is None:
-            with self._lock:
-                row: sqlite3.Row | None = self._db.execute(query, args).fetchone()
-                return row
-        first: sqlite3.Row | None = reader.execute(query, args).fetchone()
-        return first
+        with self._reading() as db:
+            first: sqlite3.Row | None = db.execute(query, args).fetchone()
+            return first
 
     @contextmanager
     def transaction(self, *, flush: bool = True) -> Iterator[sqlite3.Connection]:
