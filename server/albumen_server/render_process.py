@@ -9,7 +9,8 @@ shares no GIL with requests, and its `nice` value is its own on every Unix.
 
 The child is started on first use with the `spawn` method (forking a threaded server is unsafe)
 and imports only what rendering needs. If it dies (killed, out of memory), the next picture starts
-a new one; if it cannot be started at all, pictures are rendered in the calling thread, as before.
+a new one; if it cannot be started at all, pictures are rendered in the calling thread, as before;
+if the server dies, the child ends within a second.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -32,9 +34,23 @@ NICENESS: Final = 10
 """How much lower than the server's the child's CPU priority is (Unix `nice` steps)."""
 
 
-def _lower_priority() -> None:
+ORPHAN_CHECK_SECONDS: Final = 1.0
+"""How often the child looks whether the server that started it is still there."""
+
+
+def _start_child(server_pid: int) -> None:
+    """In the child: a lower priority, and an end when the server is gone. A server killed
+    outright (kill -9, out of memory) cannot stop its pool, and the child, which holds both
+    ends of its work queue, would wait for work for ever."""
     with contextlib.suppress(OSError, AttributeError):  # Windows has no nice
         os.nice(NICENESS)
+
+    def watch() -> None:
+        while os.getppid() == server_pid:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 class RenderProcess:
@@ -52,7 +68,8 @@ class RenderProcess:
                     self._pool = ProcessPoolExecutor(
                         max_workers=1,
                         mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_lower_priority,
+                        initializer=_start_child,
+                        initargs=(os.getpid(),),
                     )
                 except (OSError, ValueError) as error:
                     log.warning("rendering in the server process: no child process (%s)", error)

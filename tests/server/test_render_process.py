@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 
 from albumen_server.derivatives import THUMB_EDGE, DerivativeError, render
 from albumen_server.render_process import NICENESS, RenderProcess
-from tests.support import photo_jpeg
+from tests.support import photo_jpeg, wait_until
 
 
 @pytest.fixture
@@ -63,3 +65,40 @@ def test_a_killed_child_is_replaced(renderer: RenderProcess, tmp_path: Path) -> 
     assert renderer.render(source, THUMB_EDGE) == render(source, THUMB_EDGE)
     (second,) = _child_pids(renderer)
     assert second != first
+
+
+def test_the_child_ends_when_the_server_is_killed(tmp_path: Path) -> None:
+    """A server killed outright cannot stop its pool; its child must not wait for work for
+    ever (each kill -9 of a server in the test suite left one behind)."""
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(photo_jpeg((320, 240)))
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from albumen_server.render_process import RenderProcess\n"
+        "renderer = RenderProcess()\n"
+        f"renderer.render(Path({str(source)!r}), 160)\n"
+        "print(list(renderer._pool._processes)[0], flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        child = int(server.stdout.readline())
+        assert _alive(child)
+        server.kill()
+        server.wait(10)
+        wait_until(lambda: not _alive(child), 15, "the render child to end after its server")
+    finally:
+        server.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not yet reaped by init, does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
