@@ -53,7 +53,21 @@ def test(args: list[str]) -> int:
         print("+", " ".join(str(a) for a in check), flush=True)
         if subprocess.call([str(a) for a in check], cwd=ROOT, env=env) != 0:
             return 1
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT, env=env)
+    return subprocess.call(
+        [str(BIN / "python"), "-m", "pytest", *_parallel(args), *args], cwd=ROOT, env=env
+    )
+
+
+def _parallel(args: list[str]) -> list[str]:
+    """Run the tests on several processes (pytest-xdist), a test file to a process: a file's
+    tests share its fixtures (a server, a cluster, a built bundle), which it sets up once.
+    Most tests wait on servers, browsers and subprocesses, so even 2 cores run two at once;
+    more than 4 would start more PostgreSQL clusters and servers than they save. Arguments
+    that choose the processes themselves (`-n`, `-p no:xdist`) are left alone."""
+    if any(a.startswith(("-n", "--numprocesses", "--dist")) or "xdist" in a for a in args):
+        return []
+    workers = min(4, max(2, os.cpu_count() or 1))
+    return ["-n", str(workers), "--dist", "loadfile"]
 
 
 def main() -> int:
