@@ -17,7 +17,7 @@ from enum import StrEnum
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from albumen.core.sync import SyncEvent, SyncReport, SyncService
-from albumen.ui.tasks import Inbox
+from albumen.ui.tasks import Inbox, lower_thread_priority
 
 
 class Connection(StrEnum):
@@ -149,6 +149,7 @@ class SyncBridge(QObject):
     # -- worker side ---------------------------------------------------------------------------
 
     def _run(self) -> None:
+        lower_thread_priority()  # and so every upload and render thread the drain starts
         try:
             report = self.service.sync_once(resume=False)
             if report.offline and self.revive is not None and self.revive():
