@@ -4,11 +4,16 @@ Builds the real window on real services (SQLite store, a real server process on 
 imports N 24-megapixel JPEGs through the same path a drop takes, lets them upload, and meanwhile
 a 10 ms QTimer records how late each tick fires. Also measured from the drop: seconds until the
 grid shows every photo (`grid_seconds`: the grid model's rows, cells of files still being
-checked count, as placeholders), and until
-the first upload starts on the server (`first_upload_seconds`: a thread watches the server's
-uploads folder for the first part file, independently of the GUI). Prints one JSON line.
+checked count, as placeholders), and until the first upload starts on the server
+(`first_upload_seconds`: a thread watches the server's uploads folder for the first part file,
+independently of the GUI). Prints one JSON line.
+
+The server shares the machine's cores with the app. By default it runs at the priority the app
+gives its embedded server (background, `albumen.priority`); `--server-priority normal` runs it
+as a server started by hand beside the app would run, competing with the GUI thread for a core.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_responsiveness.py [--photos 500]
+                                                  [--server-priority background|normal]
 """
 
 from __future__ import annotations
@@ -35,6 +40,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--photos", type=int, default=500)
     parser.add_argument("--megapixels", type=int, default=24)
+    parser.add_argument(
+        "--server-priority",
+        choices=("background", "normal"),
+        default="background",
+        help="the server process's priority: background, as the app runs its embedded server"
+        " (albumen.priority), or normal, as a server someone started by hand beside the app",
+    )
     options = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -45,6 +57,7 @@ def main() -> int:
 
     from albumen.app import tune_interpreter
     from albumen.core.model import PhotoState
+    from albumen.priority import lower_process
     from albumen.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="albumen-bench-") as temporary:
@@ -69,6 +82,8 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        if options.server_priority == "background":
+            lower_process(server.pid)
         try:
             import requests
 
@@ -189,6 +204,7 @@ def main() -> int:
                         "bench": "ui_responsiveness",
                         "photos": options.photos,
                         "megapixels": options.megapixels,
+                        "server_priority": options.server_priority,
                         "bytes": total_bytes,
                         "import_seconds": round(imported[0], 2) if imported else None,
                         "grid_seconds": round(grid_full[0], 2) if grid_full else None,

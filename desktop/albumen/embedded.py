@@ -21,6 +21,8 @@ from pathlib import Path
 
 import requests
 
+from albumen.priority import background_process_options, lower_process
+
 DEFAULT_PORT = 8737
 STATE_FILE = "embedded.json"
 # The server answers a challenge with an HMAC under the key in this file
@@ -177,7 +179,11 @@ def ensure_running(data_dir: Path, timeout: float = 30.0) -> EmbeddedServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # outlives the command that started it
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            **background_process_options(),
         )
+    # A background service of the app: what it receives from the app, and serves, never takes
+    # a core from the app's window (albumen.priority).
+    lower_process(process.pid)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -17,7 +17,8 @@ from enum import StrEnum
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from albumen.core.sync import SyncEvent, SyncReport, SyncService
-from albumen.ui.tasks import Inbox, lower_thread_priority
+from albumen.priority import lower_thread_priority
+from albumen.ui.tasks import Inbox
 
 
 class Connection(StrEnum):

@@ -13,10 +13,7 @@ behind a screenful of thumbnails.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -26,28 +23,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from albumen.priority import lower_thread_priority
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any, BaseException | None], None]
-
-BACKGROUND_NICE = 10  # what a background thread yields to the GUI thread: a tenth of its weight
-
-
-def lower_thread_priority() -> None:
-    """Make the calling thread, and the threads it starts, background work for the kernel.
-
-    On two busy cores (checking, hashing, sending, and a server on the same machine) the GUI
-    thread got its time slice after the workers' and the event loop ran tens of milliseconds
-    late. Linux gives each thread a nice value of its own, inherited by the threads it starts,
-    so the sync and import threads and every pool under them run at `BACKGROUND_NICE`; the
-    GUI thread and the lane of the photo in view keep the normal priority. Elsewhere this is a
-    no-op: macOS and Windows have no per-thread nice, and their schedulers already favour the
-    foreground window.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError):  # a sandbox that forbids it: run as before
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
 
 
 class Inbox(QObject):
