@@ -18,8 +18,11 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class BlobStore(Protocol):
-    def adopt(self, sha256: str, source: Path) -> None:
-        """Take ownership of a complete, verified file (moved, not copied, when possible)."""
+    def adopt(self, sha256: str, source: Path, *, synced: bool = False) -> None:
+        """Take ownership of a complete, verified file (moved, not copied, when possible).
+
+        `synced`: the caller already flushed the file's bytes to disk (an upload's part file,
+        synced as each PATCH ended), so they are not flushed again."""
 
     def exists(self, sha256: str) -> bool: ...
 
@@ -60,14 +63,15 @@ class FolderBlobStore:
     def _path(self, sha256: str) -> Path:
         return self.root / blob_name(sha256)
 
-    def adopt(self, sha256: str, source: Path) -> None:
+    def adopt(self, sha256: str, source: Path, *, synced: bool = False) -> None:
         target = self._path(sha256)
         if target.exists():
             source.unlink(missing_ok=True)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(source, "rb+") as handle:
-            os.fsync(handle.fileno())
+        if not synced:
+            with open(source, "rb+") as handle:
+                os.fsync(handle.fileno())
         try:
             os.replace(source, target)
         except OSError:

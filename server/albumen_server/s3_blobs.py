@@ -90,7 +90,8 @@ class S3BlobStore:
             raise
         return head
 
-    def adopt(self, sha256: str, source: Path) -> None:
+    def adopt(self, sha256: str, source: Path, *, synced: bool = False) -> None:
+        del synced  # the bucket makes the object durable, whatever the local file's state
         if self._head(sha256) is None:
             self.client.upload_file(
                 str(source), self.bucket, self.key(sha256), Config=self.transfer

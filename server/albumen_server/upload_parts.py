@@ -149,7 +149,7 @@ class FolderParts:
         return self.path(upload_id), None
 
     def adopt(self, blobs: BlobStore, sha256: str, upload_id: str, path: Path) -> None:
-        blobs.adopt(sha256, path)
+        blobs.adopt(sha256, path, synced=True)  # each PATCH synced what it kept (`keep`)
 
     def discard(self, upload_id: str) -> None:
         self.path(upload_id).unlink(missing_ok=True)
