@@ -41,6 +41,8 @@ def test_photos_show_and_upload_while_the_rest_are_checked(
         cells.append(model.rowCount())
 
     model.rowsInserted.connect(inserted)
+    headings: list[str] = []  # after each update of the heading the import asks for
+    context.events.photos_changed.connect(lambda _: headings.append(window.header.heading.text()))
     window.import_paths([folder], album.id)
     qtbot.waitUntil(lambda: window.problems.isVisible(), timeout=60_000)
 
@@ -49,6 +51,9 @@ def test_photos_show_and_upload_while_the_rest_are_checked(
     assert len(shown) >= 3 and shown[1] < count, shown
     assert model.photo_count() == count and model.incoming_count() == 0
     assert model.rowCount() == count
+    # The heading counted the files still being checked, and stops once all are.
+    assert f"{count + 1} files being checked" in headings[0], headings[0]
+    assert "being checked" not in window.header.heading.text()
     # The broken file has its own verdict, by name; the good ones are all in, in order.
     lines = [window.problems.list.item(i).text() for i in range(window.problems.list.count())]
     assert len(lines) == 1 and lines[0].startswith("broken.jpg: is truncated"), lines

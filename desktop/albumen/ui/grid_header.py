@@ -114,9 +114,13 @@ class GridHeader(QWidget):
         state = album_state(album, offline)
         photos = count(album.photo_count, "photo")
         shown = ""
-        if self._model is not None and self._model.picked_only is not None:
-            picked = self._model.photo_count()
-            shown = f" · <b>showing the {picked} picked</b>"
+        model = self._model
+        if model is not None and model.picked_only is not None:
+            shown = f" · <b>showing the {model.photo_count()} picked</b>"
+        if model is not None and model.album_id == album.id and model.incoming_count():
+            # Files of a folder being added that are not photos of the album yet: the count
+            # above grows as they are checked.
+            shown += f" · {count(model.incoming_count(), 'file')} being checked"
         self.heading.setText(f"<h2>{escape(album.title)}</h2>{photos} · {escape(state)}{shown}")
 
     def set_sort_menu(self, menu: QMenu, apply: QAction) -> None:
