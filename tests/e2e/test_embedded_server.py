@@ -8,8 +8,10 @@ An impostor holding the embedded server's port (another local user, after a rebo
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -184,3 +186,26 @@ def test_an_embedded_server_that_was_killed_is_started_again(
     finally:
         client.close()
         embedded.stop(data_dir)
+
+
+def _nice_values(pid: int) -> list[int]:
+    """The nice value of each thread of the process (field 19 of /proc/PID/task/TID/stat)."""
+    values = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        values.append(int(fields[16]))  # fields after the name start at the state (field 3)
+    return values
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux's /proc")
+def test_the_embedded_server_runs_in_the_background_with_every_thread(data_dir: Path) -> None:
+    """It shares the owner's cores with the app's window: the kernel gives it what the window
+    leaves (albumen.priority), and so every thread it started after its start."""
+    from albumen.priority import BACKGROUND_NICE
+
+    server = embedded.ensure_running(data_dir)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert own < BACKGROUND_NICE  # the test itself runs in the foreground
+    threads = _nice_values(server.pid)
+    assert len(threads) > 1, threads  # a server with its worker threads running
+    assert all(value >= BACKGROUND_NICE for value in threads), threads
