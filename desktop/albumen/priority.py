@@ -4,9 +4,10 @@ On a laptop's two or four cores the app checks, hashes and sends photos while th
 and looks at them, and the embedded server receives what the app sends on the same cores. The
 kernel shares a busy CPU out by priority, so the work the owner is not waiting on runs at
 `BACKGROUND_NICE`: the GUI thread, the lane of the photo in view and anything else at the
-normal priority get a core as soon as they wake (`bench/ui_responsiveness.py`: with the server
-at normal priority beside the app, the event loop ran up to 120 ms late; in the background,
-under 40 ms). When nothing else wants the CPU, background work runs at full speed.
+normal priority get a core as soon as they wake (`bench/ui_responsiveness.py`, 200 photos of
+24 MP added and sent on 2 cores: with the server at normal priority beside the app, the event
+loop ran up to 108–122 ms late; with it in the background, 35–37 ms). When nothing else wants
+the CPU, background work runs at full speed.
 
 Qt-free and outside `albumen.core`: the core leaves the choice of what runs in the background
 to the app that starts it (the command line runs everything at the owner's own priority).

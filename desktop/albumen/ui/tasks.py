@@ -80,8 +80,10 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.inbox = Inbox(self)
         self.image_threads = max(1, image_threads)
-        # General work (imports among it) and grid thumbnails run in the background; the
-        # photo in view (`now`) does not.
+        # General work (imports, the metadata panel's reads, Settings' server checks) and grid
+        # thumbnails run in the background, level with the uploads; the photo in view (`now`)
+        # does not. (A thread once lowered cannot be raised again without privileges, so the
+        # priority is the pool's, not the task's.)
         self._general = ThreadPoolExecutor(
             4, thread_name_prefix="albumen-task", initializer=lower_thread_priority
         )
