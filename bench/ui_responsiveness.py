@@ -23,7 +23,6 @@ import json
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -52,12 +51,11 @@ def main() -> int:
 
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
-    from tests.support import create_token, free_port, wait_until
+    from tests.support import start_server
     from tests.ui.conftest import build_context
 
     from albumen.app import tune_interpreter
     from albumen.core.model import PhotoState
-    from albumen.priority import lower_process
     from albumen.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="albumen-bench-") as temporary:
@@ -65,38 +63,11 @@ def main() -> int:
         total_bytes = make_photos(work / "photos", options.photos, options.megapixels)
         server_data = work / "server"
         server_data.mkdir()
-        token = create_token(server_data)
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "albumen_server.cli",
-                "--data",
-                str(server_data),
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        if options.server_priority == "background":
-            lower_process(server.pid)
+        server = start_server(server_data, background=options.server_priority == "background")
         try:
-            import requests
-
-            def up() -> bool:
-                try:
-                    return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok
-                except requests.RequestException:
-                    return False
-
-            wait_until(up, 30, "the server")
             tune_interpreter()  # as the app's main does
             app = QApplication.instance() or QApplication([])
-            context = build_context(work / "client", f"http://127.0.0.1:{port}", token)
+            context = build_context(work / "client", server.url, server.token)
             context.sync.service.retries = 4
             window = MainWindow(context)
             window.resize(1400, 900)
@@ -221,8 +192,7 @@ def main() -> int:
                 )
             )
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
     return 0
 
 

@@ -147,13 +147,24 @@ class ServerProcess:
 
 
 def start_server(
-    data: Path, *extra: str, python: str = sys.executable, env: dict[str, str] | None = None
+    data: Path,
+    *extra: str,
+    python: str = sys.executable,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    token: str | None = None,
+    background: bool = False,
 ) -> ServerProcess:
-    """Start `albumen-server` on a free port of 127.0.0.1 with its data in `data`; `python` is
-    the interpreter to run it with (another virtual environment's, to test an installation)."""
+    """Start `albumen-server` on 127.0.0.1 with its data in `data`; `python` is the interpreter
+    to run it with (another virtual environment's, to test an installation). On a free port
+    with a new owner token, or on the `port` a client was already told of, with the `token` it
+    already holds (a server that comes up after the client went offline). `background`: at the
+    priority the app gives its embedded server, from its first instant (albumen.priority)."""
     database = extra[extra.index("--database") + 1] if "--database" in extra else None
-    token = create_token(data, python=python, database=database)
-    port = free_port()
+    if token is None:
+        token = create_token(data, python=python, database=database)
+    if port is None:
+        port = free_port()
     log = open(data / "server.log", "ab")  # noqa: SIM115  # the child process holds it
     process = subprocess.Popen(
         [
@@ -172,6 +183,10 @@ def start_server(
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
+    if background:
+        from albumen.priority import lower_process
+
+        lower_process(process.pid)
     server = ServerProcess(data=data, port=port, token=token, process=process, database=database)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -22,6 +22,7 @@ from tests.support import (
     photo_jpeg,
     run_albumen,
     sha256,
+    start_server,
     wait_until,
 )
 
@@ -144,23 +145,8 @@ def test_share_offline_then_sync_when_the_server_is_up(tmp_path: Path) -> None:
     status = _albumen(data, "links", token=token)
     assert "pending" in status.stdout
 
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "albumen_server.cli",
-            "--data",
-            str(server_data),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(server_data, port=port, token=token)
     try:
-        wait_until(lambda: _up(port), 30, "the server to listen")
         synced = _albumen(data, "sync", token=token)
         assert synced.returncode == 0, synced.stderr
         assert "2 uploaded" in synced.stdout
@@ -168,16 +154,8 @@ def test_share_offline_then_sync_when_the_server_is_up(tmp_path: Path) -> None:
         assert len(listing["photos"]) == 2
         assert "active" in _albumen(data, "links", token=token).stdout
     finally:
-        process.terminate()
-        process.wait(10)
+        server.stop()
     assert _hashes(hashes) == hashes
-
-
-def _up(port: int) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok
-    except requests.RequestException:
-        return False
 
 
 @pytest.mark.slow

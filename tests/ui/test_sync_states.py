@@ -3,9 +3,6 @@ kept across a restart, Quit with uploads waiting."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -15,7 +12,7 @@ from albumen.core.model import PhotoState
 from albumen.ui.album_list import StateTextRole
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
-from tests.support import create_token, free_port, wait_until
+from tests.support import create_token, free_port, start_server
 from tests.ui.conftest import build_context
 from tests.ui.dialogs import answer_next_box
 from tests.ui.windows import drop as _drop
@@ -49,44 +46,18 @@ def test_offline_then_back_online_against_a_real_server(
             ),
             timeout=20_000,
         )
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "albumen_server.cli",
-                "--data",
-                str(server_data),
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=dict(os.environ),
-        )
+        server = start_server(server_data, port=port, token=token)
         try:
-            wait_until(lambda: _listening(port), 30, "the server to listen")
             window.sync_action.trigger()
             qtbot.waitUntil(lambda: "online" in window.connection_label.text(), timeout=30_000)
             assert [p.state for p in context.store.photos(album.id)] == [PhotoState.UPLOADED] * 2
         finally:
-            process.terminate()
-            process.wait(10)
+            server.stop()
     finally:
         window.close()
         context.sync.shutdown()
         context.runner.wait()
         context.store.close()
-
-
-def _listening(port: int) -> bool:
-    import requests
-
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok
-    except requests.RequestException:
-        return False
 
 
 def test_a_pause_holds_across_a_restart_until_resumed(
