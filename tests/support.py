@@ -47,13 +47,37 @@ def run_albumen(
     """The `albumen` command as an owner runs it: its own data folder, the owner token (if any)
     in ALBUMEN_TOKEN, no stdin; output captured as text."""
     return subprocess.run(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *args],
+        _albumen_command(data, args),
         capture_output=True,
         text=True,
         env={**os.environ, "ALBUMEN_TOKEN": token, **(env or {})},
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def start_albumen(
+    data: Path,
+    *args: str,
+    token: str,
+    stdout: int = subprocess.PIPE,
+    stderr: int = subprocess.PIPE,
+    text: bool = False,
+) -> subprocess.Popen[Any]:
+    """The `albumen` command started as `run_albumen` runs it, and left running: for a test
+    that reads what it prints while it works, interrupts it or kills it."""
+    return subprocess.Popen(
+        _albumen_command(data, args),
+        env={**os.environ, "ALBUMEN_TOKEN": token},
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
+        text=text,
+    )
+
+
+def _albumen_command(data: Path, args: tuple[str, ...]) -> list[str]:
+    return [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *args]
 
 
 def free_port() -> int:

@@ -5,16 +5,13 @@ them and ends when they have landed, byte-exact."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.support import ServerProcess, photo_jpeg, run_albumen, sha256
+from tests.support import ServerProcess, photo_jpeg, run_albumen, sha256, start_albumen
 
 pytestmark = pytest.mark.slow
 
@@ -40,14 +37,7 @@ def test_the_link_is_printed_while_the_originals_are_still_arriving(
     # 8.4 MB of originals at 600 KiB/s: about 14 s after the web sizes (0.8 MB) are in.
     command = ["share", str(tmp_path / "shoot"), "--album", "Slow uplink"]
     command += ["--download", "original", "--limit-rate", "600K"]
-    share = subprocess.Popen(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *command],
-        env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    share = start_albumen(data, *command, token=shared_server.token, text=True)
     try:
         assert share.stdout is not None
         url = share.stdout.readline().strip()  # printed while the command goes on
@@ -97,14 +87,7 @@ def test_interrupted_after_the_link_the_originals_stay_queued_for_sync(
     data.mkdir()
     (data / "settings.json").write_text(json.dumps({"server_url": shared_server.url}))
     command = ["share", str(tmp_path / "shoot"), "--album", "Interrupted", "--limit-rate", "500K"]
-    share = subprocess.Popen(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *command],
-        env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    share = start_albumen(data, *command, token=shared_server.token, text=True)
     try:
         assert share.stdout is not None
         url = share.stdout.readline().strip()

@@ -12,7 +12,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +28,7 @@ from tests.support import (
     photo_jpeg,
     run_albumen,
     sha256,
+    start_albumen,
     start_server,
     wait_until,
 )
@@ -38,13 +38,7 @@ TRIALS = 20
 
 
 def _cli(data: Path, *args: str, token: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "albumen.cli", "--data-dir", str(data), *args],
-        env={**os.environ, "ALBUMEN_TOKEN": token},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-    )
+    return start_albumen(data, *args, token=token, stdout=subprocess.DEVNULL)
 
 
 def test_share_killed_at_random_moments_then_sync_sends_each_photo_once(
@@ -113,12 +107,8 @@ def test_share_killed_between_web_sizes_and_originals_then_sync_sends_the_origin
         (client / "settings.json").write_text(json.dumps({"server_url": shared_server.url}))
         album = f"Instant {trial}"
         command = ["share", str(photos), "--album", album, "--limit-rate", "1M"]
-        share = subprocess.Popen(
-            [sys.executable, "-m", "albumen.cli", "--data-dir", str(client), *command],
-            env={**os.environ, "ALBUMEN_TOKEN": shared_server.token},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
+        share = start_albumen(
+            client, *command, token=shared_server.token, stderr=subprocess.DEVNULL
         )
         assert share.stdout is not None
         assert b"/s/" in share.stdout.readline(), f"trial {trial}: the link was printed"
