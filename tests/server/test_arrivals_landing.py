@@ -22,14 +22,13 @@ from tests.server.arriving import (
     photos_of,
     share,
 )
-from tests.server.uploading import TUS, create_upload, put_preview, upload_photo
+from tests.server.uploading import TUS, ask_to_upload, create_upload, put_preview, upload_photo
 from tests.support import (
     ServerProcess,
     new_id,
     photo_jpeg,
     sha256,
     start_server,
-    tus_metadata,
     wait_until,
 )
 
@@ -91,20 +90,7 @@ def test_another_file_for_an_arriving_photo_is_refused_and_it_stays_arriving(
     assert put_preview(shared_server, photo_id, album_id, original).status_code == 201
     other = photo_jpeg((800, 600), colour=(10, 200, 10))
     # Announced as other bytes: refused at creation.
-    response = shared_server.api(
-        "POST",
-        "/api/uploads/",
-        headers={
-            **TUS,
-            "Upload-Length": str(len(other)),
-            "Upload-Metadata": tus_metadata(
-                album_id=album_id,
-                photo_id=photo_id,
-                filename="IMG_0001.JPG",
-                sha256=sha256(other),
-            ),
-        },
-    )
+    response = ask_to_upload(shared_server, album_id, other, "IMG_0001.JPG", photo_id)
     assert response.status_code == 409
     assert "arriving" in response.json()["error"]["message"]
     # Announced right, but other bytes sent: 460, nothing kept.

@@ -25,7 +25,25 @@ def create_upload(
     announced_sha256: str | None = None,
 ) -> tuple[str, str]:
     photo_id = photo_id or new_id()
-    response = server.api(
+    response = ask_to_upload(
+        server, album_id, data, filename, photo_id, announced_sha256=announced_sha256
+    )
+    assert response.status_code == 201, response.text
+    return response.headers["Location"], photo_id
+
+
+def ask_to_upload(
+    server: ServerProcess,
+    album_id: str,
+    data: bytes,
+    filename: str,
+    photo_id: str,
+    *,
+    announced_sha256: str | None = None,
+) -> requests.Response:
+    """The tus creation of an upload of `data` (announced with its own SHA-256 unless told
+    otherwise), whatever the server answers."""
+    return server.api(
         "POST",
         "/api/uploads/",
         headers={
@@ -40,8 +58,6 @@ def create_upload(
             ),
         },
     )
-    assert response.status_code == 201, response.text
-    return response.headers["Location"], photo_id
 
 
 def upload_photo(
