@@ -9,6 +9,7 @@ one (a colour profile, a 16-bit PNG, a RAW's rotation) is a fix to both.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "eight_bit",
     "jpeg_bytes",
     "libraw_message",
+    "load_plugins",
     "open_image",
     "open_raw",
     "orientation_of",
@@ -77,12 +79,41 @@ def check_pixels(width: int, height: int) -> None:
         raise TooManyPixels(width, height)
 
 
+_PLUGIN_MODULES = {
+    "JPEG": "PIL.JpegImagePlugin",
+    "PNG": "PIL.PngImagePlugin",
+    "WEBP": "PIL.WebPImagePlugin",
+    "TIFF": "PIL.TiffImagePlugin",
+    "AVIF": "PIL.AvifImagePlugin",
+    "GIF": "PIL.GifImagePlugin",
+    "BMP": "PIL.BmpImagePlugin",
+    "PSD": "PIL.PsdImagePlugin",
+}
+"""The Pillow module that registers each photo format's opener (HEIF comes from pi-heif)."""
+
+
 @functools.cache
-def _allowed_formats() -> tuple[str, ...]:
+def load_plugins() -> tuple[str, ...]:
+    """Register the openers of the photo formats, and only those; returns their Pillow names.
+
+    Done once per process, and it takes a while: pi-heif and the plugins are imported with the
+    GIL held (about 40 ms with Pillow's `Image.init()`, which imports all of its forty-odd
+    plugins; about half that for these), during which no other thread runs Python. The app
+    calls this in the background as its window opens, so the first photos dropped do not stall
+    the window while it happens. A plugin this Pillow lacks is left to `Image.init()`."""
+    import importlib
+
     import pi_heif
 
-    pi_heif.register_heif_opener()  # HEIC is a Pillow plugin; registered once, when first needed
-    Image.init()
+    pi_heif.register_heif_opener()
+    for name in PILLOW_FORMATS:
+        module = _PLUGIN_MODULES.get(name)
+        if module is not None and name not in Image.OPEN:
+            # An older Pillow may lack the format: then `Image.init()` below has its say.
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module)
+    if any(name not in Image.OPEN for name in PILLOW_FORMATS):
+        Image.init()
     return tuple(name for name in PILLOW_FORMATS if name in Image.OPEN)
 
 
@@ -100,7 +131,7 @@ def open_image(source: Path | IO[bytes]) -> Image.Image:
 
     Raises what Pillow raises: UnidentifiedImageError for anything else.
     """
-    image = Image.open(source, formats=_allowed_formats())
+    image = Image.open(source, formats=load_plugins())
     if image.format == "JPEG" and isinstance(image, ImageFile.ImageFile):
         image.decodermaxblock = JPEG_READ
     return image

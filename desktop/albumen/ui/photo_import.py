@@ -24,6 +24,7 @@ from albumen.ui.context import AppContext
 from albumen.ui.photo_grid import PhotoGridModel
 from albumen.ui.problems_panel import ProblemsPanel
 from albumen.ui.status_bar import StatusBar
+from albumen_photo.decode import load_plugins
 
 REFRESH_SECONDS: Final = 0.25
 """How often at most the grid and the album list are refreshed while photos keep arriving."""
@@ -59,6 +60,10 @@ class PhotoImport:
         self.status = status
         self.problems = problems
         self.grid = grid
+        # Ready before the first drop, in the background: the first file checked would
+        # otherwise import the image plugins with the GIL held, stalling the window that
+        # has just shown the dropped files (bench/ui_responsiveness.py's worst stall).
+        context.runner.run(load_plugins)
 
     def start(self, album: Album, paths: list[Path]) -> None:
         context, status = self.context, self.status
