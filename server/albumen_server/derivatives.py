@@ -22,7 +22,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from albumen_photo import decode, formats
 from albumen_photo.formats import MAX_PIXELS
-from albumen_photo.metadata import read_metadata
+from albumen_photo.metadata import PhotoMetadata, read_metadata
 from albumen_photo.raw import raw_size
 
 __all__ = [
@@ -97,8 +97,9 @@ class _RawFailed(Exception):
 # Public API
 
 
-def probe(path: Path) -> ImageInfo:
-    """Size, capture time and type from the header alone, for the photo list at upload time.
+def probe(path: Path, metadata: PhotoMetadata | None = None) -> ImageInfo:
+    """Size, capture time and type from the header alone, for the photo list at upload time;
+    `metadata` is the file's when the caller read it already (reading it is most of the work).
 
     Read with :func:`albumen_photo.metadata.read_metadata`, so the server and the owner's app
     agree on every value (the capture date follows its one rule). Never raises: a photo the
@@ -106,7 +107,7 @@ def probe(path: Path) -> ImageInfo:
     unknown facts are None rather than an error.
     """
     try:
-        return _probe(path)
+        return _probe(path, metadata)
     except Exception:  # any odd file: the upload still goes through, just without these facts
         return _NOTHING
 
@@ -285,7 +286,7 @@ def _encode_preview(preview: Image.Image, name: str, long_edge: int, flip: int) 
 # Probing
 
 
-def _probe(path: Path) -> ImageInfo:
+def _probe(path: Path, metadata: PhotoMetadata | None) -> ImageInfo:
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
     if not head:
@@ -301,7 +302,7 @@ def _probe(path: Path) -> ImageInfo:
         return ImageInfo(width, height, None, _GENERIC_RAW)
     if not fmt.is_photo:
         return _NOTHING
-    meta = read_metadata(path)
+    meta = metadata if metadata is not None else read_metadata(path)
     return ImageInfo(meta.width, meta.height, _utc(meta.taken_at), fmt.mime)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from albumen_photo.digest import file_sha256
+from albumen_photo.metadata import read_metadata
 from albumen_server.context import ServerContext
 from albumen_server.derivatives import probe
 from albumen_server.errors import ApiError
@@ -94,8 +95,9 @@ class FileFacts:
 def read_facts(path: Path) -> FileFacts:
     """The facts of a file that just arrived, read from its header; the place name is found
     offline (places.py). Never fails: a photo the server cannot look into is still a photo."""
-    info = probe(path)
-    location = locate(path)
+    metadata = read_metadata(path)  # once, for both: reading it is most of their work
+    info = probe(path, metadata)
+    location = locate(path, metadata)
     return FileFacts(
         size=path.stat().st_size,
         content_type=info.content_type,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from albumen_photo.metadata import read_metadata
+from albumen_photo.metadata import PhotoMetadata, read_metadata
 from albumen_server import geonames
 
 log = logging.getLogger(__name__)
@@ -44,14 +44,15 @@ class Location:
     place: str | None
 
 
-def read_position(path: Path) -> tuple[float, float] | None:
-    """The GPS position the file carries (EXIF, else XMP), or None for none or a bogus one.
+def read_position(path: Path, metadata: PhotoMetadata | None = None) -> tuple[float, float] | None:
+    """The GPS position the file carries (EXIF, else XMP), or None for none or a bogus one;
+    `metadata` is the file's when the caller read it already.
 
     (0, 0) is refused: it is what a camera writes when it had no fix, not a photo taken in the
     Gulf of Guinea. Never raises: a photo whose metadata cannot be read is still a photo the
     owner uploaded.
     """
-    gps = read_metadata(path).gps
+    gps = (metadata if metadata is not None else read_metadata(path)).gps
     if gps is None:
         return None
     latitude, longitude = gps.lat, gps.lon
@@ -82,9 +83,10 @@ def place_name(latitude: float, longitude: float) -> str | None:
     return None
 
 
-def locate(path: Path) -> Location | None:
-    """Position and place name of the photo at `path`, or None when it carries no GPS."""
-    position = read_position(path)
+def locate(path: Path, metadata: PhotoMetadata | None = None) -> Location | None:
+    """Position and place name of the photo at `path`, or None when it carries no GPS;
+    `metadata` is the file's when the caller read it already."""
+    position = read_position(path, metadata)
     if position is None:
         return None
     try:
