@@ -5,6 +5,10 @@ Both make small, upright, RGB JPEGs from the owner's files, and both must refuse
 bomb before a pixel is decoded, open only the photo formats (never every format Pillow knows),
 and take a RAW's picture from the preview its camera embedded. Kept here once so that a fix to
 one (a colour profile, a 16-bit PNG, a RAW's rotation) is a fix to both.
+
+numpy is imported by the functions that need it (16-bit and float pictures, RAW), not with the
+module: importing it took 90 ms of every start of `albumen share` and of the app, and started
+OpenBLAS's threads, for JPEGs that never use it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import io
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 from PIL import Image, ImageCms, ImageFile
 
 from albumen_photo.formats import MAX_PIXELS, PILLOW_FORMATS
@@ -188,6 +191,8 @@ def resamplable(image: Image.Image) -> Image.Image:
 
 def eight_bit(image: Image.Image) -> Image.Image:
     """16-bit and float greys to 8 bits by scaling: Pillow's own conversion clips to white."""
+    import numpy as np
+
     values = np.nan_to_num(np.asarray(image, dtype=np.float64))
     if image.mode == "F":
         if values.size and values.max() <= 1.0:
@@ -288,6 +293,7 @@ def open_raw(path: Path) -> Any:
 def raw_preview(raw: Any) -> Image.Image | None:
     """The preview the camera embedded in the RAW, opened lazily; None when there is none that
     is a picture. Its own EXIF orientation, if any, overrides the RAW's flip."""
+    import numpy as np
     import rawpy
 
     try:
@@ -303,5 +309,7 @@ def raw_preview(raw: Any) -> Image.Image | None:
 
 def develop_raw(raw: Any, half_size: bool) -> Image.Image:
     """The sensor data demosaicked (at half size: four times less work), flip applied."""
+    import numpy as np
+
     pixels = raw.postprocess(half_size=half_size, use_camera_wb=True, output_bps=8)
     return Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8))

@@ -57,6 +57,27 @@ print(" ".join(extra))
     assert len(loaded) <= len(formats.PILLOW_FORMATS), loaded
 
 
+def test_checking_and_thumbnailing_a_jpeg_import_no_numpy(tmp_path: Path) -> None:
+    """numpy is for 16-bit, float and RAW pictures: importing it with the decoder cost every
+    start of `albumen share` and of the app 90 ms (and OpenBLAS's threads)."""
+    photo = tmp_path / "a.jpg"
+    Image.new("RGB", (64, 48), (200, 100, 50)).save(photo, quality=90)
+    script = f"""
+import sys
+from pathlib import Path
+import albumen.core.sync, albumen.core.upload_run
+from albumen.core.scan import check_file
+from albumen.core.thumbnails import make_thumbnail
+assert check_file(Path({str(photo)!r})).width == 64
+assert make_thumbnail(Path({str(photo)!r}), 32)
+print("numpy" in sys.modules)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"
+
+
 def test_refusals_name_the_kind_of_file(corpus: Path) -> None:
     xmp = formats.identify(corpus / "XMP.xmp")
     jxl = formats.identify(corpus / "JXL.jxl")
