@@ -12,13 +12,19 @@ of each, their ratio (share / curl throughput: 1.0 is as fast as curl), the time
 byte on the server, and the peak RSS of the `albumen` process (from wait4: the child's own
 `ru_maxrss`, which is its VmHWM). MB = MiB.
 
+Loopback is a wire of unbounded speed: both sides are then limited by the CPU alone. `--wire
+RATE` (as `tc` writes rates: 1gbit, 2500mbit) makes it a wire of that speed for the run, with a
+token bucket on the loopback device (`tc qdisc replace dev lo root tbf`, removed after; needs
+root and iproute2), so the ratio says how near the share comes to a real link's speed.
+
     .venv/bin/python bench/client_upload.py [--photos 100] [--size-mb 10] [--repeat 3]
-                                            [--baseline-fsync] [--tmp DIR]
+                                            [--baseline-fsync] [--wire RATE] [--tmp DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -27,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +54,33 @@ from bench.server_upload import (  # noqa: E402
 )
 
 POLL = 0.002  # seconds between two looks at the server's uploads folder
+WIRE_BURST = "256kb"  # the token bucket's depth: above loopback's 64 KiB packets
 
 
 def log(message: str) -> None:
     """Progress goes to stderr: stdout carries the one JSON line and nothing else."""
     print(f"client_upload: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def wire(rate: str | None) -> Iterator[None]:
+    """Loopback shaped to `rate` while the block runs (nothing when None); the shaping goes
+    even when the block fails."""
+    if rate is None:
+        yield
+        return
+    tc = shutil.which("tc")
+    if tc is None:
+        raise BenchError("--wire needs tc (iproute2) on PATH")
+    shape = [tc, "qdisc", "replace", "dev", "lo", "root", "tbf", "rate", rate]
+    shape += ["burst", WIRE_BURST, "latency", "50ms"]
+    done = subprocess.run(shape, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"tc could not shape loopback to {rate}: {done.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run([tc, "qdisc", "del", "dev", "lo", "root"], capture_output=True, check=False)
 
 
 def _first_byte_landed(uploads: Path) -> bool:
@@ -194,28 +223,29 @@ def run(options: argparse.Namespace, curl: str, workdir: Path) -> dict[str, Any]
         received = workdir / "received"
         received.mkdir()
         _receiver, port = start_receiver(received, children, options.baseline_fsync)
-        for attempt in range(1, options.repeat + 1):
-            folder = workdir / f"run-{attempt}"
-            folder.mkdir()
-            server, url, token = start_server(folder, children)
-            try:
-                server_cpu = cpu_seconds(server.process.pid)
-                result = share(photos, folder / "client", url, token, folder / "server-data")
-                result["server_cpu_seconds"] = cpu_seconds(server.process.pid) - server_cpu
-                check_album(url, token, expected)
-            finally:
-                server.stop()
-                children.remove(server)
-            shutil.rmtree(folder / "server-data", ignore_errors=True)
-            shares.append(result)
-            log(
-                f"run {attempt}: albumen share {result['seconds']:.2f} s, first byte at"
-                f" {result['first_byte_seconds']} s, peak RSS {result['peak_rss_mb']} MB,"
-                f" CPU: albumen {result['cpu_seconds']:.2f} s,"
-                f" server {result['server_cpu_seconds']:.2f} s"
-            )
-            curls.append(curl_upload(curl, port, received, files))
-            log(f"run {attempt}: curl -T {curls[-1]:.2f} s")
+        with wire(options.wire):
+            for attempt in range(1, options.repeat + 1):
+                folder = workdir / f"run-{attempt}"
+                folder.mkdir()
+                server, url, token = start_server(folder, children)
+                try:
+                    server_cpu = cpu_seconds(server.process.pid)
+                    result = share(photos, folder / "client", url, token, folder / "server-data")
+                    result["server_cpu_seconds"] = cpu_seconds(server.process.pid) - server_cpu
+                    check_album(url, token, expected)
+                finally:
+                    server.stop()
+                    children.remove(server)
+                shutil.rmtree(folder / "server-data", ignore_errors=True)
+                shares.append(result)
+                log(
+                    f"run {attempt}: albumen share {result['seconds']:.2f} s, first byte at"
+                    f" {result['first_byte_seconds']} s, peak RSS {result['peak_rss_mb']} MB,"
+                    f" CPU: albumen {result['cpu_seconds']:.2f} s,"
+                    f" server {result['server_cpu_seconds']:.2f} s"
+                )
+                curls.append(curl_upload(curl, port, received, files))
+                log(f"run {attempt}: curl -T {curls[-1]:.2f} s")
     finally:
         for child in children:
             child.stop()
@@ -231,6 +261,7 @@ def run(options: argparse.Namespace, curl: str, workdir: Path) -> dict[str, Any]
         "total_mb": round(total_mb, 1),
         "repeat": options.repeat,
         "baseline_fsync": options.baseline_fsync,
+        "wire": options.wire or "loopback",
         "share_seconds_best": round(best, 3),
         "share_seconds_median": round(median, 3),
         "share_mb_per_s_best": round(total_mb / best, 1),
@@ -263,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-fsync",
         action="store_true",
         help="the baseline fsyncs each file before answering, as the server does",
+    )
+    parser.add_argument(
+        "--wire",
+        default=None,
+        metavar="RATE",
+        help="shape loopback to this rate for the run (tc's units: 1gbit, 2500mbit; needs root)",
     )
     parser.add_argument("--tmp", type=Path, default=None, help="where the temporary folder goes")
     options = parser.parse_args(argv)
