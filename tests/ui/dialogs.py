@@ -7,8 +7,17 @@ words on it too.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QGroupBox,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
 
 
 def answer_next_box(button: str, tries: int = 500) -> list[str]:
@@ -29,3 +38,28 @@ def answer_next_box(button: str, tries: int = 500) -> list[str]:
 
     QTimer.singleShot(0, lambda: click(tries))
     return asked
+
+
+def mnemonics(dialog: QWidget) -> list[str]:
+    """The Alt+letter keys the labels, buttons and group boxes a dialog shows now offer (a page
+    of a stack that is not shown, say, offers none)."""
+    keys: list[str] = []
+    for widget in dialog.findChildren(QWidget):
+        if not widget.isVisibleTo(dialog):
+            continue
+        if isinstance(widget, QLabel | QAbstractButton):
+            text = widget.text()
+        elif isinstance(widget, QGroupBox):
+            text = widget.title()
+        else:
+            continue
+        marked = re.search(r"&([^&])", text.replace("&&", ""))
+        if marked:
+            keys.append(marked.group(1).lower())
+    return keys
+
+
+def repeated_mnemonics(dialog: QWidget) -> list[str]:
+    """Keys offered twice: Alt+key then only cycles between the two, a keyboard path broken."""
+    keys = mnemonics(dialog)
+    return sorted({key for key in keys if keys.count(key) > 1})

@@ -25,6 +25,7 @@ from tests.support import (
     photo_jpeg,
     run_albumen,
 )
+from tests.ui.dialogs import mnemonics, repeated_mnemonics
 
 
 @pytest.fixture
@@ -118,6 +119,8 @@ def test_uploads_and_new_link_defaults_are_saved(
     dialog.default_expiry.setCurrentIndex(dialog.default_expiry.findData(None))
     dialog.default_download.setCurrentIndex(dialog.default_download.findData("web"))
     dialog.default_location.setChecked(True)
+    assert not dialog.default_picks.isChecked()  # off unless the owner wants proofing
+    dialog.default_picks.setChecked(True)
     with qtbot.waitSignal(dialog.accepted, timeout=5_000):
         dialog.save()
     saved = Settings.load(embedded_context.settings_path)
@@ -128,6 +131,15 @@ def test_uploads_and_new_link_defaults_are_saved(
     defaults = saved.link_defaults
     assert (defaults.password, defaults.expires_days, defaults.download) == (False, None, "web")
     assert defaults.show_location and not defaults.show_metadata
+    assert defaults.allow_picks
+
+
+def test_every_keyboard_key_of_the_settings_leads_to_one_field(
+    qtbot: QtBot, embedded_context: AppContext
+) -> None:
+    dialog = _open(qtbot, embedded_context)
+    assert len(mnemonics(dialog)) >= 12
+    assert repeated_mnemonics(dialog) == []
 
 
 def test_addresses_that_would_leak_secrets_are_refused() -> None:

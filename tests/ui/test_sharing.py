@@ -18,7 +18,7 @@ from albumen.ui.context import AppContext
 from albumen.ui.links_panel import LinksModel, LinksPanel
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.share_dialog import MIN_PASSWORD, ON_DATE, ShareDialog, end_of_day
-from tests.ui.dialogs import answer_next_box
+from tests.ui.dialogs import answer_next_box, mnemonics, repeated_mnemonics
 
 
 @pytest.fixture
@@ -113,15 +113,25 @@ def test_new_links_start_from_the_owners_defaults(
     defaults.show_location = True
     defaults.expires_days = 7
     defaults.password = False
+    defaults.allow_picks = True
     share = ShareDialog(context, album_id)
     qtbot.addWidget(share)
     assert share.no_password.isChecked()
+    assert share.picks_check.isChecked() and share.chosen_settings().allow_picks
     assert share.download_combo.currentData() == Download.ORIGINAL.value
     assert share.location_check.isChecked() and not share.metadata_check.isChecked()
     assert share.expiry_combo.currentData() == 7
     expires = share.chosen_settings().expires_at
     assert expires is not None
     assert abs(expires - (datetime.now(UTC) + timedelta(days=7))) < timedelta(minutes=1)
+
+
+def test_every_keyboard_key_of_the_share_dialog_leads_to_one_field(dialog: ShareDialog) -> None:
+    dialog.show()
+    assert len(mnemonics(dialog)) >= 10
+    assert repeated_mnemonics(dialog) == []
+    dialog.choose_option.setChecked(True)  # the password field and its Show box appear
+    assert "h" in mnemonics(dialog) and repeated_mnemonics(dialog) == []
 
 
 def test_a_link_until_a_date_works_through_that_whole_day(dialog: ShareDialog) -> None:

@@ -21,6 +21,7 @@ class LinkDefaults:
     show_location: bool = False
     expires_days: int | None = 30
     password: bool = True
+    allow_picks: bool = False  # viewers may send their favourites (proofing)
 
 
 @dataclass
@@ -149,4 +150,5 @@ _DEFAULT_CHECKS: dict[str, Check] = {
     "show_location": _boolean,
     "expires_days": _whole(1, 3650, optional=True),
     "password": _boolean,
+    "allow_picks": _boolean,
 }

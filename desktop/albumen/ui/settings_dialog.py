@@ -163,7 +163,7 @@ class SettingsDialog(QDialog):
 
         # -- link defaults ---------------------------------------------------------------------
         defaults = settings.link_defaults
-        self.default_password = QCheckBox("Protect new links with a generated &passphrase")
+        self.default_password = QCheckBox("Protect new links with a &generated passphrase")
         self.default_password.setChecked(defaults.password)
         self.default_expiry = QComboBox()
         for text, days in EXPIRY_PRESETS:
@@ -181,15 +181,18 @@ class SettingsDialog(QDialog):
         self.default_download.setCurrentIndex(self.default_download.findData(defaults.download))
         self.default_metadata = QCheckBox("Show camera, lens and exposure &details")
         self.default_metadata.setChecked(defaults.show_metadata)
-        self.default_location = QCheckBox("Show where photos were taken (p&laces and map)")
+        self.default_location = QCheckBox("Show where photos were taken (places and &map)")
         self.default_location.setChecked(defaults.show_location)
+        self.default_picks = QCheckBox("Let viewers p&ick favourites and send them to you")
+        self.default_picks.setChecked(defaults.allow_picks)
         links_box = QGroupBox("New links")
         links_form = QFormLayout(links_box)
         links_form.addRow(self.default_password)
         links_form.addRow("E&xpire:", self.default_expiry)
-        links_form.addRow("Do&wnloads:", self.default_download)
+        links_form.addRow("Dow&nloads:", self.default_download)
         links_form.addRow(self.default_metadata)
         links_form.addRow(self.default_location)
+        links_form.addRow(self.default_picks)
 
         # -- appearance ------------------------------------------------------------------------
         self.theme_combo = QComboBox()
@@ -395,6 +398,7 @@ class SettingsDialog(QDialog):
             show_location=self.default_location.isChecked(),
             expires_days=self.default_expiry.currentData(),
             password=self.default_password.isChecked(),
+            allow_picks=self.default_picks.isChecked(),
         )
         try:
             self.context.save_settings()

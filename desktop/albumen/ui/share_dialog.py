@@ -138,7 +138,7 @@ class ShareDialog(QDialog):
         self.chosen_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.chosen_edit.setPlaceholderText(f"At least {MIN_PASSWORD} characters")
         self.chosen_edit.setAccessibleName("Password")
-        self.show_chosen = QCheckBox("Sho&w")
+        self.show_chosen = QCheckBox("S&how")
         self.show_chosen.toggled.connect(
             lambda shown: self.chosen_edit.setEchoMode(
                 QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
@@ -185,7 +185,7 @@ class ShareDialog(QDialog):
         form.addRow("Viewers may &download:", self.download_combo)
 
         self.metadata_check = QCheckBox("Show ca&mera, lens and exposure details")
-        self.location_check = QCheckBox("Show &where photos were taken (places and map)")
+        self.location_check = QCheckBox("Show where photos were taken (&places and map)")
         self.location_check.setToolTip(
             "Off: GPS coordinates are removed from every image and download, and the "
             "viewer shows no places or map."
@@ -237,6 +237,7 @@ class ShareDialog(QDialog):
                 download=Download(defaults.download),
                 show_metadata=defaults.show_metadata,
                 show_location=defaults.show_location,
+                allow_picks=defaults.allow_picks,
             )
             self._fill_expiry(None, defaults.expires_days)
         else:
