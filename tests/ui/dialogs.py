@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QGroupBox,
     QLabel,
+    QMenuBar,
     QMessageBox,
     QWidget,
 )
@@ -40,26 +41,33 @@ def answer_next_box(button: str, tries: int = 500) -> list[str]:
     return asked
 
 
-def mnemonics(dialog: QWidget) -> list[str]:
-    """The Alt+letter keys the labels, buttons and group boxes a dialog shows now offer (a page
-    of a stack that is not shown, say, offers none)."""
-    keys: list[str] = []
-    for widget in dialog.findChildren(QWidget):
-        if not widget.isVisibleTo(dialog):
+def mnemonic(text: str) -> str | None:
+    """The Alt+letter key a text offers ("Dow&nloads:" offers n), lower case; None for none."""
+    marked = re.search(r"&([^&])", text.replace("&&", ""))
+    return marked.group(1).lower() if marked else None
+
+
+def mnemonics(window: QWidget) -> list[str]:
+    """The Alt+letter keys the labels, buttons and group boxes a window shows now offer (a page
+    of a stack that is not shown, say, offers none), and its menu bar's."""
+    texts: list[str] = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window):
             continue
         if isinstance(widget, QLabel | QAbstractButton):
-            text = widget.text()
+            texts.append(widget.text())
         elif isinstance(widget, QGroupBox):
-            text = widget.title()
-        else:
-            continue
-        marked = re.search(r"&([^&])", text.replace("&&", ""))
-        if marked:
-            keys.append(marked.group(1).lower())
-    return keys
+            texts.append(widget.title())
+        elif isinstance(widget, QMenuBar):
+            texts += [action.text() for action in widget.actions()]
+    return [key for key in map(mnemonic, texts) if key]
 
 
-def repeated_mnemonics(dialog: QWidget) -> list[str]:
-    """Keys offered twice: Alt+key then only cycles between the two, a keyboard path broken."""
-    keys = mnemonics(dialog)
+def repeated(keys: list[str]) -> list[str]:
+    """Keys offered twice: Alt+key then only cycles between the two (or, between a menu and a
+    button, does nothing at all), a keyboard path broken."""
     return sorted({key for key in keys if keys.count(key) > 1})
+
+
+def repeated_mnemonics(window: QWidget) -> list[str]:
+    return repeated(mnemonics(window))

@@ -16,7 +16,7 @@ from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, photo_jpeg
-from tests.ui.dialogs import answer_next_box
+from tests.ui.dialogs import answer_next_box, mnemonic, mnemonics, repeated
 from tests.ui.windows import drop as _drop
 from tests.ui.windows import photos as _photos
 
@@ -35,6 +35,21 @@ def test_album_state_reads_at_a_glance() -> None:
     )
     assert album_state(album(photo_count=2, uploaded_count=2, link_count=1), False) == "Shared"
     assert album_state(album(photo_count=2, failed_count=1), False).startswith("Error")
+
+
+def test_every_alt_key_of_the_window_and_its_menus_leads_to_one_place(window: MainWindow) -> None:
+    """An empty album shows its "Add photos…" button beside the menu bar: Alt+A was both the
+    Album menu and that button, and did neither; in View, Alt+S was two entries."""
+    window.new_album("Lofoten")
+    window.show()
+    assert window.drop_zone.isVisibleTo(window)
+    keys = mnemonics(window)
+    assert {"a", "p", "d"} <= set(keys)
+    assert repeated(keys) == []
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        entries = [mnemonic(action.text()) for action in menu.actions() if action.text()]
+        assert repeated([key for key in entries if key]) == [], menu.title()
 
 
 def test_new_album_from_the_menu(

@@ -162,7 +162,7 @@ class ActionsWindow(QMainWindow):
         self.larger_action.setShortcuts([QKeySequence(keys.ZoomIn), QKeySequence("Ctrl+=")])
         self.smaller_action = self._action("&Smaller photos", lambda: grid.zoom(-1), keys.ZoomOut)
         self.default_size_action = self._action("&Default size", grid.zoom_reset, "Ctrl+0")
-        self.sort_menu = QMenu("&Sort", self)
+        self.sort_menu = QMenu("So&rt", self)
         group = QActionGroup(self)
         self.sort_actions: dict[PhotoSort, QAction] = {}
         for sort in PhotoSort:

@@ -82,7 +82,7 @@ class DropZone(QWidget):
         )
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setEnabled(False)
-        self.add_button = QPushButton("&Add photos…")
+        self.add_button = QPushButton("A&dd photos…")
         self.add_button.clicked.connect(self.add_clicked)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
