@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenuBar,
     QMessageBox,
+    QTabBar,
     QWidget,
 )
 
@@ -49,7 +50,7 @@ def mnemonic(text: str) -> str | None:
 
 def mnemonics(window: QWidget) -> list[str]:
     """The Alt+letter keys the labels, buttons and group boxes a window shows now offer (a page
-    of a stack that is not shown, say, offers none), and its menu bar's."""
+    of a stack that is not shown, say, offers none), and its menu bar's and tabs'."""
     texts: list[str] = []
     for widget in window.findChildren(QWidget):
         if not widget.isVisibleTo(window):
@@ -60,6 +61,8 @@ def mnemonics(window: QWidget) -> list[str]:
             texts.append(widget.title())
         elif isinstance(widget, QMenuBar):
             texts += [action.text() for action in widget.actions()]
+        elif isinstance(widget, QTabBar):
+            texts += [widget.tabText(index) for index in range(widget.count())]
     return [key for key in map(mnemonic, texts) if key]
 
 

@@ -39,7 +39,8 @@ def test_album_state_reads_at_a_glance() -> None:
 
 def test_every_alt_key_of_the_window_and_its_menus_leads_to_one_place(window: MainWindow) -> None:
     """An empty album shows its "Add photos…" button beside the menu bar: Alt+A was both the
-    Album menu and that button, and did neither; in View, Alt+S was two entries."""
+    Album menu and that button, and did neither; Alt+M both the Metadata tab and the map
+    button under it; in View, Alt+S was two entries."""
     window.new_album("Lofoten")
     window.show()
     assert window.drop_zone.isVisibleTo(window)

@@ -70,7 +70,7 @@ class MetadataPanel(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
-        self.map_button = QPushButton("Open location in &map")
+        self.map_button = QPushButton("&Open location in map")
         self.map_button.setEnabled(False)
         self.map_button.clicked.connect(self._open_map)
         layout = QVBoxLayout(self)
