@@ -47,6 +47,9 @@ def test_every_alt_key_of_the_window_and_its_menus_leads_to_one_place(window: Ma
     keys = mnemonics(window)
     assert {"a", "p", "d"} <= set(keys)
     assert repeated(keys) == []
+    for tab in range(window.side.count()):  # each side panel's own buttons, shown in turn
+        window.side.setCurrentIndex(tab)
+        assert repeated(mnemonics(window)) == [], window.side.tabText(tab)
     for menu_action in window.menuBar().actions():
         menu = menu_action.menu()
         entries = [mnemonic(action.text()) for action in menu.actions() if action.text()]
