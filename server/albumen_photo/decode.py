@@ -100,8 +100,8 @@ def load_plugins() -> tuple[str, ...]:
     """Register the openers of the photo formats, and only those; returns their Pillow names.
 
     Done once per process, and it takes a while: pi-heif and the plugins are imported with the
-    GIL held (about 40 ms with Pillow's `Image.init()`, which imports all of its forty-odd
-    plugins; about half that for these), during which no other thread runs Python. The app
+    GIL held, during which no other thread runs Python (about 60 ms with Pillow's `Image.init()`,
+    which imports all of its forty-odd plugins; under 20 ms for these nine). The app
     calls this in the background as its window opens, so the first photos dropped do not stall
     the window while it happens. A plugin this Pillow lacks is left to `Image.init()`."""
     import importlib
