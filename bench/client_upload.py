@@ -49,9 +49,11 @@ from bench.server_upload import (  # noqa: E402
     Child,
     cpu_seconds,
     memory_mb,
+    owner_env,
     run_against_curl,
     start_receiver,
     start_server,
+    warm_bytecode,
 )
 
 POLL = 0.002  # seconds between two looks at the server's uploads folder
@@ -97,21 +99,6 @@ def _first_byte_landed(uploads: Path) -> bool:
     # blob store holds it.
     blobs = uploads.parent / "blobs"
     return blobs.is_dir() and any(path.is_file() for path in blobs.rglob("*"))
-
-
-def owner_env(**extra: str) -> dict[str, str]:
-    """The environment `albumen` runs in, as an owner's installation runs it: with its bytecode
-    cached (pip compiles an installed package; a development shell that sets
-    PYTHONDONTWRITEBYTECODE would have every run compile the app's modules again, 0.1 s here)."""
-    env = {**os.environ, **extra}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
-def warm_bytecode() -> None:
-    """Compile what `albumen share` imports once, before any run is timed (as installing does)."""
-    modules = "albumen.cli, albumen.cli_share, albumen.client, albumen.core.sync"
-    subprocess.run([sys.executable, "-c", f"import {modules}"], env=owner_env(), check=True)
 
 
 def share(

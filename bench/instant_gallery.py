@@ -49,7 +49,9 @@ from bench.server_upload import (  # noqa: E402
     BenchError,
     Child,
     cpu_seconds,
+    owner_env,
     start_server,
+    warm_bytecode,
 )
 
 if TYPE_CHECKING:
@@ -145,7 +147,7 @@ def share_and_watch(
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, "ALBUMEN_TOKEN": token},
+            env=owner_env(ALBUMEN_TOKEN=token),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=err,
@@ -215,6 +217,7 @@ def run(options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     rate = parse_rate(options.limit_rate)
     timeout = 3 * total / rate + 300
+    warm_bytecode()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
