@@ -70,7 +70,3 @@ def repeated(keys: list[str]) -> list[str]:
     """Keys offered twice: Alt+key then only cycles between the two (or, between a menu and a
     button, does nothing at all), a keyboard path broken."""
     return sorted({key for key in keys if keys.count(key) > 1})
-
-
-def repeated_mnemonics(window: QWidget) -> list[str]:
-    return repeated(mnemonics(window))

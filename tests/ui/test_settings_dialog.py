@@ -25,7 +25,7 @@ from tests.support import (
     photo_jpeg,
     run_albumen,
 )
-from tests.ui.dialogs import mnemonics, repeated_mnemonics
+from tests.ui.dialogs import mnemonics, repeated
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_every_keyboard_key_of_the_settings_leads_to_one_field(
 ) -> None:
     dialog = _open(qtbot, embedded_context)
     assert len(mnemonics(dialog)) >= 12
-    assert repeated_mnemonics(dialog) == []
+    assert repeated(mnemonics(dialog)) == []
 
 
 def test_addresses_that_would_leak_secrets_are_refused() -> None:

@@ -18,7 +18,7 @@ from albumen.ui.context import AppContext
 from albumen.ui.links_panel import LinksModel, LinksPanel
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.share_dialog import MIN_PASSWORD, ON_DATE, ShareDialog, end_of_day
-from tests.ui.dialogs import answer_next_box, mnemonics, repeated_mnemonics
+from tests.ui.dialogs import answer_next_box, mnemonics, repeated
 
 
 @pytest.fixture
@@ -129,9 +129,9 @@ def test_new_links_start_from_the_owners_defaults(
 def test_every_keyboard_key_of_the_share_dialog_leads_to_one_field(dialog: ShareDialog) -> None:
     dialog.show()
     assert len(mnemonics(dialog)) >= 10
-    assert repeated_mnemonics(dialog) == []
+    assert repeated(mnemonics(dialog)) == []
     dialog.choose_option.setChecked(True)  # the password field and its Show box appear
-    assert "h" in mnemonics(dialog) and repeated_mnemonics(dialog) == []
+    assert "h" in mnemonics(dialog) and repeated(mnemonics(dialog)) == []
 
 
 def test_a_link_until_a_date_works_through_that_whole_day(dialog: ShareDialog) -> None:
