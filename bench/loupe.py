@@ -46,9 +46,11 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
     from tests.ui.conftest import build_context
 
+    from albumen.app import tune_gui_process
     from albumen.core.scan import scan
     from albumen.ui.main_window import MainWindow
 
+    tune_gui_process()  # as the app's main does
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="albumen-bench-") as temporary:
         work = Path(temporary)

@@ -54,7 +54,7 @@ def main() -> int:
     from tests.support import start_server
     from tests.ui.conftest import build_context
 
-    from albumen.app import tune_interpreter
+    from albumen.app import tune_gui_process
     from albumen.core.model import PhotoState
     from albumen.ui.main_window import MainWindow
 
@@ -65,7 +65,7 @@ def main() -> int:
         server_data.mkdir()
         server = start_server(server_data, background=options.server_priority == "background")
         try:
-            tune_interpreter()  # as the app's main does
+            tune_gui_process()  # as the app's main does
             app = QApplication.instance() or QApplication([])
             context = build_context(work / "client", server.url, server.token)
             context.sync.service.retries = 4

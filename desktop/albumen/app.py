@@ -82,13 +82,24 @@ GUI_SWITCH_INTERVAL = 0.001
 """Seconds a thread keeps the GIL while another waits for it (Python's default: 0.005)."""
 
 
-def tune_interpreter() -> None:
-    """The GUI thread shares the GIL with the threads checking, hashing and sending photos;
-    each time it wants the GIL back it waits for the holder's switch interval, and with several
+def tune_gui_process() -> None:
+    """Settings of the process the window lives in, made before the QApplication exists.
+
+    The GUI thread shares the GIL with the threads checking, hashing and sending photos; each
+    time it wants the GIL back it waits for the holder's switch interval, and with several
     busy threads for several of them. At Python's 5 ms the event loop ran up to 180 ms late
     while 100 photos were added and sent; at 1 ms, under 110 ms (`bench/ui_responsiveness.py`,
-    same machine and load), for a throughput cost too small to measure there."""
+    same machine and load), for a throughput cost too small to measure there.
+
+    Qt's raster engine hands every fill of more than a few dozen lines (a cell's background,
+    the scroll bar) to a pool of threads of its own and waits for them: with the cores busy
+    importing and uploading, the GUI thread waited on those threads (a `QLatch` in
+    `QRasterPaintEngine::fillRect`, half of its 8,400 context switches in 8 s, `perf`); with
+    `QT_NO_GUI_THREADPOOL` it paints on its own, 1,900 switches, and the 99th-percentile
+    lateness of a 10 ms timer went from 20–24 to 12–20 ms in the same bench. An owner's own
+    setting of the variable is kept."""
     sys.setswitchinterval(GUI_SWITCH_INTERVAL)
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
 def main(data_dir: Path) -> int:
@@ -98,7 +109,7 @@ def main(data_dir: Path) -> int:
 
     from albumen.ui.main_window import MainWindow
 
-    tune_interpreter()
+    tune_gui_process()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setOrganizationName("Albumen")

@@ -69,3 +69,42 @@ def test_the_sync_thread_and_its_pools_run_in_the_background(qtbot: QtBot, conte
     bridge.request_sync()
     qtbot.waitUntil(lambda: not bridge.is_running(), timeout=20_000)
     assert seen == [BACKGROUND_NICE, BACKGROUND_NICE], seen
+
+
+_PAINT_A_BIG_FILL = """
+import os, sys
+from albumen.app import tune_gui_process
+if sys.argv[1] == "tuned":
+    tune_gui_process()
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+app = QGuiApplication(["albumen", "-platform", "offscreen"])
+before = len(os.listdir("/proc/self/task"))
+image = QImage(2000, 2000, QImage.Format.Format_ARGB32_Premultiplied)
+painter = QPainter(image)
+painter.fillRect(0, 0, 2000, 2000, QColor(10, 20, 30, 128))
+painter.end()
+print(len(os.listdir("/proc/self/task")) - before)
+"""
+
+
+def _threads_a_big_fill_starts(how: str) -> int:
+    """In a fresh process: Qt decides once per process whether it has a GUI thread pool."""
+    import subprocess
+
+    environment = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PAINT_A_BIG_FILL, how],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return int(done.stdout.split()[-1])
+
+
+def test_the_gui_thread_paints_without_waiting_for_qts_painting_threads() -> None:
+    """Left alone, Qt's raster engine hands big fills to threads of its own and the GUI thread
+    waits for them, behind the busy cores of an import (albumen.app.tune_gui_process)."""
+    assert _threads_a_big_fill_starts("untuned") > 0  # the pool this guards against
+    assert _threads_a_big_fill_starts("tuned") == 0
