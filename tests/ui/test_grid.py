@@ -418,3 +418,55 @@ def test_a_refresh_repaints_only_the_cells_that_changed(
     model.refresh()
     assert announced == [(4, 4)]
     assert model.index(4).data(PickCountRole) == 1
+
+
+def test_photos_arriving_are_read_off_the_gui_thread_and_a_stale_read_is_dropped(
+    context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a folder is added the grid's rows are read on a pool (refresh_in_background), and
+    a read overtaken by a later refresh must not bring back what that refresh left out."""
+    album = context.store.create_album("Arriving")
+    context.store.add_photos(
+        album.id,
+        [
+            NewPhoto(path=tmp_path / f"a{i}.jpg", size=1, mtime_ns=1, sha256=f"{i + 90:064x}")
+            for i in range(6)
+        ],
+    )
+    model = PhotoGridModel(context)
+    model.set_album(album.id)
+    assert model.rowCount() == 6
+    real_photos = context.store.photos
+    readers: list[str] = []
+    release = threading.Event()
+
+    def slow_photos(album_id: str) -> list[object]:
+        readers.append(threading.current_thread().name)
+        read = real_photos(album_id)
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(10)  # this read is overtaken while it waits
+        return read  # type: ignore[return-value]
+
+    monkeypatch.setattr(context.store, "photos", slow_photos)
+    then: list[int] = []
+    model.refresh_in_background(then=lambda: then.append(model.rowCount()))
+    removed = model.photo_at(0).id
+    context.store.remove_photos([removed])
+    model.refresh()  # on the GUI thread, after the read above began
+    assert model.rowCount() == 5
+    release.set()
+    assert context.runner.wait()
+    assert then == [5], "the stale read was applied, or `then` not called"
+    assert model.rowCount() == 5 and model.row_of(removed) is None
+    assert readers[0].startswith("albumen-task"), readers
+    assert readers[1] == threading.main_thread().name
+
+    readers.clear()
+    context.store.add_photos(
+        album.id, [NewPhoto(path=tmp_path / "new.jpg", size=1, mtime_ns=1, sha256="9" * 64)]
+    )
+    model.refresh_in_background()
+    assert model.rowCount() == 5  # not read on the GUI thread: the rows come when it is back
+    assert context.runner.wait()
+    assert model.rowCount() == 6
+    assert readers and readers[0].startswith("albumen-task"), readers

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from albumen.core.model import LinkSettings, PhotoState
 from albumen.core.store import NewPhoto
-from albumen.ui.album_list import AlbumListModel, album_state
+from albumen.ui.album_list import AlbumListModel, StateTextRole, album_state
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
@@ -148,6 +148,48 @@ def test_upload_progress_reaches_every_photo(
     qtbot.waitUntil(lambda: "Uploaded" in window.heading.text(), timeout=10_000)
     states = {window.photos.photo_at(r).state for r in range(window.photos.rowCount())}
     assert states == {PhotoState.UPLOADED}
+
+
+def test_a_burst_of_uploads_reads_the_albums_counts_once(
+    qtbot: QtBot,
+    window: MainWindow,
+    context: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each upload repaints its own cell; the album's heading and its row in the album list
+    are read again once for a burst of uploads (RECOUNT_MS), not twice per photo: those reads
+    were the GUI thread's largest cost while uploads ran beside an import."""
+    context.sync.pause()
+    album = window.new_album("Burst")
+    assert album is not None
+    context.store.add_photos(
+        album.id,
+        [
+            NewPhoto(path=tmp_path / f"b{i}.jpg", size=1, mtime_ns=1, sha256=f"{i + 7:064x}")
+            for i in range(20)
+        ],
+    )
+    context.changed(album.id)
+    qtbot.waitUntil(lambda: window.photos.rowCount() == 20)
+    real_album = context.store.album
+    reads: list[str] = []
+
+    def counted_album(album_id: str) -> object:
+        reads.append(album_id)
+        return real_album(album_id)
+
+    monkeypatch.setattr(context.store, "album", counted_album)
+    for photo in context.store.photos(album.id):
+        context.store.set_photo_state(photo.id, PhotoState.UPLOADED)
+        context.sync.photo_uploaded.emit(photo.id, album.id)
+    row = window.albums.row_of(album.id)
+    assert row is not None
+    expected = album_state(real_album(album.id), window.albums.offline)
+    qtbot.waitUntil(lambda: window.albums.index(row).data(StateTextRole) == expected)
+    qtbot.waitUntil(lambda: "20 photos · Uploaded" in window.heading.text())
+    assert {window.photos.photo_at(r).state for r in range(20)} == {PhotoState.UPLOADED}
+    assert len(reads) <= 4, reads  # 40 before: the row and the heading for each photo
 
 
 def test_keyboard_reorder_remove_and_cover(

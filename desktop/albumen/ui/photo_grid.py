@@ -13,7 +13,8 @@ knows how many viewers picked it (`PickCountRole`).
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -62,6 +63,18 @@ STATE_TEXT = {
 }
 
 
+class _View(NamedTuple):
+    """What decides the rows, taken on the GUI thread for a read on another."""
+
+    album_id: str | None
+    hidden: frozenset[str]
+    picked_only: frozenset[str] | None
+    order: PhotoSort
+
+
+_Read = tuple[list[Photo], dict[str, int]]  # the photos shown, and each one's pick count
+
+
 class PhotoGridModel(QAbstractListModel):
     thumbnails_loaded = Signal(int)  # how many arrived in the last batch (for tests, status)
 
@@ -79,6 +92,7 @@ class PhotoGridModel(QAbstractListModel):
         self._shown = 0
         self._incoming: list[str] = []  # names of files being added, after the shown rows
         self._generation = 0
+        self._reads = 0  # refreshes asked for: a background read is applied if still the last
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
         self._requested: set[str] = set()
@@ -112,16 +126,40 @@ class PhotoGridModel(QAbstractListModel):
         with more after them (photos arriving while a folder is added), the rows are updated in
         place and the new ones inserted after them, so the owner's selection and scroll
         position stay."""
+        self._reads += 1  # a read still under way in the background is older than this one
+        self._apply(*self._read(self._view()))
+
+    def refresh_in_background(self, then: Callable[[], None] | None = None) -> None:
+        """`refresh`, with the store read on the general pool and the rows updated when it is
+        back, then `then` called (whether or not this read was the one applied). For photos
+        arriving several times a second while a folder is added: SQLite hands the GIL back at
+        every row it reads, and with the import's and the uploads' threads waiting for it,
+        reading 500 rows on the GUI thread took up to 34 ms (bench/ui_responsiveness.py). A
+        read overtaken by a later refresh, or by a change of album, is dropped."""
+        view, generation = self._view(), self._generation
+        self._reads += 1
+        ticket = self._reads
+
+        def done(result: _Read | None, error: BaseException | None) -> None:
+            # A failed read changes nothing shown: the next refresh tells.
+            current = generation == self._generation and ticket == self._reads
+            if result is not None and error is None and current:
+                self._apply(*result)
+            if then is not None:
+                then()
+
+        self.context.runner.run(lambda: self._read(view), done)
+
+    def _apply(self, fresh: list[Photo], counts: dict[str, int]) -> None:
         old, old_counts = self._photos, self._pick_counts
+        self._pick_counts = counts
         before = [photo.id for photo in old]
-        fresh = self._fresh()
         if fresh and [photo.id for photo in fresh[: len(before)]] == before:
             self._photos = fresh
             if len(fresh) > len(before):
                 self._rows = {photo.id: row for row, photo in enumerate(fresh)}
             # The store hands back the same Photo for an unchanged row: only rows whose photo
             # or number of picks changed are repainted.
-            counts = self._pick_counts
             self._changed(
                 [
                     row
@@ -136,7 +174,7 @@ class PhotoGridModel(QAbstractListModel):
                 self.endInsertRows()
             return
         self.beginResetModel()
-        self._load()
+        self._set_photos(fresh)
         self._shown = min(len(self._photos), max(self._shown, BATCH))
         self.endResetModel()
 
@@ -179,18 +217,31 @@ class PhotoGridModel(QAbstractListModel):
             self.picked_only = photo_ids
             self.refresh()
 
-    def _fresh(self) -> list[Photo]:
-        photos = self.context.store.photos(self.album_id) if self.album_id else []
-        picks = self.context.store.picks(self.album_id) if self.album_id else []
-        self._pick_counts = picked_counts(picks)
-        only = self.picked_only
-        return sort_photos(
-            [p for p in photos if p.id not in self.hidden and (only is None or p.id in only)],
-            self.order,
-        )
+    def _view(self) -> _View:
+        return _View(self.album_id, frozenset(self.hidden), self.picked_only, self.order)
+
+    def _read(self, view: _View) -> _Read:
+        """The album's photos as shown (order, filter, those removed left out) and how many
+        viewers picked each; safe on any thread (the store reads on a connection per thread)."""
+        album_id, hidden, only, order = view
+        if album_id is None:
+            return [], {}
+        store = self.context.store
+        counts = picked_counts(store.picks(album_id))
+        shown = [
+            p
+            for p in store.photos(album_id)
+            if p.id not in hidden and (only is None or p.id in only)
+        ]
+        return sort_photos(shown, order), counts
 
     def _load(self) -> None:
-        self._photos = self._fresh()
+        self._reads += 1
+        fresh, self._pick_counts = self._read(self._view())
+        self._set_photos(fresh)
+
+    def _set_photos(self, photos: list[Photo]) -> None:
+        self._photos = photos
         self._rows = {photo.id: row for row, photo in enumerate(self._photos)}
         self.cover_id = self._album_cover()
 

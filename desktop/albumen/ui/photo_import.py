@@ -73,16 +73,19 @@ class PhotoImport:
         def show_progress() -> None:
             with tally.lock:
                 checked, added = tally.checked, tally.added
-            self.grid.files_checked(album.id, checked - tally.unshown)
-            tally.unshown = checked
+            verdicts, tally.unshown = checked - tally.unshown, checked
             status.showMessage(
                 f"Adding to {album.title}: {count(checked, 'file')} checked,"
                 f" {count(added, 'photo')} added…"
             )
             # Photos only (not `context.changed`: the album's links did not change), a few
-            # times a second while a folder comes in.
+            # times a second while a folder comes in: the album list and the heading at once,
+            # the grid's rows read in the background, its cells being checked replaced by
+            # the photos they became.
             context.events.albums_changed.emit()
-            context.events.photos_changed.emit(album.id)
+            grid = self.grid
+            if grid.album_id == album.id:
+                grid.refresh_in_background(then=lambda: grid.files_checked(album.id, verdicts))
             context.sync.request_sync()
 
         def on_verdict(verdict: Verdict) -> None:  # on the checking thread
