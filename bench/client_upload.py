@@ -48,8 +48,8 @@ from bench.server_upload import (  # noqa: E402
     BenchError,
     Child,
     cpu_seconds,
+    installed_env,
     memory_mb,
-    owner_env,
     run_against_curl,
     start_receiver,
     start_server,
@@ -114,7 +114,7 @@ def share(
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=owner_env(ALBUMEN_TOKEN=token),
+        env=installed_env(ALBUMEN_TOKEN=token),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=err,

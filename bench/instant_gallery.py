@@ -49,7 +49,7 @@ from bench.server_upload import (  # noqa: E402
     BenchError,
     Child,
     cpu_seconds,
-    owner_env,
+    installed_env,
     start_server,
     warm_bytecode,
 )
@@ -147,7 +147,7 @@ def share_and_watch(
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=owner_env(ALBUMEN_TOKEN=token),
+            env=installed_env(ALBUMEN_TOKEN=token),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=err,

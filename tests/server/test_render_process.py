@@ -102,3 +102,16 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_the_servers_main_module_leaves_the_database_layer_to_its_commands() -> None:
+    """A `spawn` child imports the parent's main module again before it renders anything: the
+    server runs as `python -m albumen_server.cli` or as the `albumen-server` script, which
+    imports that module. Importing SQLAlchemy and Alembic there cost every rendering child 0.5 s
+    of CPU, taken while the photos that wake it are still arriving, and their memory."""
+    heavy = "('sqlalchemy', 'alembic', 'fastapi', 'uvicorn')"
+    code = f"import sys, albumen_server.cli\nprint([m for m in {heavy} if m in sys.modules])"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
