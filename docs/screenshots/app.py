@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from tests.browser.scenes import ALBUM, photo  # noqa: E402
 
 from albumen import embedded  # noqa: E402
-from albumen.app import build_context  # noqa: E402
+from albumen.app import build_context, tune_gui_process  # noqa: E402
 from albumen.client import Client  # noqa: E402
 from albumen.core.model import LinkSettings, LinkState, PhotoState  # noqa: E402
 from albumen.ui.main_window import MainWindow  # noqa: E402
@@ -93,6 +93,7 @@ def take_picks(app: QApplication, window: MainWindow, album_id: str) -> None:
 
 
 def main() -> int:
+    tune_gui_process()  # as the app's main does
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Albumen")
