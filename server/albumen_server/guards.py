@@ -25,6 +25,7 @@ MAX_BODY = 1 << 20
 MAX_PREVIEW_BODY = 8 << 20
 """A web-size JPEG (long edge 2048 px) is well under 2 MiB; 8 leaves room for fine detail."""
 _STREAMED = "/api/uploads/"  # tus PATCH bodies are written to disk as they arrive
+_BYTES = "application/offset+octet-stream"  # the Content-Type of a tus body of file bytes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -41,9 +42,13 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def body_limit(method: str, path: str) -> int | None:
-    """The most bytes a request's body may carry, None for no bound here."""
+def body_limit(method: str, path: str, content_type: str = "") -> int | None:
+    """The most bytes a request's body may carry, None for no bound here (the bytes of a tus
+    upload, in a PATCH or in the creation that carries the first of them, are bounded by the
+    upload's announced length)."""
     if method == "PATCH" and path.startswith(_STREAMED):
+        return None
+    if method == "POST" and path.rstrip("/") == _STREAMED.rstrip("/") and content_type == _BYTES:
         return None
     if method == "PUT" and path.startswith("/api/photos/") and path.endswith("/preview"):
         return MAX_PREVIEW_BODY
@@ -77,7 +82,8 @@ class Guards:
         if host and not self.host_allowed(host):
             await _error(send, 421, "untrusted_host", f"this server does not answer for {host!r}")
             return
-        limit = body_limit(scope["method"], scope["path"])
+        content_type = headers.get("content-type", b"").decode("latin-1")
+        limit = body_limit(scope["method"], scope["path"], content_type)
         length = headers.get("content-length", b"")
         if limit is not None and length.isdigit() and int(length) > limit:
             await _error(send, 413, "too_large", f"this request's body is limited to {limit} bytes")

@@ -1,4 +1,5 @@
-"""tus 1.0.0 resumable uploads: core, creation, checksum, termination and expiration.
+"""tus 1.0.0 resumable uploads: core, creation, creation-with-upload, checksum, termination and
+expiration.
 
 Written here rather than taken from a package because the FastAPI tus routers available lack the
 checksum extension and the final whole-file SHA-256 check that makes an upload byte-exact. The
@@ -9,72 +10,58 @@ does not grow with the file. The running SHA-256 is kept in memory while the upl
 order, so the last byte does not require reading the whole file again (after a server restart
 it does). When the last byte lands, :mod:`albumen_server.ingest` makes the photo: the file's
 SHA-256 must match the one announced in `Upload-Metadata`; only then is it moved into the blob
-store and does the photo exist. This module speaks the protocol; it never makes a photo row.
+store and does the photo exist. This module speaks the protocol (the bytes of a request go
+through :mod:`albumen_server.tus_body`); it never makes a photo row.
+
+A creation for a photo that already has an unfinished upload of the same bytes (same album,
+SHA-256 and length) answers that upload (the one furthest along, should there be several), with
+its `Upload-Offset`, instead of starting another:
+a client that lost the answer to its creation (its connection dropped, or it was killed before
+it wrote the Location down) goes on where its bytes stopped, and no orphan upload holds room on
+the disk until it expires.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import contextlib
-import hashlib
-import logging
 import secrets
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from email.utils import format_datetime
-from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
-from starlette.requests import ClientDisconnect
 
 from albumen_server.auth import Context, Owned
 from albumen_server.context import ServerContext
-from albumen_server.errors import ApiError, is_disk_full, storage_full
-from albumen_server.ingest import WrongContent, clean_filename, existing_photo, ingest_upload
+from albumen_server.errors import ApiError
+from albumen_server.ingest import clean_filename, existing_photo
 from albumen_server.models import Album, Upload, utcnow
 from albumen_server.schemas import is_sha256, is_uuid
-from albumen_server.upload_locks import RunningHash, UploadBusy, UploadState, writing
-from albumen_server.upload_parts import Hashes
+from albumen_server.tus_body import (
+    CHECKSUM_ALGORITHMS,
+    OFFSET_TYPE,
+    TUS_VERSION,
+    TusError,
+    discard,
+    load_upload,
+    offset_of,
+    one_writer,
+    parse_checksum,
+    tus_headers,
+    write_at,
+)
+from albumen_server.upload_locks import UploadState
 
-log = logging.getLogger(__name__)
-
-TUS_VERSION = "1.0.0"
-TUS_EXTENSIONS = "creation,checksum,termination,expiration"
-CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {
-    "sha1": hashlib.sha1,
-    "sha256": hashlib.sha256,
-}
-WRITE_SIZE = 1 << 20
+TUS_EXTENSIONS = "creation,creation-with-upload,checksum,termination,expiration"
 EXPIRY_SWEEP_SECONDS = 60
 """How often (at most) a creation also drops this deployment's expired uploads."""
-CHECKSUM_MISMATCH = 460
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
-
-
-def tus_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
-    return {"Tus-Resumable": TUS_VERSION, **(extra or {})}
-
-
-class TusError(ApiError):
-    """An ApiError that also carries the Tus-Resumable header every tus answer needs."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(status, code, message, tus_headers(headers))
-
-    @classmethod
-    def of(cls, error: ApiError) -> TusError:
-        """The same answer as `error`, with the tus header."""
-        return cls(error.status, error.code, error.message, error.headers)
 
 
 def _require_tus(request: Request) -> None:
@@ -168,9 +155,39 @@ def _check_room(context: ServerContext, length: int) -> None:
 
 @router.post("", status_code=201, include_in_schema=False)
 @router.post("/", status_code=201)
-def create_upload(request: Request, owner: Owned, context: Context) -> Response:
-    """Creation: `Upload-Length` and `Upload-Metadata` (album_id, photo_id, filename, sha256)."""
+async def create_upload(request: Request, owner: Owned, context: Context) -> Response:
+    """Creation: `Upload-Length` and `Upload-Metadata` (album_id, photo_id, filename, sha256),
+    and, with `Content-Type: application/offset+octet-stream`, the first bytes of the file
+    (creation-with-upload): a photo that fits in one body takes one request."""
     _require_tus(request)
+    with_body = request.headers.get("content-type") == OFFSET_TYPE
+    checksum = parse_checksum(request.headers.get("upload-checksum")) if with_body else None
+    upload, created = await to_thread.run_sync(_created_upload, request, owner.id, context)
+    state = _state(request)
+    if created and time.monotonic() - state.expired_at > EXPIRY_SWEEP_SECONDS:
+        # Once a minute is soon enough for uploads that live for hours; on every creation it
+        # was a transaction of its own per photo sent.
+        state.expired_at = time.monotonic()
+        await to_thread.run_sync(expire_uploads, context)
+    headers = {
+        "Location": f"{context.public_base(request)}/api/uploads/{upload.id}",
+        "Upload-Expires": _http_date(upload),
+    }
+    if with_body:
+        try:
+            offset = await write_at(request, context, state, owner.id, upload.id, 0, checksum)
+        except TusError as error:
+            error.headers.update(headers)  # the upload exists: the client may go on with it
+            raise
+    else:
+        offset = await to_thread.run_sync(offset_of, context, upload)
+    headers["Upload-Offset"] = str(offset)
+    return Response(status_code=201, headers=tus_headers(headers))
+
+
+def _created_upload(request: Request, owner_id: int, context: ServerContext) -> tuple[Upload, bool]:
+    """The upload the creation asks for, and whether it is new (see the module's docstring for
+    when an unfinished one is answered instead)."""
     length_text = request.headers.get("upload-length")
     if length_text is None:
         raise TusError(400, "missing_length", "Upload-Length is required (deferred length is not)")
@@ -179,7 +196,6 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
     length = int(length_text)
     if length > context.config.max_upload_size:
         raise TusError(413, "too_large", f"the file is over {context.config.max_upload_size} bytes")
-    _check_room(context, length)
     header = request.headers.get("upload-metadata", "")
     meta = parse_metadata(header, context.config.max_metadata_bytes)
     for key in ("album_id", "photo_id", "filename", "sha256"):
@@ -200,18 +216,35 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
         raise TusError(400, "invalid_metadata", "content_type is longer than 100 characters")
 
     now = utcnow()
-    upload_id = secrets.token_hex(16)
     with context.db.session() as session:
         album = session.get(Album, album_id)
-        if album is None or album.owner_id != owner.id:
+        if album is None or album.owner_id != owner_id:
             raise TusError(404, "not_found", f"album {album_id} does not exist")
         try:
-            existing_photo(session, photo_id, owner.id, sha256, album_id)
+            existing_photo(session, photo_id, owner_id, sha256, album_id)
         except ApiError as error:
             raise TusError.of(error) from None
+        unfinished = session.scalars(
+            select(Upload)
+            .where(
+                Upload.owner_id == owner_id,
+                Upload.photo_id == photo_id,
+                Upload.album_id == album_id,
+                Upload.sha256 == sha256,
+                Upload.length == length,
+                Upload.completed_at.is_(None),
+                Upload.expires_at > now,
+            )
+            .order_by(Upload.created_at.desc())
+        ).all()
+        if unfinished:
+            # Two may exist when a client asked again while its first creation was still under
+            # way: the one furthest along is the one to go on with.
+            return max(unfinished, key=lambda upload: context.parts.offset(upload.id)), False
+        _check_room(context, length)
         upload = Upload(
-            id=upload_id,
-            owner_id=owner.id,
+            id=secrets.token_hex(16),
+            owner_id=owner_id,
             album_id=album_id,
             photo_id=photo_id,
             filename=filename,
@@ -223,45 +256,17 @@ def create_upload(request: Request, owner: Owned, context: Context) -> Response:
             expires_at=now + timedelta(hours=context.config.upload_expiry_hours),
         )
         session.add(upload)
-        context.parts.start(upload_id, length)
-    # Once a minute is soon enough for uploads that live for hours; on every creation it was a
-    # transaction of its own per photo sent.
-    state = _state(request)
-    if time.monotonic() - state.expired_at > EXPIRY_SWEEP_SECONDS:
-        state.expired_at = time.monotonic()
-        expire_uploads(context)
-    location = f"{context.public_base(request)}/api/uploads/{upload_id}"
-    return Response(
-        status_code=201,
-        headers=tus_headers({"Location": location, "Upload-Expires": _http_date(upload)}),
-    )
-
-
-def _load_upload(context: ServerContext, owner_id: int, upload_id: str) -> Upload:
-    with context.db.session() as session:
-        upload = session.get(Upload, upload_id)
-        if upload is None or upload.owner_id != owner_id:
-            raise TusError(404, "not_found", f"upload {upload_id} does not exist")
-        if upload.completed_at is None and upload.expires_at <= utcnow():
-            session.delete(upload)
-            context.parts.discard(upload_id)
-            raise TusError(410, "expired", f"upload {upload_id} expired; start it again")
-        return upload
-
-
-def _offset(context: ServerContext, upload: Upload) -> int:
-    if upload.completed_at is not None:
-        return upload.length
-    return context.parts.offset(upload.id)
+        context.parts.start(upload.id, length)
+    return upload, True
 
 
 @router.head("/{upload_id}")
 def upload_offset(upload_id: str, request: Request, owner: Owned, context: Context) -> Response:
     """Where to resume after a dropped connection."""
     _require_tus(request)
-    upload = _load_upload(context, owner.id, upload_id)
+    upload = load_upload(context, owner.id, upload_id)
     headers = {
-        "Upload-Offset": str(_offset(context, upload)),
+        "Upload-Offset": str(offset_of(context, upload)),
         "Upload-Length": str(upload.length),
         "Cache-Control": "no-store",
         "Upload-Expires": _http_date(upload),
@@ -271,181 +276,24 @@ def upload_offset(upload_id: str, request: Request, owner: Owned, context: Conte
     return Response(status_code=200, headers=tus_headers(headers))
 
 
-def _parse_checksum(header: str | None) -> tuple[str, bytes] | None:
-    if header is None:
-        return None
-    name, _, encoded = header.strip().partition(" ")
-    if name not in CHECKSUM_ALGORITHMS:
-        raise TusError(400, "unsupported_checksum", f"checksum algorithm {name!r} is not supported")
-    try:
-        return name, base64.b64decode(encoded, validate=True)
-    except binascii.Error:
-        raise TusError(400, "invalid_checksum", "Upload-Checksum is not base64") from None
-
-
 @router.patch("/{upload_id}", status_code=204)
 async def upload_chunk(
     upload_id: str, request: Request, owner: Owned, context: Context
 ) -> Response:
     _require_tus(request)
-    if request.headers.get("content-type") != "application/offset+octet-stream":
-        raise TusError(415, "unsupported_media_type", "PATCH needs application/offset+octet-stream")
+    if request.headers.get("content-type") != OFFSET_TYPE:
+        raise TusError(415, "unsupported_media_type", f"PATCH needs {OFFSET_TYPE}")
     offset_text = request.headers.get("upload-offset", "")
     if not _is_whole_number(offset_text):
         raise TusError(400, "invalid_offset", "Upload-Offset must be a whole number")
-    checksum = _parse_checksum(request.headers.get("upload-checksum"))
-    state = _state(request)
+    checksum = parse_checksum(request.headers.get("upload-checksum"))
     # An unknown id answers 404 here, before a lock exists for it: the table of locks grows
     # only with real uploads, not with every id a client makes up.
-    await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
-    async with _one_writer(state, context, upload_id):
-        upload = await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
-        start = _offset(context, upload)
-        if int(offset_text) != start:
-            raise TusError(409, "offset_mismatch", f"the upload is at offset {start}, ask HEAD")
-        if upload.completed_at is None:
-            await _receive(request, context, state, upload, start, checksum)
-        end = _offset(context, upload)
-        if end == upload.length and upload.completed_at is None:
-            await to_thread.run_sync(_complete, context, state, upload)
-        return Response(status_code=204, headers=tus_headers({"Upload-Offset": str(end)}))
-
-
-@asynccontextmanager
-async def _one_writer(
-    state: UploadState, context: ServerContext, upload_id: str
-) -> AsyncIterator[None]:
-    """This request alone writes the upload, in any process; else 423 at once."""
-    try:
-        async with writing(
-            state.lock(upload_id), context, upload_id, context.parts.lock_path(upload_id)
-        ):
-            yield
-    except UploadBusy:
-        raise TusError(
-            423,
-            "upload_busy",
-            "another request is writing this upload; ask HEAD for its offset and go on from there",
-        ) from None
-
-
-async def _receive(
-    request: Request,
-    context: ServerContext,
-    state: UploadState,
-    upload: Upload,
-    start: int,
-    checksum: tuple[str, bytes] | None,
-) -> None:
-    running = state.hashes.get(upload.id)
-    if running is None and start == 0:
-        running = state.hashes[upload.id] = RunningHash(0, hashlib.sha256())
-    if running is not None and running.offset != start:
-        state.hashes.pop(upload.id, None)
-        running = None
-    snapshot = running.sha256.copy() if running is not None and checksum else None
-    chunk_hash = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
-    writer = await to_thread.run_sync(
-        context.parts.writer, upload.id, start, upload.length, Hashes(running, chunk_hash)
+    await to_thread.run_sync(load_upload, context, owner.id, upload_id)
+    end = await write_at(
+        request, context, _state(request), owner.id, upload_id, int(offset_text), checksum
     )
-    # One write runs on a worker thread while the next megabyte arrives: receiving never
-    # waits for the disk unless the disk is slower than the network.
-    loop = asyncio.get_running_loop()
-    pending: asyncio.Future[None] | None = None
-
-    async def write(pieces: list[bytes]) -> None:
-        nonlocal pending
-        if pending is not None:
-            await pending
-        pending = loop.run_in_executor(None, writer.write, pieces)
-
-    pieces: list[bytes] = []
-    buffered = 0
-    room = upload.length - start
-    received = 0
-    disconnected = too_long = False
-    full: OSError | None = None
-    try:
-        try:
-            async for piece in request.stream():
-                if received + len(piece) > room:
-                    too_long = True
-                    break
-                received += len(piece)
-                pieces.append(piece)
-                buffered += len(piece)
-                if buffered >= WRITE_SIZE:
-                    await write(pieces)
-                    pieces, buffered = [], 0
-        except ClientDisconnect:
-            disconnected = True
-        if pieces and not too_long:
-            await write(pieces)
-        if pending is not None:
-            await pending
-            pending = None
-    except OSError as error:
-        if not is_disk_full(error):
-            raise
-        full = error
-    finally:
-        if pending is not None:
-            with contextlib.suppress(OSError):
-                await pending
-
-    mismatch = (
-        chunk_hash is not None and checksum is not None and (chunk_hash.digest() != checksum[1])
-    )
-    # A chunk with a checksum is kept whole and verified, or not at all; so is one that was
-    # longer than announced. Anything else that arrived is a prefix of the file: kept.
-    keep = not too_long and not (checksum is not None and (disconnected or full or mismatch))
-    if keep:
-        await to_thread.run_sync(writer.keep)
-    else:
-        await to_thread.run_sync(writer.drop)
-        if running is not None and snapshot is not None:
-            running.sha256, running.offset = snapshot, start
-        else:
-            state.hashes.pop(upload.id, None)
-
-    if full is not None:
-        # What landed is an exact prefix of the file (see FolderPartWriter): kept, to resume
-        # from once there is room.
-        offset = context.parts.offset(upload.id)
-        log.warning("upload %s: storage full at %d (%s)", upload.id, offset, full)
-        raise TusError.of(storage_full({"Upload-Offset": str(offset)}))
-    if too_long:
-        raise TusError(413, "too_long", "more bytes were sent than Upload-Length announced")
-    if checksum is not None and disconnected:
-        # A partial chunk cannot be checked against its checksum: none of it was kept.
-        raise TusError(400, "incomplete_chunk", "the connection dropped mid-chunk")
-    if mismatch:
-        raise TusError(CHECKSUM_MISMATCH, "checksum_mismatch", "Upload-Checksum mismatch")
-    if disconnected:
-        log.info("upload %s: connection dropped at %d", upload.id, start + writer.written)
-
-
-def _complete(context: ServerContext, state: UploadState, upload: Upload) -> None:
-    """The last byte is in: the photo is made of the file (see ingest), or nothing is kept."""
-    running = state.hashes.pop(upload.id, None)
-    known = running.sha256.hexdigest() if running and running.offset == upload.length else None
-    path, assembled_hash = context.parts.assemble(upload.id, upload.length)
-    try:
-        upload.completed_at = ingest_upload(context, upload, path, known or assembled_hash)
-    except WrongContent as error:
-        _discard(context, state, upload.id)
-        raise TusError(CHECKSUM_MISMATCH, "checksum_mismatch", str(error)) from None
-    state.forget(upload.id)
-
-
-def _discard(context: ServerContext, state: UploadState, upload_id: str) -> None:
-    """The upload, its bytes and its running hash go."""
-    with context.db.session() as session:
-        row = session.get(Upload, upload_id)
-        if row is not None:
-            session.delete(row)
-    context.parts.discard(upload_id)
-    state.forget(upload_id)
+    return Response(status_code=204, headers=tus_headers({"Upload-Offset": str(end)}))
 
 
 @router.delete("/{upload_id}", status_code=204)
@@ -455,9 +303,9 @@ async def terminate_upload(
     """Termination: the client gives up; the part file goes at once."""
     _require_tus(request)
     state = _state(request)
-    await to_thread.run_sync(_load_upload, context, owner.id, upload_id)
-    async with _one_writer(state, context, upload_id):
-        _discard(context, state, upload_id)
+    await to_thread.run_sync(load_upload, context, owner.id, upload_id)
+    async with one_writer(state, context, upload_id):
+        discard(context, state, upload_id)
     return Response(status_code=204, headers=tus_headers())
 
 

@@ -54,7 +54,13 @@ def test_options_advertises_the_extensions(shared_server: ServerProcess) -> None
     assert response.status_code == 204
     assert response.headers["Tus-Version"] == "1.0.0"
     extensions = set(response.headers["Tus-Extension"].split(","))
-    assert extensions >= {"creation", "checksum", "termination", "expiration"}
+    assert extensions >= {
+        "creation",
+        "creation-with-upload",
+        "checksum",
+        "termination",
+        "expiration",
+    }
     assert set(response.headers["Tus-Checksum-Algorithm"].split(",")) >= {"sha1", "sha256"}
     assert int(response.headers["Tus-Max-Size"]) > 1 << 30
 

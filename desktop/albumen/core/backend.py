@@ -6,81 +6,34 @@ neither a session nor timeouts, and the client side of tus is a few requests.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
 from albumen import __version__
+from albumen.core.backend_errors import BackendError as BackendError
+from albumen.core.backend_errors import OfflineError as OfflineError
 from albumen.core.model import LinkSettings, Pick
 from albumen.core.throttle import Throttle
-from albumen.core.upload_bodies import (
-    FileBody,
-    Progress,
-    Stopped,
-    ThrottledBody,
-)
+from albumen.core.tus_client import TusUploads
+from albumen.core.upload_bodies import ThrottledBody
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
-# PATCHes carry no per-chunk checksum: the server checks the whole file's SHA-256 before the
-# photo exists (nothing wrong can land), and without one it keeps every byte that arrived
-# before a connection broke, so a flaky link resends only what was in flight; it also spares
-# reading each chunk twice. So a PATCH can be as long as the file: a camera's photo, RAW
-# included, goes in one (each PATCH costs a round trip and a flush to disk on the server); the
-# cap stays under the 100 MB a request may carry through common reverse proxies.
-UPLOAD_CHUNK = 64 * 1024 * 1024
-# Read from the file and handed to the socket at a time: big enough that the Python around each
-# piece costs nothing beside the copy; under a bandwidth cap, about an eighth of a second's worth.
-TUS = {"Tus-Resumable": "1.0.0"}
 
 
 # The longest `photo_order` the server takes (docs/DESIGN.md, PUT /api/albums/{id}).
 MAX_PHOTO_ORDER = 20_000
 # A photo whose web size is on the server and whose original is not yet (docs/DESIGN.md).
 ARRIVING = "arriving"
-
-
-class BackendError(Exception):
-    """The server answered, and not with what was asked for."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-    @property
-    def retryable(self) -> bool:
-        return (self.status >= 500 and not self.postponed) or self.status in (408, 423, 429)
-
-    @property
-    def postponed(self) -> bool:
-        """The server kept nothing because its storage is full: all else waits, queued, until
-        there is room (retrying at once would only fill its log)."""
-        return self.status == 507
-
-
-class OfflineError(BackendError):
-    """The server cannot take anything now (unreachable, or its storage is full): the queue
-    waits and is sent later; nothing is lost."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(0, "offline", message)
-
-    @property
-    def retryable(self) -> bool:
-        return True
 
 
 class Keep(Enum):
@@ -117,11 +70,7 @@ def _utc(value: str) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _b64(value: str) -> str:
-    return base64.b64encode(value.encode()).decode()
-
-
-class Backend:
+class Backend(TusUploads):
     """One server, one owner token."""
 
     def __init__(
@@ -355,89 +304,6 @@ class Backend:
             view_count=int(item.get("view_count") or 0),
             last_viewed_at=_parse(item.get("last_viewed_at")),
         )
-
-    # -- tus -----------------------------------------------------------------------------------
-
-    def create_upload(
-        self,
-        *,
-        album_id: str,
-        photo_id: str,
-        filename: str,
-        sha256: str,
-        size: int,
-        content_type: str | None,
-    ) -> str:
-        metadata = {
-            "album_id": album_id,
-            "photo_id": photo_id,
-            "filename": filename,
-            "sha256": sha256,
-        }
-        if content_type:
-            metadata["content_type"] = content_type
-        response = self._request(
-            "POST",
-            "/api/uploads/",
-            headers={
-                **TUS,
-                "Upload-Length": str(size),
-                "Upload-Metadata": ",".join(f"{k} {_b64(v)}" for k, v in metadata.items()),
-            },
-        )
-        return response.headers["Location"]
-
-    def upload_offset(self, url: str) -> int | None:
-        """Where the server's copy ends, or None when the upload is gone (expired, unknown)."""
-        try:
-            response = self._request("HEAD", url, headers=TUS)
-        except BackendError as error:
-            if error.status in (404, 410):
-                return None
-            raise
-        return int(response.headers["Upload-Offset"])
-
-    def send_file(
-        self,
-        url: str,
-        path: Path,
-        offset: int,
-        size: int,
-        progress: Progress | None = None,
-        should_stop: Callable[[], bool] | None = None,
-    ) -> int:
-        """PATCH the file from `offset` (one PATCH per `UPLOAD_CHUNK`); returns the end (the
-        server's offset), or where the PATCH began when `should_stop` cut it short.
-
-        At least one PATCH is sent, even from the end: when every byte had arrived but the
-        server could not make the photo (its disk was full), an empty PATCH at the end asks it
-        to try again, and answers only once the photo exists."""
-        with open(path, "rb", buffering=0) as source:
-            while True:
-                if should_stop and should_stop():
-                    return offset
-                source.seek(offset)
-                length = min(UPLOAD_CHUNK, size - offset)
-                body = FileBody(source, length, offset, self.throttle, progress, should_stop)
-                try:
-                    response = self._request(
-                        "PATCH",
-                        url,
-                        data=body if length else b"",
-                        headers={
-                            **TUS,
-                            "Upload-Offset": str(offset),
-                            "Content-Type": "application/offset+octet-stream",
-                            "Content-Length": str(length),
-                        },
-                    )
-                except Stopped:
-                    return offset  # the next try asks the server where its copy ends
-                offset = int(response.headers["Upload-Offset"])
-                if progress:
-                    progress(offset)
-                if offset >= size:
-                    return offset
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from albumen.core.arrivals import Arrivals
 from albumen.core.backend import (
@@ -38,7 +38,8 @@ from albumen.core.pick_pull import pull_picks
 from albumen.core.picks import PickNews
 from albumen.core.store import Store, StoreError
 from albumen.core.sync_events import Listener, SyncEvent
-from albumen.core.upload_bodies import SourceChangedError
+from albumen.core.tus_client import Created
+from albumen.core.upload_bodies import SourceChangedError, Stopped
 from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
     LocationRemovalError,
@@ -99,6 +100,7 @@ class SyncService:
         self.web_sizes_unknown = False  # the server said it knows no web sizes
         self._backend_factory = backend_factory
         self._local = threading.local()
+        self._created: set[str] = set()  # photos whose creation carried bytes (see _send)
         self.credentials = credentials
         self.concurrency = max(1, concurrency)
         self.listener = listener or (lambda _event: None)
@@ -434,31 +436,8 @@ class SyncService:
             photo.id, photo.album_id, photo.filename, photo.sha256, content_type
         ):
             return True
-        fresh = self.store.photo(photo.id)
-        offset: int | None = None
-        url = fresh.upload_url
-        if url:
-            offset = backend.upload_offset(url)
-            if offset is not None and offset > source.size:
-                offset = None  # an upload of other bytes: start afresh
-            elif offset is not None:
-                self.store.note_upload(photo.id)  # resumed: under way again
-        if url is None or offset is None:
-            url = backend.create_upload(
-                album_id=photo.album_id,
-                photo_id=photo.id,
-                filename=photo.filename,
-                sha256=source.sha256,
-                size=source.size,
-                content_type=content_type,
-            )
-            offset = 0
-            # Saved before the first byte, so a restart resumes this very upload.
-            self.store.note_upload(photo.id, upload_url=url, uploaded_bytes=0)
-        last_saved = [offset]
-        self._local.resume_offset = offset  # where this try starts: see _with_retries
-
         reported = [0.0]
+        last_saved = [0]
 
         def progress(sent: int) -> None:
             # A report per piece sent; ten a second are plenty for any view.
@@ -470,5 +449,48 @@ class SyncService:
                 last_saved[0] = sent
                 self.store.note_upload(photo.id, uploaded_bytes=sent)
 
+        fresh = self.store.photo(photo.id)
+        offset: int | None = None
+        url = fresh.upload_url
+        if url:
+            offset = backend.upload_offset(url)
+            if offset is not None and offset > source.size:
+                offset = None  # an upload of other bytes: start afresh
+            elif offset is not None:
+                self.store.note_upload(photo.id)  # resumed: under way again
+        if url is None or offset is None:
+            self._local.resume_offset = 0  # where this try starts: see _with_retries
+            # The first bytes go with the creation on the photo's first try here; a creation
+            # whose answer was lost (cut mid-body) is asked again plainly, and the server names
+            # the same upload and where its copy ends (bytes sent again with it would cross the
+            # link to be refused; after a restart, the first try may send them that once).
+            first_try = photo.id not in self._created
+            self._created.add(photo.id)
+
+            def create(**sending: Any) -> Created:
+                return backend.create_upload(
+                    album_id=photo.album_id,
+                    photo_id=photo.id,
+                    filename=photo.filename,
+                    sha256=source.sha256,
+                    size=source.size,
+                    content_type=content_type,
+                    **sending,
+                )
+
+            first = {"path": source.path, "progress": progress, "should_stop": self._stop.is_set}
+            try:
+                created = create(**(first if first_try else {}))
+            except Stopped:
+                # Paused mid-body: the upload is named now, for the next sync to resume it.
+                self.store.note_upload(photo.id, upload_url=create().url)
+                return False
+            url, offset = created.url, created.offset
+            # Saved at once, so a restart resumes this very upload.
+            self.store.note_upload(photo.id, upload_url=url, uploaded_bytes=offset)
+            if created.complete:
+                return True
+        last_saved[0] = offset
+        self._local.resume_offset = offset  # where this try starts: see _with_retries
         end = backend.send_file(url, source.path, offset, source.size, progress, self._stop.is_set)
         return end >= source.size

@@ -1,0 +1,112 @@
+"""The client's tus against the real server: a photo that fits in one body is sent with its
+creation (one request), and a creation cut mid-body goes on where the server's copy stops, with
+no second upload of the photo started."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from albumen.core.backend import Backend
+from albumen.core.credentials import Credentials
+from albumen.core.store import NewPhoto, Store
+from albumen.core.sync import SyncService
+from albumen.core.tus_client import Created
+from albumen.core.upload_bodies import Stopped
+from tests.core.test_credentials import MemoryKeyring
+from tests.support import ServerProcess, new_id, photo_jpeg, sha256, wait_until
+
+
+class _Recorded(Backend):
+    """The real backend, noting each request's method and path."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requests: list[tuple[str, str]] = []
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.requests.append((method, path.removeprefix(self.base_url)))
+        return super()._request(method, path, **kwargs)
+
+
+def _album(server: ServerProcess) -> str:
+    album_id = new_id()
+    server.api("PUT", f"/api/albums/{album_id}", json={"title": "tus"}).raise_for_status()
+    return album_id
+
+
+def test_a_photo_that_fits_in_one_body_goes_with_its_creation(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    path = tmp_path / "one.jpg"
+    path.write_bytes(photo_jpeg((800, 600), seed=4401))
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("One request")
+    store.add_photos(
+        album.id,
+        [
+            NewPhoto(
+                path=path, size=path.stat().st_size, mtime_ns=1, sha256=sha256(path.read_bytes())
+            )
+        ],
+    )
+    backends: list[_Recorded] = []
+
+    def backend() -> _Recorded:
+        backends.append(_Recorded(shared_server.url, shared_server.token, read_timeout=20))
+        return backends[-1]
+
+    service = SyncService(store, backend, Credentials(MemoryKeyring()), retries=1, backoff=0.01)
+    report = service.sync_once()
+    assert report.uploaded == 1 and not report.failed, report
+    sent = [request for b in backends for request in b.requests]
+    uploads = [(m, p) for m, p in sent if p.startswith("/api/uploads") and m in ("POST", "PATCH")]
+    assert uploads == [("POST", "/api/uploads/")], sent  # no PATCH: the creation carried it all
+    (photo,) = store.photos(album.id)
+    original = shared_server.api("GET", f"/api/photos/{photo.id}/original")
+    assert original.content == path.read_bytes()
+
+
+def test_a_creation_cut_mid_body_goes_on_where_the_servers_copy_stops(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    data = os.urandom(6 * 1024 * 1024 + 5)
+    path = tmp_path / "cut.raw"
+    path.write_bytes(data)
+    backend = _Recorded(shared_server.url, shared_server.token, read_timeout=20)
+    asked = 0
+
+    def stop_after_two_pieces() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked > 2
+
+    album_id, photo_id = _album(shared_server), new_id()
+    facts: dict[str, Any] = dict(
+        album_id=album_id,
+        photo_id=photo_id,
+        filename="cut.raw",
+        sha256=sha256(data),
+        size=len(data),
+        content_type=None,
+    )
+    with pytest.raises(Stopped):
+        backend.create_upload(**facts, path=path, should_stop=stop_after_two_pieces)
+    kept: list[Created] = []
+
+    def some_bytes_kept() -> bool:  # the server notices the cut connection on its own time
+        kept[:] = [backend.create_upload(**facts)]
+        return kept[0].offset > 0
+
+    wait_until(some_bytes_kept, what="the bytes before the cut to be kept")
+    again = backend.create_upload(**facts, path=path)  # as the next try does: with the bytes
+    assert again.url == kept[0].url, "a second upload of the photo was started"
+    assert again.offset == kept[0].offset and not again.complete
+    assert backend.send_file(again.url, path, again.offset, len(data)) == len(data)
+    original = shared_server.api("GET", f"/api/photos/{photo_id}/original")
+    assert original.content == data
+    assert [m for m, _p in backend.requests].count("OPTIONS") == 1  # asked once per backend
+    backend.close()
