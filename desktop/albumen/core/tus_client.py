@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from albumen.core.backend_errors import BackendError
+from albumen.core.backend_errors import BackendError, OfflineError
 from albumen.core.throttle import Throttle
 from albumen.core.upload_bodies import FileBody, Progress, Stopped
 
@@ -64,7 +64,13 @@ class TusUploads:
         body as too large, often by closing the connection mid-send, which would look like a
         network failure for ever."""
         if self._with_upload is None:
-            answer = self._request("OPTIONS", "/api/uploads/", headers=TUS)
+            try:
+                answer = self._request("OPTIONS", "/api/uploads/", headers=TUS)
+            except OfflineError:
+                raise  # nothing goes now: asked again on the next try
+            except BackendError:
+                self._with_upload = False  # a server that does not say: plain creations
+                return False
             extensions = answer.headers.get("Tus-Extension", "").split(",")
             self._with_upload = WITH_UPLOAD in (e.strip() for e in extensions)
         return self._with_upload
