@@ -15,10 +15,9 @@ through :mod:`albumen_server.tus_body`); it never makes a photo row.
 
 A creation for a photo that already has an unfinished upload of the same bytes (same album,
 SHA-256 and length) answers that upload (the one furthest along, should there be several), with
-its `Upload-Offset`, instead of starting another:
-a client that lost the answer to its creation (its connection dropped, or it was killed before
-it wrote the Location down) goes on where its bytes stopped, and no orphan upload holds room on
-the disk until it expires.
+its `Upload-Offset`, instead of starting another: a client that lost the answer to its creation
+(its connection dropped, or it was killed before it wrote the Location down) goes on where its
+bytes stopped, and no orphan upload holds room on the disk until it expires.
 """
 
 from __future__ import annotations
