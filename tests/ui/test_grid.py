@@ -23,7 +23,7 @@ from albumen.ui.grid_view import CELL_DEFAULT, CELL_MAX, CELL_MIN, PhotoGridView
 from albumen.ui.main_window import MainWindow
 from albumen.ui.panels import ALBUMS_MIN, DETAILS_MIN, PHOTOS_WANT
 from albumen.ui.photo_delegate import PhotoDelegate
-from albumen.ui.photo_grid import CoverRole, PhotoGridModel, PickCountRole
+from albumen.ui.photo_grid import CoverRole, PhotoGridModel, PickCountRole, ProgressRole
 from tests.support import ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
 
@@ -470,3 +470,29 @@ def test_photos_arriving_are_read_off_the_gui_thread_and_a_stale_read_is_dropped
     assert context.runner.wait()
     assert model.rowCount() == 6
     assert readers and readers[0].startswith("albumen-task"), readers
+
+
+def test_upload_progress_shows_a_photo_uploading_without_reading_the_store(
+    context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progress reports come ten times a second per upload: they move the cell on (its bar, its
+    state) from what the report says, not from a read of the store on the GUI thread."""
+    album = context.store.create_album("Progress")
+    context.store.add_photos(
+        album.id, [NewPhoto(path=tmp_path / "p.jpg", size=100, mtime_ns=1, sha256="7" * 64)]
+    )
+    model = PhotoGridModel(context)
+    model.set_album(album.id)
+    photo = model.photo_at(0)
+    assert photo.state is PhotoState.QUEUED
+
+    def no_reads(*_args: object) -> None:
+        raise AssertionError("the store was read for a progress report")
+
+    monkeypatch.setattr(context.store, "find_photo", no_reads)
+    monkeypatch.setattr(context.store, "photo", no_reads)
+    monkeypatch.setattr(context.store, "photos", no_reads)
+    for sent in (10, 50, 90):
+        model.set_progress(photo.id, sent, 100)
+    assert model.photo_at(0).state is PhotoState.UPLOADING
+    assert model.index(0).data(ProgressRole) == 0.9

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
@@ -422,10 +423,10 @@ class PhotoGridModel(QAbstractListModel):
             self._progress[photo_id] = sent / total if total else 1.0
             row = self._rows[photo_id]
             if row < len(self._photos) and self._photos[row].state is PhotoState.QUEUED:
-                fresh = self.context.store.find_photo(photo_id)
-                if fresh is None:  # removed while its last bytes were on their way
-                    return
-                self._photos[row] = fresh
+                # Its bytes are moving: uploading, without a read of the store on the GUI thread
+                # per photo (a photo sent with its creation is noted in the store only once the
+                # creation is answered, and was read again at every report until then).
+                self._photos[row] = replace(self._photos[row], state=PhotoState.UPLOADING)
             self._mark(photo_id)
 
     def photo_changed(self, photo_id: str) -> None:
