@@ -5,12 +5,13 @@ no second upload of the photo started."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from albumen.core.backend import Backend
+from albumen.core.backend import Backend, BackendError
 from albumen.core.credentials import Credentials
 from albumen.core.store import NewPhoto, Store
 from albumen.core.sync import SyncService
@@ -97,11 +98,25 @@ def test_a_creation_cut_mid_body_goes_on_where_the_servers_copy_stops(
         backend.create_upload(**facts, path=path, should_stop=stop_after_two_pieces)
     kept: list[Created] = []
 
-    def some_bytes_kept() -> bool:  # the server notices the cut connection on its own time
-        kept[:] = [backend.create_upload(**facts)]
-        return kept[0].offset > 0
+    def cut_bytes_kept() -> bool:
+        """The server notices the cut on its own time, after writing what had arrived: its
+        offset is read until it stops moving, and an empty PATCH at the end gets the upload's
+        lock (423 while the cut request still holds it)."""
+        time.sleep(0.2)
+        kept.append(backend.create_upload(**facts))
+        last = [created.offset for created in kept[-3:]]
+        if not (len(last) == 3 and len(set(last)) == 1 and last[0] > 0):
+            return False
+        try:
+            backend.send_file(kept[-1].url, path, last[0], last[0])  # nothing left to send
+        except BackendError as error:
+            if error.status == 423:
+                return False
+            raise
+        return True
 
-    wait_until(some_bytes_kept, what="the bytes before the cut to be kept")
+    wait_until(cut_bytes_kept, what="the bytes before the cut to be kept")
+    kept[:] = kept[-1:]
     again = backend.create_upload(**facts, path=path)  # as the next try does: with the bytes
     assert again.url == kept[0].url, "a second upload of the photo was started"
     assert again.offset == kept[0].offset and not again.complete

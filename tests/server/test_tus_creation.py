@@ -122,8 +122,23 @@ def test_a_creation_asked_again_answers_the_unfinished_upload(
     plain: list[requests.Response] = []
 
     def asked_again() -> bool:
+        """The cut request's bytes are in and its writer is gone (an empty PATCH at the end
+        gets the upload's lock: 423 while the cut request still holds it)."""
         plain[:] = [_create(shared_server, album_id, photo_id, data)]
-        return plain[0].headers.get("Upload-Offset") == str(sent)
+        if plain[0].headers.get("Upload-Offset") != str(sent):
+            return False
+        empty = shared_server.http.patch(
+            plain[0].headers["Location"],
+            data=b"",
+            headers={
+                **shared_server.auth,
+                **TUS,
+                "Content-Type": OFFSET_TYPE,
+                "Upload-Offset": str(sent),
+            },
+            timeout=30,
+        )
+        return empty.status_code == 204
 
     wait_until(asked_again, what="the cut creation's bytes to be kept and its upload answered")
     location = plain[0].headers["Location"]
