@@ -178,6 +178,8 @@ async def create_upload(request: Request, owner: Owned, context: Context) -> Res
         except TusError as error:
             error.headers.update(headers)  # the upload exists: the client may go on with it
             raise
+    elif created:
+        offset = 0
     else:
         offset = await to_thread.run_sync(offset_of, context, upload)
     headers["Upload-Offset"] = str(offset)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from albumen.core.arrivals import Arrivals
 from albumen.core.backend import (
@@ -467,7 +467,7 @@ class SyncService:
             first_try = photo.id not in self._created
             self._created.add(photo.id)
 
-            def create(**sending: Any) -> Created:
+            def create(with_bytes_from: Path | None = None) -> Created:
                 return backend.create_upload(
                     album_id=photo.album_id,
                     photo_id=photo.id,
@@ -475,12 +475,13 @@ class SyncService:
                     sha256=source.sha256,
                     size=source.size,
                     content_type=content_type,
-                    **sending,
+                    path=with_bytes_from,
+                    progress=progress,
+                    should_stop=self._stop.is_set,
                 )
 
-            first = {"path": source.path, "progress": progress, "should_stop": self._stop.is_set}
             try:
-                created = create(**(first if first_try else {}))
+                created = create(source.path if first_try else None)
             except Stopped:
                 # Paused mid-body: the upload is named now, for the next sync to resume it.
                 self.store.note_upload(photo.id, upload_url=create().url)

@@ -91,8 +91,12 @@ class TusUploads:
         """The upload for the photo, made, or the unfinished one the server has for it. With
         `path` (and a server that takes it), the first `UPLOAD_CHUNK` bytes go in the creation;
         raises `Stopped` when `should_stop` cut that body short."""
-        metadata = {"album_id": album_id, "photo_id": photo_id, "filename": filename}
-        metadata["sha256"] = sha256
+        metadata = {
+            "album_id": album_id,
+            "photo_id": photo_id,
+            "filename": filename,
+            "sha256": sha256,
+        }
         if content_type:
             metadata["content_type"] = content_type
         headers = {
