@@ -438,18 +438,20 @@ def test_photos_arriving_are_read_off_the_gui_thread_and_a_stale_read_is_dropped
     assert model.rowCount() == 6
     real_photos = context.store.photos
     readers: list[str] = []
-    release = threading.Event()
+    reading, release = threading.Event(), threading.Event()
 
     def slow_photos(album_id: str) -> list[object]:
         readers.append(threading.current_thread().name)
         read = real_photos(album_id)
         if threading.current_thread() is not threading.main_thread():
+            reading.set()
             release.wait(10)  # this read is overtaken while it waits
         return read  # type: ignore[return-value]
 
     monkeypatch.setattr(context.store, "photos", slow_photos)
     then: list[int] = []
     model.refresh_in_background(then=lambda: then.append(model.rowCount()))
+    assert reading.wait(10), "the background read never began"
     removed = model.photo_at(0).id
     context.store.remove_photos([removed])
     model.refresh()  # on the GUI thread, after the read above began

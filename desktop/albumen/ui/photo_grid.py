@@ -93,7 +93,8 @@ class PhotoGridModel(QAbstractListModel):
         self._shown = 0
         self._incoming: list[str] = []  # names of files being added, after the shown rows
         self._generation = 0
-        self._reads = 0  # refreshes asked for: a background read is applied if still the last
+        self._reads = 0  # refreshes asked for, numbered
+        self._shown_read = 0  # the newest of them whose rows are shown
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
         self._requested: set[str] = set()
@@ -128,6 +129,7 @@ class PhotoGridModel(QAbstractListModel):
         place and the new ones inserted after them, so the owner's selection and scroll
         position stay."""
         self._reads += 1  # a read still under way in the background is older than this one
+        self._shown_read = self._reads
         self._apply(*self._read(self._view()))
 
     def refresh_in_background(self, then: Callable[[], None] | None = None) -> None:
@@ -136,15 +138,19 @@ class PhotoGridModel(QAbstractListModel):
         arriving several times a second while a folder is added: SQLite hands the GIL back at
         every row it reads, and with the import's and the uploads' threads waiting for it,
         reading 500 rows on the GUI thread took up to 34 ms (bench/ui_responsiveness.py). A
-        read overtaken by a later refresh, or by a change of album, is dropped."""
+        read older than the rows shown (a later refresh came back first) or of another album is
+        dropped."""
         view, generation = self._view(), self._generation
         self._reads += 1
         ticket = self._reads
 
         def done(result: _Read | None, error: BaseException | None) -> None:
             # A failed read changes nothing shown: the next refresh tells.
-            current = generation == self._generation and ticket == self._reads
+            # Newer than what is shown: applied, even while a later read is still under way
+            # (reads asked for faster than they come back must not starve the grid).
+            current = generation == self._generation and ticket > self._shown_read
             if result is not None and error is None and current:
+                self._shown_read = ticket
                 self._apply(*result)
             if then is not None:
                 then()
@@ -238,6 +244,7 @@ class PhotoGridModel(QAbstractListModel):
 
     def _load(self) -> None:
         self._reads += 1
+        self._shown_read = self._reads
         fresh, self._pick_counts = self._read(self._view())
         self._set_photos(fresh)
 
