@@ -15,6 +15,7 @@ from albumen_server import (
     __version__,
     api,
     arrivals,
+    geonames,
     identity,
     pairing,
     picks,
@@ -70,6 +71,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         # a pause of 100-250 ms that every request under way waited through (measured on a
         # first gallery view), now under a few ms.
         gc.freeze()
+        geonames.load_in_background()
         prerender.start()
         yield
         prerender.stop()

@@ -7,12 +7,16 @@ degrees. The places are sorted by latitude (see packaging/geonames_cities.py), s
 looks at the band of latitudes a radius can reach: a few thousand rows, well under a
 millisecond.
 
-The data file is read once, on the first search, by whichever thread gets there first; the
-arrays are read-only afterwards, so searches from many threads need no lock.
+The data file is read once, by whichever thread gets there first: the server reads it in the
+background as it starts (`load_in_background`), since reading it (about 60 ms, mostly with the
+GIL held) on the first photo with a position stalled every upload under way at that moment
+(`bench/client_upload.py --wire 1gbit` showed the wire idle for 100 ms then). The arrays are
+read-only afterwards, so searches from many threads need no lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import zipfile
@@ -141,6 +145,20 @@ def gazetteer() -> Gazetteer:
             if _loaded is None:
                 _loaded = Gazetteer(GEONAMES_CITIES)
     return _loaded
+
+
+def load_in_background() -> threading.Thread:
+    """Start reading the shipped places on a thread of their own; a search before it is done
+    waits for it (see `gazetteer`). A file that cannot be read is reported by the first search,
+    which tries again, as without this."""
+
+    def load() -> None:
+        with contextlib.suppress(ValueError):
+            gazetteer()
+
+    thread = threading.Thread(target=load, name="places-load", daemon=True)
+    thread.start()
+    return thread
 
 
 def nearest(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -124,4 +125,24 @@ def test_a_creation_cut_mid_body_goes_on_where_the_servers_copy_stops(
     original = shared_server.api("GET", f"/api/photos/{photo_id}/original")
     assert original.content == data
     assert [m for m, _p in backend.requests].count("OPTIONS") == 1  # asked once per backend
+    backend.close()
+
+
+class _SlowToAnswerOptions(_Recorded):
+    """The real backend, whose OPTIONS answer takes long enough for every thread to ask."""
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method == "OPTIONS":
+            time.sleep(0.3)
+        return super()._request(method, path, **kwargs)
+
+
+def test_uploads_starting_together_ask_the_server_once_what_it_takes(
+    shared_server: ServerProcess,
+) -> None:
+    backend = _SlowToAnswerOptions(shared_server.url, shared_server.token, read_timeout=20)
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _i: backend.takes_bytes_with_creation(), range(3)))
+    assert answers == [True, True, True]
+    assert [m for m, _p in backend.requests].count("OPTIONS") == 1, backend.requests
     backend.close()

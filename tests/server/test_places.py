@@ -26,7 +26,7 @@ from albumen_server.data import GEONAMES_CITIES, GEONAMES_CREDIT, GEONAMES_URL
 from albumen_server.places import coordinates_label, locate, place_name, read_position
 from albumen_server.viewer_model import PhotoView, date_range
 from tests.server.uploading import upload_photo
-from tests.support import ServerProcess, new_id, new_token, photo_jpeg
+from tests.support import ServerProcess, new_id, new_token, photo_jpeg, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 GPS_IFD = 0x8825
@@ -396,3 +396,29 @@ def test_date_ranges_read_as_people_write_them() -> None:
     assert date_range(_taken("2025-12-30T10:00:00+00:00", "2026-01-02T08:00:00+00:00")) == (
         "30 December 2025 – 2 January 2026"
     )
+
+
+def test_the_server_reads_the_places_as_it_starts_not_on_the_first_photo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from albumen_server.app import create_app
+    from albumen_server.config import ServerConfig
+
+    monkeypatch.setattr(geonames, "_loaded", None)
+    with TestClient(create_app(ServerConfig(data_dir=tmp_path)), base_url="http://127.0.0.1"):
+        # no photo came, and the places are read
+        wait_until(lambda: geonames._loaded is not None, what="the places to be read")
+
+
+def test_places_that_cannot_be_read_at_the_start_are_reported_by_the_first_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "geonames-cities.npz"
+    broken.write_bytes(b"not a zip")
+    monkeypatch.setattr(geonames, "GEONAMES_CITIES", broken)
+    monkeypatch.setattr(geonames, "_loaded", None)
+    geonames.load_in_background().join(timeout=30)
+    with pytest.raises(ValueError, match="not a GeoNames places file"):
+        geonames.nearest(48.85, 2.35, within_km=10)

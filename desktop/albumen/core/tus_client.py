@@ -13,6 +13,7 @@ names the upload, then by PATCHes from where the server's copy ends.
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,9 @@ class TusUploads:
 
     throttle: Throttle
     _with_upload: bool | None = None  # whether the server takes bytes with a creation
+    # Several uploads start at once: one of them asks, the others wait for its answer (each
+    # asking cost a request on the way of every first photo).
+    _asking = threading.Lock()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         raise NotImplementedError
@@ -63,17 +67,20 @@ class TusUploads:
         """Asked once per backend (OPTIONS): a server without the extension refuses a creation's
         body as too large, often by closing the connection mid-send, which would look like a
         network failure for ever."""
-        if self._with_upload is None:
-            try:
-                answer = self._request("OPTIONS", "/api/uploads/", headers=TUS)
-            except OfflineError:
-                raise  # nothing goes now: asked again on the next try
-            except BackendError:
-                self._with_upload = False  # a server that does not say: plain creations
-                return False
-            extensions = answer.headers.get("Tus-Extension", "").split(",")
-            self._with_upload = WITH_UPLOAD in (e.strip() for e in extensions)
-        return self._with_upload
+        if self._with_upload is not None:
+            return self._with_upload
+        with self._asking:
+            if self._with_upload is None:
+                try:
+                    answer = self._request("OPTIONS", "/api/uploads/", headers=TUS)
+                except OfflineError:
+                    raise  # nothing goes now: asked again on the next try
+                except BackendError:
+                    self._with_upload = False  # a server that does not say: plain creations
+                    return False
+                extensions = answer.headers.get("Tus-Extension", "").split(",")
+                self._with_upload = WITH_UPLOAD in (e.strip() for e in extensions)
+            return self._with_upload
 
     def create_upload(
         self,
