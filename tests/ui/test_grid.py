@@ -15,9 +15,10 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from albumen.core.model import PhotoState, Pick
+from albumen.core.model import Photo, PhotoState, Pick
 from albumen.core.photo_order import PhotoSort
 from albumen.core.store import NewPhoto
+from albumen.core.sync_events import SyncEvent
 from albumen.ui.context import AppContext
 from albumen.ui.grid_view import CELL_DEFAULT, CELL_MAX, CELL_MIN, PhotoGridView
 from albumen.ui.main_window import MainWindow
@@ -498,3 +499,68 @@ def test_upload_progress_shows_a_photo_uploading_without_reading_the_store(
         model.set_progress(photo.id, sent, 100)
     assert model.photo_at(0).state is PhotoState.UPLOADING
     assert model.index(0).data(ProgressRole) == 0.9
+
+
+def test_an_uploaded_photo_is_shown_as_the_sync_read_it_and_an_older_read_does_not_undo_it(
+    context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync's thread reads a photo it uploaded and hands it over (`photo_stored`): the grid
+    shows it without reading the store on the GUI thread, and a refresh asked for before the
+    upload, which read the photo still queued, does not put it back to queued."""
+    album = context.store.create_album("Told")
+    context.store.add_photos(
+        album.id,
+        [
+            NewPhoto(path=tmp_path / f"t{i}.jpg", size=10, mtime_ns=1, sha256=f"{i + 70:064x}")
+            for i in range(3)
+        ],
+    )
+    model = PhotoGridModel(context)
+    model.set_album(album.id)
+    photo = model.photo_at(1)
+    real_photos, real_find = context.store.photos, context.store.find_photo
+    reading, release = threading.Event(), threading.Event()
+    finders: list[str] = []
+
+    def slow_photos(album_id: str) -> list[object]:
+        read = real_photos(album_id)
+        reading.set()
+        release.wait(10)  # the upload lands while this read waits
+        return read  # type: ignore[return-value]
+
+    def noted_find(photo_id: str) -> object:
+        finders.append(threading.current_thread().name)
+        return real_find(photo_id)
+
+    monkeypatch.setattr(context.store, "photos", slow_photos)
+    monkeypatch.setattr(context.store, "find_photo", noted_find)
+    model.refresh_in_background()
+    assert reading.wait(10), "the background read never began"
+    context.store.set_photo_state(photo.id, PhotoState.UPLOADED)
+    stored: list[object] = []
+    context.sync.photo_stored.connect(stored.append)
+    reporter = threading.Thread(
+        target=context.sync.service.listener,
+        args=(SyncEvent("uploaded", photo.id, album.id, sent=10, total=10),),
+        name="albumen-upload_0",
+    )
+    reporter.start()
+    reporter.join(10)
+    context.sync._inbox.drain()  # as its timer does while a sync runs: on the GUI thread
+    assert finders == ["albumen-upload_0"], "the photo was not read on the reporting thread"
+    (told,) = stored
+    assert isinstance(told, Photo) and told.state is PhotoState.UPLOADED
+    model.photo_changed(told)
+    assert model.photo_at(1).state is PhotoState.UPLOADED
+    release.set()
+    assert context.runner.wait()
+    QApplication.processEvents()
+    assert model.photo_at(1).state is PhotoState.UPLOADED, "the older read undid the upload"
+    assert finders == ["albumen-upload_0"], "the grid read the store on the GUI thread"
+
+    monkeypatch.setattr(context.store, "photos", real_photos)
+    context.store.set_photo_state(photo.id, PhotoState.FAILED, error="gone")
+    model.refresh_in_background()  # asked for after: what the store says now is shown
+    assert context.runner.wait()
+    QApplication.processEvents()
+    assert model.photo_at(1).state is PhotoState.FAILED

@@ -172,7 +172,7 @@ def test_a_burst_of_uploads_reads_the_albums_counts_once(
     )
     context.changed(album.id)
     qtbot.waitUntil(lambda: window.photos.rowCount() == 20)
-    real_album = context.store.album
+    real_album, real_find = context.store.album, context.store.find_photo
     reads: list[str] = []
 
     def counted_album(album_id: str) -> object:
@@ -182,6 +182,8 @@ def test_a_burst_of_uploads_reads_the_albums_counts_once(
     monkeypatch.setattr(context.store, "album", counted_album)
     for photo in context.store.photos(album.id):
         context.store.set_photo_state(photo.id, PhotoState.UPLOADED)
+        # as the bridge does: the photo read by the sync's thread, then the upload's news
+        context.sync.photo_stored.emit(real_find(photo.id))
         context.sync.photo_uploaded.emit(photo.id, album.id)
     row = window.albums.row_of(album.id)
     assert row is not None

@@ -133,6 +133,7 @@ class MainWindow(ActionsWindow):
         sync = self.context.sync
         sync.connection_changed.connect(self._update_connection)
         sync.photo_progress.connect(self._progress)
+        sync.photo_stored.connect(self._photo_stored)
         sync.photo_uploaded.connect(self._uploaded)
         sync.photo_previewed.connect(self._uploaded)  # seen through links: the state moves on
         sync.photo_failed.connect(self._failed)
@@ -395,16 +396,17 @@ class MainWindow(ActionsWindow):
         if self.status.show_transfer(self.context.sync.transfer):
             self.tray.show_progress(self.status.progress.text())
 
+    @Slot(object)
+    def _photo_stored(self, photo: Photo) -> None:
+        if self.photos.album_id == photo.album_id:
+            self.photos.photo_changed(photo)
+
     @Slot(str, str)
-    def _uploaded(self, photo_id: str, album_id: str) -> None:
-        if self.photos.album_id == album_id:
-            self.photos.photo_changed(photo_id)
+    def _uploaded(self, _photo_id: str, album_id: str) -> None:
         self._counts_changed(album_id)
 
     @Slot(str, str, str)
-    def _failed(self, photo_id: str, album_id: str, message: str) -> None:
-        if self.photos.album_id == album_id:
-            self.photos.photo_changed(photo_id)
+    def _failed(self, _photo_id: str, album_id: str, message: str) -> None:
         self._counts_changed(album_id)
         self.status.showMessage(f"Upload failed: {message}", 10_000)
 

@@ -95,6 +95,9 @@ class PhotoGridModel(QAbstractListModel):
         self._generation = 0
         self._reads = 0  # refreshes asked for, numbered
         self._shown_read = 0  # the newest of them whose rows are shown
+        # Photos the sync told of (`photo_changed`), with how many refreshes were asked for by
+        # then: a refresh asked for no later may hold them as they were before.
+        self._stored: dict[str, tuple[int, Photo]] = {}
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
         self._requested: set[str] = set()
@@ -117,6 +120,7 @@ class PhotoGridModel(QAbstractListModel):
         self._requested.clear()
         self._placeholders.clear()
         self._progress.clear()
+        self._stored.clear()
         self._load()
         self._shown = min(len(self._photos), BATCH)
         self.endResetModel()
@@ -130,7 +134,7 @@ class PhotoGridModel(QAbstractListModel):
         position stay."""
         self._reads += 1  # a read still under way in the background is older than this one
         self._shown_read = self._reads
-        self._apply(*self._read(self._view()))
+        self._apply(*self._read(self._view()), self._reads)
 
     def refresh_in_background(self, then: Callable[[], None] | None = None) -> None:
         """`refresh`, with the store read on the general pool and the rows updated when it is
@@ -151,13 +155,18 @@ class PhotoGridModel(QAbstractListModel):
             current = generation == self._generation and ticket > self._shown_read
             if result is not None and error is None and current:
                 self._shown_read = ticket
-                self._apply(*result)
+                self._apply(*result, ticket)
             if then is not None:
                 then()
 
         self.context.runner.run(lambda: self._read(view), done)
 
-    def _apply(self, fresh: list[Photo], counts: dict[str, int]) -> None:
+    def _apply(self, fresh: list[Photo], counts: dict[str, int], ticket: int) -> None:
+        """Show the rows of refresh number `ticket`, with the photos the sync told of since it
+        was asked for in place of what it read of them."""
+        self._stored = {key: told for key, told in self._stored.items() if told[0] >= ticket}
+        if self._stored:
+            fresh = [self._stored[p.id][1] if p.id in self._stored else p for p in fresh]
         old, old_counts = self._photos, self._pick_counts
         self._pick_counts = counts
         before = [photo.id for photo in old]
@@ -436,16 +445,19 @@ class PhotoGridModel(QAbstractListModel):
                 self._photos[row] = replace(self._photos[row], state=PhotoState.UPLOADING)
             self._mark(photo_id)
 
-    def photo_changed(self, photo_id: str) -> None:
-        row = self._rows.get(photo_id)
-        if row is None:
+    def photo_changed(self, photo: Photo) -> None:
+        """The photo of this album as the store holds it now (uploaded, seen through links,
+        failed), read by the sync's thread (`SyncBridge.photo_stored`): no read of the store
+        here. A refresh asked for before now may have read it as it was: what it brings of this
+        photo gives way to this one (`_apply`)."""
+        self._stored[photo.id] = (self._reads, photo)
+        row = self._rows.get(photo.id)
+        if row is None or row >= len(self._photos) or self._photos[row].id != photo.id:
             return
-        fresh = self.context.store.find_photo(photo_id)
-        if fresh is not None:
-            self._photos[row] = fresh
-            if fresh.state is PhotoState.UPLOADED:
-                self._progress.pop(photo_id, None)
-            self._mark(photo_id)
+        self._photos[row] = photo
+        if photo.state is PhotoState.UPLOADED:
+            self._progress.pop(photo.id, None)
+        self._mark(photo.id)
 
     # -- drag and drop -------------------------------------------------------------------------
 
