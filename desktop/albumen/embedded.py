@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 
+from albumen.core.backend import environment_session
 from albumen.priority import background_process_options, lower_process
 
 DEFAULT_PORT = 8737
@@ -65,8 +66,14 @@ def is_ours(url: str, data: Path) -> bool:
         return False
     challenge = secrets.token_hex(16)
     try:
-        response = requests.get(url + "/api/identity", params={"challenge": challenge}, timeout=2)
-        proof = response.json().get("proof") if response.ok else None
+        # Straight to 127.0.0.1, never through a proxy the environment names (which cannot
+        # reach this computer's loopback: the embedded server then never started for an owner
+        # with HTTP_PROXY set), and nothing from ~/.netrc.
+        with environment_session() as session:
+            response = session.get(
+                url + "/api/identity", params={"challenge": challenge}, timeout=2
+            )
+            proof = response.json().get("proof") if response.ok else None
     except (requests.RequestException, ValueError, AttributeError):
         return False
     from albumen_server.identity import identity_proof  # the server's own side of the proof

@@ -1,7 +1,8 @@
 """What the owner's environment changes in how the app reaches its server: a proxy named by the
-proxy variables is used (and NO_PROXY is heeded), and a password for the server's host in
-~/.netrc does not replace the owner token. Against the real server and a real proxy on
-127.0.0.1."""
+proxy variables is used (and NO_PROXY is heeded), never for a server on this computer's
+loopback, and a password for the server's host in ~/.netrc does not replace the owner token.
+Against the real server and a real proxy on 127.0.0.1; the server's name as the proxy knows it
+(`SERVER_NAME`) does not resolve here, as a name only a corporate proxy can resolve."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from albumen.core.backend import Backend
+from albumen.core.backend import Backend, OfflineError
 from tests.support import ServerProcess
 
 PROXY_VARIABLES = (
@@ -30,8 +31,12 @@ PROXY_VARIABLES = (
 )
 
 
+SERVER_NAME = "photos.invalid"  # RFC 2606: never resolves
+
+
 class _Proxy(BaseHTTPRequestHandler):
-    """A forwarding HTTP proxy that notes each request line it was asked for."""
+    """A forwarding HTTP proxy that notes each request line it was asked for; it reaches every
+    host it is asked for on 127.0.0.1, where the test's server is, under that name."""
 
     seen: ClassVar[list[str]] = []
 
@@ -40,8 +45,12 @@ class _Proxy(BaseHTTPRequestHandler):
         target = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        upstream = http.client.HTTPConnection(target.netloc, timeout=20)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "proxy-connection"}
+        upstream = http.client.HTTPConnection("127.0.0.1", target.port, timeout=20)
+        headers = {
+            k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "host")
+        }
+        # as the server knows itself: without --public-url it answers its own names only
+        headers["Host"] = f"127.0.0.1:{target.port}"
         upstream.request(self.command, target.path or "/", body=body, headers=headers)
         answer = upstream.getresponse()
         data = answer.read()
@@ -87,18 +96,40 @@ def test_a_proxy_from_the_environment_is_used_unless_no_proxy_names_the_host(
 ) -> None:
     proxy_url, seen = proxy
     clean_environment.setenv("HTTP_PROXY", proxy_url)
-    backend = Backend(shared_server.url, shared_server.token, read_timeout=20)
+    named = shared_server.url.replace("127.0.0.1", SERVER_NAME)
+    backend = Backend(named, shared_server.token, read_timeout=20)
     try:
         assert backend.me()["name"]
-        assert seen == [f"GET {shared_server.url}/api/me"]
+        assert seen == [f"GET {named}/api/me"]
     finally:
         backend.close()
 
-    clean_environment.setenv("NO_PROXY", "127.0.0.1")
-    backend = Backend(shared_server.url, shared_server.token, read_timeout=20)
+    clean_environment.setenv("NO_PROXY", SERVER_NAME)
+    backend = Backend(named, shared_server.token, read_timeout=20)
+    try:
+        with pytest.raises(OfflineError):  # straight to a name this machine cannot resolve
+            backend.me()
+        assert seen == [f"GET {named}/api/me"], "NO_PROXY was not heeded"
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_server_on_this_computer_is_reached_without_the_proxy(
+    shared_server: ServerProcess,
+    proxy: tuple[str, list[str]],
+    clean_environment: pytest.MonkeyPatch,
+    host: str,
+) -> None:
+    """A proxy elsewhere cannot reach this computer's loopback: with HTTP_PROXY set and NO_PROXY
+    silent, the embedded server was never reached."""
+    proxy_url, seen = proxy
+    clean_environment.setenv("HTTP_PROXY", proxy_url)
+    clean_environment.setenv("ALL_PROXY", proxy_url)
+    backend = Backend(shared_server.url.replace("127.0.0.1", host), shared_server.token)
     try:
         assert backend.me()["name"]
-        assert seen == [f"GET {shared_server.url}/api/me"], "NO_PROXY was not heeded"
+        assert seen == [], "the request to this computer went through the proxy"
     finally:
         backend.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -108,6 +109,28 @@ def test_the_data_folder_is_private(data_dir: Path, tmp_path: Path) -> None:
     assert mode(data_dir / "server" / embedded.IDENTITY_FILE) == 0o600
     blobs = [path for path in (data_dir / "server" / "blobs").rglob("*") if path.is_file()]
     assert blobs and all(mode(path) == 0o600 for path in blobs)
+
+
+def test_the_embedded_server_is_reached_with_a_proxy_in_the_environment(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """An owner behind a proxy (HTTP_PROXY set, NO_PROXY silent): the app goes to its own server
+    on 127.0.0.1 directly. Through the proxy, which cannot reach this computer's loopback, the
+    embedded server 'did not start in 30 s', every time."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "a.jpg").write_bytes(photo_jpeg(seed=6))
+    with socket.socket() as closed:  # a proxy that answers nothing: its port, free again
+        closed.bind(("127.0.0.1", 0))
+        dead_proxy = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    proxies = {"HTTP_PROXY": dead_proxy, "HTTPS_PROXY": dead_proxy, "ALL_PROXY": dead_proxy}
+    proxies |= {"NO_PROXY": "", "no_proxy": ""}
+
+    result = run_albumen(data_dir, "share", str(photos), "--album", "Mine", env=proxies)
+
+    assert result.returncode == 0, result.stderr
+    assert "uploaded a.jpg" in result.stderr
+    assert "/s/" in result.stdout
 
 
 def test_an_older_embedded_server_gives_its_port_to_its_successor(

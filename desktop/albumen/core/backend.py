@@ -19,6 +19,7 @@ import requests
 from albumen import __version__
 from albumen.core.backend_errors import BackendError as BackendError
 from albumen.core.backend_errors import OfflineError as OfflineError
+from albumen.core.link_state import works_only_here
 from albumen.core.model import LinkSettings, Pick
 from albumen.core.throttle import Throttle
 from albumen.core.tus_client import TusUploads
@@ -70,6 +71,30 @@ def _utc(value: str) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def environment_session() -> requests.Session:
+    """A session that takes from the environment only what the app means it to: the CA bundle
+    it names here, and the proxies it names per request (`direct_or_environ_proxies`), read by
+    the caller. With requests' own `trust_env` it also took a password for the host from
+    ~/.netrc, which replaced the owner token (every request then answered 401), and its lookup
+    of the proxy variables on every request was a tenth of the sending threads' Python time."""
+    session = requests.Session()
+    session.trust_env = False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    return session
+
+
+def direct_or_environ_proxies(url: str) -> dict[str, str]:
+    """The proxies the environment names for `url`, and none for a loopback address (the
+    embedded server's): a proxy elsewhere cannot reach this computer's loopback, so with
+    `HTTP_PROXY` set and `NO_PROXY` silent the embedded server was never reached (as Go's
+    net/http does, and unlike curl and requests)."""
+    if works_only_here(url):
+        return {}
+    return requests.utils.get_environ_proxies(url)
+
+
 class Backend(TusUploads):
     """One server, one owner token."""
 
@@ -84,20 +109,11 @@ class Backend(TusUploads):
         self.base_url = base_url.rstrip("/")
         self.throttle = throttle or Throttle()
         self.timeout = (CONNECT_TIMEOUT, read_timeout)
-        self.session = requests.Session()
+        self.session = environment_session()
         self.session.headers.update(
             {"Authorization": f"Bearer {token}", "User-Agent": f"Albumen/{__version__}"}
         )
-        # The environment is read here, once per server, not by requests on every request:
-        # with `trust_env` it also takes a password for the host from ~/.netrc, which replaced
-        # the owner token (every request then answered 401), and its lookup of the proxy
-        # variables was a tenth of the sending threads' Python time. Proxies and a CA bundle
-        # from the environment still apply.
-        self.session.trust_env = False
         self._proxies: dict[tuple[str, str], dict[str, str]] = {}
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if bundle:
-            self.session.verify = bundle
 
     def close(self) -> None:
         self.session.close()
@@ -128,7 +144,7 @@ class Backend(TusUploads):
         host = urlsplit(url)[:2]
         proxies = self._proxies.get(host)
         if proxies is None:
-            proxies = self._proxies[host] = requests.utils.get_environ_proxies(url)
+            proxies = self._proxies[host] = direct_or_environ_proxies(url)
         return proxies
 
     # -- owner API -----------------------------------------------------------------------------

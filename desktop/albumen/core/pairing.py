@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 import requests
 
 from albumen import __version__
+from albumen.core.backend import direct_or_environ_proxies, environment_session
+from albumen.core.link_state import works_only_here
 
 _PAIR_PATH = re.compile(r"^(?P<prefix>.*?)/pair/(?P<code>[A-Za-z0-9_-]{20,100})/?$")
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 TIMEOUT = (5.0, 30.0)
 
 
@@ -53,18 +54,21 @@ def parse_invite(text: str) -> Invite | None:
 def redeem(invite: Invite) -> Paired:
     """Trade the invite for an owner token, once. Raises PairingError."""
     parts = urlsplit(invite.server_url)
-    if parts.scheme != "https" and parts.hostname not in _LOOPBACK:
+    if parts.scheme != "https" and not works_only_here(invite.server_url):
         raise PairingError(
             f"{invite.server_url}: pairing needs https:// (over plain http the owner token "
             "could be read on the way); ask for an https address"
         )
     try:
-        answer = requests.post(
-            f"{invite.server_url}/api/pair",
-            json={"code": invite.code},
-            headers={"User-Agent": f"Albumen/{__version__}"},
-            timeout=TIMEOUT,
-        )
+        url = f"{invite.server_url}/api/pair"
+        with environment_session() as session:
+            answer = session.post(
+                url,
+                json={"code": invite.code},
+                headers={"User-Agent": f"Albumen/{__version__}"},
+                timeout=TIMEOUT,
+                proxies=direct_or_environ_proxies(url),
+            )
     except (requests.ConnectionError, requests.Timeout) as error:
         raise PairingError(
             f"{invite.server_url} cannot be reached ({type(error).__name__}); the address "

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from albumen.core.backend import Backend, BackendError, OfflineError
 from albumen.core.credentials import KeyringUnavailableError
+from albumen.core.link_state import works_only_here
 from albumen.core.model import Download
 from albumen.core.pairing import Paired, PairingError, parse_invite, redeem
 from albumen.core.settings import LinkDefaults
@@ -49,7 +50,7 @@ def server_url_problem(url: str) -> str | None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         return "Server address: enter a full address such as https://photos.example.com"
-    if parsed.scheme == "http" and parsed.hostname not in ("localhost", "127.0.0.1", "::1"):
+    if parsed.scheme == "http" and not works_only_here(url):
         return (
             "Server address: use https:// — over plain http, link passwords and your token "
             "would cross the network readable by anyone on the way."
