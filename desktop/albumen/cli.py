@@ -140,7 +140,7 @@ def cmd_albums(options: argparse.Namespace) -> int:
 
 
 def cmd_links(options: argparse.Namespace) -> int:
-    from albumen.core.link_state import effective_state
+    from albumen.core.link_state import effective_state, link_allows
 
     client = open_client(options)
     try:
@@ -156,7 +156,8 @@ def cmd_links(options: argparse.Namespace) -> int:
             views = f"{link.view_count} views"
             label = link.settings.label or "-"
             state = effective_state(link).value
-            print(f"{state}\t{views}\t{label}\t{url}\t{link.id}")
+            allows = ",".join(link_allows(link)) or "-"
+            print(f"{state}\t{views}\t{label}\t{url}\t{link.id}\t{allows}")
         return EXIT_OK
     finally:
         client.close()

@@ -44,6 +44,9 @@ def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
     assert _remote_link(shared_server, plain)["allow_picks"] is False, "off unless asked"
     refused = requests.put(f"{plain}/picks/{uuid.uuid4()}", json={"name": "X", "photo_ids": []})
     assert refused.status_code == 404
+    listed = run_albumen(data, "links", "Proofs", token=shared_server.token)
+    allows = {line.split("\t")[3]: line.split("\t")[5] for line in listed.stdout.splitlines()}
+    assert allows == {url: "picks", plain: "-"}, listed.stdout
 
     empty = run_albumen(data, "picks", "Proofs", token=shared_server.token)
     assert empty.returncode == 0 and empty.stdout == ""

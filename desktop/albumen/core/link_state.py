@@ -11,7 +11,7 @@ import ipaddress
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from albumen.core.model import Link, LinkState
+from albumen.core.model import Download, Link, LinkState
 
 
 def effective_state(link: Link, now: datetime | None = None) -> LinkState:
@@ -46,6 +46,25 @@ def works_only_here(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def link_allows(link: Link) -> list[str]:
+    """What the link lets its viewers do beyond seeing the photos, in short words (as
+    `albumen links` prints them): "download web" or "download original", "places", "camera",
+    "picks"; and "password" when it asks for one."""
+    settings = link.settings
+    allows = [f"download {settings.download}"] if settings.download is not Download.NONE else []
+    allows += [
+        word
+        for word, on in (
+            ("places", settings.show_location),
+            ("camera", settings.show_metadata),
+            ("picks", settings.allow_picks),
+            ("password", link.has_password),
+        )
+        if on
+    ]
+    return allows
 
 
 ONLY_HERE = (
