@@ -146,3 +146,64 @@ def test_uploads_starting_together_ask_the_server_once_what_it_takes(
     assert answers == [True, True, True]
     assert [m for m, _p in backend.requests].count("OPTIONS") == 1, backend.requests
     backend.close()
+
+
+class _NotingBodies(_Recorded):
+    """The real backend, noting which requests carried a body and how each was answered."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bodies: list[tuple[str, bool]] = []
+        self.refused: list[int] = []
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.bodies.append((method, kwargs.get("data") is not None))
+        try:
+            return super()._request(method, path, **kwargs)
+        except BackendError as error:
+            self.refused.append(error.status)
+            raise
+
+
+def test_after_a_crash_mid_creation_the_photo_is_not_sent_with_its_creation_again(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """A crash while a creation's body was under way leaves the store saying "uploading" with no
+    upload named, and the server holding what arrived. The next process creates plainly (the
+    server names that upload) and sends the rest: bytes sent with the creation again would cross
+    the link only to be refused (409)."""
+    data = os.urandom(5 * 1024 * 1024 + 3)
+    path = tmp_path / "crash.raw"
+    path.write_bytes(data)
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Crash")
+    (photo,) = store.add_photos(
+        album.id, [NewPhoto(path=path, size=len(data), mtime_ns=1, sha256=sha256(data))]
+    ).added
+    shared_server.api("PUT", f"/api/albums/{album.id}", json={"title": "Crash"}).raise_for_status()
+    before = _Recorded(shared_server.url, shared_server.token, read_timeout=20)
+    cut = before.create_upload(
+        album_id=album.id,
+        photo_id=photo.id,
+        filename="crash.raw",
+        sha256=sha256(data),
+        size=len(data),
+        content_type=None,
+    )
+    before.send_file(cut.url, path, 0, 2 * 1024 * 1024)  # what arrived before the crash
+    before.close()
+    store.note_upload(photo.id)  # what the crashed process had noted: a creation under way
+    backends: list[_NotingBodies] = []
+
+    def backend() -> _NotingBodies:
+        backends.append(_NotingBodies(shared_server.url, shared_server.token, read_timeout=20))
+        return backends[-1]
+
+    service = SyncService(store, backend, Credentials(MemoryKeyring()), retries=1, backoff=0.01)
+    report = service.sync_once()
+    assert report.uploaded == 1 and not report.failed, report
+    assert not [status for b in backends for status in b.refused], "a request was refused"
+    posts = [body for b in backends for method, body in b.bodies if method == "POST"]
+    assert posts and not posts[0], "the photo's bytes went with its creation again"
+    original = shared_server.api("GET", f"/api/photos/{photo.id}/original")
+    assert original.content == data

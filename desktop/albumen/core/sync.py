@@ -460,12 +460,14 @@ class SyncService:
                 self.store.note_upload(photo.id)  # resumed: under way again
         if url is None or offset is None:
             self._local.resume_offset = 0  # where this try starts: see _with_retries
-            # The first bytes go with the creation on the photo's first try here; a creation
-            # whose answer was lost (cut mid-body) is asked again plainly, and the server names
-            # the same upload and where its copy ends (bytes sent again with it would cross the
-            # link to be refused; after a restart, the first try may send them that once).
-            first_try = photo.id not in self._created
+            # The first bytes go with the first creation; one whose answer was lost (cut
+            # mid-body, here or before a crash: the store says uploading, no upload named) is
+            # asked again plainly: the server names the upload and where its copy ends (bytes
+            # sent with it would cross the link to be refused).
+            begun = photo.id in self._created or fresh.state is PhotoState.UPLOADING
             self._created.add(photo.id)
+            if not begun:
+                self.store.note_upload(photo.id)  # a creation under way, for after a crash
 
             def create(with_bytes_from: Path | None = None) -> Created:
                 return backend.create_upload(
@@ -481,7 +483,7 @@ class SyncService:
                 )
 
             try:
-                created = create(source.path if first_try else None)
+                created = create(None if begun else source.path)
             except Stopped:
                 # Paused mid-body: the upload is named now, for the next sync to resume it.
                 self.store.note_upload(photo.id, upload_url=create().url)
