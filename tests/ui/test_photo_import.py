@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -41,6 +42,14 @@ def test_photos_show_and_upload_while_the_rest_are_checked(
         cells.append(model.rowCount())
 
     model.rowsInserted.connect(inserted)
+    submitted: list[str] = []  # files handed to the app's checking processes
+    real_submit = context.runner.checks.submit
+
+    def noted_submit(fn: Any, path: Path) -> Any:
+        submitted.append(path.name)
+        return real_submit(fn, path)
+
+    monkeypatch.setattr(context.runner.checks, "submit", noted_submit)
     headings: list[str] = []  # after each update of the heading the import asks for
     context.events.photos_changed.connect(lambda _: headings.append(window.header.heading.text()))
     window.import_paths([folder], album.id)
@@ -59,6 +68,7 @@ def test_photos_show_and_upload_while_the_rest_are_checked(
     assert len(lines) == 1 and lines[0].startswith("broken.jpg: is truncated"), lines
     names = [p.filename for p in context.store.photos(album.id)]
     assert names == [f"IMG_{i:04d}.jpg" for i in range(count)]
+    assert sorted(submitted) == sorted([*names, "broken.jpg"]), "checked off the app's process"
     # And everything reaches the server.
     qtbot.waitUntil(
         lambda: all(p.state is PhotoState.UPLOADED for p in context.store.photos(album.id)),

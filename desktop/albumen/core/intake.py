@@ -1,13 +1,14 @@
 """Adding files to an album while they are checked, so their upload starts with the first one.
 
 Each file is checked by `scan.check_file` (is it a whole photo of a format Albumen shares, its
-SHA-256) on as many threads as there are cores: Pillow and hashlib let go of the GIL while they
-work. Verdicts are taken in the order the files were named, and a good photo is recorded in the
-album (its upload queued, in the same transaction) as soon as it and every file before it are
-checked; the album keeps the files' order, whichever check ends first. With `Arrivals`, the
-drain that sends the queue hears of each photo at once (see `SyncService.sending`), so checking
-and uploading overlap. A file that is not a whole photo is never recorded, so it can never reach
-the server; each file gets its own verdict, given to `on_verdict` as it comes.
+SHA-256) on as many threads as there are cores (Pillow and hashlib let go of the GIL while they
+work), or in the app's worker processes (`albumen.check_processes`). Verdicts are taken in
+the order the files were named, and a good photo is recorded in the album (its upload queued,
+in the same transaction) as soon as it and every file before it are checked; the album keeps
+the files' order, whichever check ends first. With `Arrivals`, the drain that sends the queue
+hears of each photo at once (see `SyncService.sending`), so checking and uploading overlap. A
+file that is not a whole photo is never recorded, so it can never reach the server; each file
+gets its own verdict, given to `on_verdict` as it comes.
 
 Photos checked at the same moment are recorded together: one transaction (one flush to disk)
 for all of them, not one each.
@@ -15,10 +16,11 @@ for all of them, not one each.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,15 +59,30 @@ def check_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+Check = Callable[[Path], NewPhoto | ScanProblem]
+Submit = Callable[[Check, Path], Future[NewPhoto | ScanProblem]]  # how a check is run
+
+CHECK_STOPPED = "its check stopped (a crash in a decoder: the file may be damaged)"
+
+
 def checked(
-    paths: Iterable[Path], workers: int | None = None
+    paths: Iterable[Path], workers: int | None = None, submit: Submit | None = None
 ) -> Iterator[list[tuple[Path, NewPhoto | ScanProblem]]]:
     """Every file under `paths` with its check's result, in order, in runs: each run is what
-    is checked, in order, by the time the one before it was handed over (at least one)."""
+    is checked, in order, by the time the one before it was handed over (at least one).
+
+    Checks run on `workers` threads, or through `submit` (the app's worker processes,
+    `albumen.check_processes`). A check whose worker died (`BrokenExecutor`: a crash takes the
+    whole pool's pending checks with it) is made again once; the file it stops on twice is
+    named with `CHECK_STOPPED`."""
     workers = workers or check_workers()
     ahead = 4 * workers  # checks under way or done, not handed over yet: bounded
     window: deque[tuple[Path, Future[NewPhoto | ScanProblem]]] = deque()
-    with ThreadPoolExecutor(workers, thread_name_prefix="albumen-check") as pool:
+    again: set[Path] = set()
+    with contextlib.ExitStack() as stack:
+        if submit is None:
+            threads = ThreadPoolExecutor(workers, thread_name_prefix="albumen-check")
+            submit = stack.enter_context(threads).submit
         try:
             files = iter(expand(paths))
             more = True
@@ -75,13 +92,22 @@ def checked(
                     if path is None:
                         more = False
                     else:
-                        window.append((path, pool.submit(check_file, path)))
+                        window.append((path, submit(check_file, path)))
                 if not window:
                     break
-                run = [(window[0][0], window.popleft()[1].result())]
-                while window and window[0][1].done():
-                    path, future = window.popleft()
-                    run.append((path, future.result()))
+                run: list[tuple[Path, NewPhoto | ScanProblem]] = []
+                while window and (not run or window[0][1].done()):
+                    path, future = window[0]
+                    try:
+                        result = future.result()
+                    except BrokenExecutor:
+                        if path not in again:
+                            again.add(path)
+                            window[0] = (path, submit(check_file, path))
+                            continue
+                        result = ScanProblem(path, CHECK_STOPPED)
+                    window.popleft()
+                    run.append((path, result))
                 yield run
         finally:
             for _path, future in window:
@@ -96,12 +122,13 @@ def add_checked(
     arrivals: Arrivals | None = None,
     on_verdict: Callable[[Verdict], None] | None = None,
     workers: int | None = None,
+    submit: Submit | None = None,
 ) -> IntakeReport:
     """Check the files and record the good ones in the album as they are checked (see the
     module's docstring); says `arrivals.arrived()` after each recording. A photo whose bytes
     the album already holds (also one named twice) is not added again."""
     report = IntakeReport()
-    for run in checked(paths, workers):
+    for run in checked(paths, workers, submit):
         photos = [result for _path, result in run if isinstance(result, NewPhoto)]
         added = store.add_photos(album_id, photos) if photos else None
         if added is not None and added.added and arrivals is not None:

@@ -134,7 +134,13 @@ class PhotoImport:
             # Recording waits for the cells (one tick of the GUI thread, 15 ms): a refresh that
             # found photos recorded before them would show those photos twice for a moment.
             shown.wait(EXPECT_WAIT_SECONDS)
-            return add_checked(context.store, album.id, files, on_verdict=on_verdict)
+            return add_checked(
+                context.store,
+                album.id,
+                files,
+                on_verdict=on_verdict,
+                submit=context.runner.checks.submit,
+            )
 
         context.runner.run(work, done)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from albumen.check_processes import CheckProcesses
 from albumen.priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class TaskRunner(QObject):
             initializer=lower_thread_priority,
         )
         self._looked_at = ThreadPoolExecutor(self.image_threads, thread_name_prefix="albumen-look")
+        self.checks = CheckProcesses()  # photos dropped are checked there, off this process
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
 
@@ -147,3 +149,4 @@ class TaskRunner(QObject):
         """Drop what has not started (thumbnails nobody will see); let running work end."""
         for pool in (self._general, self._images, self._looked_at):
             pool.shutdown(wait=False, cancel_futures=True)
+        self.checks.shutdown()
