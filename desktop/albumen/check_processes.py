@@ -58,9 +58,12 @@ class CheckProcesses:
         self.workers = workers or check_workers()
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
+            if self._closed:  # an import still running as the app quits starts none again
+                raise RuntimeError("the checking processes were shut down")
             if self._pool is None:
                 # spawn on every system: fork is unsafe in a process running Qt and threads,
                 # and spawn is what a frozen bundle supports (packaging/albumen_main.py).
@@ -100,6 +103,6 @@ class CheckProcesses:
     def shutdown(self) -> None:
         """Stop the workers; checks not started are dropped."""
         with self._lock:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._closed = self._pool, None, True
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)

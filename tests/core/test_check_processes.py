@@ -94,3 +94,13 @@ def test_a_file_whose_check_kills_its_worker_is_named_and_the_others_are_added(
     finally:
         checks.shutdown()
         store.close()
+
+
+def test_no_worker_is_started_again_once_the_app_has_shut_them_down() -> None:
+    """An import still running as the app quits gets an error, not a new pool of processes
+    that would outlive the window."""
+    checks = CheckProcesses(workers=1)
+    assert checks.submit(_where).result(timeout=30)[0] != os.getpid()
+    checks.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        checks.submit(_where)
