@@ -8,7 +8,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -34,6 +34,26 @@ class _Recorded(Backend):
         return super()._request(method, path, **kwargs)
 
 
+RecordingBackend = TypeVar("RecordingBackend", bound=_Recorded)
+
+
+def _sync_one_photo(
+    store: Store, server: ServerProcess, kind: type[RecordingBackend]
+) -> list[RecordingBackend]:
+    """A sync of the store's one photo through backends of `kind`, which it returns (the sync
+    makes one per thread); the photo must have been uploaded."""
+    backends: list[RecordingBackend] = []
+
+    def backend() -> RecordingBackend:
+        backends.append(kind(server.url, server.token, read_timeout=20))
+        return backends[-1]
+
+    service = SyncService(store, backend, Credentials(MemoryKeyring()), retries=1, backoff=0.01)
+    report = service.sync_once()
+    assert report.uploaded == 1 and not report.failed, report
+    return backends
+
+
 def _album(server: ServerProcess) -> str:
     album_id = new_id()
     server.api("PUT", f"/api/albums/{album_id}", json={"title": "tus"}).raise_for_status()
@@ -55,15 +75,7 @@ def test_a_photo_that_fits_in_one_body_goes_with_its_creation(
             )
         ],
     )
-    backends: list[_Recorded] = []
-
-    def backend() -> _Recorded:
-        backends.append(_Recorded(shared_server.url, shared_server.token, read_timeout=20))
-        return backends[-1]
-
-    service = SyncService(store, backend, Credentials(MemoryKeyring()), retries=1, backoff=0.01)
-    report = service.sync_once()
-    assert report.uploaded == 1 and not report.failed, report
+    backends = _sync_one_photo(store, shared_server, _Recorded)
     sent = [request for b in backends for request in b.requests]
     uploads = [(m, p) for m, p in sent if p.startswith("/api/uploads") and m in ("POST", "PATCH")]
     assert uploads == [("POST", "/api/uploads/")], sent  # no PATCH: the creation carried it all
@@ -193,15 +205,7 @@ def test_after_a_crash_mid_creation_the_photo_is_not_sent_with_its_creation_agai
     before.send_file(cut.url, path, 0, 2 * 1024 * 1024)  # what arrived before the crash
     before.close()
     store.note_upload(photo.id)  # what the crashed process had noted: a creation under way
-    backends: list[_NotingBodies] = []
-
-    def backend() -> _NotingBodies:
-        backends.append(_NotingBodies(shared_server.url, shared_server.token, read_timeout=20))
-        return backends[-1]
-
-    service = SyncService(store, backend, Credentials(MemoryKeyring()), retries=1, backoff=0.01)
-    report = service.sync_once()
-    assert report.uploaded == 1 and not report.failed, report
+    backends = _sync_one_photo(store, shared_server, _NotingBodies)
     assert not [status for b in backends for status in b.refused], "a request was refused"
     posts = [body for b in backends for method, body in b.bodies if method == "POST"]
     assert posts and not posts[0], "the photo's bytes went with its creation again"

@@ -427,13 +427,7 @@ def test_photos_arriving_are_read_off_the_gui_thread_and_a_stale_read_is_dropped
     """While a folder is added the grid's rows are read on a pool (refresh_in_background), and
     a read overtaken by a later refresh must not bring back what that refresh left out."""
     album = context.store.create_album("Arriving")
-    context.store.add_photos(
-        album.id,
-        [
-            NewPhoto(path=tmp_path / f"a{i}.jpg", size=1, mtime_ns=1, sha256=f"{i + 90:064x}")
-            for i in range(6)
-        ],
-    )
+    _unseen(context, album.id, 6)
     model = PhotoGridModel(context)
     model.set_album(album.id)
     assert model.rowCount() == 6
@@ -502,19 +496,13 @@ def test_upload_progress_shows_a_photo_uploading_without_reading_the_store(
 
 
 def test_an_uploaded_photo_is_shown_as_the_sync_read_it_and_an_older_read_does_not_undo_it(
-    context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The sync's thread reads a photo it uploaded and hands it over (`photo_stored`): the grid
     shows it without reading the store on the GUI thread, and a refresh asked for before the
     upload, which read the photo still queued, does not put it back to queued."""
     album = context.store.create_album("Told")
-    context.store.add_photos(
-        album.id,
-        [
-            NewPhoto(path=tmp_path / f"t{i}.jpg", size=10, mtime_ns=1, sha256=f"{i + 70:064x}")
-            for i in range(3)
-        ],
-    )
+    _unseen(context, album.id, 3)
     model = PhotoGridModel(context)
     model.set_album(album.id)
     photo = model.photo_at(1)
