@@ -17,6 +17,7 @@ from albumen.core.store import Store
 from albumen.core.sync import Listener, SyncService
 from albumen.core.throttle import Throttle
 from albumen.core.thumbnails import ThumbnailCache
+from albumen.core.tus_client import ServerExtensions
 from albumen.core.web_size import WebSizes
 
 
@@ -46,6 +47,7 @@ class Client:
         self.thumbnails = ThumbnailCache(data_dir / "thumbnails")  # web sizes too
         self.rate_override: float | None = None  # `--limit-rate`, above the settings' cap
         self.throttle = Throttle(self._rate())
+        self.server_extensions = ServerExtensions()  # the upload threads' backends share it
 
     def close(self) -> None:
         self.store.close()
@@ -53,6 +55,7 @@ class Client:
     def apply_settings(self) -> None:
         """The settings changed: reach the server they name from the next request on."""
         self._target = None
+        self.server_extensions = ServerExtensions()  # a server changed is asked again
         self.throttle.set_rate(self._rate())
 
     def limit_rate(self, bytes_per_second: float) -> None:
@@ -126,7 +129,9 @@ class Client:
 
     def backend(self) -> Backend:
         target = self.target()
-        return Backend(target.url, target.token, throttle=self.throttle)
+        return Backend(
+            target.url, target.token, throttle=self.throttle, extensions=self.server_extensions
+        )
 
     def sync_service(self, listener: Listener | None = None) -> SyncService:
         return SyncService(

@@ -5,13 +5,14 @@ no second upload of the photo started."""
 from __future__ import annotations
 
 import os
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from albumen.client import Client
 from albumen.core.backend import Backend, BackendError
 from albumen.core.credentials import Credentials
 from albumen.core.store import NewPhoto, Store
@@ -140,24 +141,41 @@ def test_a_creation_cut_mid_body_goes_on_where_the_servers_copy_stops(
     backend.close()
 
 
-class _SlowToAnswerOptions(_Recorded):
-    """The real backend, whose OPTIONS answer takes long enough for every thread to ask."""
-
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        if method == "OPTIONS":
-            time.sleep(0.3)
-        return super()._request(method, path, **kwargs)
-
-
-def test_uploads_starting_together_ask_the_server_once_what_it_takes(
-    shared_server: ServerProcess,
+def test_the_upload_threads_of_a_share_ask_the_server_once_what_it_takes(
+    shared_server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backend = _SlowToAnswerOptions(shared_server.url, shared_server.token, read_timeout=20)
-    with ThreadPoolExecutor(3) as pool:
-        answers = list(pool.map(lambda _i: backend.takes_bytes_with_creation(), range(3)))
-    assert answers == [True, True, True]
-    assert [m for m, _p in backend.requests].count("OPTIONS") == 1, backend.requests
-    backend.close()
+    """The sync gives each upload thread a backend (a connection) of its own; the client's
+    backends share what the server answered, so three uploads starting together ask OPTIONS
+    once, not once each ahead of their first photo. The real backend, its OPTIONS answer slowed
+    so that every thread would have asked."""
+    asked: list[str] = []
+    request = Backend._request
+
+    def slow_options(self: Backend, method: str, path: str, **kwargs: Any) -> Any:
+        if method == "OPTIONS":
+            asked.append(threading.current_thread().name)
+            time.sleep(0.3)
+        return request(self, method, path, **kwargs)
+
+    monkeypatch.setattr(Backend, "_request", slow_options)
+    credentials = Credentials(MemoryKeyring())
+    credentials.set_server_token(shared_server.url, shared_server.token)
+    client = Client(tmp_path / "data", credentials)
+    client.settings.server_url = shared_server.url
+    album = client.store.create_album("Three at once")
+    photos = []
+    for seed in range(3):
+        data = photo_jpeg((640, 480), seed=4500 + seed)
+        path = tmp_path / f"{seed}.jpg"
+        path.write_bytes(data)
+        photos.append(NewPhoto(path=path, size=len(data), mtime_ns=1, sha256=sha256(data)))
+    client.store.add_photos(album.id, photos)
+    try:
+        report = client.sync_service().sync_once()
+    finally:
+        client.close()
+    assert report.uploaded == 3 and not report.failed, report
+    assert len(asked) == 1, asked
 
 
 class _NotingBodies(_Recorded):

@@ -22,7 +22,7 @@ from albumen.core.backend_errors import OfflineError as OfflineError
 from albumen.core.link_state import works_only_here
 from albumen.core.model import LinkSettings, Pick
 from albumen.core.throttle import Throttle
-from albumen.core.tus_client import TusUploads
+from albumen.core.tus_client import ServerExtensions, TusUploads
 from albumen.core.upload_bodies import ThrottledBody
 
 log = logging.getLogger(__name__)
@@ -105,9 +105,11 @@ class Backend(TusUploads):
         *,
         read_timeout: float = READ_TIMEOUT,
         throttle: Throttle | None = None,
+        extensions: ServerExtensions | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.throttle = throttle or Throttle()
+        self.extensions = extensions or ServerExtensions()
         self.timeout = (CONNECT_TIMEOUT, read_timeout)
         self.session = environment_session()
         self.session.headers.update(

@@ -51,36 +51,54 @@ def _b64(value: str) -> str:
     return base64.b64encode(value.encode()).decode()
 
 
-class TusUploads:
-    """tus 1.0.0 over the backend's session; `_request` and `throttle` are the backend's."""
+class ServerExtensions:
+    """What each server answered to OPTIONS, for every backend that shares this book: the sync
+    gives each upload thread a backend (and a connection) of its own, and each asking on its
+    own cost a request ahead of its first photo (three at the start of every share, one after
+    the other). One book lives as long as the client; a server is asked again by a new one."""
 
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._with_upload: dict[str, bool] = {}
+
+    def with_upload(self, server: str, ask: Callable[[], bool]) -> bool:
+        """The server's answer, asked by `ask` once: threads starting together wait for it."""
+        answer = self._with_upload.get(server)
+        if answer is not None:
+            return answer
+        with self._lock:
+            answer = self._with_upload.get(server)
+            if answer is None:
+                answer = self._with_upload[server] = ask()
+            return answer
+
+
+class TusUploads:
+    """tus 1.0.0 over the backend's session; `_request`, `base_url`, `throttle` and
+    `extensions` are the backend's."""
+
+    base_url: str
     throttle: Throttle
-    _with_upload: bool | None = None  # whether the server takes bytes with a creation
-    # Several uploads start at once: one of them asks, the others wait for its answer (each
-    # asking cost a request on the way of every first photo).
-    _asking = threading.Lock()
+    extensions: ServerExtensions
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         raise NotImplementedError
 
     def takes_bytes_with_creation(self) -> bool:
-        """Asked once per backend (OPTIONS): a server without the extension refuses a creation's
+        """Asked once per server (OPTIONS): a server without the extension refuses a creation's
         body as too large, often by closing the connection mid-send, which would look like a
-        network failure for ever."""
-        if self._with_upload is not None:
-            return self._with_upload
-        with self._asking:
-            if self._with_upload is None:
-                try:
-                    answer = self._request("OPTIONS", "/api/uploads/", headers=TUS)
-                except OfflineError:
-                    raise  # nothing goes now: asked again on the next try
-                except BackendError:
-                    self._with_upload = False  # a server that does not say: plain creations
-                    return False
-                extensions = answer.headers.get("Tus-Extension", "").split(",")
-                self._with_upload = WITH_UPLOAD in (e.strip() for e in extensions)
-            return self._with_upload
+        network failure for ever. Offline, nothing is noted: asked again on the next try."""
+        return self.extensions.with_upload(self.base_url, self._ask_with_upload)
+
+    def _ask_with_upload(self) -> bool:
+        try:
+            answer = self._request("OPTIONS", "/api/uploads/", headers=TUS)
+        except OfflineError:
+            raise  # nothing goes now, nothing is noted
+        except BackendError:
+            return False  # a server that does not say: plain creations
+        extensions = answer.headers.get("Tus-Extension", "").split(",")
+        return WITH_UPLOAD in (e.strip() for e in extensions)
 
     def create_upload(
         self,
