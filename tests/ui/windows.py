@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from albumen.core.store import NewPhoto, Store
 from tests.support import photo_jpeg
 
 
@@ -20,6 +21,17 @@ def photos(folder: Path, count: int, start: int = 0) -> list[Path]:
         path.write_bytes(photo_jpeg((480, 320), seed=index))
         paths.append(path)
     return paths
+
+
+def unseen_photos(store: Store, album_id: str, count: int) -> None:
+    """Photos recorded without files: enough rows for layouts and states, nothing to decode."""
+    store.add_photos(
+        album_id,
+        [
+            NewPhoto(path=Path(f"/nowhere/p{i}.jpg"), size=1, mtime_ns=1, sha256=f"{i:064x}")
+            for i in range(count)
+        ],
+    )
 
 
 def drop(target: QWidget, paths: list[Path], at: QPoint | None = None) -> None:
