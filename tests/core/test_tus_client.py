@@ -85,6 +85,37 @@ def test_a_photo_that_fits_in_one_body_goes_with_its_creation(
     assert original.content == path.read_bytes()
 
 
+def test_what_the_server_takes_is_asked_while_the_album_is_looked_at(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """Before a share's first creation the sync asks what the album holds and which bytes the
+    server has, and the creation needs to know what the server takes (OPTIONS): an upload
+    thread asks that meanwhile, not one round trip after the others before the first byte.
+    The real backend, slow to list the album."""
+    timeline: list[tuple[str, str, float, float]] = []
+
+    class SlowToListTheAlbum(_Recorded):
+        def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+            begun = time.monotonic()
+            if method == "GET" and path.endswith("/photos"):
+                time.sleep(0.3)
+            try:
+                return super()._request(method, path, **kwargs)
+            finally:
+                timeline.append((method, path, begun, time.monotonic()))
+
+    path = tmp_path / "one.jpg"
+    path.write_bytes(photo_jpeg((640, 480), seed=4402))
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Side by side")
+    size, digest = path.stat().st_size, sha256(path.read_bytes())
+    store.add_photos(album.id, [NewPhoto(path=path, size=size, mtime_ns=1, sha256=digest)])
+    _sync_one_photo(store, shared_server, SlowToListTheAlbum)
+    (options,) = [t for t in timeline if t[0] == "OPTIONS"]
+    (listing,) = [t for t in timeline if t[0] == "GET" and t[1].endswith("/photos")]
+    assert options[2] < listing[3], "OPTIONS waited for the album's listing"
+
+
 def test_a_creation_cut_mid_body_goes_on_where_the_servers_copy_stops(
     shared_server: ServerProcess, tmp_path: Path
 ) -> None:

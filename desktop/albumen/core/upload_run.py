@@ -24,11 +24,14 @@ Before photos start, one request asks which of their bytes the server already ha
 added without sending them again, and need no web size; the question covers every photo
 waiting, so photos that queue up while all uploads are busy cost one request together), and
 once per album, which photos the album already holds (one that finished just before a crash is
-not sent twice; one whose web size arrived is not sent that again).
+not sent twice; one whose web size arrived is not sent that again). Meanwhile an upload thread
+asks what the server takes (tus OPTIONS), which its first creation needs: the questions go
+side by side, not one round trip after the other before the first byte.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -70,6 +73,7 @@ class UploadRun:
         self.web_sizes = service.web_sizes_first
         self.rendering: dict[str, Future[None]] = {}  # web sizes made ahead, by photo id
         self.render_workers = check_workers()
+        self.extensions_asked = False
 
     def run(self) -> None:
         service = self.service
@@ -168,6 +172,9 @@ class UploadRun:
 
     def _start(self, pool: ThreadPoolExecutor, closed: bool) -> None:
         if self.waiting:
+            if not self.extensions_asked:
+                self.extensions_asked = True
+                pool.submit(self._ask_what_the_server_takes)  # while _learn asks the rest
             try:
                 self._learn()
             except OfflineError as error:
@@ -193,6 +200,12 @@ class UploadRun:
         while room > 0 and self.originals:
             self._submit(pool, heapq.heappop(self.originals)[2], False)
             room -= 1
+
+    def _ask_what_the_server_takes(self) -> None:
+        """On an upload thread: its backend (and its connection) is then ready for a creation.
+        Unanswered, the creation asks again and meets the error itself."""
+        with contextlib.suppress(BackendError):
+            self.service.backend.takes_bytes_with_creation()
 
     def _render_ahead(self, ahead: ThreadPoolExecutor) -> None:
         """Make the next web sizes on every core while others are sent: the cap's bandwidth
