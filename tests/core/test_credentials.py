@@ -66,6 +66,25 @@ def test_no_keyring_says_how_to_fix_and_keeps_passwords_in_memory_only(
     assert Credentials(fail.Keyring()).link_password("link-2") is None
 
 
+def test_a_token_in_the_environment_leaves_the_keyring_alone() -> None:
+    """Headless (ALBUMEN_TOKEN), the keyring is neither imported nor looked for: finding the
+    OS backend costs tens of milliseconds before a share's first byte. In a fresh process, as
+    `albumen share` runs; the client opened on a data folder as the CLI opens it."""
+    script = (
+        "import sys, tempfile, pathlib\n"
+        "from albumen.client import Client\n"
+        "client = Client(pathlib.Path(tempfile.mkdtemp()))\n"
+        "assert client.credentials.server_token('https://photos.example') == 'from-env'\n"
+        "print('keyring' in sys.modules)\n"
+    )
+    env = {**os.environ, "ALBUMEN_TOKEN": "from-env"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False", "the keyring was imported"
+
+
 def _secret_service() -> KeyringBackend | None:
     # Asked directly: keyring's own choice would chain in the MemoryKeyring defined above.
     backend = SecretService.Keyring()

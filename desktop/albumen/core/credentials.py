@@ -2,16 +2,21 @@
 
 Headless use may give the server token in ALBUMEN_TOKEN instead. Without a usable keyring a link
 password is shown once and kept only in this process's memory.
+
+The keyring is looked for on the first secret asked for, not as the client opens: importing
+keyring and finding the OS backend (every backend's module, a D-Bus probe) takes 60–170 ms
+here, ahead of the first byte of an `albumen share` that ALBUMEN_TOKEN spares it entirely.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "Albumen"
 TOKEN_ENV = "ALBUMEN_TOKEN"  # noqa: S105  # the name of a variable, not a secret
@@ -44,8 +49,19 @@ class Credentials:
     """Reads and writes secrets through one keyring backend (the OS one unless given)."""
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
-        self.backend = backend or keyring.get_keyring()
+        self._backend = backend
+        self._finding = threading.Lock()  # threads asking at once find one backend
         self._memory: dict[str, str] = {}
+
+    @property
+    def backend(self) -> KeyringBackend:
+        if self._backend is None:
+            with self._finding:
+                if self._backend is None:
+                    import keyring
+
+                    self._backend = keyring.get_keyring()
+        return self._backend
 
     @property
     def available(self) -> bool:
@@ -60,23 +76,29 @@ class Credentials:
             return self._memory[key]
         if not self.available:
             return None
+        from keyring.errors import KeyringError
+
         try:
             return self.backend.get_password(SERVICE, key)
-        except keyring.errors.KeyringError as error:
+        except KeyringError as error:
             raise KeyringUnavailableError(f"{HOW_TO_FIX} ({error})") from None
 
     def _set(self, key: str, secret: str) -> None:
         self._require()
+        from keyring.errors import KeyringError
+
         try:
             self.backend.set_password(SERVICE, key, secret)
-        except keyring.errors.KeyringError as error:
+        except KeyringError as error:
             raise KeyringUnavailableError(f"{HOW_TO_FIX} ({error})") from None
 
     def _delete(self, key: str) -> None:
         self._memory.pop(key, None)
         if not self.available:
             return
-        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        from keyring.errors import PasswordDeleteError
+
+        with contextlib.suppress(PasswordDeleteError):
             self.backend.delete_password(SERVICE, key)
 
     # -- server token --------------------------------------------------------------------------
