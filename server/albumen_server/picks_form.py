@@ -47,12 +47,11 @@ from albumen_server.picks_drafts import (
 )
 from albumen_server.rate_limits import take_turn
 from albumen_server.schemas import MAX_PICK_NAME, MAX_PICK_NOTE, PickIn, Uuid
-from albumen_server.viewer import one_photo, render_photo_page
+from albumen_server.viewer import open_photo, render_photo_page
 from albumen_server.viewer_access import (
     Grant,
     Locked,
     Unavailable,
-    open_link,
     password_page,
     unavailable_page,
 )
@@ -112,8 +111,7 @@ async def pick_form(
 ) -> Response:
     """The photo page's forms: mark or unmark this photo, or send the picks."""
     try:
-        grant = await to_thread.run_sync(open_link, context, token, request)
-        one = await to_thread.run_sync(one_photo, context, token, grant, photo_id)
+        grant, one = await to_thread.run_sync(open_photo, context, token, request, photo_id)
     except Unavailable:
         return unavailable_page(request)
     except Locked:

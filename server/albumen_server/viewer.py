@@ -102,13 +102,21 @@ def one_photo(context: ServerContext, token: str, grant: Grant, photo_id: str) -
     raise ApiError(404, "not_found", "this photo is not in the album")
 
 
+def open_photo(
+    context: ServerContext, token: str, request: Request, photo_id: str
+) -> tuple[Grant, OnePhoto]:
+    """The link opened for this request and one photo of its album (in one worker thread):
+    raises Unavailable or Locked as `open_link` does, ApiError 404 for a photo not shown."""
+    grant = open_link(context, token, request)
+    return grant, one_photo(context, token, grant, photo_id)
+
+
 # Before photo_page: its {photo_id} would take "x.json" too.
 @router.get("/{token}/photos/{photo_id}.json")
 async def photo_json(token: str, photo_id: str, request: Request, context: Context) -> Response:
     """One photo's facts, for the lightbox's side panel: only what the link allows."""
     try:
-        grant = await to_thread.run_sync(open_link, context, token, request)
-        one = await to_thread.run_sync(one_photo, context, token, grant, photo_id)
+        grant, one = await to_thread.run_sync(open_photo, context, token, request, photo_id)
     except Unavailable:
         return unavailable_json()
     except Locked:
@@ -121,8 +129,7 @@ async def photo_page(token: str, photo_id: str, request: Request, context: Conte
     """One photo on a page of its own: what a thumbnail opens when JavaScript is off. On a link
     that allows picks it carries the plain forms to pick the photo and send the picks."""
     try:
-        grant = await to_thread.run_sync(open_link, context, token, request)
-        one = await to_thread.run_sync(one_photo, context, token, grant, photo_id)
+        grant, one = await to_thread.run_sync(open_photo, context, token, request, photo_id)
     except Unavailable:
         return unavailable_page(request)
     except Locked:
