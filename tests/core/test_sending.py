@@ -5,6 +5,7 @@ last file is checked, and a pause cuts an upload short without losing it."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from albumen.core.backend import Backend
@@ -187,3 +188,53 @@ def test_uploads_wait_for_an_album_queued_among_them(
 
     assert names(first.id) == ["A0.jpg", "A1.jpg", "A2.jpg"]
     assert names(second.id) == ["B0.jpg", "B1.jpg"]
+
+
+class _CountingQuestions(Backend):
+    """The real backend, noting each question of which bytes the server has."""
+
+    asked: list[int]
+
+    def present(self, hashes: list[str]) -> set[str]:
+        self.asked.append(len(hashes))
+        return super().present(hashes)
+
+
+def test_photos_checked_while_every_upload_is_busy_are_asked_about_together(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """The server is asked which bytes it holds when an upload could start or too few photos
+    are ready to go next, not once per photo as each is checked: 24 photos checked one
+    by one while two slow uploads run cost a few questions, each about several photos
+    (before: one per batch of checks, 12)."""
+    folder = tmp_path / "arriving"
+    folder.mkdir()
+    for index in range(24):
+        (folder / f"R{index:02d}.jpg").write_bytes(photo_jpeg((320, 240), seed=9300 + index))
+    total = sum(path.stat().st_size for path in folder.iterdir())
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Gathered")
+    asked: list[int] = []
+
+    def backend() -> Backend:
+        counting = _CountingQuestions(
+            shared_server.url, shared_server.token, read_timeout=20, throttle=throttle
+        )
+        counting.asked = asked
+        return counting
+
+    throttle = Throttle(total / 3)  # every upload together takes about three seconds
+    service = SyncService(
+        store, backend, Credentials(MemoryKeyring()), concurrency=2, retries=1, backoff=0.01
+    )
+
+    def checked(_verdict: Verdict) -> None:
+        time.sleep(0.01)  # one by one, each arrival apart from the next
+
+    with service.sending() as sending:
+        add_checked(
+            store, album.id, [folder], arrivals=sending.arrivals, on_verdict=checked, workers=1
+        )
+    assert sending.report is not None and sending.report.uploaded == 24
+    assert sum(asked) == 24, asked  # every photo asked about once
+    assert len(asked) <= 6, asked

@@ -22,7 +22,8 @@ state), so a run that resumes after a crash sends only what is missing.
 
 Before photos start, one request asks which of their bytes the server already has (those are
 added without sending them again, and need no web size; the question covers every photo
-waiting, so photos that queue up while all uploads are busy cost one request together), and
+waiting, and waits until an upload could start or too few are ready to go next, so photos
+checked while all uploads are busy cost one request together), and
 once per album, which photos the album already holds (one that finished just before a crash is
 not sent twice; one whose web size arrived is not sent that again). Meanwhile an upload thread
 asks what the server takes (tus OPTIONS), which its first creation needs: the questions go
@@ -171,7 +172,7 @@ class UploadRun:
             self.cursor = operation.seq
 
     def _start(self, pool: ThreadPoolExecutor, closed: bool) -> None:
-        if self.waiting:
+        if self.waiting and self._worth_asking(closed):
             if not self.extensions_asked:
                 self.extensions_asked = True
                 pool.submit(self._ask_what_the_server_takes)  # while _learn asks the rest
@@ -200,6 +201,19 @@ class UploadRun:
         while room > 0 and self.originals:
             self._submit(pool, heapq.heappop(self.originals)[2], False)
             room -= 1
+
+    def _worth_asking(self, closed: bool) -> bool:
+        """Whether to ask the server about the photos waiting now: when an upload could start,
+        when fewer are sorted than the uploads (and the web sizes made ahead) will want next,
+        or when no more are coming. Otherwise photos still being checked gather for one
+        question: asked as each arrived, a share's first second cost a request per photo or
+        two (34 for 100), each holding this thread from uploads that finished meanwhile."""
+        concurrency = self.service.concurrency
+        if closed or len(self.running) < concurrency:
+            return True
+        if self.web_sizes:
+            return len(self.quick) + len(self.previews) < concurrency + 2 * self.render_workers
+        return len(self.quick) + len(self.originals) < concurrency
 
     def _ask_what_the_server_takes(self) -> None:
         """On an upload thread: its backend (and its connection) is then ready for a creation.
