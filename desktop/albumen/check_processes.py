@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,10 +30,6 @@ from albumen.core.intake import check_workers
 from albumen.priority import lower_thread_priority
 
 T = TypeVar("T")
-
-WARM_HOLD_SECONDS = 0.2
-"""How long each warming task holds its worker, so that every worker starts, not one."""
-
 
 def _start_worker() -> None:
     """In each worker, before its first check: background priority, and what a check needs,
@@ -46,8 +41,8 @@ def _start_worker() -> None:
     load_plugins()
 
 
-def _warm() -> None:
-    time.sleep(WARM_HOLD_SECONDS)
+def _started() -> None:
+    """A task that only proves its worker started (`warm`)."""
 
 
 class CheckProcesses:
@@ -91,12 +86,15 @@ class CheckProcesses:
         """Start every worker now, in the background (nothing waits for them). They are
         started from a thread at background priority, which each process inherits from its
         start: Python's start-up and the imports before `_start_worker` run would otherwise
-        compete with the window for the cores."""
+        compete with the window for the cores. One empty task per worker, submitted back to
+        back, starts them all: the pool starts a process for each task submitted while no
+        worker is idle, and none is idle before it has started. (They used to hold their
+        worker 0.2 s to make sure; a drop right after the window opened then waited for it.)"""
 
         def start() -> None:
             lower_thread_priority()
             for _ in range(self.workers):
-                self.submit(_warm)
+                self.submit(_started)
 
         threading.Thread(target=start, name="albumen-check-start", daemon=True).start()
 
