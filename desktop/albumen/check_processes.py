@@ -31,6 +31,7 @@ from albumen.priority import lower_thread_priority
 
 T = TypeVar("T")
 
+
 def _start_worker() -> None:
     """In each worker, before its first check: background priority, and what a check needs,
     loaded now rather than during the first photo's check."""
