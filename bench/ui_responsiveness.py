@@ -54,7 +54,7 @@ def main() -> int:
     from tests.support import start_server
     from tests.ui.conftest import build_context
 
-    from albumen.app import tune_gui_process
+    from albumen.app import freeze_startup_heap, tune_gui_process
     from albumen.core.model import PhotoState
     from albumen.ui.main_window import MainWindow
 
@@ -72,6 +72,7 @@ def main() -> int:
             window = MainWindow(context)
             window.resize(1400, 900)
             window.show()
+            freeze_startup_heap()  # as the app's main does
             context.runner.checks.warm()  # as the app's main does; the drop comes at once
             album = window.new_album("Benchmark")
             assert album is not None

@@ -3,6 +3,7 @@ window. Nothing here blocks: the server (embedded or remote) is reached by the s
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -102,6 +103,17 @@ def tune_gui_process() -> None:
     os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
+def freeze_startup_heap() -> None:
+    """Once the window is up: what exists by then (Qt's wrappers, the app's modules, the window:
+    some 68,000 objects) lives as long as the process, so it is moved out of the cyclic
+    collector's sight. A full collection walked all of it, 20-25 ms on an idle machine with
+    the GIL held, so every thread, the GUI's included, waited, and longer on busy cores. Full
+    collections are rare (in a run of `bench/ui_responsiveness.py` the one there was came
+    while the bench started), but an app left open for hours meets them now and then. The
+    server does the same (`albumen_server.app`)."""
+    gc.freeze()
+
+
 def main(data_dir: Path) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
@@ -135,6 +147,7 @@ def main(data_dir: Path) -> int:
     context = build_context(client)
     window = MainWindow(context)
     window.show()
+    freeze_startup_heap()
     if client.settings.problems:  # a broken settings file: say what is used instead
         window.problems.show_problems(list(client.settings.problems))
     if os.environ.get("ALBUMEN_EXIT_AFTER_SHOWN"):  # bench/bundle_start.py times a cold start
