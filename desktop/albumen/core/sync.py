@@ -3,7 +3,9 @@
 Runs on plain threads and reports through a callback, so it is tested with plain pytest; the UI
 wraps the callback into Qt signals. Consecutive uploads run several at a time (`upload_run`);
 everything else runs one by one in the order the owner acted; a photo's web size goes before
-its original (`preview_upload`), so a link's viewers see it early. A drain can also run while photos
+its original (`preview_upload`, then `original_upload`), so a link's viewers see it early. The
+checks both steps make of the photo's file (`source_problem`, `upload_source`) are here. A
+drain can also run while photos
 are still being queued (`sending`): it sends each as soon as it is recorded and ends once no
 more will come. A server that cannot be reached stops the drain (after retries with exponential
 backoff and jitter) and leaves the rest queued; an upload that was interrupted resumes from the
@@ -15,7 +17,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,18 +39,14 @@ from albumen.core.pick_pull import pull_picks
 from albumen.core.picks import PickNews
 from albumen.core.store import Store, StoreError
 from albumen.core.sync_events import Listener, SyncEvent
-from albumen.core.tus_client import Created
-from albumen.core.upload_bodies import SourceChangedError, Stopped
 from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
-    LocationRemovalError,
     UploadSource,
     discard_copies_except,
     original,
     without_location,
 )
 from albumen.core.web_size import WebSizes
-from albumen_photo import formats
 from albumen_photo.digest import file_sha256
 
 log = logging.getLogger(__name__)
@@ -100,7 +97,8 @@ class SyncService:
         self.web_sizes_unknown = False  # the server said it knows no web sizes
         self._backend_factory = backend_factory
         self._local = threading.local()
-        self._created: set[str] = set()  # photos whose creation carried bytes (see _send)
+        # Photos whose creation carried bytes in this process (see original_upload).
+        self.created_with_bytes: set[str] = set()
         self.credentials = credentials
         self.concurrency = max(1, concurrency)
         self.listener = listener or (lambda _event: None)
@@ -343,60 +341,6 @@ class SyncService:
 
     # -- uploads -------------------------------------------------------------------------------
 
-    def upload_one(
-        self, operation: Operation, photo: Photo, already_there: bool, server_has_bytes: bool
-    ) -> str:
-        """Upload one photo (on a worker thread of an `UploadRun`); returns its outcome:
-        "uploaded", "skipped" (the album had it), "failed:…" or "offline:…"."""
-        if already_there:
-            self._uploaded(operation, photo)
-            return "skipped"
-        if self._stop.is_set():
-            return "offline:paused"
-        problem = self.source_problem(photo)
-        if problem is not None:
-            state, message = problem
-            self.store.set_photo_state(photo.id, state, error=message)
-            self.store.complete_operation(operation.seq)
-            self.listener(SyncEvent("photo_failed", photo.id, photo.album_id, message=message))
-            return f"failed:{photo.filename}: {message}"
-        try:
-            self._local.resume_offset = -1
-            done = self.with_retries(
-                lambda: self._transfer(photo, server_has_bytes),
-                progress=lambda: int(getattr(self._local, "resume_offset", -1)),
-            )
-        except OfflineError as error:
-            self.store.set_photo_state(photo.id, PhotoState.QUEUED, error=error.message)
-            return f"offline:{error.message}"
-        except (BackendError, SourceChangedError, LocationRemovalError, OSError) as error:
-            message = error.message if isinstance(error, BackendError) else str(error)
-            changed = isinstance(error, SourceChangedError) or (
-                isinstance(error, BackendError) and error.code == "checksum_mismatch"
-            )
-            state = PhotoState.CHANGED if changed else PhotoState.FAILED
-            if changed:
-                message = "the file changed while it was being uploaded; add it again"
-            self.store.set_photo_state(photo.id, state, error=message)
-            self.store.clear_upload_url(photo.id)
-            self.store.fail_operation(operation.seq, message)
-            self.store.complete_operation(operation.seq)
-            self.listener(SyncEvent("photo_failed", photo.id, photo.album_id, message=message))
-            return f"failed:{photo.filename}: {message}"
-        if not done:  # paused mid-way: the server keeps what it has, the rest goes next time
-            self.store.set_photo_state(photo.id, PhotoState.QUEUED)
-            return "offline:paused"
-        self._uploaded(operation, photo)
-        return "uploaded"
-
-    def _uploaded(self, operation: Operation, photo: Photo) -> None:
-        self.store.finish_upload(photo.id, operation.seq)  # and its place in the order, its cover
-        if self.web_sizes is not None:
-            self.web_sizes.discard(photo.sha256)
-        self.listener(
-            SyncEvent("uploaded", photo.id, photo.album_id, photo.size, photo.size, photo.filename)
-        )
-
     def source_problem(self, photo: Photo) -> tuple[PhotoState, str] | None:
         """Whether the file on disk is still the one that was added."""
         try:
@@ -420,80 +364,3 @@ class SyncService:
         if strip:
             return without_location(photo, self._copies)
         return original(photo)
-
-    def _transfer(self, photo: Photo, server_has_bytes: bool) -> bool:
-        """Whether the server now has the photo (False: paused before the end)."""
-        source = self.upload_source(photo)
-        done = self._send(photo, source, server_has_bytes and not source.temporary)
-        if done:
-            source.discard()  # kept otherwise, so a resumed upload sends the same bytes
-        return done
-
-    def _send(self, photo: Photo, source: UploadSource, server_has_bytes: bool) -> bool:
-        backend = self.backend
-        content_type = formats.content_type(photo.path)
-        if server_has_bytes and backend.reuse_photo(
-            photo.id, photo.album_id, photo.filename, photo.sha256, content_type
-        ):
-            return True
-        reported = [0.0]
-        last_saved = [0]
-
-        def progress(sent: int) -> None:
-            # A report per piece sent; ten a second are plenty for any view.
-            now = time.monotonic()
-            if now - reported[0] >= 0.1 or sent == source.size:
-                reported[0] = now
-                self.listener(SyncEvent("progress", photo.id, photo.album_id, sent, source.size))
-            if sent - last_saved[0] >= 16 * 1024 * 1024:
-                last_saved[0] = sent
-                self.store.note_upload(photo.id, uploaded_bytes=sent)
-
-        fresh = self.store.photo(photo.id)
-        offset: int | None = None
-        url = fresh.upload_url
-        if url:
-            offset = backend.upload_offset(url)
-            if offset is not None and offset > source.size:
-                offset = None  # an upload of other bytes: start afresh
-            elif offset is not None:
-                self.store.note_upload(photo.id)  # resumed: under way again
-        if url is None or offset is None:
-            self._local.resume_offset = 0  # where this try starts: see _with_retries
-            # The first bytes go with the first creation; one whose answer was lost (cut
-            # mid-body, here or before a crash: the store says uploading, no upload named) is
-            # asked again plainly: the server names the upload and where its copy ends (bytes
-            # sent with it would cross the link to be refused).
-            begun = photo.id in self._created or fresh.state is PhotoState.UPLOADING
-            self._created.add(photo.id)
-            if not begun:
-                self.store.note_upload(photo.id)  # a creation under way, for after a crash
-
-            def create(with_bytes_from: Path | None = None) -> Created:
-                return backend.create_upload(
-                    album_id=photo.album_id,
-                    photo_id=photo.id,
-                    filename=photo.filename,
-                    sha256=source.sha256,
-                    size=source.size,
-                    content_type=content_type,
-                    path=with_bytes_from,
-                    progress=progress,
-                    should_stop=self._stop.is_set,
-                )
-
-            try:
-                created = create(None if begun else source.path)
-            except Stopped:
-                # Paused mid-body: the upload is named now, for the next sync to resume it.
-                self.store.note_upload(photo.id, upload_url=create().url)
-                return False
-            url, offset = created.url, created.offset
-            # Saved at once, so a restart resumes this very upload.
-            self.store.note_upload(photo.id, upload_url=url, uploaded_bytes=offset)
-            if created.complete:
-                return True
-        last_saved[0] = offset
-        self._local.resume_offset = offset  # where this try starts: see _with_retries
-        end = backend.send_file(url, source.path, offset, source.size, progress, self._stop.is_set)
-        return end >= source.size

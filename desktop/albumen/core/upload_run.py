@@ -42,6 +42,7 @@ from albumen.core.arrivals import Arrivals
 from albumen.core.backend import AlbumPhotos, BackendError, OfflineError
 from albumen.core.intake import check_workers
 from albumen.core.model import Operation, OperationKind, Photo, PhotoState, PreviewState
+from albumen.core.original_upload import send_original
 from albumen.core.preview_upload import render_ahead, send_preview
 
 if TYPE_CHECKING:
@@ -244,7 +245,7 @@ class UploadRun:
             there = self.album_photos.get(photo.album_id)
             held = there is not None and photo.id in there.complete
             future = pool.submit(
-                service.upload_one, operation, photo, held, photo.sha256 in self.present
+                send_original, service, operation, photo, held, photo.sha256 in self.present
             )
         self.running[future] = (preview, job)
         future.add_done_callback(lambda _done: self.arrivals.poke())
