@@ -80,6 +80,9 @@ def test_a_photo_that_fits_in_one_body_goes_with_its_creation(
     sent = [request for b in backends for request in b.requests]
     uploads = [(m, p) for m, p in sent if p.startswith("/api/uploads") and m in ("POST", "PATCH")]
     assert uploads == [("POST", "/api/uploads/")], sent  # no PATCH: the creation carried it all
+    # The sync's PUT created the album (201): what it holds is not asked, it holds nothing.
+    assert ("PUT", f"/api/albums/{album.id}") in sent
+    assert ("GET", f"/api/albums/{album.id}/photos") not in sent, sent
     (photo,) = store.photos(album.id)
     original = shared_server.api("GET", f"/api/photos/{photo.id}/original")
     assert original.content == path.read_bytes()
@@ -108,6 +111,8 @@ def test_what_the_server_takes_is_asked_while_the_album_is_looked_at(
     path.write_bytes(photo_jpeg((640, 480), seed=4402))
     store = Store(tmp_path / "s.sqlite3")
     album = store.create_album("Side by side")
+    # On the server already (the sync's PUT answers 200): the run asks what it holds.
+    shared_server.api("PUT", f"/api/albums/{album.id}", json={"title": "x"}).raise_for_status()
     size, digest = path.stat().st_size, sha256(path.read_bytes())
     store.add_photos(album.id, [NewPhoto(path=path, size=size, mtime_ns=1, sha256=digest)])
     _sync_one_photo(store, shared_server, SlowToListTheAlbum)

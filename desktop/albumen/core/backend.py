@@ -167,14 +167,15 @@ class Backend(TusUploads):
         *,
         photo_order: list[str] | None = None,
         cover_photo_id: str | None = None,
-    ) -> None:
+    ) -> bool:
         """The album as the owner arranged it; ids the server has no photo for yet are
-        skipped there, so the order is sent again once uploads have landed."""
+        skipped there, so the order is sent again once uploads have landed. Whether this
+        request created the album (201): then it holds no photo."""
         body: dict[str, Any] = {"title": title, "description": description}
         if photo_order is not None:
             body["photo_order"] = photo_order
             body["cover_photo_id"] = cover_photo_id
-        self._request("PUT", f"/api/albums/{album_id}", json=body)
+        return self._request("PUT", f"/api/albums/{album_id}", json=body).status_code == 201
 
     def delete_album(self, album_id: str) -> None:
         try:

@@ -99,6 +99,9 @@ class SyncService:
         self._local = threading.local()
         # Photos whose creation carried bytes in this process (see original_upload).
         self.created_with_bytes: set[str] = set()
+        # Albums this process's PUT created (201), not yet looked at by an upload run: they
+        # hold no photo, so the run need not ask the server what they hold.
+        self.new_albums: set[str] = set()
         self.credentials = credentials
         self.concurrency = max(1, concurrency)
         self.listener = listener or (lambda _event: None)
@@ -294,13 +297,15 @@ class SyncService:
                 return  # deleted since; its DELETE_ALBUM follows
             # The server takes the first MAX_PHOTO_ORDER ids; the rest follow by capture time.
             order = [photo.id for photo in self.store.photos(album.id)][:MAX_PHOTO_ORDER]
-            self.backend.put_album(
+            created = self.backend.put_album(
                 album.id,
                 album.title,
                 album.description,
                 photo_order=order,
                 cover_photo_id=album.cover_photo_id,
             )
+            if created:
+                self.new_albums.add(album.id)
         elif kind is OperationKind.DELETE_ALBUM:
             self.backend.delete_album(entity)
         elif kind is OperationKind.DELETE_PHOTO:

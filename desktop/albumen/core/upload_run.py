@@ -25,7 +25,8 @@ added without sending them again, and need no web size; the question covers ever
 waiting, and waits until an upload could start or too few are ready to go next, so photos
 checked while all uploads are busy cost one request together), and
 once per album, which photos the album already holds (one that finished just before a crash is
-not sent twice; one whose web size arrived is not sent that again). Meanwhile an upload thread
+not sent twice; one whose web size arrived is not sent that again), unless the sync's own PUT
+has just created the album (201): it holds none. Meanwhile an upload thread
 asks what the server takes (tus OPTIONS), which its first creation needs: the questions go
 side by side, not one round trip after the other before the first byte.
 """
@@ -284,9 +285,15 @@ class UploadRun:
 
     def _learn(self) -> None:
         """What the server already holds of the photos waiting: their albums' photos (once per
-        album and run), and which of their bytes it has (one request for all not asked yet)."""
+        album and run; none in an album this process's PUT just created), and which of their
+        bytes it has (one request for all not asked yet)."""
         retrying, backend = self.service.with_retries, self.service.backend
         for album_id in sorted({p.album_id for _, p in self.waiting} - self.album_photos.keys()):
+            if album_id in self.service.new_albums:  # created by our PUT: nothing in it yet
+                self.service.new_albums.discard(album_id)
+                self.album_photos[album_id] = AlbumPhotos(set(), set())
+                self.albums_there.add(album_id)
+                continue
             try:
                 held = retrying(lambda a=album_id: backend.album_photos(a))  # type: ignore[misc]
             except BackendError as error:
