@@ -108,7 +108,7 @@ def cmd_share(options: argparse.Namespace) -> int:
     from albumen.client import NotLoggedInError
     from albumen.core import wording
     from albumen.core.backend import OfflineError
-    from albumen.core.intake import add_checked
+    from albumen.core.intake import add_checked, check_workers_beside_sending
     from albumen.core.link_state import ONLY_HERE, works_only_here
     from albumen.core.sync import SyncReport
     from albumen.embedded import EmbeddedServerError
@@ -141,6 +141,7 @@ def cmd_share(options: argparse.Namespace) -> int:
                     [p for p in options.paths if p.exists()],
                     arrivals=sending.arrivals,
                     on_verdict=progress.verdict,
+                    workers=check_workers_beside_sending(),
                 )
                 problems = bool(report.problems)
                 in_album = len(client.store.photos(album.id))

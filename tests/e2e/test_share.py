@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -244,3 +245,36 @@ def test_share_with_remove_location_sends_no_gps_to_the_server(
     gps = Image.open(io.BytesIO(received)).getexif().get_ifd(0x8825)
     assert dict(gps) == {}, "the server never received the location"
     assert (folder / "home.jpg").read_bytes() == photo_jpeg((320, 240), seed=31)
+
+
+def test_share_leaves_a_core_to_the_sending_while_it_checks(
+    shared_server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`albumen share` sends while it checks, and checking only has to stay ahead of the
+    sending: it checks on every core but one (albumen.core.intake.check_workers_beside_sending).
+    In-process (the CLI's `main`) on a computer made to look like it has three cores; the check
+    pool is the real one, its size noted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from albumen import cli
+    from albumen.core import intake
+
+    sizes: list[int | None] = []
+
+    class NotedPool(ThreadPoolExecutor):
+        def __init__(self, max_workers: int | None = None, **kwargs: Any) -> None:
+            sizes.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(intake, "ThreadPoolExecutor", NotedPool)
+    monkeypatch.setattr(intake, "check_workers", lambda: 3)
+    monkeypatch.setenv("ALBUMEN_TOKEN", shared_server.token)
+    folder = tmp_path / "cores"
+    folder.mkdir()
+    for index in range(3):
+        (folder / f"C{index}.jpg").write_bytes(photo_jpeg((320, 240), seed=9400 + index))
+    data = tmp_path / "client"
+    _use_server(data, shared_server.url)
+    code = cli.main(["--data-dir", str(data), "share", str(folder), "--album", "Cores"])
+    assert code == 0
+    assert sizes == [2], sizes
