@@ -14,7 +14,7 @@ from albumen.core.credentials import Credentials
 from albumen.core.model import Download, LinkSettings, LinkState, PhotoState
 from albumen.core.scan import scan
 from albumen.core.store import Store
-from albumen.core.sync import SyncEvent, SyncService
+from albumen.core.sync import SyncEvent, SyncReport, SyncService
 from tests.core.test_credentials import MemoryKeyring
 from tests.support import ServerProcess, free_port, photo_jpeg, wait_until
 
@@ -202,3 +202,22 @@ def test_a_pause_asked_before_the_drain_begins_holds(
     assert all(photo.state is PhotoState.QUEUED for photo in store.photos(album.id))
     service.resume()  # the owner resumes
     assert service.sync_once(resume=False).uploaded == 2
+
+
+def test_an_album_the_sync_created_is_known_empty_until_the_server_changes(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """The PUT that creates an album (201) tells the sync it holds nothing, which spares the
+    upload run a question; told of another server (`reconfigure`), the sync forgets it."""
+    store = Store(tmp_path / "s.sqlite3")
+    album = store.create_album("Known empty")
+    service = _service(store, shared_server.url, shared_server.token)
+    (put_album,) = store.pending_operations()
+    service.apply(put_album, SyncReport())
+    assert service.new_albums == {album.id}
+    again = store.create_album("Known empty")
+    shared_server.api("PUT", f"/api/albums/{again.id}", json={"title": "x"}).raise_for_status()
+    service.apply(store.pending_operations()[0], SyncReport())  # 200: it was there already
+    assert service.new_albums == {album.id}
+    service.reconfigure()
+    assert service.new_albums == set()

@@ -5,11 +5,10 @@ wraps the callback into Qt signals. Consecutive uploads run several at a time (`
 everything else runs one by one in the order the owner acted; a photo's web size goes before
 its original (`preview_upload`, then `original_upload`), so a link's viewers see it early. The
 checks both steps make of the photo's file (`source_problem`, `upload_source`) are here. A
-drain can also run while photos
-are still being queued (`sending`): it sends each as soon as it is recorded and ends once no
-more will come. A server that cannot be reached stops the drain (after retries with exponential
-backoff and jitter) and leaves the rest queued; an upload that was interrupted resumes from the
-server's offset, also after a restart.
+drain can also run while photos are still being queued (`sending`): it sends each as soon as
+it is recorded and ends once no more will come. A server that cannot be reached stops the
+drain (after retries with exponential backoff and jitter) and leaves the rest queued; an
+upload that was interrupted resumes from the server's offset, also after a restart.
 """
 
 from __future__ import annotations
@@ -128,6 +127,7 @@ class SyncService:
         if concurrency is not None:
             self.concurrency = max(1, concurrency)
         self.web_sizes_unknown = False  # perhaps another server
+        self.new_albums.clear()  # created there, perhaps not on the server now named
         self._generation += 1
 
     def stop(self) -> None:

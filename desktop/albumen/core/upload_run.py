@@ -23,12 +23,12 @@ state), so a run that resumes after a crash sends only what is missing.
 Before photos start, one request asks which of their bytes the server already has (those are
 added without sending them again, and need no web size; the question covers every photo
 waiting, and waits until an upload could start or too few are ready to go next, so photos
-checked while all uploads are busy cost one request together), and
-once per album, which photos the album already holds (one that finished just before a crash is
-not sent twice; one whose web size arrived is not sent that again), unless the sync's own PUT
-has just created the album (201): it holds none. Meanwhile an upload thread
-asks what the server takes (tus OPTIONS), which its first creation needs: the questions go
-side by side, not one round trip after the other before the first byte.
+checked while all uploads are busy cost one request together), and once per album, which
+photos the album already holds (one that finished just before a crash is not sent twice; one
+whose web size arrived is not sent that again), unless the sync's own PUT has just created the
+album (201): it holds none. Meanwhile an upload thread asks what the server takes (tus
+OPTIONS), which its first creation needs: the questions go side by side, not one round trip
+after the other before the first byte.
 """
 
 from __future__ import annotations
