@@ -47,6 +47,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from albumen_server.derivative_cache import pixels_file_name  # noqa: E402
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
     from tests.support import ServerProcess
@@ -231,8 +233,8 @@ def record(server: ServerProcess, urls: list[str]) -> dict[str, tuple[dict[str, 
 
 
 def thumbs_made(data_dir: Path) -> int:
-    """Thumbnails in the server's cache (derivative_cache's layout: cache/ab/abcd.../thumb.jpg)."""
-    return sum(1 for _ in (data_dir / "cache").glob("*/*/thumb.jpg"))
+    """Thumbnails in the server's cache (where `derivative_cache.pixels_file` keeps them)."""
+    return sum(1 for _ in (data_dir / "cache").glob(f"*/*/{pixels_file_name('thumb')}"))
 
 
 def timed(what: str, action: Callable[[], Any]) -> Any:

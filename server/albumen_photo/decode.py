@@ -30,6 +30,7 @@ __all__ = [
     "develop_raw",
     "draft_size",
     "eight_bit",
+    "fitted_size",
     "jpeg_bytes",
     "libraw_message",
     "load_plugins",
@@ -164,13 +165,18 @@ def upright(image: Image.Image, orientation: int) -> Image.Image:
     return image.transpose(transpose) if transpose is not None else image
 
 
+def fitted_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+    """``width`` × ``height`` scaled down, proportions kept, to fit in ``box`` (never enlarged)."""
+    scale = min(1.0, box[0] / max(width, 1), box[1] / max(height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def draft_size(width: int, height: int, edge: int) -> tuple[int, int]:
     """The size to ask JPEG's DCT scaling for: the image scaled so its long edge is ``edge``.
 
     Draft keeps both sides at least this big, so asking for (edge, edge) would keep a 3:2 photo
     at twice the needed scale."""
-    scale = min(1.0, edge / max(width, height, 1))
-    return max(1, round(width * scale)), max(1, round(height * scale))
+    return fitted_size(width, height, (edge, edge))
 
 
 def resamplable(image: Image.Image) -> Image.Image:

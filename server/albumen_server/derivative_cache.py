@@ -28,11 +28,11 @@ from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, strip_bytes
 from albumen_photo.tiff import TAG_ORIENTATION, Tiff
 from albumen_server.context import ServerContext
-from albumen_server.derivatives import PREVIEW_EDGE, THUMB_EDGE, DerivativeError, render
+from albumen_server.derivatives import PREVIEW, THUMB, DerivativeError, Rendition, render
 from albumen_server.locks import file_lock
 
 Kind = Literal["thumb", "preview"]
-EDGES: dict[str, int] = {"thumb": THUMB_EDGE, "preview": PREVIEW_EDGE}
+RENDITIONS: dict[str, Rendition] = {"thumb": THUMB, "preview": PREVIEW}
 EXIF_HEADER = b"Exif\x00\x00"
 
 _locks_guard = threading.Lock()
@@ -46,6 +46,26 @@ def _lock_for(path: Path) -> threading.Lock:
 
 def _folder(context: ServerContext, sha256: str) -> Path:
     return context.config.cache_dir / sha256[:2] / sha256
+
+
+def pixels_file_name(kind: Kind) -> str:
+    """`thumb.1440x480q80.jpg`: named by its rendition, so pictures of an earlier one (a server
+    before an upgrade) are made again instead of served."""
+    return f"{kind}.{RENDITIONS[kind].name}.jpg"
+
+
+def pixels_file(cache_dir: Path, sha256: str, kind: Kind) -> Path:
+    """Where the metadata-free pixels of `kind` made from the blob `sha256` are kept."""
+    return cache_dir / sha256[:2] / sha256 / pixels_file_name(kind)
+
+
+def _drop_other_renditions(folder: Path, kind: Kind) -> None:
+    """Remove this kind's pictures of an earlier rendition (`thumb.jpg`, `thumb-m-.jpg` of a
+    server before renditions were named, or another box): they would never be served again."""
+    current = pixels_file_name(kind).removesuffix(".jpg")
+    for path in [*folder.glob(f"{kind}[.-]*jpg"), *folder.glob(f".{kind}[.-]*jpg.lock")]:
+        if not path.name.lstrip(".").startswith(current):
+            path.unlink(missing_ok=True)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -70,11 +90,12 @@ def _made(path: Path, make: Callable[[], bytes]) -> bytes | None:
         return data
 
 
-def _cached(path: Path, make: Callable[[], bytes]) -> bytes:
+def _cached(path: Path, make: Callable[[], bytes]) -> tuple[bytes, bool]:
+    """The file's bytes, made unless it exists, and whether they were made now."""
     if path.exists():
-        return path.read_bytes()
+        return path.read_bytes(), False
     made = _made(path, make)
-    return path.read_bytes() if made is None else made
+    return (path.read_bytes(), False) if made is None else (made, True)
 
 
 def reset_orientation(tiff: bytes) -> bytes:
@@ -130,7 +151,7 @@ def prepare(
     context: ServerContext,
     sha256: str,
     kind: Kind,
-    render_with: Callable[[Path, int], bytes] = render,
+    render_with: Callable[[Path, Rendition], bytes] = render,
 ) -> bool:
     """Render the pixels of `kind` unless they are in the cache; True when they were made now.
 
@@ -138,25 +159,31 @@ def prepare(
     elsewhere (the background renderer's child process). Raises DerivativeError, like the
     viewer's request for them would.
     """
-    path = _folder(context, sha256) / f"{kind}.jpg"
+    path = pixels_file(context.config.cache_dir, sha256, kind)
     if path.exists():
         return False
     source = context.blobs.local_path(sha256)
     try:
-        return _made(path, lambda: render_with(source, EDGES[kind])) is not None
+        made = _made(path, lambda: render_with(source, RENDITIONS[kind])) is not None
     except DerivativeError as error:
         raise _without_hash(error, sha256) from None
+    if made:
+        _drop_other_renditions(path.parent, kind)
+    return made
 
 
 def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy) -> bytes:
     """The JPEG a viewer of a link with these rules gets; raises DerivativeError."""
-    folder = _folder(context, sha256)
+    path = pixels_file(context.config.cache_dir, sha256, kind)
+    folder = path.parent
     source = context.blobs.local_path(sha256)
     try:
-        pixels = _cached(folder / f"{kind}.jpg", lambda: render(source, EDGES[kind]))
+        pixels, made = _cached(path, lambda: render(source, RENDITIONS[kind]))
     except DerivativeError as error:
         raise _without_hash(error, sha256) from None
-    variant = f"{kind}-{'m' if keep.metadata else '-'}{'l' if keep.location else '-'}.jpg"
+    if made:
+        _drop_other_renditions(folder, kind)
+    variant = f"{path.stem}-{'m' if keep.metadata else '-'}{'l' if keep.location else '-'}.jpg"
 
     def with_metadata() -> bytes:
         tiff = source_exif(source)
@@ -168,7 +195,7 @@ def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy
         except StripError:
             return pixels
 
-    return _cached(folder / variant, with_metadata)
+    return _cached(folder / variant, with_metadata)[0]
 
 
 def forget(context: ServerContext, sha256: str) -> None:

@@ -27,16 +27,52 @@ from albumen_photo.raw import raw_size
 
 __all__ = [
     "MAX_PIXELS",
+    "PREVIEW",
     "PREVIEW_EDGE",
-    "THUMB_EDGE",
+    "THUMB",
     "DerivativeError",
     "ImageInfo",
+    "Rendition",
     "probe",
     "render",
 ]
 
-THUMB_EDGE: Final = 400
-PREVIEW_EDGE: Final = 2048
+
+@dataclass(frozen=True)
+class Rendition:
+    """One kind of derivative: the box its pixels fit in once upright, and its JPEG quality."""
+
+    width: int
+    height: int
+    quality: int
+
+    def __post_init__(self) -> None:
+        if self.width < 1 or self.height < 1:
+            raise ValueError(f"a rendition needs a box of at least 1 px, not {self}")
+
+    @property
+    def name(self) -> str:
+        """Unique per box and quality: cached pictures of another rendition are never served."""
+        return f"{self.width}x{self.height}q{self.quality}"
+
+    def box(self, orientation: int) -> tuple[int, int]:
+        """The box for pixels as stored, before `orientation` turns them (5 to 8: a quarter)."""
+        return (
+            (self.height, self.width) if orientation in (5, 6, 7, 8) else (self.width, self.height)
+        )
+
+
+THUMB: Final = Rendition(1440, 480, 80)
+"""The gallery's thumbnail, bounded by its height. The viewer's justified grid gives every photo
+of a row one height (220 CSS px on a laptop, 132 on a phone), so a panorama needs as many rows of
+pixels as a portrait: 480 covers a laptop's row on a 2× screen and a phone's on a 3× one. The
+400 px long edge before left a 3:2 photo upscaled 1.6× on a 2× laptop and a 3:1 panorama 3.3×,
+visibly soft; at 2× and more, quality 80 looks as 85 did. A 3:2 photo's is 720 × 480."""
+
+PREVIEW: Final = Rendition(2048, 2048, 88)
+"""The lightbox's picture and the web-size download: 2048 px on the long edge."""
+
+PREVIEW_EDGE: Final = PREVIEW.width
 
 _HEAD_BYTES: Final = 64
 """Enough to tell a format by its content."""
@@ -112,14 +148,12 @@ def probe(path: Path, metadata: PhotoMetadata | None = None) -> ImageInfo:
         return _NOTHING
 
 
-def render(path: Path, long_edge: int) -> bytes:
-    """A JPEG of the photo, upright, at most `long_edge` px on its long side, metadata-free.
+def render(path: Path, rendition: Rendition) -> bytes:
+    """A JPEG of the photo, upright, fitting the rendition's box, metadata-free.
 
     Raises DerivativeError for anything that is not a decodable image of sane size, so the
     caller can answer one clear message per file and keep serving the rest of the album.
     """
-    if long_edge < 1:
-        raise ValueError(f"long_edge must be positive, not {long_edge}")
     name = path.name
     fmt = formats.identify(path, _read_head(path, name))
     refused = formats.refusal(fmt)
@@ -127,12 +161,12 @@ def render(path: Path, long_edge: int) -> bytes:
         raise DerivativeError("not_an_image", f"{name}: {refused}")
     if formats.is_raw(fmt):
         try:
-            return _render_raw(path, name, long_edge)
+            return _render_raw(path, name, rendition)
         except _RawFailed as failure:
             raw_problem = str(failure)
         # Some RAW containers (CR2, NEF, DNG) are TIFFs whose first image Pillow can read.
         try:
-            return _render_pillow(path, name, long_edge)
+            return _render_pillow(path, name, rendition)
         except DerivativeError as error:
             if error.code == "decompression_bomb":
                 raise
@@ -140,13 +174,13 @@ def render(path: Path, long_edge: int) -> bytes:
                 "unreadable", f"{name} could not be decoded: {raw_problem}"
             ) from error
     try:
-        return _render_pillow(path, name, long_edge)
+        return _render_pillow(path, name, rendition)
     except DerivativeError as error:
         if error.code != "not_an_image":
             raise
         # A RAW format not recognised above may still be one LibRaw knows.
         try:
-            return _render_raw(path, name, long_edge)
+            return _render_raw(path, name, rendition)
         except _RawFailed as failure:
             if failure.opened:
                 raise DerivativeError(
@@ -185,10 +219,10 @@ def _detail(error: BaseException, path: Path) -> str:
     return text.replace(str(path), path.name)
 
 
-def _render_pillow(source: Path, name: str, long_edge: int) -> bytes:
+def _render_pillow(source: Path, name: str, rendition: Rendition) -> bytes:
     try:
         with decode.open_image(source) as image:
-            return _encode(image, name, long_edge, orientation=None)
+            return _encode(image, name, rendition, orientation=None)
     except DerivativeError:
         raise
     except UnidentifiedImageError:
@@ -209,31 +243,26 @@ def _render_pillow(source: Path, name: str, long_edge: int) -> bytes:
         ) from None
 
 
-def _encode(image: Image.Image, name: str, long_edge: int, orientation: int | None) -> bytes:
+def _encode(image: Image.Image, name: str, rendition: Rendition, orientation: int | None) -> bytes:
     """Shrink first and turn after: transposing the small image costs next to nothing."""
     width, height = image.size
     _check_pixels(name, width, height)
     if orientation is None:
         orientation = decode.orientation_of(image)
     icc = image.info.get("icc_profile")
+    box = rendition.box(orientation)
     # JPEG decodes straight at 1/2, 1/4 or 1/8 scale (HEIC picks an embedded thumbnail); both
     # only work before the first pixel access, so this must come before anything below.
-    image.draft("RGB", decode.draft_size(width, height, long_edge))
+    image.draft("RGB", decode.fitted_size(width, height, box))
     work = decode.resamplable(image)
-    work.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+    work.thumbnail(box, Image.Resampling.LANCZOS)
     out, keep_icc = decode.to_rgb(decode.upright(work, orientation), icc)
     if out is image or isinstance(out, ImageFile.ImageFile):
         out = out.copy()
-    return decode.jpeg_bytes(
-        out,
-        85 if long_edge <= THUMB_EDGE else 88,
-        keep_icc,
-        optimize=True,
-        progressive=True,
-    )
+    return decode.jpeg_bytes(out, rendition.quality, keep_icc, optimize=True, progressive=True)
 
 
-def _render_raw(path: Path, name: str, long_edge: int) -> bytes:
+def _render_raw(path: Path, name: str, rendition: Rendition) -> bytes:
     """From the camera's own embedded preview: fast, and looks as the photographer saw it."""
     try:
         raw = decode.open_raw(path)
@@ -245,37 +274,41 @@ def _render_raw(path: Path, name: str, long_edge: int) -> bytes:
             _check_pixels(name, sizes.raw_width, sizes.raw_height)
             sensor_long = max(sizes.width, sizes.height)
             flip_orientation = decode.FLIP_TO_ORIENTATION.get(sizes.flip, 1)
+            # The long edge the picture will have, from the sensor's own proportions.
+            long_edge = max(
+                decode.fitted_size(sizes.width, sizes.height, rendition.box(flip_orientation))
+            )
         except DerivativeError:
             raise
         except Exception as error:
             raise _RawFailed(decode.libraw_message(error), opened=True) from None
         preview = decode.raw_preview(raw)
         try:
-            wanted = min(long_edge, sensor_long, _MIN_USEFUL_PREVIEW)
+            wanted = min(long_edge, _MIN_USEFUL_PREVIEW)
             if preview is not None and max(preview.size) >= wanted:
-                return _encode_preview(preview, name, long_edge, flip_orientation)
+                return _encode_preview(preview, name, rendition, flip_orientation)
             try:
                 developed = decode.develop_raw(raw, half_size=sensor_long // 2 >= long_edge)
             except Exception as error:
                 if preview is not None:
-                    return _encode_preview(preview, name, long_edge, flip_orientation)
+                    return _encode_preview(preview, name, rendition, flip_orientation)
                 raise _RawFailed(
                     f"no embedded preview, and the sensor data could not be developed"
                     f" ({decode.libraw_message(error)})",
                     opened=True,
                 ) from None
             with developed:
-                return _encode(developed, name, long_edge, orientation=1)  # LibRaw turned it
+                return _encode(developed, name, rendition, orientation=1)  # LibRaw turned it
         finally:
             if preview is not None:
                 preview.close()
 
 
-def _encode_preview(preview: Image.Image, name: str, long_edge: int, flip: int) -> bytes:
+def _encode_preview(preview: Image.Image, name: str, rendition: Rendition, flip: int) -> bytes:
     try:
         own = decode.orientation_of(preview)
         # The RAW's own flip, unless the preview says how to turn itself.
-        return _encode(preview, name, long_edge, orientation=own if own != 1 else flip)
+        return _encode(preview, name, rendition, orientation=own if own != 1 else flip)
     except DerivativeError:
         raise
     except Exception as error:

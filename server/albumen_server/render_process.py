@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Final
 
-from albumen_server.derivatives import render
+from albumen_server.derivatives import Rendition, render
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def _start_child(server_pid: int) -> None:
 
 
 class RenderProcess:
-    """`render(source, edge)` answered by one child process; safe to call from any thread."""
+    """`render(source, rendition)` answered by one child process; safe to call from any thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -76,20 +76,20 @@ class RenderProcess:
                     self._unavailable = True
             return self._pool
 
-    def render(self, source: Path, long_edge: int) -> bytes:
+    def render(self, source: Path, rendition: Rendition) -> bytes:
         """The derivative's JPEG bytes; raises DerivativeError as `derivatives.render` does."""
         pool = self._executor()
         if pool is None:
-            return render(source, long_edge)
+            return render(source, rendition)
         try:
-            return pool.submit(render, source, long_edge).result()
+            return pool.submit(render, source, rendition).result()
         except BrokenProcessPool:
             log.warning("the rendering process died; starting another for the next picture")
             with self._lock:
                 if self._pool is pool:
                     self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
-            return render(source, long_edge)
+            return render(source, rendition)
 
     def close(self) -> None:
         """Stop the child (after the picture under way)."""

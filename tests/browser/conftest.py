@@ -94,10 +94,15 @@ def watch(browser: Browser) -> Iterator[Any]:
     made: list[Watched] = []
 
     def make(
-        viewport: dict[str, int] | None = None, *, javascript: bool = True, downloads: bool = False
+        viewport: dict[str, int] | None = None,
+        *,
+        javascript: bool = True,
+        downloads: bool = False,
+        pixel_ratio: float = 1,
     ) -> Watched:
         context = browser.new_context(
             viewport=viewport or LAPTOP,  # type: ignore[arg-type]
+            device_scale_factor=pixel_ratio,
             java_script_enabled=javascript,
             accept_downloads=downloads,
         )

@@ -44,7 +44,7 @@ def test_an_arriving_photo_in_the_grid_and_the_lightbox(
     page.goto(url)
     thumbnail = page.locator(f"#p-{arriving} img")
     expect(thumbnail).to_have_js_property("complete", True)
-    assert thumbnail.evaluate("element => element.naturalWidth") == 400
+    assert thumbnail.evaluate("element => element.naturalWidth") == 720  # 480 rows, 3:2
     expect(page.locator(".album-header")).to_contain_text(
         "1 full-resolution file is still on its way"
     )

@@ -135,6 +135,26 @@ def test_every_photo_loads_in_a_justified_grid(
         assert right == pytest.approx(grid["x"] + grid["width"], abs=2)
 
 
+@pytest.mark.parametrize(
+    ("viewport", "pixel_ratio"), [(None, 2), (PHONE, 3)], ids=["laptop-2x", "phone-3x"]
+)
+def test_thumbnails_are_sharp_on_a_sharp_screen(
+    located: SharedAlbum, watch: Any, viewport: dict[str, int] | None, pixel_ratio: float
+) -> None:
+    # Every photo of a justified row is shown at the row's height, panoramas too: a thumbnail
+    # with fewer rows of pixels than the screen shows it with is blown up, and looks soft.
+    page = watch(viewport, pixel_ratio=pixel_ratio).new_page()
+    page.goto(located.url)
+    images = page.locator("#photos img")
+    expect(images).to_have_count(len(ALBUM))
+    for index, (name, (_width, height), _city, _taken) in enumerate(ALBUM):
+        image = images.nth(index)
+        assert_loaded(image)
+        shown = image.evaluate("element => element.getBoundingClientRect().height") * pixel_ratio
+        rows = image.evaluate("element => element.naturalHeight")
+        assert rows >= min(height, 0.9 * shown), f"{name}: {rows} rows shown on {shown:.0f}"
+
+
 def test_grid_and_photo_pages_work_without_javascript(located: SharedAlbum, watch: Any) -> None:
     page = watch(javascript=False).new_page()
     page.goto(located.url)

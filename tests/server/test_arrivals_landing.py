@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from albumen_server.derivative_cache import pixels_file
 from tests.postgres import PostgresCluster
 from tests.s3 import S3Server
 from tests.server.arriving import (
@@ -47,7 +48,7 @@ def test_the_original_landing_makes_the_photo_complete_from_its_own_bytes(
     blobs = server.data / "blobs"
     [preview_blob] = [path for path in blobs.rglob("*") if path.is_file()]
     cache = server.data / "cache"
-    preview_thumb = cache / preview_blob.name[:2] / preview_blob.name / "thumb.jpg"
+    preview_thumb = pixels_file(cache, preview_blob.name, "thumb")
     assert preview_thumb.exists()
 
     upload_photo(server, album_id, original, "IMG_0001.JPG", photo_id)
@@ -60,7 +61,7 @@ def test_the_original_landing_makes_the_photo_complete_from_its_own_bytes(
     assert back.status_code == 200 and back.content == original
     # The original's thumbnail, made by the server from it, now stands in the preview's place
     # (and is made ahead, by the background renderer).
-    original_thumb = cache / sha256(original)[:2] / sha256(original) / "thumb.jpg"
+    original_thumb = pixels_file(cache, sha256(original), "thumb")
     wait_until(original_thumb.exists, 60, "the original's thumbnail made ahead")
     thumb = link.get(f"/photos/{photo_id}/thumb")
     assert is_bluish(thumb.content)

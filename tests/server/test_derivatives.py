@@ -14,10 +14,11 @@ import pytest
 from PIL import Image, JpegImagePlugin
 
 from albumen_server.derivatives import (
-    PREVIEW_EDGE,
-    THUMB_EDGE,
+    PREVIEW,
+    THUMB,
     DerivativeError,
     ImageInfo,
+    Rendition,
     probe,
     render,
 )
@@ -40,6 +41,9 @@ from tests.server.derivative_samples import (
 )
 from tests.support import save_heic
 
+LONG_EDGE_400 = Rendition(400, 400, 85)
+"""A square box: the tests of formats read their pictures at a size independent of THUMB's."""
+
 # --- JPEG ------------------------------------------------------------------------------------
 
 
@@ -56,10 +60,10 @@ def test_thumb_is_upright_small_and_carries_no_metadata_but_the_colour_profile(
     )
     before = sha256(source)
 
-    data = render(source, THUMB_EDGE)
+    data = render(source, THUMB)
 
     thumb = decoded(data)
-    assert thumb.size == (267, 400)  # turned a quarter clockwise, long edge 400
+    assert thumb.size == (320, 480)  # turned a quarter clockwise, 480 px high
     assert thumb.mode == "RGB"
     assert near(thumb.getpixel((thumb.width - 20, 20)), RED)  # top-left went top-right
     assert near(thumb.getpixel((20, 20)), BLUE)
@@ -74,10 +78,34 @@ def test_thumb_is_upright_small_and_carries_no_metadata_but_the_colour_profile(
     assert sha256(source) == before  # the original is never written to
 
 
+@pytest.mark.parametrize(
+    ("size", "orientation", "thumb_size"),
+    [
+        ((3000, 2000), 1, (720, 480)),
+        ((2000, 3000), 1, (320, 480)),
+        ((3000, 2000), 6, (320, 480)),  # a portrait taken with the camera turned
+        ((6000, 2000), 1, (1440, 480)),  # a 3:1 panorama keeps every row the grid shows
+        ((6000, 2000), 8, (160, 480)),
+        ((8000, 1000), 1, (1440, 180)),  # wider than 3:1: bounded by its width
+    ],
+    ids=["3:2", "2:3", "3:2-turned", "3:1-panorama", "3:1-turned", "8:1-panorama"],
+)
+def test_a_thumb_is_as_high_as_the_grid_shows_it_on_a_sharp_screen(
+    size: tuple[int, int], orientation: int, thumb_size: tuple[int, int], tmp_path: Path
+) -> None:
+    # The gallery's justified rows are 220 CSS px high on a laptop and 132 on a phone: 480
+    # pixel rows keep a 2x laptop's and a 3x phone's thumbnails sharp, whatever the proportions.
+    source = save_jpeg(
+        tmp_path / "photo.jpg", quadrant_image(*size), exif=camera_exif(orientation=orientation)
+    )
+
+    assert decoded(render(source, THUMB)).size == thumb_size
+
+
 def test_preview_has_a_2048_long_edge(tmp_path: Path) -> None:
     source = save_jpeg(tmp_path / "photo.jpg", quadrant_image(3000, 2000))
 
-    preview = decoded(render(source, PREVIEW_EDGE))
+    preview = decoded(render(source, PREVIEW))
 
     assert preview.size == (2048, 1365)
     assert near(preview.getpixel((10, 10)), RED)
@@ -87,8 +115,8 @@ def test_preview_has_a_2048_long_edge(tmp_path: Path) -> None:
 def test_a_small_photo_is_never_upscaled(tmp_path: Path) -> None:
     source = save_jpeg(tmp_path / "small.jpg", quadrant_image(300, 200))
 
-    assert decoded(render(source, THUMB_EDGE)).size == (300, 200)
-    assert decoded(render(source, PREVIEW_EDGE)).size == (300, 200)
+    assert decoded(render(source, LONG_EDGE_400)).size == (300, 200)
+    assert decoded(render(source, PREVIEW)).size == (300, 200)
 
 
 def test_a_jpeg_is_decoded_at_a_reduced_scale(
@@ -104,12 +132,12 @@ def test_a_jpeg_is_decoded_at_a_reduced_scale(
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", spying_load)
 
-    render(source, THUMB_EDGE)
+    render(source, THUMB)
     thumb_decode = sizes_at_decode[0]
     sizes_at_decode.clear()
-    render(source, PREVIEW_EDGE)
+    render(source, PREVIEW)
 
-    # DCT scaling: a quarter of each side for the thumb (then resampled to 400x267); none for
+    # DCT scaling: a quarter of each side for the thumb (then resampled to 720x480); none for
     # the preview, as half of 2000 would be less than its 1365 rows.
     assert thumb_decode == (750, 500)
     assert sizes_at_decode[0] == (3000, 2000)
@@ -118,7 +146,7 @@ def test_a_jpeg_is_decoded_at_a_reduced_scale(
 def test_cmyk_jpeg_becomes_rgb(tmp_path: Path) -> None:
     source = save_jpeg(tmp_path / "print.jpg", Image.new("CMYK", (500, 300), (0, 255, 255, 0)))
 
-    thumb = decoded(render(source, THUMB_EDGE))
+    thumb = decoded(render(source, LONG_EDGE_400))
 
     assert thumb.mode == "RGB"
     assert thumb.size == (400, 240)
@@ -134,14 +162,15 @@ def test_renders_from_several_threads_match_one_at_a_time(tmp_path: Path) -> Non
         )
         for index, orientation in enumerate((1, 3, 6, 8, 5, 2))
     ]
-    expected = {(path, edge): render(path, edge) for path in sources for edge in (100, 300)}
+    boxes = (Rendition(100, 100, 85), Rendition(300, 300, 85))
+    expected = {(path, box): render(path, box) for path in sources for box in boxes}
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         jobs = {key: pool.submit(render, *key) for key in list(expected) * 3}
         results = {key: job.result() for key, job in jobs.items()}
 
     assert results == expected
-    assert decoded(expected[(sources[2], 300)]).size == (176, 300)  # 680x400, turned
+    assert decoded(expected[(sources[2], boxes[1])]).size == (176, 300)  # 680x400, turned
 
 
 # --- other formats ---------------------------------------------------------------------------
@@ -153,7 +182,7 @@ def test_renders_from_several_threads_match_one_at_a_time(tmp_path: Path) -> Non
     ids=["png-rgba", "gif-palette", "png-grey-alpha"],
 )
 def test_transparency_becomes_white(make: Any, left: tuple[int, int, int], tmp_path: Path) -> None:
-    thumb = decoded(render(make(tmp_path / "picture"), THUMB_EDGE))
+    thumb = decoded(render(make(tmp_path / "picture"), LONG_EDGE_400))
 
     assert thumb.mode == "RGB"
     assert thumb.size == (400, 200)
@@ -165,7 +194,7 @@ def test_sixteen_bit_grey_keeps_its_tones(tmp_path: Path) -> None:
     source = tmp_path / "scan.png"
     Image.fromarray(np.full((200, 300), 40000, dtype=np.uint16)).save(source)
 
-    thumb = decoded(render(source, THUMB_EDGE))
+    thumb = decoded(render(source, LONG_EDGE_400))
 
     # 40000 of 65535 is 156 of 255; a plain conversion clips it to white.
     assert near(thumb.getpixel((150, 100)), (156, 156, 156), tolerance=4)
@@ -177,7 +206,7 @@ def test_heic_is_rendered_upright(tmp_path: Path) -> None:
     exif[0x0112] = 6
     save_heic(quadrant_image(600, 400), source, quality=90, exif=exif.tobytes())
 
-    thumb = decoded(render(source, THUMB_EDGE))
+    thumb = decoded(render(source, LONG_EDGE_400))
 
     assert thumb.size == (267, 400)
     assert near(thumb.getpixel((thumb.width - 20, 20)), RED, tolerance=60)
@@ -194,7 +223,7 @@ def test_raw_is_rendered_from_its_embedded_preview_turned_by_the_raw(tmp_path: P
     preview = quadrant_image(600, 400)
     source.write_bytes(dng_bytes(np.full((400, 600), 150, np.uint16), 6, preview))
 
-    thumb = decoded(render(source, THUMB_EDGE))
+    thumb = decoded(render(source, LONG_EDGE_400))
 
     assert thumb.size == (267, 400)
     # The sensor data is flat grey: red proves the preview was used, its place the turn.
@@ -207,7 +236,7 @@ def test_raw_without_a_preview_is_developed(tmp_path: Path) -> None:
     source = tmp_path / "sensor.dng"
     source.write_bytes(dng_bytes(bright_top_left_sensor(600, 400), 6, preview=None))
 
-    thumb = decoded(render(source, THUMB_EDGE)).convert("L")
+    thumb = decoded(render(source, LONG_EDGE_400)).convert("L")
 
     assert thumb.size == (267, 400)
     top_right, top_left = thumb.getpixel((thumb.width - 20, 20)), thumb.getpixel((20, 20))
@@ -223,7 +252,7 @@ def test_an_ordinary_tiff_naming_a_camera_is_not_taken_for_a_raw(tmp_path: Path)
     exif[0x010F] = "NIKON CORPORATION"
     Image.fromarray(np.full((200, 300), 40000, dtype=np.uint16)).save(source, exif=exif)
 
-    thumb = decoded(render(source, THUMB_EDGE))
+    thumb = decoded(render(source, LONG_EDGE_400))
 
     assert near(thumb.getpixel((150, 100)), (156, 156, 156), tolerance=4)
     assert probe(source).content_type == "image/tiff"
@@ -256,7 +285,7 @@ def test_every_corpus_file_renders_or_fails_cleanly(corpus: Path, tmp_path: Path
         info = probe(path)
         assert isinstance(info, ImageInfo), path.name
         try:
-            data = render(path, THUMB_EDGE)
+            data = render(path, THUMB)
         except DerivativeError as error:
             assert error.code in {"not_an_image", "unreadable", "decompression_bomb"}, path.name
             assert path.name in str(error)
@@ -264,7 +293,7 @@ def test_every_corpus_file_renders_or_fails_cleanly(corpus: Path, tmp_path: Path
         else:
             thumb = decoded(data)
             assert thumb.mode == "RGB", path.name
-            assert max(thumb.size) <= THUMB_EDGE, path.name
+            assert thumb.height <= THUMB.height and thumb.width <= THUMB.width, path.name
             assert b"Exif\x00\x00" not in data, path.name
             outcomes[path.name] = "rendered"
         assert sha256(path) == before, path.name

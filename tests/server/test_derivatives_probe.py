@@ -15,9 +15,10 @@ from PIL import Image
 
 from albumen_server.derivatives import (
     MAX_PIXELS,
-    THUMB_EDGE,
+    THUMB,
     DerivativeError,
     ImageInfo,
+    Rendition,
     probe,
     render,
 )
@@ -38,7 +39,7 @@ def test_a_text_file_is_not_an_image(tmp_path: Path) -> None:
     source.write_text("Shopping list: film, fixer, albumen paper\n")
 
     with pytest.raises(DerivativeError) as caught:
-        render(source, THUMB_EDGE)
+        render(source, THUMB)
 
     assert caught.value.code == "not_an_image"
     assert str(caught.value).startswith("notes.jpg ")
@@ -50,7 +51,7 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
     source.write_bytes(b"")
 
     with pytest.raises(DerivativeError) as caught:
-        render(source, THUMB_EDGE)
+        render(source, THUMB)
 
     assert caught.value.code == "not_an_image"
     assert "empty.jpg is empty (0 bytes)" in str(caught.value)
@@ -59,7 +60,7 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(DerivativeError) as caught:
-        render(tmp_path / "gone.jpg", THUMB_EDGE)
+        render(tmp_path / "gone.jpg", THUMB)
 
     assert caught.value.code == "unreadable"
     assert probe(tmp_path / "gone.jpg") == ImageInfo(None, None, None, None)
@@ -71,7 +72,7 @@ def test_a_truncated_jpeg_is_unreadable_but_its_header_still_probes(tmp_path: Pa
     source.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
 
     with pytest.raises(DerivativeError) as caught:
-        render(source, THUMB_EDGE)
+        render(source, THUMB)
 
     assert caught.value.code == "unreadable"
     message = str(caught.value)
@@ -89,7 +90,7 @@ def test_a_png_bomb_is_refused_without_decoding(tmp_path: Path) -> None:
 
     started = time.perf_counter()
     with pytest.raises(DerivativeError) as caught:
-        render(source, THUMB_EDGE)
+        render(source, THUMB)
     elapsed = time.perf_counter() - started
 
     assert caught.value.code == "decompression_bomb"
@@ -113,17 +114,15 @@ def test_a_bomb_just_over_the_limit_is_refused_from_the_header(tmp_path: Path) -
     assert MAX_PIXELS < 20_000 * 20_000
 
     with pytest.raises(DerivativeError) as caught:
-        render(source, THUMB_EDGE)
+        render(source, THUMB)
 
     assert caught.value.code == "decompression_bomb"
     assert "20000x20000" in str(caught.value)
 
 
-def test_long_edge_must_be_positive(tmp_path: Path) -> None:
-    source = save_jpeg(tmp_path / "photo.jpg", quadrant_image(30, 20))
-
-    with pytest.raises(ValueError, match="long_edge"):
-        render(source, 0)
+def test_a_rendition_needs_a_box() -> None:
+    with pytest.raises(ValueError, match="at least 1 px"):
+        Rendition(0, 480, 80)
 
 
 def test_the_error_keeps_its_code_across_processes() -> None:

@@ -3,12 +3,13 @@ its first viewer finds them: here no viewer asks for them before they are in the
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import requests
 from PIL import Image
 
-from albumen_server.derivatives import THUMB_EDGE
+from albumen_server.derivative_cache import Kind, pixels_file
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, new_id, new_token, photo_jpeg, sha256, wait_until
 
@@ -18,9 +19,8 @@ def _unique(data: bytes) -> bytes:
     return data + new_id().encode()
 
 
-def _cached(server: ServerProcess, data: bytes, kind: str) -> Path:
-    digest = sha256(data)
-    return server.data / "cache" / digest[:2] / digest / f"{kind}.jpg"
+def _cached(server: ServerProcess, data: bytes, kind: Kind) -> Path:
+    return pixels_file(server.data / "cache", sha256(data), kind)
 
 
 def _album(server: ServerProcess) -> str:
@@ -38,7 +38,7 @@ def test_an_uploaded_photo_has_its_thumbnail_and_preview_before_anyone_views_it(
     thumb, preview = _cached(shared_server, data, "thumb"), _cached(shared_server, data, "preview")
     wait_until(lambda: thumb.exists() and preview.exists(), 60, "the background renderer")
     with Image.open(thumb) as image:
-        assert image.size == (THUMB_EDGE * 3 // 4, THUMB_EDGE)  # turned upright, then shrunk
+        assert image.size == (360, 480)  # turned upright, then shrunk to the thumb's 480 rows
     with Image.open(preview) as image:
         assert image.size == (1200, 1600)  # never enlarged past the original
 
@@ -65,3 +65,32 @@ def test_a_file_that_is_no_picture_does_not_stop_the_renderer(
     # Queued after the broken file: made only if the renderer outlived it.
     wait_until(lambda: _cached(shared_server, good, "thumb").exists(), 60, "the good thumbnail")
     assert not _cached(shared_server, broken, "thumb").exists()
+
+
+def test_a_thumbnail_of_an_earlier_size_is_made_again_and_dropped(
+    shared_server: ServerProcess,
+) -> None:
+    # A server upgraded to other thumbnail sizes finds the old ones in its cache: served, they
+    # would stay small for ever, and kept, they would fill the disk.
+    album_id = _album(shared_server)
+    data = _unique(photo_jpeg((1600, 1200)))
+    photo_id = upload_photo(shared_server, album_id, data, "IMG_0003.JPG")
+    thumb, preview = _cached(shared_server, data, "thumb"), _cached(shared_server, data, "preview")
+    wait_until(lambda: thumb.exists() and preview.exists(), 60, "the background renderer")
+    thumb.unlink()  # as if this server had made only the pictures of the version before
+    earlier = [thumb.with_name(name) for name in ("thumb.jpg", "thumb-ml.jpg", ".thumb.jpg.lock")]
+    for path in earlier:
+        path.write_bytes(photo_jpeg((400, 300)))
+    token = new_token()
+    shared_server.api(
+        "PUT", f"/api/links/{new_id()}", json={"album_id": album_id, "token": token}
+    ).raise_for_status()
+
+    response = requests.get(f"{shared_server.url}/s/{token}/photos/{photo_id}/thumb", timeout=30)
+
+    assert response.status_code == 200
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert image.size == (640, 480)
+    assert thumb.exists()
+    assert [path.name for path in earlier if path.exists()] == []
+    assert preview.exists()  # other kinds are left alone

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from albumen_server.derivatives import THUMB_EDGE, DerivativeError, render
+from albumen_server.derivatives import THUMB, DerivativeError, render
 from albumen_server.render_process import NICENESS, RenderProcess
 from tests.support import photo_jpeg, wait_until
 
@@ -35,8 +35,8 @@ def test_the_child_renders_what_the_server_would_at_a_lower_priority(
 ) -> None:
     source = tmp_path / "photo.jpg"
     source.write_bytes(photo_jpeg((1200, 800)))
-    made = renderer.render(source, THUMB_EDGE)
-    assert made == render(source, THUMB_EDGE)
+    made = renderer.render(source, THUMB)
+    assert made == render(source, THUMB)
     (child,) = _child_pids(renderer)
     assert child != os.getpid()
     assert os.getpriority(os.PRIO_PROCESS, child) == os.getpriority(os.PRIO_PROCESS, 0) + NICENESS
@@ -48,7 +48,7 @@ def test_a_file_that_is_no_picture_answers_the_same_error(
     source = tmp_path / "notes.jpg"
     source.write_bytes(b"not a photo at all")
     with pytest.raises(DerivativeError) as raised:
-        renderer.render(source, THUMB_EDGE)
+        renderer.render(source, THUMB)
     assert raised.value.code == "not_an_image"
     assert "notes.jpg" in str(raised.value)
 
@@ -56,13 +56,13 @@ def test_a_file_that_is_no_picture_answers_the_same_error(
 def test_a_killed_child_is_replaced(renderer: RenderProcess, tmp_path: Path) -> None:
     source = tmp_path / "photo.jpg"
     source.write_bytes(photo_jpeg((640, 480)))
-    renderer.render(source, THUMB_EDGE)
+    renderer.render(source, THUMB)
     (first,) = _child_pids(renderer)
     os.kill(first, signal.SIGKILL)
     # The picture asked for while the child is dead is still made (in this process, once) ...
-    assert renderer.render(source, THUMB_EDGE) == render(source, THUMB_EDGE)
+    assert renderer.render(source, THUMB) == render(source, THUMB)
     # ... and the next one has a new child.
-    assert renderer.render(source, THUMB_EDGE) == render(source, THUMB_EDGE)
+    assert renderer.render(source, THUMB) == render(source, THUMB)
     (second,) = _child_pids(renderer)
     assert second != first
 
@@ -75,9 +75,10 @@ def test_the_child_ends_when_the_server_is_killed(tmp_path: Path) -> None:
     script = (
         "import os, sys\n"
         "from pathlib import Path\n"
+        "from albumen_server.derivatives import THUMB\n"
         "from albumen_server.render_process import RenderProcess\n"
         "renderer = RenderProcess()\n"
-        f"renderer.render(Path({str(source)!r}), 160)\n"
+        f"renderer.render(Path({str(source)!r}), THUMB)\n"
         "print(list(renderer._pool._processes)[0], flush=True)\n"
         "sys.stdin.read()\n"
     )
