@@ -81,6 +81,11 @@ PAINT_SCRIPT = """
     };
   };
   window.__albumenWire = wire;
+  window.__albumenUnpainted = () => Array.from(document.querySelectorAll("#photos img"))
+    .filter((img) => !painted.has(img))
+    .slice(0, 20)
+    .map((img) => ({ src: img.src, complete: img.complete, width: img.naturalWidth,
+                     top: Math.round(img.getBoundingClientRect().top) }));
   window.__albumenPaint = () => {
     if (document.readyState === "loading") return null;
     const grid = Array.from(document.querySelectorAll("#photos img"));
@@ -99,6 +104,8 @@ PAINT_SCRIPT = """
   };
 })();
 """
+
+UNPAINTED_SCRIPT = "() => window.__albumenUnpainted()"
 
 
 def log(message: str) -> None:
@@ -158,7 +165,10 @@ def view(browser: Browser, url: str, seen: list[str] | None = None) -> dict[str,
         if seen is not None:
             page.on("request", lambda request: seen.append(request.url))
         page.goto(url, wait_until="commit")
-        result = page.wait_for_function("() => window.__albumenPaint()", timeout=600_000)
+        try:
+            result = page.wait_for_function("() => window.__albumenPaint()", timeout=120_000)
+        except Exception as error:  # Playwright's TimeoutError: say which pictures never painted
+            raise RuntimeError(f"{url}: not painted: {page.evaluate(UNPAINTED_SCRIPT)}") from error
         figures: dict[str, Any] = result.json_value()
         page.wait_for_load_state("networkidle")
         idle = page.evaluate("() => window.__albumenWire()")
