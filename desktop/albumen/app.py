@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from albumen import __version__, embedded
 from albumen.client import Client
 from albumen.core.store import StoreError
+from albumen.core.thumbnails import grid_edge_for
 from albumen.resources import icon_files
 
 if TYPE_CHECKING:
@@ -144,6 +145,10 @@ def main(data_dir: Path) -> int:
 
     apply_theme(app, client.settings.theme)
     follow_system(app, lambda: client.settings.theme)
+    # As sharp as the sharpest screen: the window may be moved there.
+    client.thumbnails.grid_edge = grid_edge_for(
+        max((screen.devicePixelRatio() for screen in app.screens()), default=1.0)
+    )
     context = build_context(client)
     window = MainWindow(context)
     window.show()

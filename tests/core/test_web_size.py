@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from albumen.core.thumbnails import DEFAULT_EDGE, ThumbnailCache, make_thumbnails
+from albumen.core.thumbnails import DEFAULT_EDGE, ThumbnailCache, grid_edge_for, make_thumbnails
 from albumen.core.web_size import WEB_EDGE, WebSizes
 from albumen_photo.metadata import read_metadata
 from tests.photo.strip_helpers import (
@@ -96,6 +96,34 @@ def test_one_decode_makes_the_web_size_and_the_grid_thumbnail(
     assert set(made) == {DEFAULT_EDGE, WEB_EDGE}
     with Image.open(io.BytesIO(made[DEFAULT_EDGE])) as small:
         assert small.size == (213, 320)
+
+
+def test_on_a_sharp_screen_the_web_size_comes_with_the_sharper_grid_thumbnail(
+    sideways: Path, tmp_path: Path
+) -> None:
+    cache = ThumbnailCache(tmp_path / "cache", grid_edge=grid_edge_for(2.0))
+    sha = _sha256(sideways)
+    WebSizes(cache).render(sideways, sha)
+    with Image.open(cache.path_for(sha, 640)) as image:
+        assert image.size == (427, 640)
+    assert not cache.path_for(sha, DEFAULT_EDGE).exists(), "no thumbnail the grid will not show"
+
+
+@pytest.mark.parametrize(
+    ("pixel_ratio", "edge"),
+    [
+        (1.0, 320),
+        (0.75, 320),
+        (1.25, 640),
+        (1.5, 640),
+        (2.0, 640),
+        (2.0000001, 640),
+        (3.0, 960),
+        (4.0, 960),
+    ],
+)
+def test_the_grid_edge_follows_the_screen(pixel_ratio: float, edge: int) -> None:
+    assert grid_edge_for(pixel_ratio) == edge
 
 
 def test_a_resumed_sync_finds_the_web_size_made_before(sideways: Path, tmp_path: Path) -> None:

@@ -47,3 +47,44 @@ def test_what_the_window_starts_with_is_kept_out_of_the_collectors_way(
     assert "shown" in words, done.stdout  # "albumen: window shown"
     assert words[-4:-2] == ["exit", "0"], done.stdout
     assert int(words[-1]) > 20_000, done.stdout  # the modules, Qt's wrappers, the window
+
+
+_OPEN_AND_QUIT_TELLING_THE_GRID_EDGE = """
+import sys
+from pathlib import Path
+import albumen.app as app
+clients = []
+class Client(app.Client):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clients.append(self)
+app.Client = Client
+code = app.main(Path(sys.argv[1]))
+print("exit", code, "grid edge", clients[0].thumbnails.grid_edge)
+"""
+
+
+def test_on_a_sharp_screen_the_grid_asks_for_sharper_thumbnails(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """A screen of twice the pixels (QT_SCALE_FACTOR=2: Qt's own way to make one offscreen)
+    gets thumbnails of 640 pixels, made in the same decode as the photo's web size."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.json").write_text(json.dumps({"server_url": shared_server.url}))
+    environment = {
+        **os.environ,
+        "ALBUMEN_EXIT_AFTER_SHOWN": "1",
+        "QT_QPA_PLATFORM": "offscreen",
+        "QT_SCALE_FACTOR": "2",
+        "ALBUMEN_TOKEN": shared_server.token,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _OPEN_AND_QUIT_TELLING_THE_GRID_EDGE, str(data)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-5:] == ["exit", "0", "grid", "edge", "640"], done.stdout

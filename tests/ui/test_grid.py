@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import QModelIndex, QRect, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
@@ -17,12 +18,13 @@ from pytestqt.qtbot import QtBot
 from albumen.core.model import PhotoState
 from albumen.core.photo_order import PhotoSort
 from albumen.core.store import NewPhoto
+from albumen.core.thumbnails import grid_edge_for
 from albumen.ui.context import AppContext
 from albumen.ui.grid_view import CELL_DEFAULT, CELL_MAX, CELL_MIN, PhotoGridView
 from albumen.ui.main_window import MainWindow
 from albumen.ui.panels import ALBUMS_MIN, DETAILS_MIN, PHOTOS_WANT
 from albumen.ui.photo_delegate import PhotoDelegate
-from albumen.ui.photo_grid import CoverRole, PhotoGridModel
+from albumen.ui.photo_grid import CoverRole, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
 from tests.ui.windows import unseen_photos
@@ -340,8 +342,12 @@ def test_the_cover_is_tagged_and_moves_with_use_as_cover(
     assert {0, 2} <= set(changed), "both cells are repainted"
 
 
-def _paint(delegate: PhotoDelegate, index: QModelIndex, state: QStyle.StateFlag) -> QImage:
-    image = QImage(200, 200, QImage.Format.Format_ARGB32)
+def _paint(
+    delegate: PhotoDelegate, index: QModelIndex, state: QStyle.StateFlag, pixel_ratio: int = 1
+) -> QImage:
+    """A 200-point cell painted as on a screen of `pixel_ratio` (its pixels: 200 × the ratio)."""
+    image = QImage(200 * pixel_ratio, 200 * pixel_ratio, QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(pixel_ratio)
     image.fill(Qt.GlobalColor.white)
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, 200, 200)
@@ -372,3 +378,35 @@ def test_the_current_photo_has_a_focus_ring(
     selected = enabled | QStyle.StateFlag.State_Selected
     both = _paint(delegate, index, selected | QStyle.StateFlag.State_HasFocus)
     assert both.pixelColor(100, 2) != _paint(delegate, index, selected).pixelColor(100, 2)
+
+
+def test_a_thumbnail_is_painted_pixel_for_pixel_on_a_sharp_screen(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    """On a Retina display a cell of 200 points has 400 pixels a side: a thumbnail scaled to
+    the points and blown up by the screen looks soft; one scaled to the pixels does not."""
+    context.thumbnails.grid_edge = grid_edge_for(2.0)  # as app.main sets it for such a screen
+    noise = tmp_path / "sharp" / "DSC_0001.jpg"
+    noise.parent.mkdir()
+    Image.effect_noise((1200, 800), 80).convert("RGB").save(noise, quality=95)
+    _album_with(qtbot, window, [noise])
+    index = window.photos.index(0)
+    qtbot.waitUntil(lambda: bool(index.data(ThumbnailReadyRole)), timeout=20_000)
+    thumbnail = index.data(Qt.ItemDataRole.DecorationRole)
+    assert (thumbnail.width(), thumbnail.height()) == (640, 427)
+    delegate = window.grid.itemDelegate()
+    assert isinstance(delegate, PhotoDelegate)
+
+    painted = _paint(delegate, index, QStyle.StateFlag.State_Enabled, pixel_ratio=2)
+
+    # The cell's picture area is 186 x 166 points: 372 x 248 pixels of the photo, at (7, 28).
+    expected = thumbnail.scaled(
+        372, 332, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    ).toImage()
+    assert (expected.width(), expected.height()) == (372, 248)
+    differences = [
+        abs(painted.pixelColor(14 + x, 56 + y).red() - expected.pixelColor(x, y).red())
+        for x in range(120, 250, 2)
+        for y in range(70, 180, 2)
+    ]
+    assert sum(differences) / len(differences) < 2, "the photo's pixels, one to one"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import re
 import tempfile
@@ -32,15 +33,27 @@ __all__ = [
     "ThumbnailCache",
     "ThumbnailError",
     "embedded_preview",
+    "grid_edge_for",
     "make_thumbnail",
     "make_thumbnails",
 ]
 
 DEFAULT_EDGE = 320
+"""The grid's thumbnails on an ordinary screen, in pixels on the long edge."""
+_MOST_PIXEL_RATIO = 3  # phones' densest; no desktop screen goes further
 _QUALITY = 85
 _MAX_EMBEDDED = 16 << 20  # an EXIF thumbnail is a few kB; anything this big is not one
 _HEAD = 64
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def grid_edge_for(pixel_ratio: float) -> int:
+    """The long edge of the grid's thumbnails for screens of this pixel ratio (device pixels
+    per logical one): DEFAULT_EDGE for each started unit, so 320 on an ordinary screen, 640 on
+    a Retina display or a laptop scaled to 125-200 %, 960 at 3×. A few sizes rather than the
+    exact ratio: each is a file in the cache, shared by every screen that rounds to it."""
+    units = math.ceil(round(pixel_ratio, 2))
+    return DEFAULT_EDGE * min(_MOST_PIXEL_RATIO, max(1, units))
 
 
 class ThumbnailError(Exception):
@@ -318,8 +331,11 @@ class ThumbnailCache:
     make it once, requests for different keys run in parallel.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, grid_edge: int = DEFAULT_EDGE) -> None:
         self.root = Path(root)
+        self.grid_edge = grid_edge
+        """The long edge of the grid's thumbnails: the app sets it from its screens
+        (`grid_edge_for`) before the first is asked for; web sizes are made with one."""
         self._guard = threading.Lock()
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
 

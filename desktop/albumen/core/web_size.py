@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from albumen.core.thumbnails import DEFAULT_EDGE, ThumbnailCache
+from albumen.core.thumbnails import ThumbnailCache
 
 WEB_EDGE = 2048
 
@@ -46,7 +46,7 @@ class WebSizes:
 
         Raises `thumbnails.ThumbnailError` (naming the file and the reason) when the photo
         cannot be decoded."""
-        made = self.cache.get_sizes(path, sha256, (WEB_EDGE, DEFAULT_EDGE))[WEB_EDGE]
+        made = self.cache.get_sizes(path, sha256, (WEB_EDGE, self.cache.grid_edge))[WEB_EDGE]
         with Image.open(made, formats=("JPEG",)) as image:
             width, height = image.size
         return WebSize(made, width, height, made.stat().st_size)

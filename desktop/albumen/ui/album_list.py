@@ -144,7 +144,7 @@ class AlbumListModel(QAbstractListModel):
                 thumbnails = self.context.thumbnails
 
                 def load() -> object:
-                    path = thumbnails.get(photo.path, photo.sha256)
+                    path = thumbnails.get(photo.path, photo.sha256, thumbnails.grid_edge)
                     return QImage(str(path))
 
                 def done(image: object, error: BaseException | None) -> None:
@@ -183,17 +183,16 @@ class AlbumDelegate(QStyledItemDelegate):
         cover_rect = QRect(rect.left() + 8, rect.top() + 8, COVER_EDGE, COVER_EDGE)
         cover = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(cover, QPixmap) and not cover.isNull():
+            # Cropped from as many pixels as the screen has there (twice as many on a Retina
+            # display), which the painter puts into the cover's logical square one to one.
+            edge = round(COVER_EDGE * painter.device().devicePixelRatioF())
             scaled = cover.scaled(
-                cover_rect.size(),
+                edge,
+                edge,
                 Qt.AspectRatioMode.KeepAspectRatioByExpanding,
                 Qt.TransformationMode.SmoothTransformation,
             )
-            source = QRect(
-                (scaled.width() - COVER_EDGE) // 2,
-                (scaled.height() - COVER_EDGE) // 2,
-                COVER_EDGE,
-                COVER_EDGE,
-            )
+            source = QRect((scaled.width() - edge) // 2, (scaled.height() - edge) // 2, edge, edge)
             painter.drawPixmap(cover_rect, scaled, source)
         else:
             painter.fillRect(cover_rect, QColor(128, 128, 128, 60))

@@ -19,7 +19,7 @@ from albumen.ui.photo_grid import PHOTO_MIME
 
 CELL_DEFAULT = 220  # pixels a side: three photos across a 1024-pixel screen, four at 1600
 CELL_MIN = 120
-CELL_MAX = 480  # the thumbnails are 320 pixels: larger cells are for the loupe
+CELL_MAX = 480  # thumbnails are 320 px per unit of pixel ratio: larger cells are for the loupe
 CELL_STEP = 20  # the slider's step
 
 

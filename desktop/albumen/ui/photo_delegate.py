@@ -40,19 +40,26 @@ def shows_focus(option: QStyleOptionViewItem) -> bool:
 SCALED_CACHE = 300
 """Thumbnails kept at the size they were last drawn: several screenfuls."""
 
-_scaled: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()  # GUI thread only
+_scaled: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()  # GUI thread only
 
 
-def fitted(pixmap: QPixmap, size: QSize) -> QPixmap:
-    """The thumbnail scaled (smoothly) to fit `size`, made once per pixmap and size: scaling
-    every visible cell on every repaint was the GUI thread's largest cost while scrolling during
-    an upload, whose progress repaints cells many times a second."""
-    key = (pixmap.cacheKey(), size.width(), size.height())
+def fitted(pixmap: QPixmap, size: QSize, pixel_ratio: float = 1.0) -> QPixmap:
+    """The thumbnail scaled (smoothly) to fit `size` on a screen of `pixel_ratio` (2 on a
+    Retina display): as many pixels as the screen has there, marked with the ratio so that Qt
+    draws them one to one, instead of a copy at the logical size that the screen then blows up.
+    Made once per pixmap and size: scaling every visible cell on every repaint was the GUI
+    thread's largest cost while scrolling during an upload, whose progress repaints cells many
+    times a second."""
+    key = (pixmap.cacheKey(), size.width(), size.height(), pixel_ratio)
     scaled = _scaled.get(key)
     if scaled is None:
         scaled = pixmap.scaled(
-            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            round(size.width() * pixel_ratio),
+            round(size.height() * pixel_ratio),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
         )
+        scaled.setDevicePixelRatio(pixel_ratio)
         _scaled[key] = scaled
         while len(_scaled) > SCALED_CACHE:
             _scaled.popitem(last=False)
@@ -86,11 +93,12 @@ class PhotoDelegate(QStyledItemDelegate):
         picture = inner
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
-            scaled = fitted(pixmap, inner.size())
-            x = inner.left() + (inner.width() - scaled.width()) // 2
-            y = inner.top() + (inner.height() - scaled.height()) // 2
+            scaled = fitted(pixmap, inner.size(), painter.device().devicePixelRatioF())
+            shown = scaled.deviceIndependentSize().toSize()
+            x = inner.left() + (inner.width() - shown.width()) // 2
+            y = inner.top() + (inner.height() - shown.height()) // 2
             painter.drawPixmap(x, y, scaled)
-            picture = QRect(x, y, scaled.width(), scaled.height())
+            picture = QRect(x, y, shown.width(), shown.height())
         else:
             painter.fillRect(inner, QColor(128, 128, 128, 45))
         self._badge(painter, picture, photo, index.data(ProgressRole))

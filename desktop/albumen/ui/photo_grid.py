@@ -46,13 +46,19 @@ CoverRole = Qt.ItemDataRole.UserRole + 5  # True for the album's cover
 IncomingRole = Qt.ItemDataRole.UserRole + 6  # a file still being checked: its name, else None
 PickCountRole = Qt.ItemDataRole.UserRole + 7  # how many viewers picked the photo
 
-THUMB_EDGE = 320
 BATCH = 500  # rows handed to the view per fetchMore
 FEW_ROWS = 32  # changed rows announced one by one (see `_changed`)
-PIXMAP_CACHE = 1500
+PIXMAP_BUDGET = 400 << 20
+"""Bytes of thumbnails kept decoded: some 1500 on an ordinary screen, 370 on a Retina one
+(where each has four times the pixels); the rest are read again from the disk cache."""
 PHOTO_MIME = "application/x-albumen-photo-ids"
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def _bytes_of(pixmap: QPixmap) -> int:
+    return pixmap.width() * pixmap.height() * max(1, pixmap.depth() // 8)
+
 
 STATE_TEXT = {
     PhotoState.QUEUED: "Waiting to upload",
@@ -99,6 +105,7 @@ class PhotoGridModel(QAbstractListModel):
         # then: a refresh asked for no later may hold them as they were before.
         self._stored: dict[str, tuple[int, Photo]] = {}
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._pixmap_bytes = 0
         self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
         self._requested: set[str] = set()
         self._failed: set[str] = set()
@@ -367,11 +374,12 @@ class PhotoGridModel(QAbstractListModel):
             self._requested.add(photo.id)
             generation = self._generation
             cache = self.context.thumbnails
-            if not cache.path_for(photo.sha256, THUMB_EDGE).exists():
+            edge = cache.grid_edge
+            if not cache.path_for(photo.sha256, edge).exists():
                 self._request_placeholder(photo, generation)
 
             def load() -> QImage:
-                return QImage(str(cache.get(photo.path, photo.sha256, THUMB_EDGE)))
+                return QImage(str(cache.get(photo.path, photo.sha256, edge)))
 
             def done(image: QImage | None, error: BaseException | None) -> None:
                 if generation != self._generation:
@@ -379,15 +387,24 @@ class PhotoGridModel(QAbstractListModel):
                 if error is not None or image is None or image.isNull():
                     self._failed.add(photo.id)
                     return
-                self._pixmaps[photo.id] = QPixmap.fromImage(image)
+                self._keep_pixmap(photo.id, QPixmap.fromImage(image))
                 self._placeholders.pop(photo.id, None)
-                while len(self._pixmaps) > PIXMAP_CACHE:
-                    evicted, _ = self._pixmaps.popitem(last=False)
-                    self._requested.discard(evicted)
                 self._mark(photo.id)
 
             self.context.runner.run_image(load, done)
         return self._placeholders.get(photo.id)
+
+    def _keep_pixmap(self, photo_id: str, pixmap: QPixmap) -> None:
+        """Keep the thumbnail decoded, dropping the least recently shown past the budget."""
+        replaced = self._pixmaps.pop(photo_id, None)
+        if replaced is not None:
+            self._pixmap_bytes -= _bytes_of(replaced)
+        self._pixmaps[photo_id] = pixmap
+        self._pixmap_bytes += _bytes_of(pixmap)
+        while self._pixmap_bytes > PIXMAP_BUDGET and len(self._pixmaps) > 1:
+            evicted, dropped = self._pixmaps.popitem(last=False)
+            self._pixmap_bytes -= _bytes_of(dropped)
+            self._requested.discard(evicted)
 
     def _request_placeholder(self, photo: Photo, generation: int) -> None:
         """The EXIF thumbnail takes a few kilobytes to read: shown until the real one is made.
