@@ -17,7 +17,14 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from albumen.core.model import Photo, PhotoState
-from albumen.ui.photo_grid import CoverRole, IncomingRole, PhotoRole, PickCountRole, ProgressRole
+from albumen.ui.photo_grid import (
+    CoverRole,
+    IncomingRole,
+    PhotoRole,
+    PickCountRole,
+    ProgressRole,
+    pixmap_bytes,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -37,10 +44,33 @@ def shows_focus(option: QStyleOptionViewItem) -> bool:
     return bool(option.state & QStyle.StateFlag.State_HasFocus)
 
 
-SCALED_CACHE = 300
-"""Thumbnails kept at the size they were last drawn: several screenfuls."""
+SCALED_BUDGET = 64 << 20
+"""Bytes of thumbnails kept at the size they were last drawn: several screenfuls (some 580
+cells of the default size on an ordinary screen, 145 on a Retina one)."""
 
-_scaled: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()  # GUI thread only
+
+class _ScaledThumbnails:
+    """Thumbnails as last drawn, the least recently drawn dropped past the budget (GUI thread
+    only)."""
+
+    def __init__(self) -> None:
+        self._pixmaps: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple[int, int, int, float]) -> QPixmap | None:
+        pixmap = self._pixmaps.get(key)
+        if pixmap is not None:
+            self._pixmaps.move_to_end(key)
+        return pixmap
+
+    def keep(self, key: tuple[int, int, int, float], pixmap: QPixmap) -> None:
+        self._pixmaps[key] = pixmap
+        self._bytes += pixmap_bytes(pixmap)
+        while self._bytes > SCALED_BUDGET and len(self._pixmaps) > 1:
+            self._bytes -= pixmap_bytes(self._pixmaps.popitem(last=False)[1])
+
+
+_scaled = _ScaledThumbnails()
 
 
 def fitted(pixmap: QPixmap, size: QSize, pixel_ratio: float = 1.0) -> QPixmap:
@@ -60,11 +90,7 @@ def fitted(pixmap: QPixmap, size: QSize, pixel_ratio: float = 1.0) -> QPixmap:
             Qt.TransformationMode.SmoothTransformation,
         )
         scaled.setDevicePixelRatio(pixel_ratio)
-        _scaled[key] = scaled
-        while len(_scaled) > SCALED_CACHE:
-            _scaled.popitem(last=False)
-    else:
-        _scaled.move_to_end(key)
+        _scaled.keep(key, scaled)
     return scaled
 
 

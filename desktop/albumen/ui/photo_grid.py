@@ -56,7 +56,8 @@ PHOTO_MIME = "application/x-albumen-photo-ids"
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _bytes_of(pixmap: QPixmap) -> int:
+def pixmap_bytes(pixmap: QPixmap) -> int:
+    """What a decoded thumbnail holds in memory, for the caches' budgets."""
     return pixmap.width() * pixmap.height() * max(1, pixmap.depth() // 8)
 
 
@@ -398,12 +399,12 @@ class PhotoGridModel(QAbstractListModel):
         """Keep the thumbnail decoded, dropping the least recently shown past the budget."""
         replaced = self._pixmaps.pop(photo_id, None)
         if replaced is not None:
-            self._pixmap_bytes -= _bytes_of(replaced)
+            self._pixmap_bytes -= pixmap_bytes(replaced)
         self._pixmaps[photo_id] = pixmap
-        self._pixmap_bytes += _bytes_of(pixmap)
+        self._pixmap_bytes += pixmap_bytes(pixmap)
         while self._pixmap_bytes > PIXMAP_BUDGET and len(self._pixmaps) > 1:
             evicted, dropped = self._pixmaps.popitem(last=False)
-            self._pixmap_bytes -= _bytes_of(dropped)
+            self._pixmap_bytes -= pixmap_bytes(dropped)
             self._requested.discard(evicted)
 
     def _request_placeholder(self, photo: Photo, generation: int) -> None:
