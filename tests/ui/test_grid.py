@@ -28,7 +28,7 @@ from albumen.ui.photo_delegate import PhotoDelegate
 from albumen.ui.photo_grid import CoverRole, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
-from tests.ui.windows import unseen_photos
+from tests.ui.windows import WORK_MS, unseen_photos
 
 
 def _files(folder: Path, sizes: list[tuple[int, int]], prefix: str = "IMG_") -> list[Path]:
@@ -47,7 +47,7 @@ def _album_with(qtbot: QtBot, window: MainWindow, paths: list[Path], title: str 
     window.import_paths(paths, album.id)
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == len(paths) and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     return album.id
 
@@ -392,7 +392,7 @@ def test_a_thumbnail_is_painted_pixel_for_pixel_on_a_sharp_screen(
     Image.effect_noise((1200, 800), 80).convert("RGB").save(noise, quality=95)
     _album_with(qtbot, window, [noise])
     index = window.photos.index(0)
-    qtbot.waitUntil(lambda: bool(index.data(ThumbnailReadyRole)), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(index.data(ThumbnailReadyRole)), timeout=WORK_MS)
     thumbnail = index.data(Qt.ItemDataRole.DecorationRole)
     assert (thumbnail.width(), thumbnail.height()) == (640, 427)
     delegate = window.grid.itemDelegate()
@@ -427,11 +427,11 @@ def test_decoded_thumbnails_are_kept_within_a_budget(
         return bool(model.index(row).data(ThumbnailReadyRole))
 
     for row in range(3):
-        qtbot.waitUntil(lambda row=row: shown(row), timeout=20_000)  # type: ignore[misc]
+        qtbot.waitUntil(lambda row=row: shown(row), timeout=WORK_MS)  # type: ignore[misc]
     assert [bool(model.index(row).data(ThumbnailReadyRole)) for row in range(3)] == [
         False,
         True,
         True,
     ]
-    qtbot.waitUntil(lambda: shown(0), timeout=20_000)
+    qtbot.waitUntil(lambda: shown(0), timeout=WORK_MS)
     assert not model.index(1).data(ThumbnailReadyRole)

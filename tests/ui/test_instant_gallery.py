@@ -20,6 +20,7 @@ from albumen.ui.main_window import MainWindow
 from albumen.ui.share_dialog import ShareDialog
 from tests.core.test_credentials import MemoryKeyring
 from tests.support import ServerProcess, photo_jpeg
+from tests.ui.windows import WORK_MS
 
 
 def _viewable_album(context: AppContext, server: ServerProcess, folder: Path) -> str:
@@ -77,7 +78,7 @@ def test_viewable_now_originals_n_of_m_until_the_originals_land(
         lambda: {p.state for p in context.store.photos(album_id)} == {PhotoState.UPLOADED},
         timeout=60_000,
     )
-    qtbot.waitUntil(lambda: not dialog.originals_note.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: not dialog.originals_note.isVisible(), timeout=WORK_MS)
     qtbot.waitUntil(
-        lambda: window.albums.index(row).data(StateTextRole) == "Shared", timeout=20_000
+        lambda: window.albums.index(row).data(StateTextRole) == "Shared", timeout=WORK_MS
     )

@@ -17,6 +17,7 @@ from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import BATCH, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box, mnemonic, mnemonics, repeated
+from tests.ui.windows import WORK_MS
 from tests.ui.windows import drop as _drop
 from tests.ui.windows import photos as _photos
 
@@ -76,7 +77,7 @@ def test_dropping_files_on_the_grid_adds_them_and_thumbnails_arrive(
     _drop(window.grid.viewport(), paths)
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     assert [p.filename for p in context.store.photos(album.id)] == [p.name for p in paths]
     model = window.photos
@@ -84,7 +85,7 @@ def test_dropping_files_on_the_grid_adds_them_and_thumbnails_arrive(
         model.data(model.index(row), Qt.ItemDataRole.DecorationRole)  # as painting would ask
     qtbot.waitUntil(
         lambda: all(model.data(model.index(r), ThumbnailReadyRole) for r in range(3)),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
 
 
@@ -101,7 +102,7 @@ def test_dropping_a_folder_on_an_album_in_the_list(
     assert row is not None
     rect = window.album_view.visualRect(window.albums.index(row))
     _drop(window.album_view.viewport(), [folder], rect.center())
-    qtbot.waitUntil(lambda: len(context.store.photos(first.id)) == 3, timeout=20_000)
+    qtbot.waitUntil(lambda: len(context.store.photos(first.id)) == 3, timeout=WORK_MS)
     assert context.store.photos(second.id) == []
     assert window.current_album() is not None and window.current_album().id == first.id  # type: ignore[union-attr]
 
@@ -118,7 +119,7 @@ def test_bad_files_are_listed_with_their_reason(
     text = tmp_path / "mixed" / "notes.txt"
     text.write_text("hello")
     _drop(window.grid.viewport(), [*good, empty, broken, text])
-    qtbot.waitUntil(lambda: window.problems.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: window.problems.isVisible(), timeout=WORK_MS)
     lines = [window.problems.list.item(i).text() for i in range(window.problems.list.count())]
     assert any(line.startswith("empty.jpg: is empty") for line in lines)
     assert any(line.startswith("broken.jpg: is truncated") for line in lines)
@@ -144,7 +145,7 @@ def test_upload_progress_reaches_every_photo(
     )
     assert progress, "progress was reported while uploading"
     assert all(0 < sent <= total for _pid, sent, total in progress)
-    qtbot.waitUntil(lambda: not context.sync.is_running(), timeout=20_000)
+    qtbot.waitUntil(lambda: not context.sync.is_running(), timeout=WORK_MS)
     qtbot.waitUntil(lambda: "Uploaded" in window.heading.text(), timeout=10_000)
     states = {window.photos.photo_at(r).state for r in range(window.photos.rowCount())}
     assert states == {PhotoState.UPLOADED}
@@ -202,7 +203,7 @@ def test_keyboard_reorder_remove_and_cover(
     _drop(window.grid.viewport(), _photos(tmp_path / "order", 3, start=90))
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     window.grid.setFocus()
     window.grid.setCurrentIndex(window.photos.index(0))
@@ -238,7 +239,7 @@ def test_removing_the_cover_hands_it_to_the_next_photo(
     _drop(window.grid.viewport(), _photos(tmp_path / "covers", 3, start=70))
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     first, middle, last = context.store.photos(album.id)
     context.store.set_cover(album.id, middle.id)
@@ -269,7 +270,7 @@ def test_commands_are_enabled_only_with_something_to_act_on(
     _drop(window.grid.viewport(), _photos(tmp_path / "acting", 2, start=60))
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     window.grid.setCurrentIndex(window.photos.index(0))
     assert window.remove_photos_action.isEnabled() and window.cover_action.isEnabled()
@@ -309,7 +310,7 @@ def test_metadata_panel_shows_both_sides(
     _drop(window.grid.viewport(), _photos(tmp_path / "meta", 1, start=120))
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == 1 and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     window.grid.setCurrentIndex(window.photos.index(0))
     panel = window.metadata
@@ -322,7 +323,7 @@ def test_metadata_panel_shows_both_sides(
             if model.item(r, 2) is not None
         }
 
-    qtbot.waitUntil(lambda: any("Position" in k for k in rows()), timeout=20_000)
+    qtbot.waitUntil(lambda: any("Position" in k for k in rows()), timeout=WORK_MS)
     position = next(v for k, v in rows().items() if "Position" in k)
     assert position[0].startswith("48.85") and position[1] == "—"
     assert panel.map_button.isEnabled()
@@ -383,7 +384,7 @@ def test_deleting_an_album_can_be_undone_until_it_is_final(
     qtbot.waitUntil(lambda: [a.title for a in context.store.albums()] == ["Keep"], timeout=5_000)
     qtbot.waitUntil(
         lambda: shared_server.api("GET", f"/api/albums/{gone.id}").status_code == 404,
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     assert shared_server.api("GET", f"/api/albums/{keep.id}").status_code == 200
 
@@ -397,7 +398,7 @@ def test_a_finished_sync_keeps_the_owners_album_and_photo_selection(
     window.import_paths(_photos(tmp_path / "keep", 3, start=150), second.id)
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == 3 and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     qtbot.waitUntil(
         lambda: (
@@ -452,7 +453,7 @@ def test_the_cameras_own_thumbnail_shows_while_the_real_one_is_made(
         assert placeholder.width() == 160 and not model.data(index, ThumbnailReadyRole)
     finally:
         release.set()
-    qtbot.waitUntil(lambda: bool(model.data(index, ThumbnailReadyRole)), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(model.data(index, ThumbnailReadyRole)), timeout=WORK_MS)
     assert model.data(index, Qt.ItemDataRole.DecorationRole).width() == 320
 
 
@@ -467,7 +468,7 @@ def test_the_empty_app_is_a_drop_zone_that_makes_an_album_of_a_folder(
     _drop(window.drop_zone, [folder])
     qtbot.waitUntil(
         lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
-        timeout=20_000,
+        timeout=WORK_MS,
     )
     album = window.current_album()
     assert album is not None and album.title == "Hurtigruten"  # the folder's name, not a date

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from albumen.priority import BACKGROUND_NICE
 from albumen.ui.tasks import TaskRunner
+from tests.ui.windows import WORK_MS
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"
@@ -67,7 +68,7 @@ def test_the_sync_thread_and_its_pools_run_in_the_background(qtbot: QtBot, conte
 
     bridge.service.sync_once = sync_once  # type: ignore[method-assign]
     bridge.request_sync()
-    qtbot.waitUntil(lambda: not bridge.is_running(), timeout=20_000)
+    qtbot.waitUntil(lambda: not bridge.is_running(), timeout=WORK_MS)
     assert seen == [BACKGROUND_NICE, BACKGROUND_NICE], seen
 
 

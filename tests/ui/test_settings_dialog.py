@@ -26,6 +26,7 @@ from tests.support import (
     run_albumen,
 )
 from tests.ui.dialogs import mnemonics, repeated
+from tests.ui.windows import WORK_MS
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_a_sharing_server_is_checked_then_saved_with_its_token_in_the_keyring(
     dialog.token_edit.setText(shared_server.token)
     dialog._server_edited()
     assert not dialog.move_note.isHidden(), "the owner is told what moving servers means"
-    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+    with qtbot.waitSignal(dialog.accepted, timeout=WORK_MS):
         dialog.save()
     assert "Connected as" in dialog.server_status.text()
     saved = json.loads(context.settings_path.read_text())
@@ -73,7 +74,7 @@ def test_a_token_the_server_refuses_is_named_and_nothing_is_saved(
     dialog.url_edit.setText(shared_server.url)
     dialog.token_edit.setText(new_token())
     dialog.save()
-    qtbot.waitUntil(lambda: not dialog.error_label.isHidden(), timeout=20_000)
+    qtbot.waitUntil(lambda: not dialog.error_label.isHidden(), timeout=WORK_MS)
     assert dialog.error_label.text().startswith("Token:")
     assert dialog.isVisible()
     assert not embedded_context.settings_path.exists()
@@ -198,7 +199,7 @@ def test_a_spent_pairing_address_is_named_and_nothing_is_saved(
     dialog.remote_option.setChecked(True)
     dialog.url_edit.setText(address)
     dialog.save()
-    qtbot.waitUntil(lambda: not dialog.error_label.isHidden(), timeout=20_000)
+    qtbot.waitUntil(lambda: not dialog.error_label.isHidden(), timeout=WORK_MS)
     assert dialog.error_label.text().startswith("Pairing address:")
     assert "used already or has expired" in dialog.error_label.text()
     assert not embedded_context.settings_path.exists()

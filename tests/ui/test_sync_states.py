@@ -15,6 +15,7 @@ from albumen.ui.main_window import MainWindow
 from tests.support import create_token, free_port, start_server
 from tests.ui.conftest import build_context
 from tests.ui.dialogs import answer_next_box
+from tests.ui.windows import WORK_MS
 from tests.ui.windows import drop as _drop
 from tests.ui.windows import photos as _photos
 
@@ -34,7 +35,7 @@ def test_offline_then_back_online_against_a_real_server(
         album = window.new_album("Later")
         assert album is not None
         _drop(window.grid.viewport(), _photos(tmp_path / "later", 2, start=70))
-        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=20_000)
+        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=WORK_MS)
         qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
         row = window.albums.row_of(album.id)
         assert row is not None
@@ -44,7 +45,7 @@ def test_offline_then_back_online_against_a_real_server(
                 window.albums.data(window.albums.index(row), StateTextRole)
                 == "Offline · 2 waiting to upload"
             ),
-            timeout=20_000,
+            timeout=WORK_MS,
         )
         server = start_server(server_data, port=port, token=token)
         try:
@@ -90,7 +91,7 @@ def test_quitting_with_uploads_waiting_asks_first(
         _drop(window.grid.viewport(), _photos(tmp_path / "waiting", 2, start=30))
         qtbot.waitUntil(
             lambda: window.photos.photo_count() == 2 and not window.photos.incoming_count(),
-            timeout=20_000,
+            timeout=WORK_MS,
         )
         asked = answer_next_box("Cancel")
         window.quit_action.trigger()

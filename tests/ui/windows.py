@@ -12,6 +12,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from albumen.core.store import NewPhoto, Store
 from tests.support import photo_jpeg
 
+WORK_MS = 60_000
+"""How long a test waits for the app's background work (checking, decoding, uploading): an
+upper bound, not an expectation. The app checks photos in processes at nice 10, which get
+little of a core while the other test worker keeps both busy; a wait of 20 s ran out once
+beside the rest of the suite (which wait, the summary did not say)."""
+
 
 def photos(folder: Path, count: int, start: int = 0) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
