@@ -27,6 +27,7 @@ from starlette.background import BackgroundTask
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError
+from albumen_server.link_previews import is_link_preview
 from albumen_server.models import Link, utcnow
 from albumen_server.picks_drafts import COOKIE as PICK_COOKIE
 from albumen_server.picks_drafts import PickPanel, draft_id_of, pick_panel
@@ -88,7 +89,9 @@ async def gallery(token: str, request: Request, context: Context) -> Response:
     page["tile_url"] = context.config.tile_url
     page["tile_attribution"] = context.config.tile_attribution
     page["allow_picks"] = grant.allow_picks
-    counted = BackgroundTask(_count_view, context, grant.link_id)
+    # A view is a person's, not a chat app's fetching the page for a preview of the link.
+    preview = is_link_preview(request.headers.get("user-agent"))
+    counted = None if preview else BackgroundTask(_count_view, context, grant.link_id)
     return streamed_page(request, "gallery.html", page, page_headers(context), after=counted)
 
 

@@ -76,6 +76,47 @@ def test_gallery_lists_photos_and_counts_views(shared_server: ServerProcess) -> 
     assert link()["last_viewed_at"] is not None
 
 
+# What chat apps and networks send when they fetch a link's page to show its preview.
+LINK_PREVIEW_FETCHERS = [
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+    "WhatsApp/2.23.20.0 A",
+    "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "TelegramBot (like TwitterBot)",
+    "Twitterbot/1.0",
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko)"
+    " Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",  # iMessage
+    "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5"
+    " skype-url-preview@microsoft.com",
+    "http.rb/5.1.1 (Mastodon/4.2.0; +https://mastodon.social/) Bot",
+]
+# People, some inside the same apps' own browsers.
+PEOPLE = [
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like"
+    " Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/440.0.0.36.105;FBBV/537196830]",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/119.0.6045.163 Mobile Safari/537.36 Telegram-Android/10.3.2",
+]
+
+
+def test_a_chat_apps_preview_of_the_link_is_not_a_view(shared_server: ServerProcess) -> None:
+    """A chat app fetching the page to preview the link would tell the photographer the album
+    was opened before anyone saw it."""
+    _album, _photo_id, link_id, token = _share(shared_server)
+    for agent in LINK_PREVIEW_FETCHERS:
+        fetched = _get(shared_server, f"/s/{token}", headers={"User-Agent": agent})
+        assert fetched.status_code == 200, agent  # the fetcher gets its page all the same
+
+    def views() -> int:
+        return int(shared_server.api("GET", f"/api/links/{link_id}").json()["view_count"])
+
+    for seen, agent in enumerate(PEOPLE, start=1):
+        assert _get(shared_server, f"/s/{token}", headers={"User-Agent": agent}).status_code == 200
+        wait_until(lambda seen=seen: views() >= seen, what=f"view {seen} counted")  # type: ignore[misc]
+    assert views() == len(PEOPLE)
+
+
 def test_password_wrong_then_right(shared_server: ServerProcess) -> None:
     _album, photo_id, _link, token = _share(shared_server, password="correct horse")
     locked = _get(shared_server, f"/s/{token}")
