@@ -29,6 +29,17 @@ def _album(server: ServerProcess) -> str:
     return album_id
 
 
+def _thumb_seen_through_a_link(
+    server: ServerProcess, album_id: str, photo_id: str
+) -> requests.Response:
+    """The photo's thumbnail as a viewer of a new link to its album gets it."""
+    token = new_token()
+    server.api(
+        "PUT", f"/api/links/{new_id()}", json={"album_id": album_id, "token": token}
+    ).raise_for_status()
+    return requests.get(f"{server.url}/s/{token}/photos/{photo_id}/thumb", timeout=30)
+
+
 def test_an_uploaded_photo_has_its_thumbnail_and_preview_before_anyone_views_it(
     shared_server: ServerProcess,
 ) -> None:
@@ -44,11 +55,7 @@ def test_an_uploaded_photo_has_its_thumbnail_and_preview_before_anyone_views_it(
 
     # The first viewer gets the picture made ahead: it is not made again.
     made = thumb.stat().st_mtime_ns
-    token = new_token()
-    shared_server.api(
-        "PUT", f"/api/links/{new_id()}", json={"album_id": album_id, "token": token}
-    ).raise_for_status()
-    response = requests.get(f"{shared_server.url}/s/{token}/photos/{photo_id}/thumb", timeout=30)
+    response = _thumb_seen_through_a_link(shared_server, album_id, photo_id)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "image/jpeg"
     assert thumb.stat().st_mtime_ns == made
@@ -81,12 +88,8 @@ def test_a_thumbnail_of_an_earlier_size_is_made_again_and_dropped(
     earlier = [thumb.with_name(name) for name in ("thumb.jpg", "thumb-ml.jpg", ".thumb.jpg.lock")]
     for path in earlier:
         path.write_bytes(photo_jpeg((400, 300)))
-    token = new_token()
-    shared_server.api(
-        "PUT", f"/api/links/{new_id()}", json={"album_id": album_id, "token": token}
-    ).raise_for_status()
 
-    response = requests.get(f"{shared_server.url}/s/{token}/photos/{photo_id}/thumb", timeout=30)
+    response = _thumb_seen_through_a_link(shared_server, album_id, photo_id)
 
     assert response.status_code == 200
     with Image.open(io.BytesIO(response.content)) as image:
