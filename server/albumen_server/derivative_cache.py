@@ -44,8 +44,9 @@ def _lock_for(path: Path) -> threading.Lock:
         return _locks.setdefault(path, threading.Lock())
 
 
-def _folder(context: ServerContext, sha256: str) -> Path:
-    return context.config.cache_dir / sha256[:2] / sha256
+def _folder(cache_dir: Path, sha256: str) -> Path:
+    """The pictures made from one blob, together: a deleted photo's go in one removal."""
+    return cache_dir / sha256[:2] / sha256
 
 
 def pixels_file_name(kind: Kind) -> str:
@@ -56,7 +57,7 @@ def pixels_file_name(kind: Kind) -> str:
 
 def pixels_file(cache_dir: Path, sha256: str, kind: Kind) -> Path:
     """Where the metadata-free pixels of `kind` made from the blob `sha256` are kept."""
-    return cache_dir / sha256[:2] / sha256 / pixels_file_name(kind)
+    return _folder(cache_dir, sha256) / pixels_file_name(kind)
 
 
 def _drop_other_renditions(folder: Path, kind: Kind) -> None:
@@ -201,4 +202,4 @@ def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy
 def forget(context: ServerContext, sha256: str) -> None:
     """Drop a deleted photo's derivatives."""
     with contextlib.suppress(OSError):
-        shutil.rmtree(_folder(context, sha256))
+        shutil.rmtree(_folder(context.config.cache_dir, sha256))

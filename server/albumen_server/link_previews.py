@@ -47,4 +47,4 @@ _FETCHERS: Final = re.compile(
 def is_link_preview(user_agent: str | None) -> bool:
     """Whether this User-Agent is a chat app's or a network's fetcher of link previews (or a
     search engine's crawler, which a `noindex` page still meets), not a person."""
-    return bool(user_agent) and _FETCHERS.search(user_agent or "") is not None
+    return user_agent is not None and _FETCHERS.search(user_agent) is not None
