@@ -28,11 +28,11 @@ from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, strip_bytes
 from albumen_photo.tiff import TAG_ORIENTATION, Tiff
 from albumen_server.context import ServerContext
-from albumen_server.derivatives import PREVIEW, THUMB, DerivativeError, Rendition, render
+from albumen_server.derivatives import LARGE, PREVIEW, THUMB, DerivativeError, Rendition, render
 from albumen_server.locks import file_lock
 
-Kind = Literal["thumb", "preview"]
-RENDITIONS: dict[str, Rendition] = {"thumb": THUMB, "preview": PREVIEW}
+Kind = Literal["thumb", "preview", "large"]
+RENDITIONS: dict[str, Rendition] = {"thumb": THUMB, "preview": PREVIEW, "large": LARGE}
 EXIF_HEADER = b"Exif\x00\x00"
 
 _locks_guard = threading.Lock()

@@ -26,6 +26,7 @@ from albumen_photo.metadata import PhotoMetadata, read_metadata
 from albumen_photo.raw import raw_size
 
 __all__ = [
+    "LARGE",
     "MAX_PIXELS",
     "PREVIEW",
     "PREVIEW_EDGE",
@@ -73,6 +74,11 @@ PREVIEW: Final = Rendition(2048, 2048, 88)
 """The lightbox's picture and the web-size download: 2048 px on the long edge."""
 
 PREVIEW_EDGE: Final = PREVIEW.width
+
+LARGE: Final = Rendition(3840, 3840, 85)
+"""The lightbox's picture on a screen with more pixels than the preview has: a 16-inch laptop at
+2× shows a 3:2 photo some 2800 pixels wide, a 5K display over 4000. Made when first asked for,
+never ahead: most viewers never need it, and it takes a full decode."""
 
 _HEAD_BYTES: Final = 64
 """Enough to tell a format by its content."""

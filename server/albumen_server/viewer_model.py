@@ -22,6 +22,7 @@ from typing import Any
 
 from albumen_photo.describe import day_range
 from albumen_photo.policy import KeepPolicy
+from albumen_server.derivatives import PREVIEW_EDGE
 from albumen_server.facts import CameraFacts, facts_of_blob
 from albumen_server.models import Album, Link, Photo
 from albumen_server.places import coordinates_label
@@ -73,6 +74,14 @@ class PhotoView:
     @property
     def preview(self) -> str:
         return f"{self.base}/preview"
+
+    @property
+    def large(self) -> str | None:
+        """The lightbox's picture for screens with more pixels than the preview has; None when
+        the preview is already the photo at its own size (or all the server has of it yet)."""
+        if self.arriving or not self.width or not self.height:
+            return None
+        return f"{self.base}/large" if max(self.width, self.height) > PREVIEW_EDGE else None
 
     @property
     def original(self) -> str | None:
@@ -222,6 +231,7 @@ def gallery_context(
         "download_size": download_size(download),
         "show_metadata": keep.metadata,
         "first_screen": FIRST_SCREEN,
+        "preview_edge": PREVIEW_EDGE,
         "on_its_way": sum(1 for view in views if view.original_on_its_way),
     }
 

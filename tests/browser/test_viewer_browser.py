@@ -209,6 +209,30 @@ def test_lightbox_keys_url_reload_and_preloading(located: SharedAlbum, watch: An
     lightbox_shows(other, located, 5)
 
 
+def test_the_lightbox_shows_more_than_the_preview_on_a_sharp_screen(
+    located: SharedAlbum, watch: Any
+) -> None:
+    # On a 2x laptop the panorama (2400 x 800) fills some 2280 pixels of the screen's width,
+    # more than its 2048-pixel preview has: the large picture is asked for, the photo at its own
+    # size. A photo whose preview is already all of it (1500 x 1000) keeps the preview.
+    ids = located.photo_ids
+    page = watch(pixel_ratio=2).new_page()
+    page.goto(f"{located.url}#photo={ids[3]}")
+    image = page.locator(".lb-image")
+    expect(image).to_have_attribute("src", f"/s/{located.token}/photos/{ids[3]}/large")
+    assert_loaded(image)
+    assert image.evaluate("element => element.naturalWidth") == 2400
+    page.goto(f"{located.url}#photo={ids[0]}")
+    page.reload()
+    expect(image).to_have_attribute("src", f"/s/{located.token}/photos/{ids[0]}/preview")
+    # On an ordinary screen the panorama's preview is enough.
+    plain = watch().new_page()
+    plain.goto(f"{located.url}#photo={ids[3]}")
+    expect(plain.locator(".lb-image")).to_have_attribute(
+        "src", f"/s/{located.token}/photos/{ids[3]}/preview"
+    )
+
+
 def test_lightbox_swipes_and_stops_at_the_ends(located: SharedAlbum, watch: Any) -> None:
     page = watch(PHONE).new_page()
     page.goto(f"{located.url}#photo={located.photo_ids[0]}")

@@ -58,6 +58,7 @@ def test_viewers_see_an_arriving_photo_at_once_and_its_original_is_on_its_way(
     assert gallery.status_code == 200
     assert f"/s/{link.token}/photos/{photo_id}/thumb" in gallery.text
     assert 'data-arriving="yes"' in gallery.text
+    assert "data-large" not in gallery.text  # the server has only the preview's pixels yet
     assert f"/s/{link.token}/photos/{photo_id}/original" not in gallery.text
     assert "Download all originals" not in gallery.text  # the zip of originals is not ready
     assert "1 full-resolution file is still on its way" in gallery.text

@@ -45,6 +45,7 @@ def _routes(token: str, photo_id: str) -> list[str]:
         f"/s/{token}/photos/{photo_id}.json",
         f"/s/{token}/photos/{photo_id}/thumb",
         f"/s/{token}/photos/{photo_id}/preview",
+        f"/s/{token}/photos/{photo_id}/large",
         f"/s/{token}/photos/{photo_id}/original",
         f"/s/{token}/download",
     ]
@@ -59,6 +60,7 @@ def test_gallery_lists_photos_and_counts_views(shared_server: ServerProcess) -> 
     page = _get(shared_server, f"/s/{token}")
     assert page.status_code == 200
     assert f"/s/{token}/photos/{photo_id}/thumb" in page.text
+    assert "data-large" not in page.text  # 640 x 480: its preview is all of it
     assert "Viewer test" in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
     listing = _get(shared_server, f"/s/{token}/photos.json").json()
@@ -247,7 +249,12 @@ def _exif(data: bytes) -> dict[str, dict[int, object]]:
 
 def test_derivatives_hide_location_and_metadata_by_default(shared_server: ServerProcess) -> None:
     _album, photo_id, _link, token = _share(shared_server, photo_jpeg((3000, 2000), orientation=6))
-    for kind, edge in (("thumb", 480), ("preview", 2048)):  # a portrait: 480 high
+    # The lightbox is offered the large picture: the photo has more than the preview's pixels.
+    assert (
+        f'data-large="/s/{token}/photos/{photo_id}/large"'
+        in _get(shared_server, f"/s/{token}").text
+    )
+    for kind, edge in (("thumb", 480), ("preview", 2048), ("large", 3000)):  # a portrait
         data = _get(shared_server, f"/s/{token}/photos/{photo_id}/{kind}").content
         image = Image.open(io.BytesIO(data))
         assert max(image.size) == edge

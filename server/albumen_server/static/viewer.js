@@ -26,6 +26,7 @@ function lightbox(dialog) {
     id: link.dataset.id,
     page: link.getAttribute("href"),
     preview: link.dataset.preview,
+    large: link.dataset.large || null,
     download: link.dataset.download || null,
     original: link.dataset.original || null,
     arriving: link.dataset.arriving === "yes",
@@ -51,7 +52,7 @@ function lightbox(dialog) {
   const infoToggle = $(".lb-info-toggle");
   const wantsFacts = dialog.dataset.facts === "yes";
   const facts = new Map(); // photo id -> Promise of [{label, value}]
-  const preloaded = new Map(); // preview URL -> Image, kept so the browser keeps the bytes
+  const preloaded = new Map(); // picture URL -> Image, kept so the browser keeps the bytes
   let current = -1;
   let infoOpen = window.matchMedia("(min-width: 701px)").matches;
 
@@ -68,15 +69,35 @@ function lightbox(dialog) {
     }
   };
 
+  // A screen that shows the photo with more pixels than its preview has (a 2x laptop, a 5K
+  // display) gets the large picture, where the photo has one.
+  const stage = $(".lb-stage");
+  const previewEdge = Number(dialog.dataset.previewEdge) || 2048;
+  function pictureOf(photo) {
+    if (!photo.large || !photo.width || !photo.height) {
+      return photo.preview;
+    }
+    const ratio = photo.width / photo.height;
+    const wide = stage.clientWidth || window.innerWidth; // 0 until the dialog first opens
+    const high = stage.clientHeight || window.innerHeight;
+    const shownWide = Math.min(wide, high * ratio) * (window.devicePixelRatio || 1);
+    const previewWide = previewEdge * Math.min(1, ratio);
+    return shownWide > previewWide * 1.1 ? photo.large : photo.preview;
+  }
+
   function preload(index) {
     const photo = photos[index];
-    if (!photo || preloaded.has(photo.preview)) {
+    if (!photo) {
+      return;
+    }
+    const source = pictureOf(photo);
+    if (preloaded.has(source)) {
       return;
     }
     const loader = new Image();
     loader.decoding = "async";
-    loader.src = photo.preview;
-    preloaded.set(photo.preview, loader);
+    loader.src = source;
+    preloaded.set(source, loader);
   }
 
   function renderFacts(photo, list) {
@@ -118,7 +139,7 @@ function lightbox(dialog) {
       image.width = photo.width;
       image.height = photo.height;
     }
-    image.src = photo.preview;
+    image.src = pictureOf(photo);
     image.alt = photo.alt;
     position.textContent = `${index + 1} / ${photos.length}`;
     name.textContent = photo.alt;
@@ -245,7 +266,6 @@ function lightbox(dialog) {
   });
 
   // Swipe: a mostly horizontal drag of 50 px or more, with a finger, a pen or a mouse.
-  const stage = $(".lb-stage");
   let swipe = null;
   image.draggable = false; // a mouse drag would otherwise pick the picture up instead
   stage.addEventListener("dragstart", (event) => event.preventDefault());
