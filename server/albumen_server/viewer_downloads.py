@@ -128,6 +128,10 @@ async def photo_image(
         return await _original(request, context, grant, photo)
     if download and grant.download == "none":
         raise ApiError(403, "downloads_disabled", "this link does not allow downloads")
+    if kind == "large" and grant.download != "original":
+        raise ApiError(
+            403, "downloads_disabled", "this link shows photos up to the web size, not larger"
+        )
     try:
         data = await to_thread.run_sync(_picture, context, grant, photo, kind)
     except DerivativeError as error:

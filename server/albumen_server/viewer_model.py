@@ -77,9 +77,11 @@ class PhotoView:
 
     @property
     def large(self) -> str | None:
-        """The lightbox's picture for screens with more pixels than the preview has; None when
-        the preview is already the photo at its own size (or all the server has of it yet)."""
-        if self.arriving or not self.width or not self.height:
+        """The lightbox's picture for screens with more pixels than the preview has, on a link
+        that gives the originals anyway (one that offers the web size at most, or nothing,
+        shows no more than the web size); None when the preview is already the photo at its
+        own size, or all the server has of it yet."""
+        if self.download != "original" or self.arriving or not self.width or not self.height:
             return None
         return f"{self.base}/large" if max(self.width, self.height) > PREVIEW_EDGE else None
 

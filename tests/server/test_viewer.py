@@ -119,6 +119,34 @@ def test_a_chat_apps_preview_of_the_link_is_not_a_view(shared_server: ServerProc
     assert views() == len(PEOPLE)
 
 
+def test_the_large_picture_is_for_links_that_give_the_originals(
+    shared_server: ServerProcess,
+) -> None:
+    """Beyond the web size only where the owner lets viewers have the photo itself: a link of
+    web-size downloads, or none, shows the web size at most (as proofing galleries need)."""
+    album_id, photo_id, _link, token = _share(
+        shared_server, photo_jpeg((3000, 2000), orientation=6), download="original"
+    )
+    gallery = _get(shared_server, f"/s/{token}").text
+    assert f'data-large="/s/{token}/photos/{photo_id}/large"' in gallery
+    large = _get(shared_server, f"/s/{token}/photos/{photo_id}/large")
+    assert large.status_code == 200
+    with Image.open(io.BytesIO(large.content)) as image:
+        assert image.size == (2000, 3000)  # upright, never enlarged past the original
+    assert not _exif(large.content)["GPS"]  # what a link hides by default, hidden here too
+    for download in ("web", "none"):
+        other = new_token()
+        shared_server.api(
+            "PUT",
+            f"/api/links/{new_id()}",
+            json={"album_id": album_id, "token": other, "download": download},
+        ).raise_for_status()
+        assert "data-large" not in _get(shared_server, f"/s/{other}").text, download
+        refused = _get(shared_server, f"/s/{other}/photos/{photo_id}/large")
+        assert refused.status_code == 403, download
+        assert refused.json()["error"]["code"] == "downloads_disabled"
+
+
 def test_password_wrong_then_right(shared_server: ServerProcess) -> None:
     _album, photo_id, _link, token = _share(shared_server, password="correct horse")
     locked = _get(shared_server, f"/s/{token}")
@@ -249,12 +277,7 @@ def _exif(data: bytes) -> dict[str, dict[int, object]]:
 
 def test_derivatives_hide_location_and_metadata_by_default(shared_server: ServerProcess) -> None:
     _album, photo_id, _link, token = _share(shared_server, photo_jpeg((3000, 2000), orientation=6))
-    # The lightbox is offered the large picture: the photo has more than the preview's pixels.
-    assert (
-        f'data-large="/s/{token}/photos/{photo_id}/large"'
-        in _get(shared_server, f"/s/{token}").text
-    )
-    for kind, edge in (("thumb", 480), ("preview", 2048), ("large", 3000)):  # a portrait
+    for kind, edge in (("thumb", 480), ("preview", 2048)):  # a portrait
         data = _get(shared_server, f"/s/{token}/photos/{photo_id}/{kind}").content
         image = Image.open(io.BytesIO(data))
         assert max(image.size) == edge
