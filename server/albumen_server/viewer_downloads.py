@@ -48,7 +48,7 @@ from albumen_server.viewer_access import (
     open_link,
     unavailable_page,
 )
-from albumen_server.viewer_model import download_size
+from albumen_server.viewer_model import download_size, shows_beyond_web_size
 
 router = APIRouter(prefix="/s", tags=["viewer"], include_in_schema=True)
 IMAGE_CACHE = "private, no-cache"
@@ -128,7 +128,7 @@ async def photo_image(
         return await _original(request, context, grant, photo)
     if download and grant.download == "none":
         raise ApiError(403, "downloads_disabled", "this link does not allow downloads")
-    if kind == "large" and grant.download != "original":
+    if kind == "large" and not shows_beyond_web_size(grant.download):
         raise ApiError(
             403, "downloads_disabled", "this link shows photos up to the web size, not larger"
         )

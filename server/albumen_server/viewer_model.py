@@ -46,6 +46,13 @@ def download_size(download: str) -> str | None:
     return {"none": None, "web": "web", "original": "original"}.get(download)
 
 
+def shows_beyond_web_size(download: str) -> bool:
+    """Whether a link may show its photos larger than the web size (the lightbox's `large`):
+    only one that gives the originals anyway. A link of web sizes, or of none (a proofing
+    gallery), shows no more than the web size."""
+    return download == "original"
+
+
 @dataclass(frozen=True)
 class PhotoView:
     """One photo as this link may show it: every field a page or JSON answer can use."""
@@ -77,11 +84,12 @@ class PhotoView:
 
     @property
     def large(self) -> str | None:
-        """The lightbox's picture for screens with more pixels than the preview has, on a link
-        that gives the originals anyway (one that offers the web size at most, or nothing,
-        shows no more than the web size); None when the preview is already the photo at its
-        own size, or all the server has of it yet."""
-        if self.download != "original" or self.arriving or not self.width or not self.height:
+        """The lightbox's picture for screens with more pixels than the preview has, where the
+        link may show it (`shows_beyond_web_size`); None when the preview is already the photo
+        at its own size, or all the server has of it yet."""
+        if not shows_beyond_web_size(self.download or "none") or self.arriving:
+            return None
+        if not self.width or not self.height:
             return None
         return f"{self.base}/large" if max(self.width, self.height) > PREVIEW_EDGE else None
 
