@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import requests
 from PIL import Image
 
 from albumen_server.derivative_cache import Kind, pixels_file
+from tests.server.arriving import share
 from tests.server.uploading import upload_photo
-from tests.support import ServerProcess, new_id, new_token, photo_jpeg, sha256, wait_until
+from tests.support import ServerProcess, new_id, photo_jpeg, sha256, wait_until
 
 
 def _unique(data: bytes) -> bytes:
@@ -29,17 +29,6 @@ def _album(server: ServerProcess) -> str:
     return album_id
 
 
-def _thumb_seen_through_a_link(
-    server: ServerProcess, album_id: str, photo_id: str
-) -> requests.Response:
-    """The photo's thumbnail as a viewer of a new link to its album gets it."""
-    token = new_token()
-    server.api(
-        "PUT", f"/api/links/{new_id()}", json={"album_id": album_id, "token": token}
-    ).raise_for_status()
-    return requests.get(f"{server.url}/s/{token}/photos/{photo_id}/thumb", timeout=30)
-
-
 def test_an_uploaded_photo_has_its_thumbnail_and_preview_before_anyone_views_it(
     shared_server: ServerProcess,
 ) -> None:
@@ -55,7 +44,7 @@ def test_an_uploaded_photo_has_its_thumbnail_and_preview_before_anyone_views_it(
 
     # The first viewer gets the picture made ahead: it is not made again.
     made = thumb.stat().st_mtime_ns
-    response = _thumb_seen_through_a_link(shared_server, album_id, photo_id)
+    response = share(shared_server, album_id).get(f"/photos/{photo_id}/thumb")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "image/jpeg"
     assert thumb.stat().st_mtime_ns == made
@@ -89,7 +78,7 @@ def test_a_thumbnail_of_an_earlier_size_is_made_again_and_dropped(
     for path in earlier:
         path.write_bytes(photo_jpeg((400, 300)))
 
-    response = _thumb_seen_through_a_link(shared_server, album_id, photo_id)
+    response = share(shared_server, album_id).get(f"/photos/{photo_id}/thumb")
 
     assert response.status_code == 200
     with Image.open(io.BytesIO(response.content)) as image:

@@ -14,6 +14,7 @@ import requests
 from PIL import Image
 
 from albumen_server.config import ServerConfig
+from tests.server.arriving import share
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, new_id, new_token, photo_jpeg, wait_until
 
@@ -135,14 +136,9 @@ def test_the_large_picture_is_for_links_that_give_the_originals(
         assert image.size == (2000, 3000)  # upright, never enlarged past the original
     assert not _exif(large.content)["GPS"]  # what a link hides by default, hidden here too
     for download in ("web", "none"):
-        other = new_token()
-        shared_server.api(
-            "PUT",
-            f"/api/links/{new_id()}",
-            json={"album_id": album_id, "token": other, "download": download},
-        ).raise_for_status()
-        assert "data-large" not in _get(shared_server, f"/s/{other}").text, download
-        refused = _get(shared_server, f"/s/{other}/photos/{photo_id}/large")
+        other = share(shared_server, album_id, download=download)
+        assert "data-large" not in other.get("").text, download
+        refused = other.get(f"/photos/{photo_id}/large")
         assert refused.status_code == 403, download
         assert refused.json()["error"]["code"] == "downloads_disabled"
 
