@@ -4,7 +4,8 @@ Starts the real server as a child process on 127.0.0.1 (tests/support.py `start_
 uploads N camera-like JPEGs (24 MP by default) through the real tus route, one after the other as
 the app sends them, makes a link, and at once opens the gallery in headless Chromium (Debian's,
 driven by Playwright, already started: a first page that touches no server was opened) at a
-laptop's viewport, a new browser context (empty cache) per viewer:
+laptop's viewport (1× unless --pixel-ratio says otherwise), a new browser context (empty cache)
+per viewer:
 
 - fresh: the first viewer, right after the last upload answered: no viewer asked for any
   thumbnail yet (whatever the server rendered on its own, it rendered during the upload);
@@ -19,7 +20,7 @@ are above the fold, the thumbnails asked for and the bytes transferred until the
 once the network is idle (the lazy loader's look-ahead included). Prints one JSON line.
 
     .venv/bin/python bench/viewer_paint.py [--photos 500] [--megapixels 24] [--warm-runs 3]
-                                           [--tmp DIR]
+                                           [--tmp DIR] [--pixel-ratio 1]
 
 A quick run: `--photos 60 --megapixels 4`. Needs /usr/bin/chromium and Playwright (the test
 extras); no `playwright install`.
@@ -77,7 +78,7 @@ PAINT_SCRIPT = """
     const page = performance.getEntriesByType("navigation")[0];
     return {
       bytes: resources.reduce((sum, r) => sum + r.transferSize, page ? page.transferSize : 0),
-      thumbs: resources.filter((r) => r.name.endsWith("/thumb")).length,
+      thumbs: resources.filter((r) => /[/](thumb|small)$/.test(r.name)).length,
     };
   };
   window.__albumenWire = wire;
@@ -154,11 +155,17 @@ def share_album(server: ServerProcess, data: bytes, count: int) -> tuple[str, fl
     return token, seconds
 
 
-def view(browser: Browser, url: str, seen: list[str] | None = None) -> dict[str, Any]:
-    """One new viewer (empty cache) opens `url`: paint times and bytes, as PAINT_SCRIPT says."""
+def view(
+    browser: Browser, url: str, pixel_ratio: float, seen: list[str] | None = None
+) -> dict[str, Any]:
+    """One new viewer (empty cache) opens `url` on a laptop's screen of `pixel_ratio` device
+    pixels per CSS pixel: paint times and bytes, as PAINT_SCRIPT says."""
     from tests.browser.conftest import LAPTOP
 
-    context = browser.new_context(viewport=LAPTOP)  # type: ignore[arg-type]
+    context = browser.new_context(
+        viewport=LAPTOP,  # type: ignore[arg-type]
+        device_scale_factor=pixel_ratio,
+    )
     try:
         context.add_init_script(PAINT_SCRIPT)
         page = context.new_page()
@@ -260,7 +267,11 @@ def main() -> int:
     parser.add_argument("--megapixels", type=float, default=24, help="size of each photo (24)")
     parser.add_argument("--warm-runs", type=int, default=3, help="warm and static viewers (3)")
     parser.add_argument("--tmp", type=Path, help="where the server's data goes (a temp folder)")
+    parser.add_argument(
+        "--pixel-ratio", type=float, default=1, help="device pixels per CSS pixel, as a 2x laptop"
+    )
     options = parser.parse_args()
+    ratio = options.pixel_ratio
 
     from playwright.sync_api import sync_playwright
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -280,13 +291,18 @@ def main() -> int:
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
                 )
                 warm_up(browser)
-                fresh = timed("fresh viewer", lambda: view(browser, url, seen))
-                warm = median_of([view(browser, url, seen) for _ in range(options.warm_runs)])
+                fresh = timed("fresh viewer", lambda: view(browser, url, ratio, seen))
+                warm = median_of(
+                    [view(browser, url, ratio, seen) for _ in range(options.warm_runs)]
+                )
                 replay = Replay(record(server, seen))
                 threading.Thread(target=replay.serve_forever, daemon=True).start()
                 try:
                     static = median_of(
-                        [view(browser, f"{replay.url}/s/{token}") for _ in range(options.warm_runs)]
+                        [
+                            view(browser, f"{replay.url}/s/{token}", ratio)
+                            for _ in range(options.warm_runs)
+                        ]
                     )
                 finally:
                     replay.shutdown()
@@ -299,6 +315,7 @@ def main() -> int:
                 "bench": "viewer_paint",
                 "photos": options.photos,
                 "megapixels": options.megapixels,
+                "pixel_ratio": ratio,
                 "photo_bytes": len(data),
                 "upload_seconds": round(upload_seconds, 1),
                 "thumbs_made_before_first_view": ready,

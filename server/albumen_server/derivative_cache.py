@@ -1,9 +1,9 @@
 """Viewer images made once per photo and kept on disk, with the link's metadata rules applied.
 
-The pixels (`thumb`, `preview`) are rendered once from the blob and stored without any
-metadata. What a link may show is added per request variant: the source's EXIF is spliced in
-with its orientation reset (the pixels are already upright) and passed through the one shared
-stripping code, so the derivative shows exactly what the original download would.
+The pixels (`small`, `thumb`, `preview`, `large`) are rendered once from the blob and stored
+without any metadata. What a link may show is added per request variant: the source's EXIF is
+spliced in with its orientation reset (the pixels are already upright) and passed through the
+one shared stripping code, so the derivative shows exactly what the original download would.
 
 Each file is made by one renderer at a time, across the threads and the processes sharing the
 cache (a thread lock, then a `flock` beside the file), so a viewer asking for a thumbnail that
@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -28,11 +28,26 @@ from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, strip_bytes
 from albumen_photo.tiff import TAG_ORIENTATION, Tiff
 from albumen_server.context import ServerContext
-from albumen_server.derivatives import LARGE, PREVIEW, THUMB, DerivativeError, Rendition, render
+from albumen_server.derivatives import (
+    LARGE,
+    PREVIEW,
+    SMALL,
+    THUMB,
+    DerivativeError,
+    Rendition,
+    render,
+    render_many,
+)
 from albumen_server.locks import file_lock
 
-Kind = Literal["thumb", "preview", "large"]
-RENDITIONS: dict[str, Rendition] = {"thumb": THUMB, "preview": PREVIEW, "large": LARGE}
+Kind = Literal["small", "thumb", "preview", "large"]
+RENDITIONS: dict[str, Rendition] = {
+    "small": SMALL,
+    "thumb": THUMB,
+    "preview": PREVIEW,
+    "large": LARGE,
+}
+RenderMany = Callable[[Path, Sequence[Rendition]], list[bytes]]
 EXIF_HEADER = b"Exif\x00\x00"
 
 _locks_guard = threading.Lock()
@@ -91,14 +106,31 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _made_together(
+    paths: Sequence[Path], make: Callable[[list[Path]], list[bytes]]
+) -> dict[Path, bytes]:
+    """Make those of the files that do not exist, in one call of `make` (given the missing
+    ones, answering their bytes in order), each file's makers one at a time; what was made now.
+
+    Every caller names its files in the one order of `sorted`, so two makers of overlapping
+    sets (a viewer's request for one, the background renderer's for two) cannot each hold a
+    lock the other waits for."""
+    with contextlib.ExitStack() as held:
+        for path in sorted(paths):
+            held.enter_context(_lock_for(path))
+            held.enter_context(file_lock(path.with_name(f".{path.name}.lock")))
+        missing = [path for path in paths if not path.exists()]
+        if not missing:
+            return {}
+        made = dict(zip(missing, make(missing), strict=True))
+        for path, data in made.items():
+            _write_atomically(path, data)
+        return made
+
+
 def _made(path: Path, make: Callable[[], bytes]) -> bytes | None:
     """Make the file unless it exists, one maker at a time; its bytes, or None if it was there."""
-    with _lock_for(path), file_lock(path.with_name(f".{path.name}.lock")):
-        if path.exists():
-            return None
-        data = make()
-        _write_atomically(path, data)
-        return data
+    return _made_together([path], lambda _missing: [make()]).get(path)
 
 
 def _cached(path: Path, make: Callable[[], bytes]) -> tuple[bytes, bool]:
@@ -161,25 +193,30 @@ def _without_hash(error: DerivativeError, sha256: str) -> DerivativeError:
 def prepare(
     context: ServerContext,
     sha256: str,
-    kind: Kind,
-    render_with: Callable[[Path, Rendition], bytes] = render,
-) -> bool:
-    """Render the pixels of `kind` unless they are in the cache; True when they were made now.
+    kinds: Sequence[Kind],
+    render_with: RenderMany = render_many,
+) -> list[Kind]:
+    """Render the pixels of those `kinds` that are not in the cache, from one decode of the
+    original (a thumbnail and its small one cost one); the kinds made now.
 
-    `render_with` is :func:`~albumen_server.derivatives.render` or a stand-in that runs it
+    `render_with` is :func:`~albumen_server.derivatives.render_many` or a stand-in that runs it
     elsewhere (the background renderer's child process). Raises DerivativeError, like the
     viewer's request for them would.
     """
-    path = pixels_file(context.config.cache_dir, sha256, kind)
-    if path.exists():
-        return False
+    paths = {pixels_file(context.config.cache_dir, sha256, kind): kind for kind in kinds}
+    if all(path.exists() for path in paths):
+        return []
     source = context.blobs.local_path(sha256)
+
+    def make(missing: list[Path]) -> list[bytes]:
+        return render_with(source, [RENDITIONS[paths[path]] for path in missing])
+
     try:
-        made = _made(path, lambda: render_with(source, RENDITIONS[kind])) is not None
+        made = [paths[path] for path in _made_together(list(paths), make)]
     except DerivativeError as error:
         raise _without_hash(error, sha256) from None
-    if made:
-        _drop_other_renditions(path.parent, kind)
+    for kind in made:
+        _drop_other_renditions(_folder(context.config.cache_dir, sha256), kind)
     return made
 
 

@@ -1,6 +1,7 @@
 """Thumbnails, then previews, rendered as soon as a photo is made, so its first viewer finds them.
 
-Rendering a 24 MP JPEG's thumbnail takes about 0.2 s of CPU and its preview 0.5 s. Made on
+Rendering a 24 MP JPEG's thumbnails (the gallery's, and its small one for 1× screens, from one
+decode) takes about 0.2 s of CPU and its preview 0.5 s. Made on
 demand, the first viewer of a freshly shared album waited for a screenful of them, all at once
 (measured with bench/viewer_paint.py). Here each photo committed by this process, whichever way
 it came (a finished tus upload, known bytes added to another album, an arriving photo's preview
@@ -43,9 +44,10 @@ log = logging.getLogger(__name__)
 QUEUE_LIMIT: Final = 20_000
 """Pictures waiting at most (two per photo): far more than one album's upload, a few MB."""
 
-_ORDER: Final[dict[Kind, int]] = {"thumb": 0, "preview": 1}
+_ORDER: Final[tuple[tuple[Kind, ...], ...]] = (("small", "thumb"), ("preview",))
+"""What is made first, and what is made together (from one decode)."""
 _NEW_PHOTOS: Final = "albumen_prerender"
-_STOP: Final = (-1, 0, "", "thumb")
+_STOP: Final[tuple[int, int, str, tuple[Kind, ...]]] = (-1, 0, "", ())
 """Ranks before everything: the worker stops after the picture under way."""
 
 
@@ -54,7 +56,9 @@ class Prerenderer:
 
     def __init__(self, context: ServerContext, limit: int = QUEUE_LIMIT) -> None:
         self.context = context
-        self._queue: queue.PriorityQueue[tuple[int, int, str, Kind]] = queue.PriorityQueue(limit)
+        self._queue: queue.PriorityQueue[tuple[int, int, str, tuple[Kind, ...]]] = (
+            queue.PriorityQueue(limit)
+        )
         self._order = itertools.count(1)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -62,10 +66,10 @@ class Prerenderer:
         self._renderer = RenderProcess()
 
     def add(self, sha256: str) -> None:
-        """Queue the photo's thumbnail and preview; never waits, drops what does not fit."""
-        for kind, rank in _ORDER.items():
+        """Queue the photo's thumbnails and preview; never waits, drops what does not fit."""
+        for rank, kinds in enumerate(_ORDER):
             try:
-                self._queue.put_nowait((rank, next(self._order), sha256, kind))
+                self._queue.put_nowait((rank, next(self._order), sha256, kinds))
             except queue.Full:
                 if not self._full_reported:
                     log.warning("background rendering is behind; new photos render when viewed")
@@ -117,22 +121,23 @@ class Prerenderer:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            rank, _order, sha256, kind = self._queue.get()
+            rank, _order, sha256, kinds = self._queue.get()
             if rank >= 0:
-                self.render(sha256, kind)
+                self.render(sha256, kinds)
 
-    def render(self, sha256: str, kind: Kind) -> None:
-        """Make one picture unless it is there; a file that cannot be one is left to its view
-        (which answers the reason), and a photo deleted meanwhile leaves nothing behind."""
+    def render(self, sha256: str, kinds: tuple[Kind, ...]) -> None:
+        """Make these pictures unless they are there; a file that cannot be one is left to its
+        view (which answers the reason), and a photo deleted meanwhile leaves nothing behind."""
         blobs = self.context.blobs
+        named = " and ".join(kinds)
         try:
             if not blobs.exists(sha256):
                 return
-            prepare(self.context, sha256, kind, self._renderer.render)
+            prepare(self.context, sha256, kinds, self._renderer.render_many)
         except DerivativeError as error:
-            log.debug("no %s for %s: %s", kind, sha256, error)
+            log.debug("no %s for %s: %s", named, sha256, error)
         except Exception:  # the worker must outlive any one file; its view retries it
-            log.exception("rendering the %s of %s failed", kind, sha256)
+            log.exception("rendering the %s of %s failed", named, sha256)
         if not blobs.exists(sha256):
             forget(self.context, sha256)
 

@@ -21,12 +21,13 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Final
 
-from albumen_server.derivatives import Rendition, render
+from albumen_server.derivatives import Rendition, render_many
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +79,22 @@ class RenderProcess:
 
     def render(self, source: Path, rendition: Rendition) -> bytes:
         """The derivative's JPEG bytes; raises DerivativeError as `derivatives.render` does."""
+        return self.render_many(source, (rendition,))[0]
+
+    def render_many(self, source: Path, renditions: Sequence[Rendition]) -> list[bytes]:
+        """Several renditions from one decode, as `derivatives.render_many` makes them."""
         pool = self._executor()
         if pool is None:
-            return render(source, rendition)
+            return render_many(source, renditions)
         try:
-            return pool.submit(render, source, rendition).result()
+            return pool.submit(render_many, source, tuple(renditions)).result()
         except BrokenProcessPool:
             log.warning("the rendering process died; starting another for the next picture")
             with self._lock:
                 if self._pool is pool:
                     self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
-            return render(source, rendition)
+            return render_many(source, renditions)
 
     def close(self) -> None:
         """Stop the child (after the picture under way)."""

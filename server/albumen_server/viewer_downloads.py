@@ -112,7 +112,7 @@ def _web_name(filename: str) -> str:
 async def photo_image(
     token: str,
     photo_id: str,
-    kind: Literal["thumb", "preview", "large", "original"],
+    kind: Literal["small", "thumb", "preview", "large", "original"],
     request: Request,
     context: Context,
     download: Annotated[bool, Query()] = False,

@@ -20,9 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from albumen_photo.decode import fitted_size
 from albumen_photo.describe import day_range
 from albumen_photo.policy import KeepPolicy
-from albumen_server.derivatives import PREVIEW_EDGE
+from albumen_server.derivatives import PREVIEW_EDGE, SMALL, THUMB
 from albumen_server.facts import CameraFacts, facts_of_blob
 from albumen_server.models import Album, Link, Photo
 from albumen_server.places import coordinates_label
@@ -77,6 +78,17 @@ class PhotoView:
     @property
     def thumb(self) -> str:
         return f"{self.base}/thumb"
+
+    @property
+    def small(self) -> str | None:
+        """The thumbnail for screens of about one device pixel per CSS pixel (the gallery's
+        `srcset` offers it at 1×, `thumb` at 2×); None when it would be the thumbnail's very
+        pixels (a photo no higher than `SMALL`'s box) or the photo's size is unknown."""
+        if not self.width or not self.height:
+            return None
+        small = fitted_size(self.width, self.height, (SMALL.width, SMALL.height))
+        same = small == fitted_size(self.width, self.height, (THUMB.width, THUMB.height))
+        return None if same else f"{self.base}/small"
 
     @property
     def preview(self) -> str:
@@ -299,6 +311,7 @@ def _listing_item(view: PhotoView, keep: KeepPolicy) -> dict[str, object]:
         "width": view.width,
         "height": view.height,
         "thumb": view.thumb,
+        "small": view.small or view.thumb,
         "preview": view.preview,
         "page": view.page,
     }

@@ -44,7 +44,9 @@ def test_an_arriving_photo_in_the_grid_and_the_lightbox(
     page.goto(url)
     thumbnail = page.locator(f"#p-{arriving} img")
     expect(thumbnail).to_have_js_property("complete", True)
-    assert thumbnail.evaluate("element => element.naturalWidth") == 720  # 480 rows, 3:2
+    # Made from its preview: the small thumbnail of a 1× screen, 320 rows of a 3:2 picture.
+    assert thumbnail.evaluate("element => element.currentSrc").endswith("/small")
+    assert thumbnail.evaluate("element => element.naturalWidth") == 480
     expect(page.locator(".album-header")).to_contain_text(
         "1 full-resolution file is still on its way"
     )

@@ -136,13 +136,21 @@ def test_every_photo_loads_in_a_justified_grid(
 
 
 @pytest.mark.parametrize(
-    ("viewport", "pixel_ratio"), [(None, 2), (PHONE, 3)], ids=["laptop-2x", "phone-3x"]
+    ("viewport", "pixel_ratio", "picture"),
+    [(None, 1, "small"), (None, 2, "thumb"), (PHONE, 3, "thumb")],
+    ids=["laptop-1x", "laptop-2x", "phone-3x"],
 )
-def test_thumbnails_are_sharp_on_a_sharp_screen(
-    located: SharedAlbum, watch: Any, viewport: dict[str, int] | None, pixel_ratio: float
+def test_thumbnails_are_sharp_and_no_larger_than_the_screen_needs(
+    located: SharedAlbum,
+    watch: Any,
+    viewport: dict[str, int] | None,
+    pixel_ratio: float,
+    picture: str,
 ) -> None:
     # Every photo of a justified row is shown at the row's height, panoramas too: a thumbnail
-    # with fewer rows of pixels than the screen shows it with is blown up, and looks soft.
+    # with fewer rows of pixels than the screen shows it with is blown up, and looks soft. A
+    # screen of one device pixel per CSS pixel gets the small one: the large would be 2.25
+    # times the bytes for nothing.
     page = watch(viewport, pixel_ratio=pixel_ratio).new_page()
     page.goto(located.url)
     images = page.locator("#photos img")
@@ -151,8 +159,21 @@ def test_thumbnails_are_sharp_on_a_sharp_screen(
         image = images.nth(index)
         assert_loaded(image)
         shown = image.evaluate("element => element.getBoundingClientRect().height") * pixel_ratio
-        rows = image.evaluate("element => element.naturalHeight")
+        source = image.evaluate("element => element.currentSrc")
+        assert source.endswith(f"/{picture}"), f"{name} at {pixel_ratio}x: {source}"
+        rows = _pixel_rows(page, source)
         assert rows >= min(height, 0.9 * shown), f"{name}: {rows} rows shown on {shown:.0f}"
+
+
+def _pixel_rows(page: Page, source: str) -> int:
+    """The picture's own rows of pixels (an image's `naturalHeight` divides them by the density
+    its `srcset` gave the picture)."""
+    rows = page.evaluate(
+        "async source => { const image = new Image(); image.src = source;"
+        " await image.decode(); return image.naturalHeight; }",
+        source,
+    )
+    return int(rows)
 
 
 def test_grid_and_photo_pages_work_without_javascript(located: SharedAlbum, watch: Any) -> None:

@@ -69,7 +69,7 @@ class Seen:
     photo_id: str
     listed: dict[str, Any]  # its item in photos.json
     detail: dict[str, Any]  # /photos/{id}.json
-    images: dict[str, Served]  # "thumb", "preview", "large", "original"
+    images: dict[str, Served]  # "small", "thumb", "preview", "large", "original"
 
 
 @dataclass
@@ -154,8 +154,9 @@ def gather(server: ServerProcess, corpus: Path, folder: Path) -> Corpus:
     def fetch(job: tuple[Setting, str]) -> Seen:
         setting, photo_id = job
         base = f"{server.url}/s/{tokens[setting]}/photos/{photo_id}"
-        kinds = ("thumb", "preview", "large", "original") if setting.download == "original" else ()
-        kinds = kinds or ("thumb", "preview", "large")
+        kinds = ("small", "thumb", "preview", "large")
+        if setting.download == "original":
+            kinds += ("original",)
         listed = next(p for p in listings[setting]["photos"] if p["id"] == photo_id)
         return Seen(
             setting=setting,

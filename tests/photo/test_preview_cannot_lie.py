@@ -100,9 +100,10 @@ def test_refused_files_are_exactly_the_not_photos_and_the_undecodable(served: Co
             expected[name] = "unreadable"
     codes = {name: reason.split(":")[0].split()[1] for name, reason in served.refused.items()}
     assert codes == expected
-    for item in served.seen:  # refused alike through every link, thumb and preview
+    for item in served.seen:  # refused alike through every link, and every picture
         if item.name in served.refused:
-            assert {item.images[k].status for k in ("thumb", "preview")} == {422}, item.name
+            pictures = ("small", "thumb", "preview")
+            assert {item.images[k].status for k in pictures} == {422}, item.name
     assert len(served.sources) - len(served.refused) >= 50
 
 

@@ -15,12 +15,14 @@ from PIL import Image, JpegImagePlugin
 
 from albumen_server.derivatives import (
     PREVIEW,
+    SMALL,
     THUMB,
     DerivativeError,
     ImageInfo,
     Rendition,
     probe,
     render,
+    render_many,
 )
 from tests.server.derivative_samples import (
     BLUE,
@@ -141,6 +143,33 @@ def test_a_jpeg_is_decoded_at_a_reduced_scale(
     # the preview, as half of 2000 would be less than its 1365 rows.
     assert thumb_decode == (750, 500)
     assert sizes_at_decode[0] == (3000, 2000)
+
+
+def test_the_small_thumbnail_is_made_in_the_thumbnails_decode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = save_jpeg(
+        tmp_path / "photo.jpg", quadrant_image(3000, 2000), exif=camera_exif(orientation=6)
+    )
+    sizes_at_decode: list[tuple[int, int]] = []
+    load = JpegImagePlugin.JpegImageFile.load
+
+    def spying_load(self: JpegImagePlugin.JpegImageFile) -> Any:
+        if self.tile:  # pixels still to decode; `load` is called again on decoded ones too
+            sizes_at_decode.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", spying_load)
+
+    made = render_many(source, (SMALL, THUMB))
+
+    assert sizes_at_decode == [(750, 500)]  # one decode, at the thumbnail's scale
+    small, thumb = (decoded(data) for data in made)
+    assert small.size == (213, 320)  # both upright, each as high as its box
+    assert thumb.size == (320, 480)
+    # The same picture: the thumbnail brought down to the small one's size differs by little.
+    shrunk = np.asarray(thumb.resize(small.size, Image.Resampling.LANCZOS), dtype=np.int16)
+    assert np.abs(shrunk - np.asarray(small, dtype=np.int16)).mean() < 3
 
 
 def test_cmyk_jpeg_becomes_rgb(tmp_path: Path) -> None:

@@ -29,16 +29,19 @@ def _album(server: ServerProcess) -> str:
     return album_id
 
 
-def test_an_uploaded_photo_has_its_thumbnail_and_preview_before_anyone_views_it(
+def test_an_uploaded_photo_has_its_thumbnails_and_preview_before_anyone_views_it(
     shared_server: ServerProcess,
 ) -> None:
     album_id = _album(shared_server)
     data = _unique(photo_jpeg((1600, 1200), orientation=6))
     photo_id = upload_photo(shared_server, album_id, data, "IMG_0001.JPG")
     thumb, preview = _cached(shared_server, data, "thumb"), _cached(shared_server, data, "preview")
+    small = _cached(shared_server, data, "small")
     wait_until(lambda: thumb.exists() and preview.exists(), 60, "the background renderer")
     with Image.open(thumb) as image:
         assert image.size == (360, 480)  # turned upright, then shrunk to the thumb's 480 rows
+    with Image.open(small) as image:  # made with it, for screens of 1×
+        assert image.size == (240, 320)
     with Image.open(preview) as image:
         assert image.size == (1200, 1600)  # never enlarged past the original
 

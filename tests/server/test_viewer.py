@@ -14,7 +14,6 @@ import requests
 from PIL import Image
 
 from albumen_server.config import ServerConfig
-from tests.server.arriving import share
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, new_id, new_token, photo_jpeg, wait_until
 
@@ -44,6 +43,7 @@ def _routes(token: str, photo_id: str) -> list[str]:
         f"/s/{token}/photos.json",
         f"/s/{token}/photos/{photo_id}",
         f"/s/{token}/photos/{photo_id}.json",
+        f"/s/{token}/photos/{photo_id}/small",
         f"/s/{token}/photos/{photo_id}/thumb",
         f"/s/{token}/photos/{photo_id}/preview",
         f"/s/{token}/photos/{photo_id}/large",
@@ -118,29 +118,6 @@ def test_a_chat_apps_preview_of_the_link_is_not_a_view(shared_server: ServerProc
         assert _get(shared_server, f"/s/{token}", headers={"User-Agent": agent}).status_code == 200
         wait_until(lambda seen=seen: views() >= seen, what=f"view {seen} counted")  # type: ignore[misc]
     assert views() == len(PEOPLE)
-
-
-def test_the_large_picture_is_for_links_that_give_the_originals(
-    shared_server: ServerProcess,
-) -> None:
-    """Beyond the web size only where the owner lets viewers have the photo itself: a link of
-    web-size downloads, or none, shows the web size at most (as proofing galleries need)."""
-    album_id, photo_id, _link, token = _share(
-        shared_server, photo_jpeg((3000, 2000), orientation=6), download="original"
-    )
-    gallery = _get(shared_server, f"/s/{token}").text
-    assert f'data-large="/s/{token}/photos/{photo_id}/large"' in gallery
-    large = _get(shared_server, f"/s/{token}/photos/{photo_id}/large")
-    assert large.status_code == 200
-    with Image.open(io.BytesIO(large.content)) as image:
-        assert image.size == (2000, 3000)  # upright, never enlarged past the original
-    assert not _exif(large.content)["GPS"]  # what a link hides by default, hidden here too
-    for download in ("web", "none"):
-        other = share(shared_server, album_id, download=download)
-        assert "data-large" not in other.get("").text, download
-        refused = other.get(f"/photos/{photo_id}/large")
-        assert refused.status_code == 403, download
-        assert refused.json()["error"]["code"] == "downloads_disabled"
 
 
 def test_password_wrong_then_right(shared_server: ServerProcess) -> None:
@@ -273,7 +250,7 @@ def _exif(data: bytes) -> dict[str, dict[int, object]]:
 
 def test_derivatives_hide_location_and_metadata_by_default(shared_server: ServerProcess) -> None:
     _album, photo_id, _link, token = _share(shared_server, photo_jpeg((3000, 2000), orientation=6))
-    for kind, edge in (("thumb", 480), ("preview", 2048)):  # a portrait
+    for kind, edge in (("small", 320), ("thumb", 480), ("preview", 2048)):  # a portrait
         data = _get(shared_server, f"/s/{token}/photos/{photo_id}/{kind}").content
         image = Image.open(io.BytesIO(data))
         assert max(image.size) == edge
