@@ -14,7 +14,6 @@ from urllib.parse import urlparse
 from albumen import __version__, embedded
 from albumen.client import Client
 from albumen.core.store import StoreError
-from albumen.core.thumbnails import grid_edge_for
 from albumen.resources import icon_files
 
 if TYPE_CHECKING:
@@ -145,11 +144,9 @@ def main(data_dir: Path) -> int:
 
     apply_theme(app, client.settings.theme)
     follow_system(app, lambda: client.settings.theme)
-    # As sharp as the sharpest screen: the window may be moved there.
-    client.thumbnails.grid_edge = grid_edge_for(
-        max((screen.devicePixelRatio() for screen in app.screens()), default=1.0)
-    )
     context = build_context(client)
+    # As sharp as the sharpest screen, then and later: the window may be moved there.
+    context.screens.follow(app, client.thumbnails)
     window = MainWindow(context)
     window.show()
     freeze_startup_heap()

@@ -19,7 +19,6 @@ from albumen.core.model import PhotoState
 from albumen.core.photo_order import PhotoSort
 from albumen.core.store import NewPhoto
 from albumen.core.thumbnails import grid_edge_for
-from albumen.ui import photo_grid
 from albumen.ui.context import AppContext
 from albumen.ui.grid_view import CELL_DEFAULT, CELL_MAX, CELL_MIN, PhotoGridView
 from albumen.ui.main_window import MainWindow
@@ -414,13 +413,13 @@ def test_a_thumbnail_is_painted_pixel_for_pixel_on_a_sharp_screen(
 
 
 def test_decoded_thumbnails_are_kept_within_a_budget(
-    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     """The least recently shown thumbnail goes when the budget is spent, and is read again from
     the disk cache when it is shown again: four times the pixels each on a Retina screen."""
-    monkeypatch.setattr(photo_grid, "PIXMAP_BUDGET", 250_000)  # two of 200 x 150 x 4 bytes
-    _album_with(qtbot, window, _files(tmp_path / "budget", [(200, 150)] * 3))
     model = window.photos
+    model.decoded.budget = 250_000  # two of 200 x 150 x 4 bytes
+    _album_with(qtbot, window, _files(tmp_path / "budget", [(200, 150)] * 3))
 
     def shown(row: int) -> bool:
         model.index(row).data(Qt.ItemDataRole.DecorationRole)  # as the view asks to paint it

@@ -7,7 +7,7 @@ QApplication, so each test builds its own from real services on a temporary fold
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from albumen.core.owner import Owner
 from albumen.core.settings import Settings
 from albumen.core.store import Store
 from albumen.core.thumbnails import ThumbnailCache
+from albumen.ui.screens import ScreenEvents
 from albumen.ui.sync_bridge import SyncBridge
 from albumen.ui.tasks import TaskRunner
 
@@ -47,6 +48,7 @@ class AppContext:
     base_url: Callable[[], str | None]  # where links point, once known
     # Called after the settings were saved, so server, speed cap and concurrency apply at once.
     settings_applied: Callable[[], None] = lambda: None
+    screens: ScreenEvents = field(default_factory=ScreenEvents)  # see `albumen.ui.screens`
 
     @cached_property
     def owner(self) -> Owner:

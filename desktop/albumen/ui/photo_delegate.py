@@ -10,8 +10,6 @@ selection's own colour would vanish against a selected photo.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -23,8 +21,8 @@ from albumen.ui.photo_grid import (
     PhotoRole,
     PickCountRole,
     ProgressRole,
-    pixmap_bytes,
 )
+from albumen.ui.pixmap_budget import PixmapBudget
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -49,28 +47,8 @@ SCALED_BUDGET = 64 << 20
 cells of the default size on an ordinary screen, 145 on a Retina one)."""
 
 
-class _ScaledThumbnails:
-    """Thumbnails as last drawn, the least recently drawn dropped past the budget (GUI thread
-    only)."""
-
-    def __init__(self) -> None:
-        self._pixmaps: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, key: tuple[int, int, int, float]) -> QPixmap | None:
-        pixmap = self._pixmaps.get(key)
-        if pixmap is not None:
-            self._pixmaps.move_to_end(key)
-        return pixmap
-
-    def keep(self, key: tuple[int, int, int, float], pixmap: QPixmap) -> None:
-        self._pixmaps[key] = pixmap
-        self._bytes += pixmap_bytes(pixmap)
-        while self._bytes > SCALED_BUDGET and len(self._pixmaps) > 1:
-            self._bytes -= pixmap_bytes(self._pixmaps.popitem(last=False)[1])
-
-
-_scaled = _ScaledThumbnails()
+_scaled: PixmapBudget[tuple[int, int, int, float]] = PixmapBudget(SCALED_BUDGET)
+"""Thumbnails as last drawn, by the pixmap they were scaled from, the size and the ratio."""
 
 
 def fitted(pixmap: QPixmap, size: QSize, pixel_ratio: float = 1.0) -> QPixmap:

@@ -12,7 +12,6 @@ knows how many viewers picked it (`PickCountRole`).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, NamedTuple
@@ -37,6 +36,7 @@ from albumen.core.store import StoreError
 from albumen.core.thumbnails import embedded_preview
 from albumen.core.wording import count
 from albumen.ui.context import AppContext
+from albumen.ui.pixmap_budget import PixmapBudget
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1
 StateRole = Qt.ItemDataRole.UserRole + 2
@@ -54,11 +54,6 @@ PIXMAP_BUDGET = 400 << 20
 PHOTO_MIME = "application/x-albumen-photo-ids"
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def pixmap_bytes(pixmap: QPixmap) -> int:
-    """What a decoded thumbnail holds in memory, for the caches' budgets."""
-    return pixmap.width() * pixmap.height() * max(1, pixmap.depth() // 8)
 
 
 STATE_TEXT = {
@@ -105,9 +100,9 @@ class PhotoGridModel(QAbstractListModel):
         # Photos the sync told of (`photo_changed`), with how many refreshes were asked for by
         # then: a refresh asked for no later may hold them as they were before.
         self._stored: dict[str, tuple[int, Photo]] = {}
-        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
-        self._pixmap_bytes = 0
+        self.decoded: PixmapBudget[str] = PixmapBudget(PIXMAP_BUDGET)  # thumbnails by photo id
         self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
+        self._duller: set[str] = set()  # decoded, but made for a duller screen than there is
         self._requested: set[str] = set()
         self._failed: set[str] = set()
         self._progress: dict[str, float] = {}
@@ -115,6 +110,7 @@ class PhotoGridModel(QAbstractListModel):
         self._flush = QTimer(self, interval=40, singleShot=True)
         self._flush.timeout.connect(self._announce)
         context.events.albums_changed.connect(self._cover_moved)
+        context.screens.thumbnails_sharper.connect(self._thumbnails_sharper)
 
     # -- content -------------------------------------------------------------------------------
 
@@ -330,7 +326,7 @@ class PhotoGridModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(photo)
         if role == ThumbnailReadyRole:
-            return photo.id in self._pixmaps
+            return photo.id in self.decoded
         if role == CoverRole:
             return photo.id == self.cover_id
         if role == PickCountRole:
@@ -366,17 +362,23 @@ class PhotoGridModel(QAbstractListModel):
 
     # -- thumbnails ----------------------------------------------------------------------------
 
+    def _thumbnails_sharper(self) -> None:
+        """A sharper screen came: every thumbnail is asked for again at the new size as its
+        cell is painted, the one made smaller shown until it comes."""
+        self._duller.update(self.decoded.keys())
+        self._requested.difference_update(self._duller)
+        self._changed(list(range(self._shown)))
+
     def _thumbnail(self, photo: Photo) -> QPixmap | None:
-        pixmap = self._pixmaps.get(photo.id)
-        if pixmap is not None:
-            self._pixmaps.move_to_end(photo.id)
+        pixmap = self.decoded.get(photo.id)
+        if pixmap is not None and photo.id not in self._duller:
             return pixmap
         if photo.id not in self._requested and photo.id not in self._failed:
             self._requested.add(photo.id)
             generation = self._generation
             cache = self.context.thumbnails
             edge = cache.grid_edge
-            if not cache.path_for(photo.sha256, edge).exists():
+            if pixmap is None and not cache.path_for(photo.sha256, edge).exists():
                 self._request_placeholder(photo, generation)
 
             def load() -> QImage:
@@ -388,24 +390,20 @@ class PhotoGridModel(QAbstractListModel):
                 if error is not None or image is None or image.isNull():
                     self._failed.add(photo.id)
                     return
-                self._keep_pixmap(photo.id, QPixmap.fromImage(image))
+                # Past the budget, the least recently shown go: read again when shown again.
+                dropped = self.decoded.keep(photo.id, QPixmap.fromImage(image))
+                self._requested.difference_update(dropped)
+                self._duller.difference_update(dropped)
+                if edge == cache.grid_edge:
+                    self._duller.discard(photo.id)
+                else:  # asked for before a sharper screen came: shown until it is made again
+                    self._duller.add(photo.id)
+                    self._requested.discard(photo.id)
                 self._placeholders.pop(photo.id, None)
                 self._mark(photo.id)
 
             self.context.runner.run_image(load, done)
-        return self._placeholders.get(photo.id)
-
-    def _keep_pixmap(self, photo_id: str, pixmap: QPixmap) -> None:
-        """Keep the thumbnail decoded, dropping the least recently shown past the budget."""
-        replaced = self._pixmaps.pop(photo_id, None)
-        if replaced is not None:
-            self._pixmap_bytes -= pixmap_bytes(replaced)
-        self._pixmaps[photo_id] = pixmap
-        self._pixmap_bytes += pixmap_bytes(pixmap)
-        while self._pixmap_bytes > PIXMAP_BUDGET and len(self._pixmaps) > 1:
-            evicted, dropped = self._pixmaps.popitem(last=False)
-            self._pixmap_bytes -= pixmap_bytes(dropped)
-            self._requested.discard(evicted)
+        return pixmap or self._placeholders.get(photo.id)
 
     def _request_placeholder(self, photo: Photo, generation: int) -> None:
         """The EXIF thumbnail takes a few kilobytes to read: shown until the real one is made.
@@ -417,7 +415,7 @@ class PhotoGridModel(QAbstractListModel):
             return QImage.fromData(data) if data else None
 
         def done(image: QImage | None, error: BaseException | None) -> None:
-            if generation != self._generation or photo.id in self._pixmaps:
+            if generation != self._generation or photo.id in self.decoded:
                 return
             if error is None and image is not None and not image.isNull():
                 self._placeholders[photo.id] = QPixmap.fromImage(image)
