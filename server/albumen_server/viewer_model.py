@@ -23,7 +23,7 @@ from typing import Any
 from albumen_photo.decode import fitted_size
 from albumen_photo.describe import day_range
 from albumen_photo.policy import KeepPolicy
-from albumen_server.derivatives import PREVIEW_EDGE, SMALL, THUMB
+from albumen_server.derivatives import LARGE, PREVIEW, PREVIEW_EDGE, SMALL, THUMB, Rendition
 from albumen_server.facts import CameraFacts, facts_of_blob
 from albumen_server.models import Album, Link, Photo
 from albumen_server.places import coordinates_label
@@ -104,6 +104,21 @@ class PhotoView:
         if not self.width or not self.height:
             return None
         return f"{self.base}/large" if max(self.width, self.height) > PREVIEW_EDGE else None
+
+    @property
+    def cover_srcset(self) -> str | None:
+        """The gallery's cover band, as wide as the page: the preview, and on a sharp wide
+        screen the large picture where the link offers it (`srcset` by width, so the browser
+        takes the large one only when the preview would be blown up)."""
+        if self.large is None or not self.width or not self.height:
+            return None
+
+        def width(rendition: Rendition) -> int:
+            return fitted_size(
+                self.width or 1, self.height or 1, (rendition.width, rendition.height)
+            )[0]
+
+        return f"{self.preview} {width(PREVIEW)}w, {self.large} {width(LARGE)}w"
 
     @property
     def original(self) -> str | None:
@@ -240,6 +255,13 @@ def photo_facts(keep: KeepPolicy, view: PhotoView, open_blob: OpenBlob) -> dict[
 # -- bodies of the pages and JSON answers -------------------------------------------------------
 
 
+def cover_of(album: Album, views: Sequence[PhotoView]) -> PhotoView | None:
+    """The photo the gallery opens on: the cover the owner picked while it is in the album
+    (`albumen_server.photos.album_cover`'s rule), else the album's first; None when empty."""
+    chosen = (view for view in views if view.id == album.cover_photo_id)
+    return next(chosen, views[0] if views else None)
+
+
 def gallery_context(
     token: str, album: Album, views: list[PhotoView], keep: KeepPolicy, download: str
 ) -> dict[str, object]:
@@ -247,6 +269,7 @@ def gallery_context(
     return {
         "token": token,
         "album": album,
+        "cover": cover_of(album, views),
         "photos": views,
         "places": places_of(views, keep),
         "dates": date_range(views) if keep.metadata else None,

@@ -8,17 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.browser.looking import expect
 from tests.browser.scenes import scene
 from tests.server.uploading import put_preview, upload_photo
 from tests.support import ServerProcess, new_id, new_token, photo_jpeg
 
 pytestmark = pytest.mark.browser
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
 
 
 def test_an_arriving_photo_in_the_grid_and_the_lightbox(

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from tests.browser.conftest import PHONE
+from tests.browser.looking import expect
 from tests.browser.scenes import ALBUM, SharedAlbum, share_album
-from tests.browser.test_viewer_browser import expect
 from tests.support import ServerProcess, new_id
 
 if TYPE_CHECKING:

@@ -18,26 +18,14 @@ from PIL import Image
 
 from albumen_server.viewer_model import FIRST_SCREEN
 from tests.browser.conftest import PHONE
+from tests.browser.looking import PAGE_BOX, assert_loaded, expect
 from tests.browser.scenes import ALBUM, LISBON, PARIS, TOKYO, SharedAlbum, share_album
 from tests.support import ServerProcess, free_port, start_server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
-
-
-def assert_loaded(image: Locator) -> None:
-    """The image is in view, finished loading, and decoded to real pixels (not a broken icon)."""
-    image.scroll_into_view_if_needed()
-    expect(image).to_have_js_property("complete", True)
-    assert image.evaluate("element => element.naturalWidth") > 0, image.get_attribute("src")
 
 
 def lightbox_shows(page: Page, album: SharedAlbum, index: int) -> None:
@@ -110,20 +98,18 @@ def test_every_photo_loads_in_a_justified_grid(
     expect(page.locator("#photos ul.grid")).to_have_attribute("data-justified", "yes")
     images = page.locator("#photos img")
     expect(images).to_have_count(len(ALBUM))
-    cells = []
     assert len(ALBUM) <= FIRST_SCREEN  # the album is one first screen: all asked for at once
-    for index, (name, (width, height), _city, _taken) in enumerate(ALBUM):
+    for index, (name, _size, _city, _taken) in enumerate(ALBUM):
         image = images.nth(index)
         expect(image).to_have_attribute("fetchpriority", "high")
         expect(image).to_have_attribute("alt", Path(name).stem)
         assert_loaded(image)
-        box = image.bounding_box()
-        assert box is not None
+    # Where each one is on the page, all measured at one scroll position.
+    cells = images.evaluate_all(f"images => images.map({PAGE_BOX})")
+    for (name, (width, height), _city, _taken), box in zip(ALBUM, cells, strict=True):
         assert box["width"] / box["height"] == pytest.approx(width / height, rel=0.02), name
-        cells.append(box)
     # Justified: the photos of a row share one height, and every row but the last is full.
-    grid = page.locator("#photos ul.grid").bounding_box()
-    assert grid is not None
+    grid = page.locator("#photos ul.grid").evaluate(PAGE_BOX)
     rows: dict[int, list[dict[str, float]]] = {}
     for box in cells:
         rows.setdefault(round(box["y"]), []).append(box)
@@ -133,47 +119,6 @@ def test_every_photo_loads_in_a_justified_grid(
         assert max(b["height"] for b in row) - min(b["height"] for b in row) < 1.5
         right = max(b["x"] + b["width"] for b in row)
         assert right == pytest.approx(grid["x"] + grid["width"], abs=2)
-
-
-@pytest.mark.parametrize(
-    ("viewport", "pixel_ratio", "picture"),
-    [(None, 1, "small"), (None, 2, "thumb"), (PHONE, 3, "thumb")],
-    ids=["laptop-1x", "laptop-2x", "phone-3x"],
-)
-def test_thumbnails_are_sharp_and_no_larger_than_the_screen_needs(
-    located: SharedAlbum,
-    watch: Any,
-    viewport: dict[str, int] | None,
-    pixel_ratio: float,
-    picture: str,
-) -> None:
-    # Every photo of a justified row is shown at the row's height, panoramas too: a thumbnail
-    # with fewer rows of pixels than the screen shows it with is blown up, and looks soft. A
-    # screen of one device pixel per CSS pixel gets the small one: the large would be 2.25
-    # times the bytes for nothing.
-    page = watch(viewport, pixel_ratio=pixel_ratio).new_page()
-    page.goto(located.url)
-    images = page.locator("#photos img")
-    expect(images).to_have_count(len(ALBUM))
-    for index, (name, (_width, height), _city, _taken) in enumerate(ALBUM):
-        image = images.nth(index)
-        assert_loaded(image)
-        shown = image.evaluate("element => element.getBoundingClientRect().height") * pixel_ratio
-        source = image.evaluate("element => element.currentSrc")
-        assert source.endswith(f"/{picture}"), f"{name} at {pixel_ratio}x: {source}"
-        rows = _pixel_rows(page, source)
-        assert rows >= min(height, 0.9 * shown), f"{name}: {rows} rows shown on {shown:.0f}"
-
-
-def _pixel_rows(page: Page, source: str) -> int:
-    """The picture's own rows of pixels (an image's `naturalHeight` divides them by the density
-    its `srcset` gave the picture)."""
-    rows = page.evaluate(
-        "async source => { const image = new Image(); image.src = source;"
-        " await image.decode(); return image.naturalHeight; }",
-        source,
-    )
-    return int(rows)
 
 
 def test_grid_and_photo_pages_work_without_javascript(located: SharedAlbum, watch: Any) -> None:
@@ -228,30 +173,6 @@ def test_lightbox_keys_url_reload_and_preloading(located: SharedAlbum, watch: An
     other = watch().new_page()
     other.goto(f"{located.url}#photo={ids[5]}")
     lightbox_shows(other, located, 5)
-
-
-def test_the_lightbox_shows_more_than_the_preview_on_a_sharp_screen(
-    located: SharedAlbum, watch: Any
-) -> None:
-    # On a 2x laptop the panorama (2400 x 800) fills some 2280 pixels of the screen's width,
-    # more than its 2048-pixel preview has: the large picture is asked for, the photo at its own
-    # size. A photo whose preview is already all of it (1500 x 1000) keeps the preview.
-    ids = located.photo_ids
-    page = watch(pixel_ratio=2).new_page()
-    page.goto(f"{located.url}#photo={ids[3]}")
-    image = page.locator(".lb-image")
-    expect(image).to_have_attribute("src", f"/s/{located.token}/photos/{ids[3]}/large")
-    assert_loaded(image)
-    assert image.evaluate("element => element.naturalWidth") == 2400
-    page.goto(f"{located.url}#photo={ids[0]}")
-    page.reload()
-    expect(image).to_have_attribute("src", f"/s/{located.token}/photos/{ids[0]}/preview")
-    # On an ordinary screen the panorama's preview is enough.
-    plain = watch().new_page()
-    plain.goto(f"{located.url}#photo={ids[3]}")
-    expect(plain.locator(".lb-image")).to_have_attribute(
-        "src", f"/s/{located.token}/photos/{ids[3]}/preview"
-    )
 
 
 def test_lightbox_swipes_and_stops_at_the_ends(located: SharedAlbum, watch: Any) -> None:

@@ -1,6 +1,6 @@
 """Which pictures of a photo a link offers, for which screens: the small thumbnail of a screen of
-one device pixel per CSS pixel, the thumbnail of sharper ones, and the lightbox's large picture
-only where the owner gives the originals anyway."""
+one device pixel per CSS pixel, the thumbnail of sharper ones, the lightbox's large picture only
+where the owner gives the originals anyway, and the album's cover across the top."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import io
 import piexif
 from PIL import Image
 
-from tests.server.arriving import album, share
+from tests.server.arriving import Shared, album, share
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, photo_jpeg
 
@@ -69,3 +69,33 @@ def test_the_large_picture_is_for_links_that_give_the_originals(
         refused = other.get(f"/photos/{photo_id}/large")
         assert refused.status_code == 403, download
         assert refused.json()["error"]["code"] == "downloads_disabled"
+
+
+def test_the_gallery_opens_on_the_cover_the_owner_picked(shared_server: ServerProcess) -> None:
+    album_id = album(shared_server, "Covers")
+    first = upload_photo(shared_server, album_id, photo_jpeg((3000, 2000)), "IMG_0001.JPG")
+    second = upload_photo(shared_server, album_id, photo_jpeg((1600, 1200)), "IMG_0002.JPG")
+    originals, web = share(shared_server, album_id), share(shared_server, album_id, download="web")
+
+    def cover(link: Shared) -> str:
+        page = link.get("").text
+        assert page.count('<figure class="cover">') == 1
+        start = page.index('<figure class="cover">')
+        return page[start : page.index("</figure>", start)]
+
+    # None picked: the album's first photo. On a link of originals a wide, sharp screen may
+    # take the large picture (the browser chooses by the widths); on a link of web sizes, not.
+    band = cover(originals)
+    base = f"/s/{originals.token}/photos/{first}"
+    assert f'src="{base}/preview"' in band
+    assert f'srcset="{base}/preview 2048w, {base}/large 3000w"' in band
+    assert 'alt=""' in band  # the same photo is in the grid with its name: said once
+    assert "srcset" not in cover(web)
+    assert originals.get(f"/photos/{first}/preview").status_code == 200
+
+    body = {"title": "Covers", "cover_photo_id": second}
+    shared_server.api("PUT", f"/api/albums/{album_id}", json=body).raise_for_status()
+    assert f'src="/s/{web.token}/photos/{second}/preview"' in cover(web)
+
+    empty = share(shared_server, album(shared_server, "Nothing yet"))
+    assert '<figure class="cover">' not in empty.get("").text
