@@ -7,7 +7,8 @@ demand, the first viewer of a freshly shared album waited for a screenful of the
 it came (a finished tus upload, known bytes added to another album, an arriving photo's preview
 and then its original), is queued the moment its transaction commits: its thumbnail first, and
 its preview once no thumbnail is waiting, so the photos uploaded first (the top of an album in
-upload order) are ready first.
+upload order) are ready first. An album's cover, which the gallery opens on, has its preview
+made right after its thumbnails (and a cover the owner picks later, next).
 
 - Never in the way: the upload's answer does not wait (the queue is only appended to); one
   worker thread per process hands one picture at a time to a child process at a lower CPU
@@ -30,13 +31,14 @@ import queue
 import threading
 from typing import Any, Final
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import Kind, forget, prepare
 from albumen_server.derivatives import DerivativeError
-from albumen_server.models import Photo
+from albumen_server.models import Album, Photo
 from albumen_server.render_process import RenderProcess
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ QUEUE_LIMIT: Final = 20_000
 _ORDER: Final[tuple[tuple[Kind, ...], ...]] = (("small", "thumb"), ("preview",))
 """What is made first, and what is made together (from one decode)."""
 _NEW_PHOTOS: Final = "albumen_prerender"
+_NEW_COVERS: Final = "albumen_prerender_covers"
+_PICKED_COVERS: Final = "albumen_prerender_picked_covers"
 _STOP: Final[tuple[int, int, str, tuple[Kind, ...]]] = (-1, 0, "", ())
 """Ranks before everything: the worker stops after the picture under way."""
 
@@ -68,13 +72,30 @@ class Prerenderer:
     def add(self, sha256: str) -> None:
         """Queue the photo's thumbnails and preview; never waits, drops what does not fit."""
         for rank, kinds in enumerate(_ORDER):
-            try:
-                self._queue.put_nowait((rank, next(self._order), sha256, kinds))
-            except queue.Full:
-                if not self._full_reported:
-                    log.warning("background rendering is behind; new photos render when viewed")
-                    self._full_reported = True
+            if not self._put(rank, sha256, kinds):
                 return
+
+    def add_cover(self, sha256: str) -> None:
+        """Queue an album cover's preview with the thumbnails, not after them all: the gallery
+        opens on it, and the previews of a 500-photo album come a minute after its last
+        thumbnail."""
+        self._put(0, sha256, ("preview",))
+
+    def queued(self) -> list[tuple[str, tuple[Kind, ...]]]:
+        """What waits, in the order it will be made: each photo's SHA-256 and its pictures."""
+        with self._queue.mutex:
+            waiting = sorted(self._queue.queue)
+        return [(sha256, kinds) for rank, _order, sha256, kinds in waiting if rank >= 0]
+
+    def _put(self, rank: int, sha256: str, kinds: tuple[Kind, ...]) -> bool:
+        try:
+            self._queue.put_nowait((rank, next(self._order), sha256, kinds))
+        except queue.Full:
+            if not self._full_reported:
+                log.warning("background rendering is behind; new photos render when viewed")
+                self._full_reported = True
+            return False
+        return True
 
     def watch(self) -> None:
         """`add` every photo that this process's database sessions commit."""
@@ -90,18 +111,36 @@ class Prerenderer:
             ]
             if made:
                 session.info.setdefault(_NEW_PHOTOS, []).extend(made)
+            covers, picked = _new_covers(session)
+            if covers or picked:
+                session.info.setdefault(_NEW_COVERS, []).extend(covers)
+                session.info.setdefault(_PICKED_COVERS, []).extend(picked)
 
         def after_commit(session: Session) -> None:
             for sha256 in session.info.pop(_NEW_PHOTOS, ()):
                 self.add(sha256)
+            covers = session.info.pop(_NEW_COVERS, [])
+            covers += self._pictures_of(session.info.pop(_PICKED_COVERS, []))
+            for sha256 in covers:
+                self.add_cover(sha256)
 
         def after_rollback(session: Session) -> None:
             session.info.pop(_NEW_PHOTOS, None)
+            session.info.pop(_NEW_COVERS, None)
+            session.info.pop(_PICKED_COVERS, None)
 
         db = self.context.db
         db.listen("after_flush", after_flush)
         db.listen("after_commit", after_commit)
         db.listen("after_rollback", after_rollback)
+
+    def _pictures_of(self, photo_ids: list[str]) -> list[str]:
+        """The blobs these photos' pictures are made from (an owner picked them as covers)."""
+        if not photo_ids:
+            return []
+        with self.context.db.session() as session:
+            photos = session.scalars(select(Photo).where(Photo.id.in_(photo_ids)))
+            return [photo.picture_sha256 for photo in photos]
 
     def start(self) -> None:
         if self._thread is None:
@@ -140,6 +179,27 @@ class Prerenderer:
             log.exception("rendering the %s of %s failed", named, sha256)
         if not blobs.exists(sha256):
             forget(self.context, sha256)
+
+
+def _new_covers(session: Session) -> tuple[list[str], list[str]]:
+    """What this flush makes an album's cover: the blobs of new photos that are their album's
+    cover (the app names the cover before its photo arrives), and the ids of photos an owner
+    picked as a cover now, whose blobs are looked up after the commit. An album the session
+    has not loaded is not looked up here: its cover then waits its turn."""
+    covers = []
+    for row in session.new:
+        if isinstance(row, Photo):
+            album = session.identity_map.get(identity_key(Album, row.album_id))
+            if isinstance(album, Album) and album.cover_photo_id == row.id:
+                covers.append(row.picture_sha256)
+    picked = [
+        row.cover_photo_id
+        for row in session.dirty
+        if isinstance(row, Album)
+        and row.cover_photo_id is not None
+        and inspect(row).attrs.cover_photo_id.history.has_changes()
+    ]
+    return covers, picked
 
 
 def _shows_another_blob(photo: Photo) -> bool:

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from PIL import Image
 
+from albumen_server.app import build_context
+from albumen_server.config import ServerConfig
 from albumen_server.derivative_cache import Kind, pixels_file
+from albumen_server.ingest import FileFacts, add_photo
+from albumen_server.models import Album, Owner, utcnow
+from albumen_server.prerender import Prerenderer
 from tests.server.arriving import share
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, new_id, photo_jpeg, sha256, wait_until
@@ -89,3 +94,51 @@ def test_a_thumbnail_of_an_earlier_size_is_made_again_and_dropped(
     assert thumb.exists()
     assert [path.name for path in earlier if path.exists()] == []
     assert preview.exists()  # other kinds are left alone
+
+
+def test_an_albums_cover_has_its_preview_made_with_the_thumbnails(tmp_path: Path) -> None:
+    """The gallery opens on its cover: its preview is made right after its own thumbnails, not
+    after every thumbnail of the album (a minute later for 500 photos); a cover the owner picks
+    later comes next too. In the server's process, on its real database and session events; the
+    renderer is not started, so what it would make is seen in order."""
+    context = build_context(ServerConfig(data_dir=tmp_path))
+    prerenderer = Prerenderer(context)
+    prerenderer.watch()
+    blobs = [f"{index:064x}" for index in range(4)]
+    photo_ids = [new_id() for _ in blobs]
+    now = utcnow()
+    with context.db.session() as session:
+        owner = Owner(name="Ansel")
+        session.add(owner)
+        session.flush()
+        # The app names the cover (its first photo, or the owner's pick) before it uploads it.
+        album = Album(id=new_id(), owner_id=owner.id, title="Covers", cover_photo_id=photo_ids[2])
+        session.add(album)
+    for photo_id, sha in zip(photo_ids, blobs, strict=True):
+        with context.db.session() as session:
+            found = session.get(Album, album.id)
+            assert found is not None
+            facts = FileFacts(size=1)
+            add_photo(
+                session,
+                found,
+                photo_id=photo_id,
+                owner_id=owner.id,
+                filename="a.jpg",
+                sha256=sha,
+                content_type=None,
+                facts=facts,
+                now=now,
+            )
+
+    thumbs, previews = ("small", "thumb"), ("preview",)
+    expected = [(blobs[0], thumbs), (blobs[1], thumbs), (blobs[2], thumbs), (blobs[2], previews)]
+    expected += [(blobs[3], thumbs)] + [(sha, previews) for sha in blobs]
+    assert prerenderer.queued() == expected
+
+    with context.db.session() as session:
+        found = session.get(Album, album.id)
+        assert found is not None
+        found.cover_photo_id = photo_ids[1]  # the owner picks another
+    assert prerenderer.queued()[5] == (blobs[1], previews)
+    context.db.engine.dispose()
