@@ -141,15 +141,21 @@ def camera_photo(megapixels: float) -> bytes:
 
 def share_album(server: ServerProcess, data: bytes, count: int) -> tuple[str, float]:
     """Upload `count` photos (`data`, made unique by bytes after its end) with tus, one after
-    the other, and make a link; its token and the upload's seconds."""
+    the other, the first the album's cover, and make a link; its token and the upload's
+    seconds."""
     from tests.server.uploading import upload_photo
     from tests.support import new_id, new_token
 
-    album_id = new_id()
-    server.api("PUT", f"/api/albums/{album_id}", json={"title": "Bench"}).raise_for_status()
+    album_id, photo_ids = new_id(), [new_id() for _ in range(count)]
+    # The app names its album's cover (the first photo added, or the owner's pick) before the
+    # photo is uploaded.
+    body = {"title": "Bench", "cover_photo_id": photo_ids[0]}
+    server.api("PUT", f"/api/albums/{album_id}", json=body).raise_for_status()
     started = time.monotonic()
-    for index in range(count):
-        upload_photo(server, album_id, data + index.to_bytes(4, "big"), f"DSC_{index:04d}.JPG")
+    for index, photo_id in enumerate(photo_ids):
+        upload_photo(
+            server, album_id, data + index.to_bytes(4, "big"), f"DSC_{index:04d}.JPG", photo_id
+        )
         if (index + 1) % 50 == 0:
             log(f"uploaded {index + 1}/{count}")
     seconds = time.monotonic() - started
