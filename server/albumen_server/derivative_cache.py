@@ -112,9 +112,9 @@ def _made_together(
     """Make those of the files that do not exist, in one call of `make` (given the missing
     ones, answering their bytes in order), each file's makers one at a time; what was made now.
 
-    Every caller names its files in the one order of `sorted`, so two makers of overlapping
-    sets (a viewer's request for one, the background renderer's for two) cannot each hold a
-    lock the other waits for."""
+    The locks are taken in one order (the paths sorted), so two makers of overlapping sets (a
+    viewer's request for one, the background renderer's for two) cannot each hold a lock the
+    other waits for."""
     with contextlib.ExitStack() as held:
         for path in sorted(paths):
             held.enter_context(_lock_for(path))

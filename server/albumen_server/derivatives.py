@@ -75,9 +75,10 @@ visibly soft; at 2× and more, quality 80 looks as 85 did. A 3:2 photo's is 720 
 
 SMALL: Final = Rendition(960, 320, 85)
 """The gallery's thumbnail on a screen of about one device pixel per CSS pixel (most desktop
-monitors; Windows at 125 %), where `THUMB` would be 2.25 times the bytes for nothing: the rows
-the grid chooses stay within some 1.3 times its 220 px target, and 320 covers that. At 1× JPEG's
-artefacts show, so quality 85. A 3:2 photo's is 480 × 320. Made in the same decode as `THUMB`."""
+monitors; Windows at 125 %), where `THUMB` would be 2.25 times the bytes for nothing: 320 rows
+leave room for a row up to 1.45 times the grid's 220 px target (the grid keeps its rows close to
+it). At 1× JPEG's artefacts show, so quality 85. A 3:2 photo's is 480 × 320. Made in the same
+decode as `THUMB`."""
 
 PREVIEW: Final = Rendition(2048, 2048, 88)
 """The lightbox's picture and the web-size download: 2048 px on the long edge."""

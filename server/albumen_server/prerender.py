@@ -1,9 +1,9 @@
 """Thumbnails, then previews, rendered as soon as a photo is made, so its first viewer finds them.
 
 Rendering a 24 MP JPEG's thumbnails (the gallery's, and its small one for 1× screens, from one
-decode) takes about 0.2 s of CPU and its preview 0.5 s. Made on
-demand, the first viewer of a freshly shared album waited for a screenful of them, all at once
-(measured with bench/viewer_paint.py). Here each photo committed by this process, whichever way
+decode) takes about 0.2 s of CPU and its preview 0.5 s. Made on demand, the first viewer of a
+freshly shared album waited for a screenful of them, all at once (measured with
+bench/viewer_paint.py). Here each photo committed by this process, whichever way
 it came (a finished tus upload, known bytes added to another album, an arriving photo's preview
 and then its original), is queued the moment its transaction commits: its thumbnail first, and
 its preview once no thumbnail is waiting, so the photos uploaded first (the top of an album in
