@@ -27,7 +27,7 @@ from albumen.ui.photo_delegate import PhotoDelegate
 from albumen.ui.photo_grid import CoverRole, PhotoGridModel, ThumbnailReadyRole
 from tests.support import ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
-from tests.ui.windows import WORK_MS, unseen_photos
+from tests.ui.windows import WORK_MS, album_with, unseen_photos
 
 
 def _files(folder: Path, sizes: list[tuple[int, int]], prefix: str = "IMG_") -> list[Path]:
@@ -38,17 +38,6 @@ def _files(folder: Path, sizes: list[tuple[int, int]], prefix: str = "IMG_") -> 
         path.write_bytes(photo_jpeg(size, seed=index))
         paths.append(path)
     return paths
-
-
-def _album_with(qtbot: QtBot, window: MainWindow, paths: list[Path], title: str = "Grid") -> str:
-    album = window.new_album(title)
-    assert album is not None
-    window.import_paths(paths, album.id)
-    qtbot.waitUntil(
-        lambda: window.photos.photo_count() == len(paths) and not window.photos.incoming_count(),
-        timeout=WORK_MS,
-    )
-    return album.id
 
 
 def _columns(grid: PhotoGridView) -> int:
@@ -152,7 +141,7 @@ def test_the_loupe_opens_moves_and_closes_without_waiting_for_the_photo(
 ) -> None:
     sizes = [(480, 320), (320, 480), (400, 400)]
     paths = _files(tmp_path / "loupe", sizes)
-    _album_with(qtbot, window, paths)
+    album_with(qtbot, window, paths)
     grid, loupe = window.grid, window.loupe
     grid.setFocus()
     grid.setCurrentIndex(window.photos.index(1))
@@ -203,7 +192,7 @@ def test_a_photo_that_cannot_be_decoded_says_why_in_the_loupe(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     paths = _files(tmp_path / "gone", [(300, 200)])
-    _album_with(qtbot, window, paths)
+    album_with(qtbot, window, paths)
     paths[0].unlink()
     window.grid.setCurrentIndex(window.photos.index(0))
     window.loupe_action.trigger()
@@ -291,7 +280,7 @@ def test_an_order_made_the_albums_reaches_its_viewers(
     shared_server: ServerProcess,
 ) -> None:
     paths = _files(tmp_path / "server", [(240, 160)] * 3, prefix="shot_")
-    album_id = _album_with(qtbot, window, paths, "Ordered")
+    album_id = album_with(qtbot, window, paths, "Ordered")
     qtbot.waitUntil(
         lambda: (
             all(p.state is PhotoState.UPLOADED for p in context.store.photos(album_id))
@@ -317,7 +306,7 @@ def test_an_order_made_the_albums_reaches_its_viewers(
 def test_the_cover_is_tagged_and_moves_with_use_as_cover(
     qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
 ) -> None:
-    album_id = _album_with(qtbot, window, _files(tmp_path / "cover", [(200, 150)] * 3))
+    album_id = album_with(qtbot, window, _files(tmp_path / "cover", [(200, 150)] * 3))
     model = window.photos
 
     def tagged() -> list[int]:
@@ -389,7 +378,7 @@ def test_a_thumbnail_is_painted_pixel_for_pixel_on_a_sharp_screen(
     noise = tmp_path / "sharp" / "DSC_0001.jpg"
     noise.parent.mkdir()
     Image.effect_noise((1200, 800), 80).convert("RGB").save(noise, quality=95)
-    _album_with(qtbot, window, [noise])
+    album_with(qtbot, window, [noise])
     index = window.photos.index(0)
     qtbot.waitUntil(lambda: bool(index.data(ThumbnailReadyRole)), timeout=WORK_MS)
     thumbnail = index.data(Qt.ItemDataRole.DecorationRole)
@@ -419,7 +408,7 @@ def test_decoded_thumbnails_are_kept_within_a_budget(
     the disk cache when it is shown again: four times the pixels each on a Retina screen."""
     model = window.photos
     model.decoded.budget = 250_000  # two of 200 x 150 x 4 bytes
-    _album_with(qtbot, window, _files(tmp_path / "budget", [(200, 150)] * 3))
+    album_with(qtbot, window, _files(tmp_path / "budget", [(200, 150)] * 3))
 
     def shown(row: int) -> bool:
         model.index(row).data(Qt.ItemDataRole.DecorationRole)  # as the view asks to paint it

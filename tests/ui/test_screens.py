@@ -19,7 +19,7 @@ from albumen.ui import screens
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
 from albumen.ui.photo_grid import ThumbnailReadyRole
-from tests.ui.windows import WORK_MS
+from tests.ui.windows import WORK_MS, album_with
 
 
 def _width_shown(window: MainWindow) -> int:
@@ -41,10 +41,7 @@ def test_a_sharper_screen_makes_the_grid_show_sharper_thumbnails(
     photo = tmp_path / "photos" / "DSC_0001.jpg"
     photo.parent.mkdir()
     Image.effect_noise((1200, 800), 60).convert("RGB").save(photo, quality=90)
-    album = window.new_album("Screens")
-    assert album is not None
-    window.import_paths([photo], album.id)
-    qtbot.waitUntil(lambda: window.photos.photo_count() == 1, timeout=WORK_MS)
+    album_with(qtbot, window, [photo], "Screens")
     index = window.photos.index(0)
     qtbot.waitUntil(lambda: bool(index.data(ThumbnailReadyRole)), timeout=WORK_MS)
     assert _width_shown(window) == 320

@@ -1,9 +1,10 @@
-"""Helpers for driving the main window as an owner would: photo files on disk, and a real
-drag-and-drop sequence delivered to a widget."""
+"""Helpers for driving the main window as an owner would: photo files on disk, an album of them
+shown in the grid, and a real drag-and-drop sequence delivered to a widget."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -11,6 +12,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from albumen.core.store import NewPhoto, Store
 from tests.support import photo_jpeg
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from albumen.ui.main_window import MainWindow
 
 WORK_MS = 60_000
 """How long a test waits for the app's background work (checking, decoding, uploading): an
@@ -27,6 +33,18 @@ def photos(folder: Path, count: int, start: int = 0) -> list[Path]:
         path.write_bytes(photo_jpeg((480, 320), seed=index))
         paths.append(path)
     return paths
+
+
+def album_with(qtbot: QtBot, window: MainWindow, paths: list[Path], title: str = "Grid") -> str:
+    """A new album of these files, once every one is checked and shown in the grid; its id."""
+    album = window.new_album(title)
+    assert album is not None
+    window.import_paths(paths, album.id)
+    qtbot.waitUntil(
+        lambda: window.photos.photo_count() == len(paths) and not window.photos.incoming_count(),
+        timeout=WORK_MS,
+    )
+    return album.id
 
 
 def unseen_photos(store: Store, album_id: str, count: int) -> None:
