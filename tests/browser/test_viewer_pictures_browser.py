@@ -91,3 +91,14 @@ def test_the_gallery_opens_on_the_albums_cover(
     width = screen["width"] if viewport else grid["width"]
     assert band["width"] == pytest.approx(width, abs=1)
     assert cover.evaluate("element => getComputedStyle(element).objectFit") == "cover"
+    # It opens its photo in the lightbox, by a click or from the keyboard.
+    page.locator(".cover a").click()
+    expect(page).to_have_url(f"{located.url}#photo={first}")
+    expect(page.locator(".lb-image")).to_have_attribute(
+        "src", f"/s/{located.token}/photos/{first}/preview"
+    )
+    page.keyboard.press("Escape")
+    expect(page.locator("#lightbox")).to_be_hidden()
+    page.locator(".cover a").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{located.url}#photo={first}")

@@ -89,7 +89,9 @@ def test_the_gallery_opens_on_the_cover_the_owner_picked(shared_server: ServerPr
     base = f"/s/{originals.token}/photos/{first}"
     assert f'src="{base}/preview"' in band
     assert f'srcset="{base}/preview 2048w, {base}/large 3000w"' in band
-    assert 'alt=""' in band  # the same photo is in the grid with its name: said once
+    assert f'href="{base}"' in band  # a link to the photo, named as its cell in the grid
+    assert 'aria-label="IMG_0001"' in band
+    assert 'alt=""' in band
     assert "srcset" not in cover(web)
     assert originals.get(f"/photos/{first}/preview").status_code == 200
 
