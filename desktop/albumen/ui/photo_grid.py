@@ -403,7 +403,7 @@ class PhotoGridModel(QAbstractListModel):
                 self._mark(photo.id)
 
             self.context.runner.run_image(load, done)
-        return pixmap or self._placeholders.get(photo.id)
+        return pixmap if pixmap is not None else self._placeholders.get(photo.id)
 
     def _request_placeholder(self, photo: Photo, generation: int) -> None:
         """The EXIF thumbnail takes a few kilobytes to read: shown until the real one is made.
