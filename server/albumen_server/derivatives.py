@@ -59,6 +59,11 @@ class Rendition:
         """Unique per box and quality: cached pictures of another rendition are never served."""
         return f"{self.width}x{self.height}q{self.quality}"
 
+    def size_for(self, width: int, height: int) -> tuple[int, int]:
+        """The size of this rendition's picture of an upright photo of `width` × `height`
+        (what a page can say of a picture before it is made)."""
+        return decode.fitted_size(width, height, (self.width, self.height))
+
     def box(self, orientation: int) -> tuple[int, int]:
         """The box for pixels as stored, before `orientation` turns them (5 to 8: a quarter)."""
         return (

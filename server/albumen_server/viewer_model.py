@@ -20,10 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from albumen_photo.decode import fitted_size
 from albumen_photo.describe import day_range
 from albumen_photo.policy import KeepPolicy
-from albumen_server.derivatives import LARGE, PREVIEW, PREVIEW_EDGE, SMALL, THUMB, Rendition
+from albumen_server.derivatives import LARGE, PREVIEW, PREVIEW_EDGE, SMALL, THUMB
 from albumen_server.facts import CameraFacts, facts_of_blob
 from albumen_server.models import Album, Link, Photo
 from albumen_server.places import coordinates_label
@@ -86,8 +85,7 @@ class PhotoView:
         pixels (a photo no higher than `SMALL`'s box) or the photo's size is unknown."""
         if not self.width or not self.height:
             return None
-        small = fitted_size(self.width, self.height, (SMALL.width, SMALL.height))
-        same = small == fitted_size(self.width, self.height, (THUMB.width, THUMB.height))
+        same = SMALL.size_for(self.width, self.height) == THUMB.size_for(self.width, self.height)
         return None if same else f"{self.base}/small"
 
     @property
@@ -112,13 +110,9 @@ class PhotoView:
         takes the large one only when the preview would be blown up)."""
         if self.large is None or not self.width or not self.height:
             return None
-
-        def width(rendition: Rendition) -> int:
-            return fitted_size(
-                self.width or 1, self.height or 1, (rendition.width, rendition.height)
-            )[0]
-
-        return f"{self.preview} {width(PREVIEW)}w, {self.large} {width(LARGE)}w"
+        preview = PREVIEW.size_for(self.width, self.height)[0]
+        large = LARGE.size_for(self.width, self.height)[0]
+        return f"{self.preview} {preview}w, {self.large} {large}w"
 
     @property
     def original(self) -> str | None:
