@@ -32,6 +32,19 @@ def camera_jpeg(megapixels: float) -> bytes:
     return buffer.getvalue()
 
 
+def with_camera_preview(photo: bytes, long_edge: int = 1920) -> bytes:
+    """`photo` with the large thumbnail a Fujifilm camera appends to its JPEGs (MPF, 1920 px on
+    the long edge; Sony's are 1616, Nikon's 640): the photo itself, scaled and encoded again."""
+    from PIL import Image
+    from tests.support import with_large_thumbnail
+
+    with Image.open(io.BytesIO(photo)) as image:
+        image.thumbnail((long_edge, long_edge), Image.Resampling.BICUBIC)
+        preview = io.BytesIO()
+        image.save(preview, "JPEG", quality=90)
+    return with_large_thumbnail(photo, preview.getvalue())
+
+
 def camera_jpeg_of_size(size: int) -> bytes:
     """A camera-like JPEG of about `size` bytes: a small one tells the bytes per megapixel."""
     probe = camera_jpeg(1.0)

@@ -1,8 +1,11 @@
 """How fast is a grid thumbnail of a 24 MP camera JPEG, and how fast is proving the file whole?
 
-Thumbnails: the app's own (``albumen.core.thumbnails.make_thumbnail``, 320 px, JPEG out) against
-pyvips' ``thumbnail`` (shrink-on-load, the fastest common way; JPEG out too) and a plain Pillow
-full decode followed by ``Image.thumbnail`` (what a naive viewer does). Checks: the structural
+Thumbnails: the app's grid's own (``albumen.core.thumbnails.make_grid_thumbnail``, 320 px,
+JPEG out) against pyvips' ``thumbnail`` (shrink-on-load, the fastest common way; JPEG out too) and a
+plain Pillow full decode followed by ``Image.thumbnail`` (what a naive viewer does), for the
+photo as a Fujifilm camera writes it (with its large thumbnail appended: MPF, 1920 px, which the
+grid decodes instead) and, as ``ours_decoded``, the same photo without one (as an editor exports
+it: then the grid decodes the photo itself, at 1/8 scale). Checks: the structural
 check the scan runs (``albumen_photo.integrity.check_structure``) against the decode at 1/8 scale
 the scan ran before it; and the whole scan of the file (``albumen.core.scan.check_file``: the
 check, the header, the SHA-256 and the capture date), what the first upload waits for. The
@@ -81,22 +84,25 @@ def main() -> int:
     options = parser.parse_args()
 
     from albumen.core.scan import check_file
-    from albumen.core.thumbnails import DEFAULT_EDGE, make_thumbnail
+    from albumen.core.thumbnails import DEFAULT_EDGE, make_grid_thumbnail
     from albumen_photo import formats, integrity
-    from camera_photos import make_photos
+    from camera_photos import make_photos, with_camera_preview
 
     with tempfile.TemporaryDirectory(prefix="albumen-thumbs-") as temporary:
         folder = Path(temporary) / "photos"
         print(f"making a {options.megapixels} MP JPEG", file=sys.stderr)
         size = make_photos(folder, 1, options.megapixels)
-        path = next(folder.iterdir())
+        exported = next(folder.iterdir())
+        path = folder / "DSCF0001.JPG"
+        path.write_bytes(with_camera_preview(exported.read_bytes()))
         fmt = formats.identify(path)
         edge = DEFAULT_EDGE
         vips = _pyvips()
         if integrity.check_structure(path, fmt) is not None:
             raise SystemExit(f"{path} is not whole: {integrity.check_structure(path, fmt)}")
         methods: dict[str, Callable[[], object]] = {
-            "ours": lambda: make_thumbnail(path, edge),
+            "ours": lambda: make_grid_thumbnail(path, edge),
+            "ours_decoded": lambda: make_grid_thumbnail(exported, edge),
             "pillow_full": lambda: _pillow_full(path, edge),
             "structure_check": lambda: integrity.check_structure(path, fmt),
             "decode_check": lambda: _decode_check(path),
@@ -118,7 +124,13 @@ def main() -> int:
 
     ours, vips_ms, full = (_median_ms(runs, n) for n in ("ours", "pyvips", "pillow_full"))
     structure, decoded = _median_ms(runs, "structure_check"), _median_ms(runs, "decode_check")
+    ours_decoded = _median_ms(runs, "ours_decoded")
     assert ours is not None and full is not None and structure is not None and decoded
+    assert ours_decoded is not None
+
+    def met(ms: float) -> bool:
+        return (vips_ms is None or ms <= TARGET_VS_PYVIPS * vips_ms) and full >= TARGET_VS_FULL * ms
+
     result: dict[str, object] = {
         "bench": "thumbnails",
         "megapixels": options.megapixels,
@@ -128,16 +140,22 @@ def main() -> int:
         "ours_ms": ours,
         "pyvips_ms": vips_ms,
         "pillow_full_ms": full,
+        "ours_decoded_ms": ours_decoded,
         "ours_vs_pyvips": round(ours / vips_ms, 2) if vips_ms else None,
         "full_vs_ours": round(full / ours, 2),
+        "ours_decoded_vs_pyvips": round(ours_decoded / vips_ms, 2) if vips_ms else None,
+        "full_vs_ours_decoded": round(full / ours_decoded, 2),
         "structure_check_ms": structure,
         "decode_check_ms": decoded,
         "check_speedup": round(decoded / structure, 1),
         "scan_file_ms": _median_ms(runs, "scan_file"),
-        "targets_met": (vips_ms is None or ours <= TARGET_VS_PYVIPS * vips_ms)
-        and full >= TARGET_VS_FULL * ours,
+        "targets_met": met(ours),
+        "targets_met_without_preview": met(ours_decoded),
         # CPU time of this process (all its threads): steadier than wall time on a busy machine
-        "cpu_ms": {name: _median_ms(cpu, name) for name in ("ours", "pyvips", "pillow_full")},
+        "cpu_ms": {
+            name: _median_ms(cpu, name)
+            for name in ("ours", "ours_decoded", "pyvips", "pillow_full")
+        },
     }
     print(json.dumps(result))
     return 0

@@ -282,6 +282,37 @@ def photo_jpeg(
     return out.getvalue()
 
 
+def with_large_thumbnail(
+    primary: bytes, preview: bytes, *, byte_order: str = ">", mp_type: int = 0x010002
+) -> bytes:
+    """`primary` as a Fujifilm or Sony camera writes it: an APP2 "MPF" segment after its APPn
+    segments lists `preview` (a large thumbnail of full-HD size by default), appended after the
+    primary's end (CIPA DC-007: a TIFF structure whose MP entries count offsets from itself)."""
+    import struct
+
+    def mp_header(primary_size: int, preview_offset: int) -> bytes:
+        o = byte_order
+        entries = struct.pack(o + "IIIHH", 0x20030000, primary_size, 0, 0, 0)
+        entries += struct.pack(o + "IIIHH", mp_type, len(preview), preview_offset, 0, 0)
+        ifd = struct.pack(o + "H", 3)
+        ifd += struct.pack(o + "HHI", 0xB000, 7, 4) + b"0100"
+        ifd += struct.pack(o + "HHII", 0xB001, 4, 1, 2)
+        ifd += struct.pack(o + "HHII", 0xB002, 7, len(entries), 8 + len(ifd) + 12 + 4)
+        ifd += struct.pack(o + "I", 0)
+        head = (b"II*\x00" if o == "<" else b"MM\x00*") + struct.pack(o + "I", 8)
+        return head + ifd + entries
+
+    at = 2  # after SOI and every APPn segment, as cameras place it
+    while primary[at] == 0xFF and 0xE0 <= primary[at + 1] <= 0xEF:
+        at += 2 + int.from_bytes(primary[at + 2 : at + 4], "big")
+    payload_size = 4 + len(mp_header(0, 0))
+    header_at = at + 4 + 4  # past the segment's marker and length, and "MPF\0"
+    total = len(primary) + 4 + payload_size
+    payload = b"MPF\x00" + mp_header(total, total - header_at)
+    segment = b"\xff\xe2" + (len(payload) + 2).to_bytes(2, "big") + payload
+    return primary[:at] + segment + primary[at:] + preview
+
+
 def noise_photo(megapixels: float, image_format: str = "PNG", seed: int | None = None) -> bytes:
     """An image of random pixels, which does not compress: its size is known in advance
     (an uncompressed PNG is 3 bytes a pixel, a JPEG at quality 92 about 1). `seed` repeats it."""

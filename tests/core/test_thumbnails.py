@@ -313,13 +313,13 @@ def test_second_get_costs_nothing(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[Path] = []
-    real = thumbnails.make_thumbnail
+    real = thumbnails.make_grid_thumbnail
 
     def counting(path: Path, edge: int) -> bytes:
         calls.append(path)
         return real(path, edge)
 
-    monkeypatch.setattr(thumbnails, "make_thumbnail", counting)
+    monkeypatch.setattr(thumbnails, "make_grid_thumbnail", counting)
     cache = ThumbnailCache(tmp_path / "cache")
     photo = corpus / "NikonD70.jpg"
     digest = sha256(photo)
@@ -374,7 +374,7 @@ def test_failures_leave_nothing_behind(
 def test_threads_share_one_render_per_key(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = thumbnails.make_thumbnail
+    real = thumbnails.make_grid_thumbnail
     lock = threading.Lock()
     counts: dict[Path, int] = {}
 
@@ -384,7 +384,7 @@ def test_threads_share_one_render_per_key(
         time.sleep(0.05)  # long enough for the other threads to pile up on the same key
         return real(path, edge)
 
-    monkeypatch.setattr(thumbnails, "make_thumbnail", slow)
+    monkeypatch.setattr(thumbnails, "make_grid_thumbnail", slow)
     cache = ThumbnailCache(tmp_path / "cache")
     names = ["Canon.jpg", "Nikon.jpg", "Sony.jpg", "GPS.jpg", "Pentax.jpg", "Apple.jpg"]
     jobs = [(corpus / name, sha256(corpus / name)) for name in names] * 4

@@ -26,7 +26,8 @@ from typing import Any
 
 from PIL import Image
 
-from albumen_photo import decode, formats
+from albumen_photo import decode, formats, mpf
+from albumen_photo.byteio import RandomAccess
 
 __all__ = [
     "DEFAULT_EDGE",
@@ -34,6 +35,7 @@ __all__ = [
     "ThumbnailError",
     "embedded_preview",
     "grid_edge_for",
+    "make_grid_thumbnail",
     "make_thumbnail",
     "make_thumbnails",
 ]
@@ -146,11 +148,24 @@ def make_thumbnail(path: Path, edge: int) -> bytes:
     return make_thumbnails(path, (edge,))[edge]
 
 
-def make_thumbnails(path: Path, edges: Iterable[int]) -> dict[int, bytes]:
+def make_grid_thumbnail(path: Path, edge: int) -> bytes:
+    """The grid's thumbnail of ``path``: as :func:`make_thumbnail`, from the camera's large
+    thumbnail of a JPEG where it can stand for the photo (see :func:`make_thumbnails`)."""
+    return make_thumbnails(path, (edge,), camera_preview=True)[edge]
+
+
+def make_thumbnails(
+    path: Path, edges: Iterable[int], *, camera_preview: bool = False
+) -> dict[int, bytes]:
     """A JPEG of ``path`` for each of ``edges`` (long edge at most that many pixels), turned
     upright, all from one decode: the file is decoded once at the scale the largest needs, and
     each smaller one is resampled from the one above it. The web size a link's viewers see
     first and the grid's thumbnail cost one decode together (see `web_size`).
+
+    With ``camera_preview``, a JPEG's large thumbnail that its camera appended (MPF) is decoded
+    instead of the photo when it can stand for it (:func:`_camera_preview`): a few milliseconds
+    instead of 150 for 24 MP. The grid asks for that; the loupe, the web sizes and all a viewer
+    sees are made from the photo itself.
 
     Raises :class:`ThumbnailError` as :func:`make_thumbnail` does.
     """
@@ -176,7 +191,13 @@ def make_thumbnails(path: Path, edges: Iterable[int]) -> dict[int, bytes]:
         raise ThumbnailError(f"{path}: no thumbnail, {refused}")
     if fmt is not None and fmt.is_raw:
         return _raw_thumbnail(path, sizes, tiff_based=fmt.kind == "raw-tiff")
-    image, orientation = _open_reduced(path, sizes[0])
+    image = _open(path)
+    if camera_preview:
+        made = _from_camera_preview(path, image, sizes)
+        if made is not None:
+            image.close()
+            return made
+    image, orientation = _reduce(path, image, sizes[0])
     return _finish(path, image, orientation, sizes)
 
 
@@ -198,8 +219,13 @@ def _decode_error(path: Path, error: BaseException) -> ThumbnailError:
 def _open_reduced(path: Path, edge: int) -> tuple[Image.Image, int]:
     """The image decoded at the smallest scale that still gives ``edge`` pixels, and the EXIF
     orientation read from its header before any pixel was decoded."""
+    return _reduce(path, _open(path), edge)
+
+
+def _open(path: Path) -> Image.Image:
+    """The image opened: its header read, no pixel decoded yet."""
     try:
-        image = decode.open_image(path)
+        return decode.open_image(path)
     except Image.DecompressionBombError:
         raise ThumbnailError(
             f"{path}: too many pixels to decode safely (a decompression bomb?)"
@@ -210,7 +236,6 @@ def _open_reduced(path: Path, edge: int) -> tuple[Image.Image, int]:
         ) from None
     except Exception as error:  # a plugin failing on a broken header
         raise _decode_error(path, error) from None
-    return _reduce(path, image, edge)
 
 
 def _reduce(path: Path, image: Image.Image, edge: int) -> tuple[Image.Image, int]:
@@ -229,6 +254,50 @@ def _reduce(path: Path, image: Image.Image, edge: int) -> tuple[Image.Image, int
         image.close()
         raise _decode_error(path, error) from None
     return image, orientation
+
+
+def _from_camera_preview(
+    path: Path, primary: Image.Image, edges: tuple[int, ...]
+) -> dict[int, bytes] | None:
+    """The thumbnails made from the camera's large thumbnail, turned as the photo says; None
+    when there is none that can stand for the photo, or it does not decode (then the photo is
+    decoded, and says what is wrong with it)."""
+    preview = _camera_preview(path, primary, edges[0])
+    if preview is None:
+        return None
+    try:
+        image, _own = _reduce(path, preview, edges[0])
+        return _finish(path, image, decode.orientation_of(primary), edges)
+    except ThumbnailError:
+        return None
+
+
+def _camera_preview(path: Path, primary: Image.Image, edge: int) -> Image.Image | None:
+    """The camera's large thumbnail of a JPEG (`albumen_photo.mpf`), opened, when it can stand
+    for the photo at ``edge`` pixels: at least that large, of the photo's proportions within a
+    pixel (a preview letterboxed or stored turned is not the photo) and in its colours (the
+    same ICC profile, or none in either). Never raises: a preview that cannot be read is
+    passed over."""
+    if primary.format not in ("JPEG", "MPO"):
+        return None
+    width, height = primary.size
+    profile = primary.info.get("icc_profile")
+    try:
+        with path.open("rb") as handle:
+            for found in mpf.large_thumbnails(RandomAccess(handle)):
+                handle.seek(found.offset)
+                preview = Image.open(io.BytesIO(handle.read(found.size)), formats=("JPEG",))
+                w, h = preview.size
+                if (
+                    max(w, h) >= edge
+                    and abs(w * height - h * width) <= max(width, height)
+                    and preview.info.get("icc_profile") == profile
+                ):
+                    return preview
+                preview.close()
+    except Exception:  # a broken preview, or an MPF index that lies: the photo is decoded
+        return None
+    return None
 
 
 def _finish(
@@ -362,7 +431,7 @@ class ThumbnailCache:
             with lock:
                 if target.is_file():  # made by another thread while this one waited
                     return target
-                data = make_thumbnail(Path(path), edge)
+                data = make_grid_thumbnail(Path(path), edge)
                 self._write(target, data)
             return target
         finally:
