@@ -65,3 +65,23 @@ def test_nothing_is_believed_that_is_not_in_the_file() -> None:
 def test_a_jpeg_whose_header_is_broken_says_so() -> None:
     with pytest.raises(Malformed):
         mp_images(RandomAccess(b"\xff\xd8\x00\x00 not a segment"))
+
+
+def test_an_index_another_tool_wrote_is_read_as_exiftool_reads_it(corpus: Path) -> None:
+    """ExifTool's own sample keeps its MPF index (little-endian, a full-HD large thumbnail that
+    is a dependent child image) but not the images it lists: nothing is listed. With a JPEG
+    where the index points, that JPEG is found where exiftool says it starts."""
+    path = corpus / "ExifTool.jpg"
+    sample = path.read_bytes()
+    start = subprocess.run(
+        ["exiftool", "-s3", "-MPImageStart", "-MPImageLength", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    offset, size = (int(value) for value in start.stdout.split())
+    assert offset > len(sample)
+    assert mp_images(RandomAccess(sample)) == []
+
+    whole = sample + bytes(offset - len(sample)) + b"\xff\xd8" + bytes(size - 2)
+    assert large_thumbnails(RandomAccess(whole)) == [MpImage(offset, size, 0x010002)]
