@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
+    from tests.browser.scenes import SharedAlbum
+
 
 def expect(target: Any) -> Any:
     """Playwright's `expect`, imported when first used (the module is a test extra)."""
@@ -39,3 +41,15 @@ def pixel_rows(page: Page, source: str) -> int:
         source,
     )
     return int(rows)
+
+
+def lightbox_shows(page: Page, album: SharedAlbum, index: int) -> None:
+    """The lightbox is open on the album's photo at `index`: in the URL, its preview loaded, its
+    position said."""
+    photo_id = album.photo_ids[index]
+    expect(page.locator("#lightbox")).to_be_visible()
+    expect(page).to_have_url(f"{album.url}#photo={photo_id}")
+    image = page.locator(".lb-image")
+    expect(image).to_have_attribute("src", f"/s/{album.token}/photos/{photo_id}/preview")
+    assert_loaded(image)
+    expect(page.locator(".lb-position")).to_have_text(f"{index + 1} / {len(album.photo_ids)}")

@@ -118,6 +118,21 @@ def test_pick_send_change_and_send_again(
     assert updated["name"] == first["name"]
 
 
+def test_a_url_with_a_photo_in_it_opens_on_its_heart(
+    shared_server: ServerProcess, watch: Any
+) -> None:
+    """The lightbox opened by the URL before picks.js ran: the heart is there all the same."""
+    album = share_album(shared_server, photos=PHOTOS[:2], allow_picks=True)
+    page = watch(PHONE).new_page()
+    page.goto(f"{album.url}#photo={album.photo_ids[1]}")
+    expect(page.locator("#lightbox")).to_be_visible()
+    heart = page.locator(".lb-pick")
+    expect(heart).to_be_visible()
+    heart.click()
+    expect(heart).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".picks-count")).to_have_text("1")
+
+
 def test_sending_to_a_revoked_link_says_so_kindly(shared_server: ServerProcess, watch: Any) -> None:
     album = share_album(shared_server, photos=PHOTOS[:2], allow_picks=True)
     watched = watch(PHONE)

@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import piexif
 import pytest
@@ -18,24 +18,11 @@ from PIL import Image
 
 from albumen_server.viewer_model import FIRST_SCREEN
 from tests.browser.conftest import PHONE
-from tests.browser.looking import PAGE_BOX, assert_loaded, expect
+from tests.browser.looking import PAGE_BOX, assert_loaded, expect, lightbox_shows
 from tests.browser.scenes import ALBUM, LISBON, PARIS, TOKYO, SharedAlbum, share_album
 from tests.support import ServerProcess, free_port, start_server
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
 pytestmark = pytest.mark.browser
-
-
-def lightbox_shows(page: Page, album: SharedAlbum, index: int) -> None:
-    photo_id = album.photo_ids[index]
-    expect(page.locator("#lightbox")).to_be_visible()
-    expect(page).to_have_url(f"{album.url}#photo={photo_id}")
-    image = page.locator(".lb-image")
-    expect(image).to_have_attribute("src", f"/s/{album.token}/photos/{photo_id}/preview")
-    assert_loaded(image)
-    expect(page.locator(".lb-position")).to_have_text(f"{index + 1} / {len(album.photo_ids)}")
 
 
 # -- password ----------------------------------------------------------------------------------

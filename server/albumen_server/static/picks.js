@@ -271,11 +271,15 @@ function gallery(bar, store) {
 
   if (lightbox && lbPick) {
     fillIcons(lbPick);
-    lightbox.addEventListener("albumen:photo", (event) => {
-      shownId = event.detail.id;
+    const showing = (id) => {
+      shownId = id;
       lbPick.hidden = false;
       render();
-    });
+    };
+    lightbox.addEventListener("albumen:photo", (event) => showing(event.detail.id));
+    if (lightbox.open && lightbox.dataset.photo) {
+      showing(lightbox.dataset.photo); // opened by the URL before this script ran
+    }
     lbPick.addEventListener("click", () => shownId && store.toggle(shownId));
     lightbox.addEventListener("keydown", (event) => {
       if (event.altKey || event.ctrlKey || event.metaKey || !shownId) {

@@ -5,6 +5,8 @@
    none): the pages carry what this file needs in data- attributes. */
 "use strict";
 
+const SLIDE_MS = 5000; // how long the slideshow holds each photo, counted once it has loaded
+
 (function start() {
   justifyGrids();
   const dialog = document.getElementById("lightbox");
@@ -155,7 +157,12 @@ function lightbox(dialog) {
     }
     preload(index + 1);
     preload(index - 1);
-    // For picks.js: which photo the lightbox shows now.
+    if (playing) {
+      hold(); // a step by hand while playing: this photo gets its whole time too
+    }
+    // For picks.js: which photo the lightbox shows now (and, for a script that starts after
+    // a URL with a photo in it opened the lightbox, which one it shows).
+    dialog.dataset.photo = photo.id;
     dialog.dispatchEvent(new CustomEvent("albumen:photo", { detail: { id: photo.id } }));
     if (!dialog.open) {
       dialog.showModal();
@@ -164,6 +171,10 @@ function lightbox(dialog) {
   }
 
   function hide() {
+    pause();
+    if (document.fullscreenElement && fullscreenIsOurs) {
+      document.exitFullscreen().catch(() => {});
+    }
     if (!dialog.open) {
       return;
     }
@@ -201,6 +212,126 @@ function lightbox(dialog) {
     window.history.replaceState(window.history.state, "", `#photo=${photos[index].id}`);
     show(index);
   }
+
+  // Slideshow: each photo is held SLIDE_MS once its picture has loaded (a slow connection never
+  // skips one unseen), then the next shown one follows, the first after the last. The screen is
+  // kept awake while it plays, where the browser allows it.
+  const play = $(".lb-play");
+  const playLabel = $(".lb-play-label");
+  const playIcon = $(".lb-play-icon");
+  const slideshow = document.querySelector(".slideshow");
+  let playing = false;
+  let timer = 0;
+  let awake = null;
+
+  function hold() {
+    window.clearTimeout(timer);
+    const index = current;
+    const begin = () => {
+      if (playing && current === index) {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(advance, SLIDE_MS);
+      }
+    };
+    if (image.complete && image.naturalWidth) {
+      begin();
+    } else {
+      image.addEventListener("load", begin, { once: true });
+      image.addEventListener("error", begin, { once: true });
+    }
+  }
+
+  function advance() {
+    if (!playing || current < 0) {
+      return;
+    }
+    let index = current;
+    do {
+      index = (index + 1) % photos.length;
+    } while (index !== current && !shown(index));
+    if (index === current) {
+      pause(); // nothing else to show
+      return;
+    }
+    window.history.replaceState(window.history.state, "", `#photo=${photos[index].id}`);
+    show(index);
+  }
+
+  function keepAwake() {
+    if (!playing || awake || !navigator.wakeLock || document.visibilityState !== "visible") {
+      return;
+    }
+    awake = navigator.wakeLock.request("screen").catch(() => null);
+  }
+
+  function setPlaying(on) {
+    playing = on;
+    play.setAttribute("aria-pressed", String(on));
+    playLabel.textContent = on ? "Pause" : "Play";
+    playIcon.textContent = on ? "❚❚" : "▶";
+    play.title = on ? "Pause the slideshow (P)" : "Slideshow (P)";
+  }
+
+  function start() {
+    setPlaying(true);
+    keepAwake();
+    hold();
+  }
+
+  function pause() {
+    if (!playing) {
+      return;
+    }
+    setPlaying(false);
+    window.clearTimeout(timer);
+    if (awake) {
+      awake.then((lock) => lock && lock.release()).catch(() => {});
+      awake = null;
+    }
+  }
+
+  play.hidden = photos.length < 2;
+  play.addEventListener("click", () => (playing ? pause() : start()));
+  if (slideshow) {
+    slideshow.hidden = photos.length < 2;
+    slideshow.addEventListener("click", () => {
+      const first = photos.findIndex((_, index) => shown(index));
+      if (first >= 0) {
+        open(first);
+        start();
+      }
+    });
+  }
+  document.addEventListener("visibilitychange", () => {
+    awake = null; // the browser lets go of the lock when the page is hidden
+    keepAwake();
+  });
+
+  // Full screen, for a slideshow on a television or a projector: the page's, since browsers
+  // refuse a modal dialog as the element (the dialog already covers the whole page). Left when
+  // the lightbox closes, if the lightbox asked for it.
+  const root = document.documentElement;
+  const fullscreen = $(".lb-fullscreen");
+  let fullscreenIsOurs = false;
+  fullscreen.hidden = !document.fullscreenEnabled || !root.requestFullscreen;
+  fullscreen.addEventListener("click", () => {
+    if (document.fullscreenElement) {
+      document.exitFullscreen().catch(() => {});
+    } else {
+      root.requestFullscreen().then(
+        () => {
+          fullscreenIsOurs = true;
+        },
+        () => {},
+      );
+    }
+  });
+  document.addEventListener("fullscreenchange", () => {
+    const on = Boolean(document.fullscreenElement);
+    fullscreenIsOurs = fullscreenIsOurs && on;
+    fullscreen.setAttribute("aria-pressed", String(on));
+    $(".lb-fullscreen-label").textContent = on ? "Exit full screen" : "Full screen";
+  });
 
   function close() {
     if (window.history.state && window.history.state.albumen === "photo") {
@@ -256,7 +387,18 @@ function lightbox(dialog) {
       go(-1);
     } else if (event.key === "Escape") {
       event.preventDefault(); // no "cancel": close() keeps the URL and history right
-      close();
+      if (document.fullscreenElement) {
+        document.exitFullscreen().catch(() => {}); // first out of full screen, as browsers do
+      } else {
+        close();
+      }
+    } else if ((event.key === "p" || event.key === "P") && !play.hidden) {
+      event.preventDefault();
+      if (playing) {
+        pause();
+      } else {
+        start();
+      }
     }
   });
   dialog.addEventListener("close", () => {
