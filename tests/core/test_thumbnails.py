@@ -20,10 +20,10 @@ import pytest
 from PIL import Image, JpegImagePlugin
 
 from albumen.core import thumbnails
+from albumen.core.camera_previews import embedded_preview
 from albumen.core.thumbnails import (
     ThumbnailCache,
     ThumbnailError,
-    embedded_preview,
     make_thumbnail,
 )
 from albumen_photo.formats import MAX_PIXELS

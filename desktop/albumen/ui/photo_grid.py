@@ -29,11 +29,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from albumen.core.camera_previews import embedded_preview
 from albumen.core.model import Photo, PhotoState
 from albumen.core.photo_order import PhotoSort, sort_photos
 from albumen.core.picks import picked_counts
 from albumen.core.store import StoreError
-from albumen.core.thumbnails import embedded_preview
 from albumen.core.wording import count
 from albumen.ui.context import AppContext
 from albumen.ui.pixmap_budget import PixmapBudget
