@@ -21,6 +21,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,12 @@ __all__ = [
     "DEFAULT_EDGE",
     "ThumbnailCache",
     "ThumbnailError",
+    "UprightPicture",
     "grid_edge_for",
     "make_grid_thumbnail",
     "make_thumbnail",
     "make_thumbnails",
+    "upright_picture",
 ]
 
 DEFAULT_EDGE = 320
@@ -87,16 +90,49 @@ def make_thumbnails(
     first and the grid's thumbnail cost one decode together (see `web_size`).
 
     With ``camera_preview``, a JPEG's large thumbnail that its camera appended (MPF) is decoded
-    instead of the photo when it can stand for it (:func:`_camera_preview`): a few milliseconds
-    instead of 150 for 24 MP. The grid asks for that; the loupe, the web sizes and all a viewer
-    sees are made from the photo itself.
+    instead of the photo when it can stand for it (`camera_previews.large_thumbnail`): a few
+    milliseconds instead of 150 for 24 MP. The grid asks for that; the loupe, the web sizes and
+    all a viewer sees are made from the photo itself.
+
+    Raises :class:`ThumbnailError` as :func:`make_thumbnail` does.
+    """
+    sizes = tuple(sorted(set(edges), reverse=True))
+    if not sizes or sizes[-1] < 1:
+        raise ValueError(f"edges must be at least 1 pixel, not {sizes}")
+    picture = upright_picture(path, sizes[0], camera_preview=camera_preview)
+    made: dict[int, bytes] = {}
+    try:
+        with picture.image as rgb:
+            for edge in sizes:
+                if max(rgb.size) > edge:
+                    rgb = rgb.copy()  # the one before may be the decoder's own image
+                    rgb.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+                made[edge] = decode.jpeg_bytes(rgb, _QUALITY, picture.profile)
+    except Exception as error:
+        raise _decode_error(Path(path), error) from None
+    return made
+
+
+@dataclass(frozen=True)
+class UprightPicture:
+    """A photo's pixels as the owner sees them: upright, 8-bit RGB, with the colour profile
+    that describes them (None: sRGB)."""
+
+    image: Image.Image
+    profile: bytes | None
+
+
+def upright_picture(path: Path, edge: int, *, camera_preview: bool = False) -> UprightPicture:
+    """The photo decoded the cheapest way that gives ``edge`` pixels on its long side (its own
+    size when it has fewer), turned upright, in 8-bit RGB. The thumbnails are encoded from it;
+    the loupe's 100 % view shows it as it is, since encoding it again would add to the photo
+    what a look at its focus must not see.
 
     Raises :class:`ThumbnailError` as :func:`make_thumbnail` does.
     """
     path = Path(path)
-    sizes = tuple(sorted(set(edges), reverse=True))
-    if not sizes or sizes[-1] < 1:
-        raise ValueError(f"edges must be at least 1 pixel, not {sizes}")
+    if edge < 1:
+        raise ValueError(f"edge must be at least 1 pixel, not {edge}")
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -114,15 +150,15 @@ def make_thumbnails(
     if refused is not None:
         raise ThumbnailError(f"{path}: no thumbnail, {refused}")
     if fmt is not None and fmt.is_raw:
-        return _raw_thumbnail(path, sizes, tiff_based=fmt.kind == "raw-tiff")
+        return _raw_picture(path, edge, tiff_based=fmt.kind == "raw-tiff")
     image = _open(path)
     if camera_preview:
-        made = _from_camera_preview(path, image, sizes)
+        made = _from_camera_preview(path, image, edge)
         if made is not None:
             image.close()
             return made
-    image, orientation = _reduce(path, image, sizes[0])
-    return _finish(path, image, orientation, sizes)
+    image, orientation = _reduce(path, image, edge)
+    return _upright(path, image, orientation, edge)
 
 
 def _check_pixels(path: Path, width: int, height: int) -> None:
@@ -180,47 +216,37 @@ def _reduce(path: Path, image: Image.Image, edge: int) -> tuple[Image.Image, int
     return image, orientation
 
 
-def _from_camera_preview(
-    path: Path, primary: Image.Image, edges: tuple[int, ...]
-) -> dict[int, bytes] | None:
-    """The thumbnails made from the camera's large thumbnail, turned as the photo says; None
-    when there is none that can stand for the photo, or it does not decode (then the photo is
+def _from_camera_preview(path: Path, primary: Image.Image, edge: int) -> UprightPicture | None:
+    """The picture made from the camera's large thumbnail, turned as the photo says; None when
+    there is none that can stand for the photo, or it does not decode (then the photo is
     decoded, and says what is wrong with it)."""
-    preview = camera_previews.large_thumbnail(path, primary, edges[0])
+    preview = camera_previews.large_thumbnail(path, primary, edge)
     if preview is None:
         return None
     try:
-        image, _own = _reduce(path, preview, edges[0])
-        return _finish(path, image, decode.orientation_of(primary), edges)
+        image, _own = _reduce(path, preview, edge)
+        return _upright(path, image, decode.orientation_of(primary), edge)
     except ThumbnailError:
         return None
 
 
-def _finish(
-    path: Path, image: Image.Image, orientation: int, edges: tuple[int, ...]
-) -> dict[int, bytes]:
-    """Turn the reduced image upright, make it RGB, and encode it as a JPEG per edge (largest
-    first: each smaller one is resampled from the one before, not from the file again)."""
-    made: dict[int, bytes] = {}
+def _upright(path: Path, image: Image.Image, orientation: int, edge: int) -> UprightPicture:
+    """The reduced image brought to ``edge``, turned upright and made 8-bit RGB."""
     try:
-        with image:
-            if max(image.size) > edges[0]:
-                image.thumbnail((edges[0], edges[0]), Image.Resampling.LANCZOS)
-            icc = image.info.get("icc_profile")
-            rgb, profile = decode.to_rgb(decode.upright(image, orientation), icc)
-            for edge in edges:
-                if max(rgb.size) > edge:
-                    rgb = rgb.copy()  # the one before may be the decoder's own image
-                    rgb.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-                made[edge] = decode.jpeg_bytes(rgb, _QUALITY, profile)
-            return made
-    except ThumbnailError:
-        raise
+        if max(image.size) > edge:
+            image.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+        icc = image.info.get("icc_profile")
+        rgb, profile = decode.to_rgb(decode.upright(image, orientation), icc)
+        rgb.load()
     except Exception as error:
+        image.close()
         raise _decode_error(path, error) from None
+    if rgb is not image:
+        image.close()
+    return UprightPicture(rgb, profile)
 
 
-def _raw_thumbnail(path: Path, edges: tuple[int, ...], *, tiff_based: bool) -> dict[int, bytes]:
+def _raw_picture(path: Path, edge: int, *, tiff_based: bool) -> UprightPicture:
     """From the preview the camera embedded (fast, and as the photographer saw it on the
     camera); else from the sensor data at half size; else, for TIFF-based RAW, from whatever
     image Pillow finds in the TIFF structure."""
@@ -240,14 +266,14 @@ def _raw_thumbnail(path: Path, edges: tuple[int, ...], *, tiff_based: bool) -> d
             except Exception as error:
                 reason = f"LibRaw cannot read it ({decode.libraw_message(error)})"
             else:
-                made = _from_libraw(path, raw, edges, flip)
-                if isinstance(made, dict):
+                made = _from_libraw(path, raw, edge, flip)
+                if isinstance(made, UprightPicture):
                     return made
                 reason = made
     if tiff_based:
         try:
-            image, orientation = _open_reduced(path, edges[0])
-            return _finish(path, image, orientation, edges)
+            image, orientation = _open_reduced(path, edge)
+            return _upright(path, image, orientation, edge)
         except ThumbnailError:
             pass
     preview = camera_previews.embedded_preview(path)
@@ -255,22 +281,22 @@ def _raw_thumbnail(path: Path, edges: tuple[int, ...], *, tiff_based: bool) -> d
         # A broken one falls through to the LibRaw reason, the one that matters.
         with contextlib.suppress(Exception):
             image, orientation = _reduce(
-                path, Image.open(io.BytesIO(preview), formats=("JPEG",)), edges[0]
+                path, Image.open(io.BytesIO(preview), formats=("JPEG",)), edge
             )
-            return _finish(path, image, orientation, edges)
+            return _upright(path, image, orientation, edge)
     raise ThumbnailError(f"{path}: cannot show this RAW file: {reason}")
 
 
-def _from_libraw(path: Path, raw: Any, edges: tuple[int, ...], flip: int) -> dict[int, bytes] | str:
+def _from_libraw(path: Path, raw: Any, edge: int, flip: int) -> UprightPicture | str:
     """The thumbnail made by LibRaw's means, or the reason it could not be made."""
     preview = decode.raw_preview(raw)
     if preview is None:
         reason = "it has no usable embedded preview"
     else:
         try:
-            image, own = _reduce(path, preview, edges[0])
+            image, own = _reduce(path, preview, edge)
             # The RAW's own flip, unless the preview says how to turn itself.
-            return _finish(path, image, own if own != 1 else flip, edges)
+            return _upright(path, image, own if own != 1 else flip, edge)
         except ThumbnailError as error:
             if "decompression bomb" in str(error):
                 raise
@@ -279,8 +305,8 @@ def _from_libraw(path: Path, raw: Any, edges: tuple[int, ...], flip: int) -> dic
         developed = decode.develop_raw(raw, half_size=True)
     except Exception as error:
         return f"{reason}, and its sensor data cannot be developed ({decode.libraw_message(error)})"
-    developed.thumbnail((edges[0], edges[0]), Image.Resampling.LANCZOS)
-    return _finish(path, developed, 1, edges)  # LibRaw has applied the flip
+    developed.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    return _upright(path, developed, 1, edge)  # LibRaw has applied the flip
 
 
 # The cache ------------------------------------------------------------------------------------
