@@ -1,7 +1,8 @@
 """Screenshots of the desktop app in its main states, on a fresh data folder and its embedded
 server, as an owner goes through them: empty, uploading, the album with its photos, one photo
-in the loupe, the album in a 1024×700 window, the share dialog and what it hands over, the
-album's links, and the picks two viewers sent (the grid showing only the picked photos).
+in the loupe (fitted and at 100 %), the album in a 1024×700 window, the share dialog and what
+it hands over, the album's links, and the picks two viewers sent (the grid showing only the
+picked photos).
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/app.py
 
@@ -158,6 +159,11 @@ def main() -> int:
             wait(app, lambda: bool(shown), 30, "the photo in the loupe")
             settle(app)
             save(window, "app-loupe.png")
+            window.loupe.toggle_zoom()  # 100 %, as Z does
+            wait(app, lambda: window.loupe.canvas.full is not None, 30, "the photo at 100 %")
+            settle(app)
+            save(window, "app-loupe-100.png")
+            window.loupe.zoom_out()
             window.loupe.close_()
 
             window.resize(1024, 700)

@@ -15,92 +15,25 @@ Nothing here waits on the GUI thread.
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QImage,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPixmap,
-)
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from albumen.core.model import Photo
-from albumen.core.thumbnails import make_thumbnail
+from albumen.core.thumbnails import make_thumbnail, upright_picture
 from albumen.ui.context import AppContext
 from albumen.ui.grid_view import PhotoGridView
+from albumen.ui.loupe_canvas import BACKGROUND, LoupeCanvas, picture_image
 from albumen.ui.photo_grid import PhotoGridModel
 
 KEPT = 3  # decoded photos kept: the one in view and its neighbours
 EDGE_MAX = 4096  # a 4K screen's long side: larger decodes show nothing more
-BACKGROUND = Qt.GlobalColor.black
-
-
-class _Canvas(QWidget):
-    """Paints the photo fitted to its size, centred on black; a message when there is none."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.image: QImage | None = None
-        self.enlarge = False  # a stand-in thumbnail is stretched; the real photo never is
-        self.message = ""
-        self._scaled: tuple[int, QSize, QPixmap] | None = None
-
-    def show_image(self, image: QImage | None, *, enlarge: bool, message: str = "") -> None:
-        self.image, self.enlarge, self.message = image, enlarge, message
-        self._scaled = None
-        self.update()
-
-    def fitted(self) -> QRect:
-        """Where the photo is drawn: as large as fits, never beyond its own pixels."""
-        if self.image is None or self.image.isNull():
-            return QRect()
-        ratio = self.devicePixelRatioF()
-        natural = QSize(
-            math.ceil(self.image.width() / ratio), math.ceil(self.image.height() / ratio)
-        )
-        size = natural.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        if not self.enlarge and size.width() > natural.width():
-            size = natural
-        left, top = (self.width() - size.width()) // 2, (self.height() - size.height()) // 2
-        return QRect(left, top, size.width(), size.height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKGROUND)
-        target = self.fitted()
-        if self.image is not None and not target.isEmpty():
-            painter.drawPixmap(target, self._pixmap(target.size()))
-        if self.message:
-            painter.setPen(Qt.GlobalColor.lightGray)
-            painter.drawText(
-                self.rect().adjusted(24, 24, -24, -24),
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.message,
-            )
-
-    def _pixmap(self, size: QSize) -> QPixmap:
-        """The photo scaled once per size (smoothly), not at every repaint."""
-        assert self.image is not None
-        key = self.image.cacheKey()
-        if self._scaled is None or self._scaled[:2] != (key, size):
-            ratio = self.devicePixelRatioF()
-            scaled = self.image.scaled(
-                size * ratio,
-                Qt.AspectRatioMode.IgnoreAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            pixmap = QPixmap.fromImage(scaled)
-            pixmap.setDevicePixelRatio(ratio)
-            self._scaled = (key, size, pixmap)
-        return self._scaled[2]
+FULL_EDGE_MAX = 1 << 16  # 100 %: the photo's own size (none is this large; see MAX_PIXELS)
+PAN_FRACTION = 0.2  # of the view, per Shift+arrow at 100 %
+DRAG_DISTANCE = 4  # logical pixels a press must move to be a drag, not a click
 
 
 class Loupe(QWidget):
@@ -121,6 +54,9 @@ class Loupe(QWidget):
         self._images: OrderedDict[str, QImage] = OrderedDict()
         self._errors: dict[str, str] = {}
         self._loading: set[str] = set()
+        self._loading_full: set[str] = set()
+        self._press: QPointF | None = None  # where a press began, until it is a click or a drag
+        self._dragged = False
         # The photo in view and its neighbours: a decode queued for another (the owner held
         # the Right key) is skipped when its turn comes, so the pool is free for these.
         self._wanted: frozenset[str] = frozenset()
@@ -141,13 +77,18 @@ class Loupe(QWidget):
         self.previous_button = self._button("‹", "Previous photo (Left)", lambda: self.step(-1))
         self.next_button = self._button("›", "Next photo (Right)", lambda: self.step(1))
         self.close_button = self._button("Back to the grid", "Back to the grid (Esc)", self.close_)
+        self.zoom_button = self._button(
+            "100 %", "See the photo at 100 % (Z)", lambda: self.toggle_zoom()
+        )
+        self.zoom_button.setCheckable(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(10, 6, 10, 6)
         for widget in (self.previous_button, self.position, self.next_button, self.title):
             bar.addWidget(widget)
         bar.addStretch(1)
+        bar.addWidget(self.zoom_button)
         bar.addWidget(self.close_button)
-        self.canvas = _Canvas(self)
+        self.canvas = LoupeCanvas(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -219,19 +160,30 @@ class Loupe(QWidget):
         photo = self.photo
         if photo is None:
             return
+        full_size = QSize(photo.width, photo.height) if photo.width and photo.height else None
+
+        def show(image: QImage | None, *, enlarge: bool, message: str = "") -> None:
+            self.canvas.show_image(
+                image, enlarge=enlarge, message=message, photo_id=photo.id, full_size=full_size
+            )
+
         image = self._images.get(photo.id)
         if image is not None:
             self._images.move_to_end(photo.id)
-            self.canvas.show_image(image, enlarge=False)
+            show(image, enlarge=False)
             self.shown.emit(photo.id)
+        elif photo.id in self._errors:
+            show(None, enlarge=False, message=self._errors[photo.id])
             return
-        if photo.id in self._errors:
-            self.canvas.show_image(None, enlarge=False, message=self._errors[photo.id])
-            return
-        thumbnail = self.model.data(self.model.index(self.row), Qt.ItemDataRole.DecorationRole)
-        stand_in = thumbnail.toImage() if isinstance(thumbnail, QPixmap) else None
-        self.canvas.show_image(stand_in, enlarge=True)
-        self._load(photo)
+        else:
+            item = self.model.data(self.model.index(self.row), Qt.ItemDataRole.DecorationRole)
+            show(item.toImage() if isinstance(item, QPixmap) else None, enlarge=True)
+            self._load(photo)
+        if self.canvas.zoomed:
+            if self.canvas.can_zoom():
+                self._load_full(photo)
+            else:
+                self.zoom_out()  # this one has nothing more to show at 100 %
 
     def _edge(self) -> int:
         """The long side to decode at: the screen's, in device pixels."""
@@ -267,6 +219,46 @@ class Loupe(QWidget):
 
         self.context.runner.run_image(decode, done, now=True)
 
+    # -- 100 % --------------------------------------------------------------------------------
+
+    def toggle_zoom(self, at: QPointF | None = None) -> None:
+        """Between the photo fitted and at 100 % (around the point `at` of the canvas, or where
+        the last look at 100 % was)."""
+        if self.canvas.zoomed:
+            self.zoom_out()
+        elif self.canvas.zoom_in(at) and self.photo is not None:
+            self._load_full(self.photo)
+        self.zoom_button.setChecked(self.canvas.zoomed)
+
+    def zoom_out(self) -> None:
+        self.canvas.zoom_out()
+        self.zoom_button.setChecked(False)
+
+    def _load_full(self, photo: Photo) -> None:
+        """The photo's own pixels decoded for 100 %, off the GUI thread, for the photo in view
+        only (a 24 MP photo is 72 MB of them): skipped when the owner has moved on."""
+        if self.canvas.full is not None or photo.id in self._loading_full:
+            return
+        self._loading_full.add(photo.id)
+        path = photo.path
+        edge = max(photo.width or 0, photo.height or 0) or FULL_EDGE_MAX
+
+        def decode() -> QImage | None:
+            if self.photo is None or self.photo.id != photo.id or not self.canvas.zoomed:
+                return None
+            return picture_image(upright_picture(path, edge))
+
+        def done(image: QImage | None, error: BaseException | None) -> None:
+            self._loading_full.discard(photo.id)
+            if image is not None:
+                self.canvas.show_full(photo.id, image)
+            elif error is not None and self.photo is not None and self.photo.id == photo.id:
+                self.zoom_out()  # what is wrong with the file, the fitted view already says
+            elif self.photo is not None and self.canvas.zoomed and self.canvas.full is None:
+                self._load_full(self.photo)  # skipped for another photo meanwhile
+
+        self.context.runner.run_image(decode, done, now=True)
+
     # -- keys and mouse ------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
@@ -279,8 +271,23 @@ class Loupe(QWidget):
             Qt.Key.Key_PageUp: -1,
             Qt.Key.Key_PageDown: 1,
         }
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pans = {
+            Qt.Key.Key_Left: (-1, 0),
+            Qt.Key.Key_Right: (1, 0),
+            Qt.Key.Key_Up: (0, -1),
+            Qt.Key.Key_Down: (0, 1),
+        }
+        if modifiers == Qt.KeyboardModifier.ShiftModifier and key in pans and self.canvas.zoomed:
+            dx, dy = pans[key]
+            step = PAN_FRACTION * min(self.canvas.width(), self.canvas.height())
+            self.canvas.pan(dx * step, dy * step)
+        elif modifiers:
             super().keyPressEvent(event)  # Alt+Left and the like are the window's commands
+        elif key == Qt.Key.Key_Z:
+            self.toggle_zoom()
+        elif key == Qt.Key.Key_Escape and self.canvas.zoomed:
+            self.zoom_out()
         elif key in steps:
             self.step(steps[key])
         elif key == Qt.Key.Key_Home:
@@ -291,6 +298,33 @@ class Loupe(QWidget):
             self.close_()
         else:
             super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press, self._dragged = event.position(), False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """A drag at 100 % moves the photo with the hand."""
+        if self._press is None or not self.canvas.zoomed:
+            return
+        moved = event.position() - self._press
+        if not self._dragged and moved.manhattanLength() < DRAG_DISTANCE:
+            return
+        self._dragged = True
+        self.canvas.setCursor(Qt.CursorShape.ClosedHandCursor)
+        self.canvas.pan(-moved.x(), -moved.y())
+        self._press = event.position()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """A click (not a drag) on the photo: to 100 % around that point, or back."""
+        press, self._press = self._press, None
+        self.canvas.unsetCursor()
+        if press is None or self._dragged or event.button() != Qt.MouseButton.LeftButton:
+            return
+        at = self.canvas.mapFrom(self, event.position().toPoint())
+        if self.canvas.rect().contains(at):
+            self.toggle_zoom(QPointF(at))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self.close_()
