@@ -125,6 +125,12 @@ def test_a_click_looks_at_that_point_and_a_drag_moves_the_photo(
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=point)
     assert not canvas.zoomed and not loupe.zoom_button.isChecked()
 
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=point)  # back to the grid
+    assert window.pages.currentWidget() is not loupe
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Space)
+    assert window.pages.currentWidget() is loupe and not canvas.zoomed, "opened fitted"
+
 
 def test_the_next_frame_is_seen_where_the_last_one_was(
     qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
