@@ -133,6 +133,32 @@ def test_a_url_with_a_photo_in_it_opens_on_its_heart(
     expect(page.locator(".picks-count")).to_have_text("1")
 
 
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
+def test_a_jump_to_the_places_lands_below_the_picks_bar(
+    shared_server: ServerProcess, watch: Any, viewport: dict[str, int] | None
+) -> None:
+    """The bar stays at the top of the screen as the page scrolls: "Places" and each place
+    must not land under it."""
+    album = share_album(shared_server, allow_picks=True, show_location=True)
+    page = watch(viewport).new_page()
+    page.goto(album.url)
+    bar = page.locator("#picks-bar")
+    expect(bar).to_be_visible()
+    settled = (
+        "() => { const y = window.scrollY; const same = window.lastY === y;"
+        " window.lastY = y; return same && y > 0; }"
+    )
+    # The summary's "3 places", then a place's marker on the map (a smooth scroll).
+    for jump, target in (("a[href='#places']", "#places-title"), (".place-marker", ".place h3")):
+        page.locator(jump).last.click()
+        page.wait_for_function(settled)
+        heading = page.locator(target).last
+        expect(heading).to_be_in_viewport()
+        bar_box, heading_box = bar.bounding_box(), heading.bounding_box()
+        assert bar_box is not None and heading_box is not None
+        assert heading_box["y"] >= bar_box["y"] + bar_box["height"], f"{target} under the bar"
+
+
 def test_sending_to_a_revoked_link_says_so_kindly(shared_server: ServerProcess, watch: Any) -> None:
     album = share_album(shared_server, photos=PHOTOS[:2], allow_picks=True)
     watched = watch(PHONE)

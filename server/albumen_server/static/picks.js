@@ -298,6 +298,13 @@ function gallery(bar, store) {
   });
   store.onChange(render);
   bar.hidden = false;
+  // The bar stays at the top of the screen: a jump to a place (or to "Places") lands below it,
+  // not under it, however many rows it takes.
+  if ("ResizeObserver" in window) {
+    new ResizeObserver(() => {
+      document.documentElement.style.scrollPaddingTop = `${bar.offsetHeight + 8}px`;
+    }).observe(bar);
+  }
   render();
 }
 
