@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -16,6 +17,7 @@ from albumen_server.config import ServerConfig
 
 if TYPE_CHECKING:
     from albumen_server.database import Database
+    from albumen_server.owners import OwnerUsage
 
 # What the commands need is imported when they run, not with this module: the server's
 # rendering child is started with `spawn`, which imports the server's main module again in
@@ -30,8 +32,10 @@ def _serve_parser() -> argparse.ArgumentParser:
         description="Serve Albumen albums: owner API, resumable uploads and viewer links.",
         epilog="Invite an owner's app with: albumen-server invite --data DIR --name NAME "
         "--public-url URL. Make an owner token by hand with: albumen-server token create --data "
-        "DIR [--name NAME]. "
-        "Back up a running server with: albumen-server backup --data DIR DEST",
+        "DIR [--name NAME]. List the owners and what they keep with: albumen-server owners "
+        "--data DIR; take an owner's devices' access away with: albumen-server token revoke "
+        "--data DIR --name NAME. Back up a running server with: albumen-server backup --data "
+        "DIR DEST",
     )
     parser.add_argument("--version", action="version", version=f"albumen-server {__version__}")
     parser.add_argument(
@@ -118,7 +122,113 @@ def _token_parser() -> argparse.ArgumentParser:
     create.add_argument("--data", type=Path, required=True, help="the server's data folder")
     create.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
     create.add_argument("--name", default="owner", help="whose token it is (owner)")
+    revoke = commands.add_parser(
+        "revoke",
+        help="delete every token of an owner (a lost laptop): their devices are refused from "
+        "the next request on and must be paired again; albums and links stay",
+    )
+    revoke.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    revoke.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    revoke.add_argument("--name", required=True, help="the owner, as `owners` lists them")
     return parser
+
+
+def _token(args: list[str]) -> int:
+    from albumen_server.owners import UnknownOwner, revoke_access
+
+    options = _token_parser().parse_args(args)
+    config = ServerConfig(data_dir=options.data, database_url=options.database)
+    if options.command == "create":
+        token = create_token(config, options.name)
+        print(f"New owner token for {options.name!r} (shown once, keep it safe): {token}")
+        return 0
+    try:
+        with _database(config) as db, db.session() as session:
+            revoked = revoke_access(session, options.name)
+    except UnknownOwner:
+        print(
+            f"albumen-server token revoke: no owner is called {options.name!r}"
+            " (`albumen-server owners` lists them)",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"Revoked {revoked.tokens} token(s) and {revoked.invites} unused invitation(s) of"
+        f" {options.name!r}: their devices must be paired again (albumen-server invite);"
+        " their albums and links are unchanged."
+    )
+    return 0
+
+
+def _owners_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="albumen-server owners",
+        description="List the server's owners: since when, albums, photos, the space their "
+        "originals take (each file once), live links and devices holding a token.",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    parser.add_argument("--json", action="store_true", help="one JSON document, for scripts")
+    return parser
+
+
+def _owners(args: list[str]) -> int:
+    from albumen_server.owners import owner_usage
+
+    options = _owners_parser().parse_args(args)
+    config = ServerConfig(data_dir=options.data, database_url=options.database)
+    with _database(config) as db, db.session() as session:
+        owners = owner_usage(session)
+    if options.json:
+        print(json.dumps({"owners": [_owner_json(owner) for owner in owners]}, indent=2))
+        return 0
+    rows = [("OWNER", "SINCE", "ALBUMS", "PHOTOS", "STORED", "LIVE LINKS", "DEVICES")]
+    for owner in owners:
+        devices = str(owner.tokens)
+        if owner.newest_token_at is not None:
+            devices += f" (newest {owner.newest_token_at:%Y-%m-%d})"
+        rows.append(
+            (
+                owner.name,
+                f"{owner.since:%Y-%m-%d}",
+                str(owner.albums),
+                str(owner.photos),
+                _size_text(owner.stored_bytes),
+                str(owner.live_links),
+                devices,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    if not owners:
+        print("No owners yet: `albumen-server invite --name NAME` makes one.")
+    return 0
+
+
+def _owner_json(owner: OwnerUsage) -> dict[str, object]:
+    return {
+        "name": owner.name,
+        "since": owner.since.isoformat(),
+        "albums": owner.albums,
+        "photos": owner.photos,
+        "stored_bytes": owner.stored_bytes,
+        "live_links": owner.live_links,
+        "tokens": owner.tokens,
+        "newest_token_at": owner.newest_token_at.isoformat() if owner.newest_token_at else None,
+    }
+
+
+def _size_text(size: int) -> str:
+    """Bytes as a person reads them, in the units `df -h` and the file managers use (1000s)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
 
 
 def _backup_parser() -> argparse.ArgumentParser:
@@ -222,11 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["invite"]:
         return _invite(args[1:])
     if args[:1] == ["token"]:
-        options = _token_parser().parse_args(args[1:])
-        config = ServerConfig(data_dir=options.data, database_url=options.database)
-        token = create_token(config, options.name)
-        print(f"New owner token for {options.name!r} (shown once, keep it safe): {token}")
-        return 0
+        return _token(args[1:])
+    if args[:1] == ["owners"]:
+        return _owners(args[1:])
     options = _serve_parser().parse_args(args)
     import uvicorn  # imported here: `token create` should not pay for it
 

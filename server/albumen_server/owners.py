@@ -1,0 +1,113 @@
+"""The deployment's owners as its administrator sees them: what each one keeps here, and taking
+an owner's devices' access away.
+
+Why: a server shared by a few photographers needs the answers an Immich or Nextcloud admin gets
+from their user list (who is here, how much of the disk is theirs, how many links are live), and
+one step for a lost laptop: every token of the owner goes at once, in every process (each request
+looks its token up), while the albums and the links viewers hold stay as they are. The owner's
+app then asks to be paired again (`albumen-server invite`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Executable, delete, func, or_, select
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
+
+from albumen_server.models import Album, ApiToken, Link, Owner, PairingCode, Photo, utcnow
+
+__all__ = ["OwnerUsage", "RevokedAccess", "UnknownOwner", "owner_usage", "revoke_access"]
+
+
+class UnknownOwner(LookupError):
+    """No owner of that name on this server."""
+
+
+@dataclass(frozen=True)
+class OwnerUsage:
+    """One owner: since when, what they keep (a photo in two albums is stored once), how many
+    links viewers can open now, and how many devices hold a token (and the newest one's date)."""
+
+    name: str
+    since: datetime
+    albums: int
+    photos: int
+    stored_bytes: int
+    live_links: int
+    tokens: int
+    newest_token_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RevokedAccess:
+    tokens: int
+    invites: int
+
+
+def owner_usage(session: Session) -> list[OwnerUsage]:
+    """Every owner, by name; a handful of grouped queries, whatever the number of photos."""
+    now = utcnow()
+    albums = _per_owner(session, select(Album.owner_id, func.count()).group_by(Album.owner_id))
+    photos = _per_owner(session, select(Photo.owner_id, func.count()).group_by(Photo.owner_id))
+    # Blobs are stored by content: the same file in two albums (or sent twice) is one blob.
+    blobs = (
+        select(Photo.owner_id, Photo.sha256, func.max(Photo.size).label("size"))
+        .group_by(Photo.owner_id, Photo.sha256)
+        .subquery()
+    )
+    stored = _per_owner(
+        session, select(blobs.c.owner_id, func.sum(blobs.c.size)).group_by(blobs.c.owner_id)
+    )
+    live = _per_owner(
+        session,
+        select(Link.owner_id, func.count())
+        .where(
+            Link.revoked_at.is_(None),
+            Link.album_id.is_not(None),
+            or_(Link.expires_at.is_(None), Link.expires_at > now),
+        )
+        .group_by(Link.owner_id),
+    )
+    tokens = {
+        owner_id: (count, newest)
+        for owner_id, count, newest in session.execute(
+            select(ApiToken.owner_id, func.count(), func.max(ApiToken.created_at)).group_by(
+                ApiToken.owner_id
+            )
+        ).tuples()
+    }
+    return [
+        OwnerUsage(
+            name=owner.name,
+            since=owner.created_at,
+            albums=albums.get(owner.id, 0),
+            photos=photos.get(owner.id, 0),
+            stored_bytes=stored.get(owner.id, 0),
+            live_links=live.get(owner.id, 0),
+            tokens=tokens.get(owner.id, (0, None))[0],
+            newest_token_at=tokens.get(owner.id, (0, None))[1],
+        )
+        for owner in session.scalars(select(Owner).order_by(Owner.name))
+    ]
+
+
+def _per_owner(session: Session, statement: Executable) -> dict[int, int]:
+    """A grouped count or sum by owner id (owners with none are absent)."""
+    return {owner_id: int(value or 0) for owner_id, value in session.execute(statement)}
+
+
+def revoke_access(session: Session, name: str) -> RevokedAccess:
+    """Every token of the owner called `name` deleted, and their invitations not yet used: no
+    device of theirs is let in from the next request on. Raises :class:`UnknownOwner`."""
+    owner_id = session.scalar(select(Owner.id).where(Owner.name == name))
+    if owner_id is None:
+        raise UnknownOwner(name)
+    tokens = session.execute(delete(ApiToken).where(ApiToken.owner_id == owner_id))
+    invites = session.execute(
+        delete(PairingCode).where(PairingCode.owner_name == name, PairingCode.used_at.is_(None))
+    )
+    assert isinstance(tokens, CursorResult) and isinstance(invites, CursorResult)  # a DELETE's
+    return RevokedAccess(tokens=tokens.rowcount, invites=invites.rowcount)
