@@ -109,6 +109,13 @@ def create_token(
     return result.stdout.strip().splitlines()[-1].split()[-1]
 
 
+def revoke_owner(data: Path, name: str, *, database: str | None = None) -> None:
+    """`albumen-server token revoke`, as an administrator runs it after a laptop was lost."""
+    command = [sys.executable, "-m", "albumen_server.cli", "token", "revoke", "--name", name]
+    command += ["--data", str(data), *(["--database", database] if database else [])]
+    subprocess.run(command, capture_output=True, text=True, check=True)
+
+
 def invite(server: ServerProcess, name: str) -> str:
     """A pairing address from `albumen-server invite`, as an administrator makes one."""
     result = subprocess.run(

@@ -23,6 +23,7 @@ from albumen.cli_common import (
     EXIT_USAGE,
     add_limit_rate,
     expected_url,
+    not_sent_exit,
     open_client,
 )
 from albumen.cli_progress import TerminalProgress
@@ -189,7 +190,7 @@ def cmd_revoke(options: argparse.Namespace) -> int:
             f"({result.offline}); run `albumen sync`",
             file=sys.stderr,
         )
-        return EXIT_OFFLINE
+        return not_sent_exit(result)
     finally:
         client.close()
 
@@ -215,7 +216,7 @@ def cmd_sync(options: argparse.Namespace) -> int:
             print(f"failed {failure}", file=sys.stderr)
         if result.offline:
             print(f"not sent yet: {result.offline}", file=sys.stderr)
-            return EXIT_OFFLINE
+            return not_sent_exit(result)
         return EXIT_PARTIAL if result.failed else EXIT_OK
     finally:
         client.close()

@@ -13,8 +13,15 @@ from albumen.paths import data_dir
 if TYPE_CHECKING:
     from albumen.client import Client
     from albumen.core.model import Link
+    from albumen.core.sync import SyncReport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH = 0, 1, 2, 3, 4
+
+
+def not_sent_exit(report: SyncReport) -> int:
+    """The exit code of a command whose changes wait in the queue: 4 when the server refuses
+    the owner token (pairing again is the way on), 3 when it could not be reached."""
+    return EXIT_AUTH if report.access_refused else EXIT_OFFLINE
 
 
 def add_limit_rate(parser: argparse.ArgumentParser) -> None:

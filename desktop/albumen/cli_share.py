@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from albumen.cli_common import (
-    EXIT_OFFLINE,
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_USAGE,
     add_limit_rate,
     expected_url,
+    not_sent_exit,
     open_client,
 )
 from albumen.cli_progress import TerminalProgress
@@ -168,7 +168,7 @@ def cmd_share(options: argparse.Namespace) -> int:
                 " not yet): run `albumen sync`",
                 file=sys.stderr,
             )
-            return EXIT_OFFLINE
+            return not_sent_exit(result)
         if problems or missing or result.failed:
             for failure in result.failed:
                 print(f"failed {failure}", file=sys.stderr)

@@ -12,7 +12,7 @@ from albumen.core.model import PhotoState
 from albumen.ui.album_list import StateTextRole
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
-from tests.support import create_token, free_port, start_server
+from tests.support import create_token, free_port, revoke_owner, start_server
 from tests.ui.conftest import build_context
 from tests.ui.dialogs import answer_next_box
 from tests.ui.windows import WORK_MS
@@ -59,6 +59,43 @@ def test_offline_then_back_online_against_a_real_server(
         context.sync.shutdown()
         context.runner.wait()
         context.store.close()
+
+
+def test_a_server_that_no_longer_accepts_this_computer_says_pair_again(
+    qtbot: QtBot, tmp_path: Path, qapp: QApplication
+) -> None:
+    """The administrator revoked the owner's devices (a lost laptop): the window says to pair
+    again, not "offline", and the album's photos wait, none of them marked failed."""
+    server = start_server(tmp_path / "server")
+    revoked = create_token(server.data, "anna")
+    revoke_owner(server.data, "anna")
+    context = build_context(tmp_path / "client", server.url, revoked)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        album = window.new_album("Senja")
+        assert album is not None
+        _drop(window.grid.viewport(), _photos(tmp_path / "senja", 2, start=90))
+        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=WORK_MS)
+        qtbot.waitUntil(lambda: "pair again" in window.connection_label.text(), timeout=30_000)
+        assert "no longer accepts this computer" in window.connection_label.text()
+        row = window.albums.row_of(album.id)
+        assert row is not None
+        qtbot.waitUntil(
+            lambda: (
+                window.albums.data(window.albums.index(row), StateTextRole)
+                == "Offline · 2 waiting to upload"
+            ),
+            timeout=WORK_MS,
+        )
+        assert [p.state for p in context.store.photos(album.id)] == [PhotoState.QUEUED] * 2
+    finally:
+        window.close()
+        context.sync.shutdown()
+        context.runner.wait()
+        context.store.close()
+        server.stop()
 
 
 def test_a_pause_holds_across_a_restart_until_resumed(

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from albumen import __version__
+from albumen.core.backend_errors import AccessRefused as AccessRefused
 from albumen.core.backend_errors import BackendError as BackendError
 from albumen.core.backend_errors import OfflineError as OfflineError
 from albumen.core.link_state import works_only_here
@@ -130,6 +131,8 @@ class Backend(TusUploads):
             raise OfflineError(
                 f"{self.base_url} cannot be reached ({type(error).__name__})"
             ) from None
+        if response.status_code == 401:
+            raise AccessRefused(self.base_url)
         if response.status_code >= 400:
             code, message = "http_error", f"{method} {path}: HTTP {response.status_code}"
             try:

@@ -35,3 +35,30 @@ class OfflineError(BackendError):
     @property
     def retryable(self) -> bool:
         return True
+
+
+class AccessRefused(OfflineError):
+    """The server does not know this computer's owner token: its administrator took the access
+    away (`albumen-server token revoke`, after a laptop was lost) or the server was set up anew.
+    Nothing can be sent until the owner pairs again, so, as when offline, the queue waits and
+    nothing of it is failed or lost (a link revoked here meanwhile goes out with the rest)."""
+
+    _SAYS = "does not accept this computer's owner token"
+
+    def __init__(self, server: str) -> None:
+        super().__init__(
+            f"{server} {self._SAYS} (revoked, or the server was set up anew): pair again with"
+            " an invitation from its administrator (Settings, or `albumen login`); everything"
+            " waits until then"
+        )
+        self.status, self.code = 401, "unauthorized"
+
+    @classmethod
+    def said(cls, message: str | None) -> bool:
+        """Whether a report's reason for stopping is this refusal (reports keep the message,
+        which the upload threads hand over as text)."""
+        return message is not None and cls._SAYS in message
+
+    @property
+    def retryable(self) -> bool:
+        return False  # the same token is refused however often it is tried

@@ -26,6 +26,7 @@ from typing import TypeVar
 from albumen.core.arrivals import Arrivals
 from albumen.core.backend import (
     MAX_PHOTO_ORDER,
+    AccessRefused,
     Backend,
     BackendError,
     Keep,
@@ -62,6 +63,12 @@ class SyncReport:
     offline: str | None = None  # why the drain stopped early, when it did
     remaining: int = 0
     new_picks: list[PickNews] = field(default_factory=list)  # lists the owner has not seen
+
+    @property
+    def access_refused(self) -> bool:
+        """The server stopped the drain by refusing the owner token: pairing again is the way
+        on (the queue waits, as when offline)."""
+        return AccessRefused.said(self.offline)
 
 
 @dataclass

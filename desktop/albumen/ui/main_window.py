@@ -386,7 +386,7 @@ class MainWindow(ActionsWindow):
     @Slot(str)
     def _update_connection(self, state: str) -> None:
         self.status.show_connection(state, self.context.server_label())
-        self.albums.set_offline(state == Connection.OFFLINE.value)
+        self.albums.set_offline(state in (Connection.OFFLINE.value, Connection.REFUSED.value))
         self._update_heading()
 
     @Slot(str, str, object, object)

@@ -56,6 +56,10 @@ class StatusBar(QStatusBar):
         texts = {
             Connection.ONLINE.value: f"● {server}: online",
             Connection.OFFLINE.value: f"○ {server}: offline — changes wait here",
+            Connection.REFUSED.value: (
+                f"⊘ {server} no longer accepts this computer — pair again in Settings;"
+                " changes wait here"
+            ),
             Connection.SYNCING.value: f"◐ {server}: syncing",
             Connection.PAUSED.value: f"‖ {server}: uploads paused",
             Connection.UNKNOWN.value: f"○ {server}",

@@ -26,6 +26,7 @@ class Connection(StrEnum):
     UNKNOWN = "unknown"
     ONLINE = "online"
     OFFLINE = "offline"
+    REFUSED = "refused"  # the server refuses this computer's owner token: pair again
     SYNCING = "syncing"
     PAUSED = "paused"
 
@@ -223,6 +224,8 @@ class SyncBridge(QObject):
         self._flush_progress()
         if self.paused:
             self._set_connection(Connection.PAUSED)
+        elif report.access_refused:
+            self._set_connection(Connection.REFUSED)
         elif report.offline:
             self._set_connection(Connection.OFFLINE)
         else:
