@@ -21,6 +21,7 @@ from albumen_photo.byteio import RandomAccess
 __all__ = ["embedded_preview", "is_jpeg", "large_thumbnail"]
 
 _MAX_EMBEDDED = 16 << 20  # an EXIF thumbnail is a few kB; anything this big is not one
+_MAX_LARGE_THUMBNAIL = 16 << 20  # a camera's full-HD preview is 0.3 to 1 MB
 
 
 def embedded_preview(path: Path) -> bytes | None:
@@ -107,6 +108,8 @@ def large_thumbnail(path: Path, primary: Image.Image, edge: int) -> Image.Image 
     try:
         with path.open("rb") as handle:
             for found in mpf.large_thumbnails(RandomAccess(handle)):
+                if found.size > _MAX_LARGE_THUMBNAIL:
+                    continue  # a "thumbnail" this big is read only to be passed over
                 handle.seek(found.offset)
                 preview = Image.open(io.BytesIO(handle.read(found.size)), formats=("JPEG",))
                 w, h = preview.size
