@@ -447,7 +447,7 @@ def test_viewer_assets_come_from_the_server(shared_server: ServerProcess) -> Non
     assert {"France", "Japan", "Portugal"} <= names
     ratios = _get(shared_server, "/static/vendor/ratios.css").text
     assert ".r150{--r:1.5}" in ratios
-    for script in ("viewer.js", "justify.js", "places.js"):
+    for script in ("viewer.js", "justify.js", "zoom.js", "places.js"):
         assert _get(shared_server, f"/static/{script}").status_code == 200
 
 
