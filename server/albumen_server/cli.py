@@ -34,8 +34,9 @@ def _serve_parser() -> argparse.ArgumentParser:
         "--public-url URL. Make an owner token by hand with: albumen-server token create --data "
         "DIR [--name NAME]. List the owners and what they keep with: albumen-server owners "
         "--data DIR; take an owner's devices' access away with: albumen-server token revoke "
-        "--data DIR --name NAME. Back up a running server with: albumen-server backup --data "
-        "DIR DEST",
+        "--data DIR --name NAME; remove an owner and all they keep with: albumen-server owners "
+        "remove --data DIR --name NAME. Back up a running server with: albumen-server backup "
+        "--data DIR DEST",
     )
     parser.add_argument("--version", action="version", version=f"albumen-server {__version__}")
     parser.add_argument(
@@ -170,6 +171,70 @@ def _owners_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
     parser.add_argument("--json", action="store_true", help="one JSON document, for scripts")
     return parser
+
+
+def _remove_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="albumen-server owners remove",
+        description="Delete an owner and everything they keep here for good: albums, photos "
+        "(each file no other owner's photo needs), links (their viewers get 'not available'), "
+        "picks, tokens, invitations and uploads under way. Asks for the name again unless --yes.",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    parser.add_argument("--database", help="SQLAlchemy URL, if not SQLite in the data folder")
+    parser.add_argument("--blobs", help="blob store URL, if not the data folder's blobs/")
+    parser.add_argument("--name", required=True, help="the owner, as `owners` lists them")
+    parser.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    return parser
+
+
+def _remove_owner(args: list[str]) -> int:
+    from albumen_server.app import build_context
+    from albumen_server.owners import UnknownOwner, owner_usage, remove_owner
+
+    options = _remove_parser().parse_args(args)
+    config = ServerConfig(
+        data_dir=options.data, database_url=options.database, blobs_url=options.blobs
+    )
+    prog = "albumen-server owners remove"
+    with _database(config) as db, db.session() as session:
+        found = [owner for owner in owner_usage(session) if owner.name == options.name]
+    if not found:
+        print(
+            f"{prog}: no owner is called {options.name!r} (`albumen-server owners` lists them)",
+            file=sys.stderr,
+        )
+        return 1
+    owner = found[0]
+    if not options.yes:
+        if not sys.stdin.isatty():
+            print(
+                f"{prog}: this deletes {owner.name!r}'s {owner.albums} album(s) and"
+                f" {owner.photos} photo(s) for good; add --yes to do it without a terminal",
+                file=sys.stderr,
+            )
+            return 2
+        answer = input(
+            f"This deletes {owner.name!r}'s {owner.albums} album(s), {owner.photos} photo(s) and"
+            f" {owner.live_links} live link(s) for good. Type the name again to go on: "
+        )
+        if answer.strip() != owner.name:
+            print(f"{prog}: not removed (the name did not match)", file=sys.stderr)
+            return 1
+    context = build_context(config)
+    try:
+        removed = remove_owner(context, owner.name)
+    except UnknownOwner:  # removed meanwhile by someone else
+        print(f"{prog}: no owner is called {options.name!r} any more", file=sys.stderr)
+        return 1
+    finally:
+        context.db.dispose()
+    print(
+        f"Removed {owner.name!r}: {removed.albums} album(s), {removed.photos} photo(s);"
+        f" {removed.blobs_deleted} file(s) deleted, {_size_text(removed.bytes_freed)} freed"
+        " (files another owner also keeps stay)."
+    )
+    return 0
 
 
 def _owners(args: list[str]) -> int:
@@ -333,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         return _invite(args[1:])
     if args[:1] == ["token"]:
         return _token(args[1:])
+    if args[:2] == ["owners", "remove"]:
+        return _remove_owner(args[2:])
     if args[:1] == ["owners"]:
         return _owners(args[1:])
     options = _serve_parser().parse_args(args)

@@ -1,11 +1,13 @@
-"""The deployment's owners as its administrator sees them: what each one keeps here, and taking
-an owner's devices' access away.
+"""The deployment's owners as its administrator sees them: what each one keeps here, taking an
+owner's devices' access away, and removing an owner with everything they keep.
 
 Why: a server shared by a few photographers needs the answers an Immich or Nextcloud admin gets
 from their user list (who is here, how much of the disk is theirs, how many links are live), and
 one step for a lost laptop: every token of the owner goes at once, in every process (each request
 looks its token up), while the albums and the links viewers hold stay as they are. The owner's
-app then asks to be paired again (`albumen-server invite`).
+app then asks to be paired again (`albumen-server invite`). And a photographer who leaves: their
+albums, photos, links, picks, tokens and uploads under way go, and every blob no one else's
+photo needs is deleted, under the deployment's blob lock as an album's deletion does it.
 """
 
 from __future__ import annotations
@@ -17,9 +19,28 @@ from sqlalchemy import Executable, delete, func, or_, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from albumen_server.models import Album, ApiToken, Link, Owner, PairingCode, Photo, utcnow
+from albumen_server.context import ServerContext
+from albumen_server.models import (
+    Album,
+    ApiToken,
+    Link,
+    Owner,
+    PairingCode,
+    Photo,
+    Upload,
+    utcnow,
+)
+from albumen_server.photos import delete_photos, forget_blobs
 
-__all__ = ["OwnerUsage", "RevokedAccess", "UnknownOwner", "owner_usage", "revoke_access"]
+__all__ = [
+    "OwnerUsage",
+    "RemovedOwner",
+    "RevokedAccess",
+    "UnknownOwner",
+    "owner_usage",
+    "remove_owner",
+    "revoke_access",
+]
 
 
 class UnknownOwner(LookupError):
@@ -111,3 +132,46 @@ def revoke_access(session: Session, name: str) -> RevokedAccess:
     )
     assert isinstance(tokens, CursorResult) and isinstance(invites, CursorResult)  # a DELETE's
     return RevokedAccess(tokens=tokens.rowcount, invites=invites.rowcount)
+
+
+@dataclass(frozen=True)
+class RemovedOwner:
+    albums: int
+    photos: int
+    blobs_deleted: int
+    bytes_freed: int
+
+
+def remove_owner(context: ServerContext, name: str) -> RemovedOwner:
+    """The owner called `name` and all they keep deleted: their uploads under way first (an
+    upload in flight keeps its blob alive), then their photos, albums, links (viewers get "not
+    available"), picks, tokens and invitations, in one transaction; then the blobs no other
+    photo needs, while the blob lock is still held. Raises :class:`UnknownOwner`."""
+    with context.blob_lock:
+        with context.db.session() as session:
+            owner = session.scalar(select(Owner).where(Owner.name == name))
+            if owner is None:
+                raise UnknownOwner(name)
+            uploads = list(session.scalars(select(Upload).where(Upload.owner_id == owner.id)))
+            for upload in uploads:
+                session.delete(upload)
+            session.flush()
+            photos = list(session.scalars(select(Photo).where(Photo.owner_id == owner.id)))
+            sizes = {photo.sha256: photo.size for photo in photos}
+            orphaned = delete_photos(session, photos)
+            albums = session.execute(delete(Album).where(Album.owner_id == owner.id))
+            session.execute(delete(Link).where(Link.owner_id == owner.id))
+            session.execute(delete(PairingCode).where(PairingCode.owner_name == name))
+            session.delete(owner)
+            assert isinstance(albums, CursorResult)
+            removed = RemovedOwner(
+                albums=albums.rowcount,
+                photos=len(photos),
+                blobs_deleted=len(orphaned),
+                bytes_freed=sum(sizes.get(sha256, 0) for sha256 in orphaned),
+            )
+        for upload in uploads:
+            if upload.completed_at is None:
+                context.parts.discard(upload.id)
+        forget_blobs(context, orphaned)
+    return removed

@@ -23,6 +23,7 @@ from tests.support import (
     new_id,
     new_token,
     photo_jpeg,
+    sha256,
     start_server,
 )
 
@@ -116,14 +117,53 @@ def check_owners_and_revocation(server: ServerProcess) -> None:
     assert "no owner is called 'mallory'" in unknown.stderr and not unknown.stdout
 
 
-def test_owners_and_revocation_on_sqlite(fresh_server: ServerProcess) -> None:
+def blob_files(server: ServerProcess) -> set[str]:
+    return {path.name for path in (server.data / "blobs").rglob("*") if path.is_file()}
+
+
+def check_removal(server: ServerProcess) -> None:
+    """A photographer leaves: all they keep goes, a file another owner keeps too stays."""
+    cleo = as_owner(server, create_token(server.data, "cleo", database=server.database))
+    dana = as_owner(server, create_token(server.data, "dana", database=server.database))
+    shared, own = photo_jpeg((48, 32), seed=7), photo_jpeg((48, 32), seed=8)
+    leaving = album_with_photos(cleo, [shared, own])
+    _, token = link(cleo, leaving)
+    staying = album_with_photos(dana, [shared])
+    before = blob_files(server)
+    assert {sha256(shared), sha256(own)} <= before
+
+    asked = admin(server, "owners", "remove", "--name", "cleo", check=False)
+    assert asked.returncode == 2 and "add --yes" in asked.stderr, "no terminal: nothing asked"
+    assert requests.get(f"{server.url}/s/{token}", timeout=30).status_code == 200
+
+    done = admin(server, "owners", "remove", "--name", "cleo", "--yes")
+    assert "Removed 'cleo': 1 album(s), 2 photo(s); 1 file(s) deleted" in done.stdout
+    assert blob_files(server) == before - {sha256(own)}, "the file dana keeps too stays"
+    assert requests.get(f"{server.url}/s/{token}", timeout=30).status_code == 404
+    assert cleo.api("GET", "/api/albums").status_code == 401
+    kept = dana.api("GET", f"/api/albums/{staying}/photos").json()["photos"]
+    original = dana.api("GET", f"/api/photos/{kept[0]['id']}/original")
+    assert original.status_code == 200 and original.content == shared
+    names = [
+        owner["name"] for owner in json.loads(admin(server, "owners", "--json").stdout)["owners"]
+    ]
+    assert "cleo" not in names and "dana" in names
+    again = admin(server, "owners", "remove", "--name", "cleo", "--yes", check=False)
+    assert again.returncode == 1 and "no owner is called 'cleo'" in again.stderr
+
+
+def test_owners_revocation_and_removal_on_sqlite(fresh_server: ServerProcess) -> None:
     check_owners_and_revocation(fresh_server)
+    check_removal(fresh_server)
 
 
-def test_owners_and_revocation_on_postgresql(postgres: PostgresCluster, tmp_path: Path) -> None:
+def test_owners_revocation_and_removal_on_postgresql(
+    postgres: PostgresCluster, tmp_path: Path
+) -> None:
     server = start_server(tmp_path / "data", "--database", postgres.create_database())
     try:
         check_owners_and_revocation(server)
+        check_removal(server)
     finally:
         server.stop()
 
