@@ -116,20 +116,27 @@ def _tile_url(value: str) -> str:
     return value
 
 
+def _deployment(parser: argparse.ArgumentParser, *, blobs: bool = False) -> None:
+    """The arguments that name a deployment to an administrator's command: its data folder,
+    and its database (and blob store) when they are not the data folder's own."""
+    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
+    parser.add_argument("--database", help="SQLAlchemy URL, if not SQLite in the data folder")
+    if blobs:
+        parser.add_argument("--blobs", help="blob store URL, if not the data folder's blobs/")
+
+
 def _token_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="albumen-server token")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="print a new owner token")
-    create.add_argument("--data", type=Path, required=True, help="the server's data folder")
-    create.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    _deployment(create)
     create.add_argument("--name", default="owner", help="whose token it is (owner)")
     revoke = commands.add_parser(
         "revoke",
         help="delete every token of an owner (a lost laptop): their devices are refused from "
         "the next request on and must be paired again; albums and links stay",
     )
-    revoke.add_argument("--data", type=Path, required=True, help="the server's data folder")
-    revoke.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    _deployment(revoke)
     revoke.add_argument("--name", required=True, help="the owner, as `owners` lists them")
     return parser
 
@@ -167,8 +174,7 @@ def _owners_parser() -> argparse.ArgumentParser:
         description="List the server's owners: since when, albums, photos, the space their "
         "originals take (each file once), live links and devices holding a token.",
     )
-    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
-    parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    _deployment(parser)
     parser.add_argument("--json", action="store_true", help="one JSON document, for scripts")
     return parser
 
@@ -180,9 +186,7 @@ def _remove_parser() -> argparse.ArgumentParser:
         "(each file no other owner's photo needs), links (their viewers get 'not available'), "
         "picks, tokens, invitations and uploads under way. Asks for the name again unless --yes.",
     )
-    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
-    parser.add_argument("--database", help="SQLAlchemy URL, if not SQLite in the data folder")
-    parser.add_argument("--blobs", help="blob store URL, if not the data folder's blobs/")
+    _deployment(parser, blobs=True)
     parser.add_argument("--name", required=True, help="the owner, as `owners` lists them")
     parser.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     return parser
@@ -303,9 +307,7 @@ def _backup_parser() -> argparse.ArgumentParser:
         "server runs; the copy is itself a data folder to serve or move back. Uploads under way "
         "and the derivative cache are left out. Run again into the same folder to add what is new.",
     )
-    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
-    parser.add_argument("--database", help="SQLAlchemy URL, if not SQLite in the data folder")
-    parser.add_argument("--blobs", help="blob store URL, if not the data folder's blobs/")
+    _deployment(parser, blobs=True)
     parser.add_argument("destination", type=Path, help="folder to write the backup to")
     return parser
 
@@ -358,8 +360,7 @@ def _invite_parser() -> argparse.ArgumentParser:
         "app's Settings or given to `albumen login`, it is traded for an owner token. Valid 24 "
         "hours, used once.",
     )
-    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
-    parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite in the data folder)")
+    _deployment(parser)
     parser.add_argument("--name", required=True, help="the owner's name, e.g. alice")
     parser.add_argument(
         "--public-url",

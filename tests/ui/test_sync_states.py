@@ -3,6 +3,8 @@ kept across a restart, Quit with uploads waiting."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -20,6 +22,42 @@ from tests.ui.windows import drop as _drop
 from tests.ui.windows import photos as _photos
 
 
+@contextlib.contextmanager
+def window_on(qtbot: QtBot, client: Path, url: str, token: str) -> Iterator[MainWindow]:
+    """The app's window on its own data folder, for the server at `url`; shut down after."""
+    context = build_context(client, url, token)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        yield window
+    finally:
+        window.close()
+        context.sync.shutdown()
+        context.runner.wait()
+        context.store.close()
+
+
+def album_waiting(qtbot: QtBot, window: MainWindow, folder: Path, start: int) -> str:
+    """A new album of two dropped photos, once the album list says they wait; its id."""
+    album = window.new_album(folder.name)
+    assert album is not None
+    _drop(window.grid.viewport(), _photos(folder, 2, start=start))
+    store = window.context.store
+    qtbot.waitUntil(lambda: len(store.photos(album.id)) == 2, timeout=WORK_MS)
+    row = window.albums.row_of(album.id)
+    assert row is not None
+    # The album list hears of the photos once the import hands them over (GUI thread).
+    qtbot.waitUntil(
+        lambda: (
+            window.albums.data(window.albums.index(row), StateTextRole)
+            == "Offline · 2 waiting to upload"
+        ),
+        timeout=WORK_MS,
+    )
+    return album.id
+
+
 def test_offline_then_back_online_against_a_real_server(
     qtbot: QtBot, tmp_path: Path, qapp: QApplication
 ) -> None:
@@ -27,38 +65,17 @@ def test_offline_then_back_online_against_a_real_server(
     server_data = tmp_path / "server"
     server_data.mkdir()
     token = create_token(server_data)
-    context = build_context(tmp_path / "client", f"http://127.0.0.1:{port}", token)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        album = window.new_album("Later")
-        assert album is not None
-        _drop(window.grid.viewport(), _photos(tmp_path / "later", 2, start=70))
-        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=WORK_MS)
-        qtbot.waitUntil(lambda: "offline" in window.connection_label.text(), timeout=30_000)
-        row = window.albums.row_of(album.id)
-        assert row is not None
-        # The album list hears of the photos once the import hands them over (GUI thread).
-        qtbot.waitUntil(
-            lambda: (
-                window.albums.data(window.albums.index(row), StateTextRole)
-                == "Offline · 2 waiting to upload"
-            ),
-            timeout=WORK_MS,
-        )
+    with window_on(qtbot, tmp_path / "client", f"http://127.0.0.1:{port}", token) as window:
+        album_id = album_waiting(qtbot, window, tmp_path / "Later", 70)
+        assert "offline" in window.connection_label.text()
         server = start_server(server_data, port=port, token=token)
         try:
             window.sync_action.trigger()
             qtbot.waitUntil(lambda: "online" in window.connection_label.text(), timeout=30_000)
-            assert [p.state for p in context.store.photos(album.id)] == [PhotoState.UPLOADED] * 2
+            photos = window.context.store.photos(album_id)
+            assert [p.state for p in photos] == [PhotoState.UPLOADED] * 2
         finally:
             server.stop()
-    finally:
-        window.close()
-        context.sync.shutdown()
-        context.runner.wait()
-        context.store.close()
 
 
 def test_a_server_that_no_longer_accepts_this_computer_says_pair_again(
@@ -69,32 +86,15 @@ def test_a_server_that_no_longer_accepts_this_computer_says_pair_again(
     server = start_server(tmp_path / "server")
     revoked = create_token(server.data, "anna")
     revoke_owner(server.data, "anna")
-    context = build_context(tmp_path / "client", server.url, revoked)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
     try:
-        album = window.new_album("Senja")
-        assert album is not None
-        _drop(window.grid.viewport(), _photos(tmp_path / "senja", 2, start=90))
-        qtbot.waitUntil(lambda: len(context.store.photos(album.id)) == 2, timeout=WORK_MS)
-        qtbot.waitUntil(lambda: "pair again" in window.connection_label.text(), timeout=30_000)
-        assert "no longer accepts this computer" in window.connection_label.text()
-        row = window.albums.row_of(album.id)
-        assert row is not None
-        qtbot.waitUntil(
-            lambda: (
-                window.albums.data(window.albums.index(row), StateTextRole)
-                == "Offline · 2 waiting to upload"
-            ),
-            timeout=WORK_MS,
-        )
-        assert [p.state for p in context.store.photos(album.id)] == [PhotoState.QUEUED] * 2
+        with window_on(qtbot, tmp_path / "client", server.url, revoked) as window:
+            album_id = album_waiting(qtbot, window, tmp_path / "Senja", 90)
+            label = window.connection_label
+            qtbot.waitUntil(lambda: "pair again" in label.text(), timeout=30_000)
+            assert "no longer accepts this computer" in label.text()
+            photos = window.context.store.photos(album_id)
+            assert [p.state for p in photos] == [PhotoState.QUEUED] * 2
     finally:
-        window.close()
-        context.sync.shutdown()
-        context.runner.wait()
-        context.store.close()
         server.stop()
 
 
