@@ -225,7 +225,7 @@ def cmd_sync(options: argparse.Namespace) -> int:
 def cmd_status(options: argparse.Namespace) -> int:
     from albumen.core import wording
     from albumen.core.album_state import originals_arriving
-    from albumen.core.backend import BackendError
+    from albumen.core.backend import AccessRefused, BackendError
 
     client = open_client(options)
     try:
@@ -245,6 +245,9 @@ def cmd_status(options: argparse.Namespace) -> int:
             me = backend.me()
             print(f"connection: online (server {health.get('version')}, owner {me.get('name')})")
             return EXIT_OK
+        except AccessRefused as error:
+            print(f"connection: refused ({error.message})")
+            return EXIT_AUTH
         except BackendError as error:
             print(f"connection: offline ({error.message})")
             return EXIT_OFFLINE

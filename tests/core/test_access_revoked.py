@@ -63,6 +63,9 @@ def test_the_command_line_says_pair_again_and_exits_4(
     assert synced.returncode == 4 and "pair again" in synced.stderr
     assert "4 waiting" in synced.stdout  # the album, its two photos, its link: kept
 
+    status = run_albumen(data, "status", token=token)
+    assert status.returncode == 4 and "connection: refused" in status.stdout
+
     again = create_token(fresh_server.data, "anna")
     done = run_albumen(data, "sync", token=again)
     assert done.returncode == 0, done.stderr

@@ -320,15 +320,17 @@ class SettingsDialog(QDialog):
             if save_after:
                 self._save(url, token)
             return
-        if isinstance(error, OfflineError):
-            self.server_status.setText("✗ The server cannot be reached.")
-            if save_after and self._save_anyway(url):
-                self._save(url, token)
-            return
+        # Before "cannot be reached": a refused token is an `OfflineError` too, to the sync
+        # (its queue waits), but here it is the answer to the question asked.
         if isinstance(error, BackendError) and error.status in (401, 403):
             self.server_status.setText("✗ The server refused this token.")
             self._fail("Token: the server does not accept it; ask for a new one.")
             self.token_edit.setFocus()
+            return
+        if isinstance(error, OfflineError):
+            self.server_status.setText("✗ The server cannot be reached.")
+            if save_after and self._save_anyway(url):
+                self._save(url, token)
             return
         self.server_status.setText("✗ That does not look like an Albumen server.")
         self._fail(f"Server address: {error}")
