@@ -3,9 +3,11 @@
 Builds the real window on real services (SQLite store; the sync paused, no server needed), adds
 N 24-megapixel JPEGs, opens the loupe on the first and steps through them as an owner does: the
 next key once the photo is on screen (`step_*`: the neighbour was decoded ahead, or is on its
-way), then holding the Right key (`held_*`: a key every 60 ms, decodes pile up). A 10 ms QTimer
-records how late each tick fires; the baseline is the same timer over the idle grid, measured
-first in the same run. Prints one JSON line.
+way), then holding the Right key (`held_*`: a key every 60 ms, decodes pile up), then at 100 %
+(`zoom_*`: Z, and the previous frame at the same spot, until the photo's own pixels show; the
+process's resident memory before and at 100 %). A 10 ms QTimer records how late each tick fires; the
+baseline is the same timer over the idle grid, measured first in the same run. Prints one JSON
+line.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/loupe.py [--photos 12] [--megapixels 24]
 """
@@ -32,6 +34,14 @@ def _delays(ticks: list[float]) -> dict[str, float]:
         "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] if ordered else 0.0,
         "median_ms": statistics.median(ordered) if ordered else 0.0,
     }
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now (VmRSS), in MiB: what the 100 % view holds on to."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main() -> int:
@@ -123,6 +133,27 @@ def main() -> int:
         assert window.loupe.photo is not None
         last_ms = until_shown(window.loupe.photo.id)
         holding = _delays(ticks)
+
+        def until_full(limit: float = 120.0) -> float:
+            """Milliseconds until the loupe shows the photo in view at 100 %, from its pixels."""
+            started = time.monotonic()
+            while window.loupe.canvas.full is None:
+                if time.monotonic() - started > limit:
+                    raise TimeoutError("the loupe did not show the photo at 100 %")
+                app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+            return (time.monotonic() - started) * 1000
+
+        # 100 %: the photo's own pixels, then the burst's previous frame at the same spot.
+        rss_before = _rss_mb()
+        ticks.clear()
+        started = time.monotonic()
+        window.loupe.toggle_zoom()
+        zoom_ms = (time.monotonic() - started) * 1000 + until_full()
+        started = time.monotonic()
+        window.loupe.step(-1)
+        zoom_step_ms = (time.monotonic() - started) * 1000 + until_full()
+        zooming = _delays(ticks)
+        rss_after = _rss_mb()
         timer.stop()
 
         print(
@@ -139,6 +170,11 @@ def main() -> int:
                     "baseline_delay": baseline,
                     "stepping_delay": stepping,
                     "holding_delay": holding,
+                    "zoom_to_full_ms": round(zoom_ms, 1),
+                    "zoom_step_to_full_ms": round(zoom_step_ms, 1),
+                    "zoom_delay": zooming,
+                    "rss_mb_before_zoom": round(rss_before, 1),
+                    "rss_mb_at_100": round(rss_after, 1),
                 }
             )
         )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from albumen.core.thumbnails import UprightPicture
 
 BACKGROUND = Qt.GlobalColor.black
+_BAND_BYTES = 2 << 20  # a band of rows copied at once (see picture_image)
 
 
 class LoupeCanvas(QWidget):
@@ -193,11 +194,24 @@ class LoupeCanvas(QWidget):
 
 def picture_image(picture: UprightPicture) -> QImage:
     """A decoded photo's pixels as a QImage (made off the GUI thread), with its colour profile,
-    as Qt reads one from a JPEG for the fitted view."""
+    as Qt reads one from a JPEG for the fitted view. Copied a band of rows at a time: a copy
+    holds the interpreter's lock, and 72 MB at once (24 MP) held the GUI thread 40 ms."""
     with picture.image as rgb:
         width, height = rgb.size
-        data = rgb.tobytes()
-    image = QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        image = QImage(width, height, QImage.Format.Format_RGB888)
+        line = image.bytesPerLine()
+        pixels = memoryview(image.bits())  # writable: the QImage owns its pixels
+        band = max(1, _BAND_BYTES // (3 * width))
+        for top in range(0, height, band):
+            rows = rgb.crop((0, top, width, min(height, top + band))).tobytes()
+            if line == 3 * width:
+                pixels[top * line : top * line + len(rows)] = rows
+            else:  # rows padded to 4 bytes
+                for row in range(len(rows) // (3 * width)):
+                    start = (top + row) * line
+                    pixels[start : start + 3 * width] = rows[
+                        row * 3 * width : (row + 1) * 3 * width
+                    ]
     if picture.profile:
         image.setColorSpace(QColorSpace.fromIccProfile(picture.profile))
     return image
