@@ -175,6 +175,7 @@ class Loupe(QWidget):
             show(image, enlarge=False)
             self.shown.emit(photo.id)
         elif photo.id in self._errors:
+            self.zoom_out()  # nothing to look at closely: the message says why
             show(None, enlarge=False, message=self._errors[photo.id])
             return
         else:
