@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.ui.context import AppContext
@@ -159,3 +160,24 @@ def test_the_next_frame_is_seen_where_the_last_one_was(
     assert not canvas.zoomed and not loupe.zoom_button.isChecked()
     qtbot.keyClick(loupe, Qt.Key.Key_Z)
     assert not canvas.zoomed, "nothing more to see at 100 %"
+
+
+def test_100_percent_is_known_from_the_photos_size_before_any_picture_of_it(
+    qtbot: QtBot,
+) -> None:
+    """Stepping through a burst at 100 % on a busy machine: the next frame's screen picture
+    and the grid's thumbnail may both be on their way; it stays at 100 % all the same, and is
+    painted black until its pixels come."""
+    from albumen.ui.loupe_canvas import LoupeCanvas
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    canvas = LoupeCanvas(parent)
+    canvas.resize(800, 600)
+    canvas.show_image(None, enlarge=True, photo_id="next", full_size=QSize(*SIZE))
+    assert canvas.can_zoom()
+    assert canvas.zoom_in() and canvas.zoomed
+    shown = canvas.grab().toImage()
+    assert shown.pixelColor(400, 300).black() == 255
+    canvas.show_image(None, enlarge=True, photo_id="small", full_size=QSize(640, 480))
+    assert not canvas.can_zoom(), "fewer pixels than the view: nothing more at 100 %"

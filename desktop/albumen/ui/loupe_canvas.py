@@ -73,19 +73,22 @@ class LoupeCanvas(QWidget):
     # -- zoom and pan --------------------------------------------------------------------------
 
     def can_zoom(self) -> bool:
-        """Whether 100 % shows more of the photo than fitting it does."""
-        fitted = self.fitted()
-        if fitted.isEmpty() or self.full_size.isEmpty():
+        """Whether 100 % shows more of the photo than fitting it does: it has more pixels than
+        the view has device pixels for it. Known from its size alone, before any picture of it
+        has come (stepping through a burst at 100 % under load stays at 100 %)."""
+        if self.full_size.isEmpty() or self.width() <= 0 or self.height() <= 0:
             return False
-        return self.full_size.width() > math.ceil(fitted.width() * self.devicePixelRatioF())
+        view = QSizeF(self.size()) * self.devicePixelRatioF()
+        shown = QSizeF(self.full_size).scaled(view, Qt.AspectRatioMode.KeepAspectRatio)
+        return self.full_size.width() > math.ceil(shown.width())
 
     def zoom_in(self, at: QPointF | None = None) -> bool:
         """100 % around the point of the photo under `at` (a point of this widget), or around
         the last centre; False when there is nothing more to see."""
         if not self.can_zoom():
             return False
-        if at is not None:
-            fitted = QRectF(self.fitted())
+        fitted = QRectF(self.fitted())
+        if at is not None and not fitted.isEmpty():
             self.centre = QPointF(
                 min(1.0, max(0.0, (at.x() - fitted.left()) / fitted.width())),
                 min(1.0, max(0.0, (at.y() - fitted.top()) / fitted.height())),
@@ -140,7 +143,7 @@ class LoupeCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.fillRect(self.rect(), BACKGROUND)
-        if self.zoomed and self.image is not None and not self.full_size.isEmpty():
+        if self.zoomed and not self.full_size.isEmpty():
             self._paint_zoomed(painter)
         else:
             target = self.fitted()
@@ -164,7 +167,8 @@ class LoupeCanvas(QWidget):
         if self.full is not None:
             painter.drawImage(target, self.full, source)  # one pixel on one pixel: no scaling
             return
-        assert self.image is not None
+        if self.image is None:
+            return  # neither the photo's pixels nor a picture of it yet: black until they come
         scale = self.image.width() / self.full_size.width()  # the stand-in, enlarged
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         stand_in = QRectF(
