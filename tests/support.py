@@ -116,6 +116,16 @@ def revoke_owner(data: Path, name: str, *, database: str | None = None) -> None:
     subprocess.run(command, capture_output=True, text=True, check=True)
 
 
+def server_admin(
+    server: ServerProcess, *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """An `albumen-server` command on the server's data folder (and database), run by hand."""
+    command = [sys.executable, "-m", "albumen_server.cli", *args, "--data", str(server.data)]
+    if server.database:
+        command += ["--database", server.database]
+    return subprocess.run(command, capture_output=True, text=True, check=check, timeout=60)
+
+
 def invite(server: ServerProcess, name: str) -> str:
     """A pairing address from `albumen-server invite`, as an administrator makes one."""
     result = subprocess.run(

@@ -131,6 +131,9 @@ def _token_parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create", help="print a new owner token")
     _deployment(create)
     create.add_argument("--name", default="owner", help="whose token it is (owner)")
+    create.add_argument(
+        "--device", help="what holds it, as `owners` will list it (a script's name)"
+    )
     revoke = commands.add_parser(
         "revoke",
         help="delete every token of an owner (a lost laptop): their devices are refused from "
@@ -138,28 +141,44 @@ def _token_parser() -> argparse.ArgumentParser:
     )
     _deployment(revoke)
     revoke.add_argument("--name", required=True, help="the owner, as `owners` lists them")
+    revoke.add_argument(
+        "--device", help="only this device's tokens (as `owners` lists it): the lost laptop"
+    )
     return parser
 
 
 def _token(args: list[str]) -> int:
-    from albumen_server.owners import UnknownOwner, revoke_access
+    from albumen_server.owners import UnknownDevice, UnknownOwner, revoke_access
 
     options = _token_parser().parse_args(args)
     config = ServerConfig(data_dir=options.data, database_url=options.database)
     if options.command == "create":
-        token = create_token(config, options.name)
+        token = create_token(config, options.name, options.device)
         print(f"New owner token for {options.name!r} (shown once, keep it safe): {token}")
         return 0
+    prog = "albumen-server token revoke"
     try:
         with _database(config) as db, db.session() as session:
-            revoked = revoke_access(session, options.name)
+            revoked = revoke_access(session, options.name, options.device)
     except UnknownOwner:
         print(
-            f"albumen-server token revoke: no owner is called {options.name!r}"
-            " (`albumen-server owners` lists them)",
+            f"{prog}: no owner is called {options.name!r} (`albumen-server owners` lists them)",
             file=sys.stderr,
         )
         return 1
+    except UnknownDevice as error:
+        known = ", ".join(repr(device) for device in error.known) or "none named"
+        print(
+            f"{prog}: {options.name!r} has no device called {error.device!r} (theirs: {known})",
+            file=sys.stderr,
+        )
+        return 1
+    if options.device is not None:
+        print(
+            f"Revoked {revoked.tokens} token(s) of {options.name!r} on {options.device!r}: that"
+            " device must be paired again; their other devices, albums and links are unchanged."
+        )
+        return 0
     print(
         f"Revoked {revoked.tokens} token(s) and {revoked.invites} unused invitation(s) of"
         f" {options.name!r}: their devices must be paired again (albumen-server invite);"
@@ -254,6 +273,8 @@ def _owners(args: list[str]) -> int:
     rows = [("OWNER", "SINCE", "ALBUMS", "PHOTOS", "STORED", "LIVE LINKS", "DEVICES")]
     for owner in owners:
         devices = str(owner.tokens)
+        if owner.devices:
+            devices += f": {', '.join(owner.devices)}"
         if owner.newest_token_at is not None:
             devices += f" (newest {owner.newest_token_at:%Y-%m-%d})"
         rows.append(
@@ -287,6 +308,7 @@ def _owner_json(owner: OwnerUsage) -> dict[str, object]:
         "live_links": owner.live_links,
         "tokens": owner.tokens,
         "newest_token_at": owner.newest_token_at.isoformat() if owner.newest_token_at else None,
+        "devices": list(owner.devices),
     }
 
 
@@ -331,12 +353,13 @@ def _backup(args: list[str]) -> int:
     return 0
 
 
-def create_token(config: ServerConfig, name: str) -> str:
-    """Make a token for the owner of that name (made if new); only its hash is kept."""
+def create_token(config: ServerConfig, name: str, device: str | None = None) -> str:
+    """Make a token for the owner of that name (made if new), held by `device` if named; only
+    its hash is kept."""
     from albumen_server.pairing import issue_token
 
     with _database(config) as db, db.session() as session:
-        return issue_token(session, name)
+        return issue_token(session, name, device)
 
 
 @contextlib.contextmanager

@@ -60,6 +60,8 @@ class ApiToken(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The computer it was paired from, as the app names it (its host name); None when unnamed.
+    device: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class Album(Base):

@@ -36,6 +36,7 @@ __all__ = [
     "OwnerUsage",
     "RemovedOwner",
     "RevokedAccess",
+    "UnknownDevice",
     "UnknownOwner",
     "owner_usage",
     "remove_owner",
@@ -60,6 +61,7 @@ class OwnerUsage:
     live_links: int
     tokens: int
     newest_token_at: datetime | None
+    devices: tuple[str, ...]  # the named ones, newest first (tokens may be unnamed)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ def owner_usage(session: Session) -> list[OwnerUsage]:
             )
         ).tuples()
     }
+    devices: dict[int, list[str]] = {}
+    for owner_id, device in session.execute(
+        select(ApiToken.owner_id, ApiToken.device)
+        .where(ApiToken.device.is_not(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).tuples():
+        if device is not None and device not in devices.setdefault(owner_id, []):
+            devices[owner_id].append(device)
     return [
         OwnerUsage(
             name=owner.name,
@@ -110,6 +120,7 @@ def owner_usage(session: Session) -> list[OwnerUsage]:
             live_links=live.get(owner.id, 0),
             tokens=tokens.get(owner.id, (0, None))[0],
             newest_token_at=tokens.get(owner.id, (0, None))[1],
+            devices=tuple(devices.get(owner.id, ())),
         )
         for owner in session.scalars(select(Owner).order_by(Owner.name))
     ]
@@ -120,12 +131,32 @@ def _per_owner(session: Session, statement: Executable) -> dict[int, int]:
     return {owner_id: int(value or 0) for owner_id, value in session.execute(statement)}
 
 
-def revoke_access(session: Session, name: str) -> RevokedAccess:
-    """Every token of the owner called `name` deleted, and their invitations not yet used: no
-    device of theirs is let in from the next request on. Raises :class:`UnknownOwner`."""
+class UnknownDevice(LookupError):
+    """The owner has no token held by a device of that name; `known` are the names they have."""
+
+    def __init__(self, device: str, known: list[str]) -> None:
+        super().__init__(device)
+        self.device, self.known = device, known
+
+
+def revoke_access(session: Session, name: str, device: str | None = None) -> RevokedAccess:
+    """The tokens of the owner called `name` deleted: every one, with their invitations not yet
+    used (no device of theirs is let in from the next request on), or, given `device`, those
+    of that device alone (the lost laptop; the owner's other computers stay paired). Raises
+    :class:`UnknownOwner`, or :class:`UnknownDevice` naming the devices they have."""
     owner_id = session.scalar(select(Owner.id).where(Owner.name == name))
     if owner_id is None:
         raise UnknownOwner(name)
+    if device is not None:
+        mine = ApiToken.owner_id == owner_id
+        revoked = session.execute(delete(ApiToken).where(mine, ApiToken.device == device))
+        assert isinstance(revoked, CursorResult)
+        if not revoked.rowcount:
+            known = session.scalars(
+                select(ApiToken.device).where(mine, ApiToken.device.is_not(None)).distinct()
+            )
+            raise UnknownDevice(device, sorted(d for d in known if d is not None))
+        return RevokedAccess(tokens=revoked.rowcount, invites=0)
     tokens = session.execute(delete(ApiToken).where(ApiToken.owner_id == owner_id))
     invites = session.execute(
         delete(PairingCode).where(PairingCode.owner_name == name, PairingCode.used_at.is_(None))

@@ -37,15 +37,27 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def issue_token(session: Session, name: str) -> str:
-    """A new owner token for the owner called `name` (made if new); only its hash is kept."""
+def device_name(text: str | None) -> str | None:
+    """A device's name as kept and shown: printable, one line, at most 100 characters; None
+    when nothing is left."""
+    if text is None:
+        return None
+    cleaned = "".join(c for c in " ".join(text.split()) if c.isprintable()).strip()[:100]
+    return cleaned or None
+
+
+def issue_token(session: Session, name: str, device: str | None = None) -> str:
+    """A new owner token for the owner called `name` (made if new), held by `device` (its name,
+    if known); only its hash is kept."""
     owner = session.scalar(select(Owner).where(Owner.name == name))
     if owner is None:
         owner = Owner(name=name)
         session.add(owner)
         session.flush()
     token = new_api_token()
-    session.add(ApiToken(owner_id=owner.id, token_hash=hash_api_token(token)))
+    session.add(
+        ApiToken(owner_id=owner.id, token_hash=hash_api_token(token), device=device_name(device))
+    )
     return token
 
 
@@ -66,6 +78,9 @@ def create_invite(session: Session, name: str, hours: int = INVITE_HOURS) -> str
 
 class PairRequest(BaseModel):
     code: str = Field(pattern=_CODE_PATTERN)
+    device: str | None = Field(
+        default=None, max_length=200, description="the computer's name, as its owner knows it"
+    )
 
 
 class PairAnswer(BaseModel):
@@ -98,7 +113,7 @@ def pair(body: PairRequest, context: Context) -> PairAnswer:
             select(PairingCode.owner_name).where(PairingCode.code_hash == _hash(body.code))
         )
         assert name is not None  # the row was just updated
-        token = issue_token(session, name)
+        token = issue_token(session, name, body.device)
     return PairAnswer(token=token, owner=name)
 
 

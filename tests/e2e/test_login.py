@@ -14,8 +14,9 @@ import pytest
 import requests
 from keyring.backend import KeyringBackend
 
+from albumen.core.pairing import this_device
 from tests.core.test_credentials import real_keyring  # noqa: F401  # the fixture
-from tests.support import ServerProcess, invite, run_albumen
+from tests.support import ServerProcess, invite, run_albumen, server_admin
 
 EXIT_AUTH = 4
 
@@ -69,6 +70,9 @@ def test_login_with_a_pairing_address_and_no_keyring_shows_the_token_once(
     token = result.stderr.rsplit("ALBUMEN_TOKEN: ", 1)[1].strip()
     assert _name(fresh_server, token) == "sam"
     assert not (tmp_path / "settings.json").exists()
+    # Paired under this computer's name, for an administrator to revoke it alone if lost.
+    listed = json.loads(server_admin(fresh_server, "owners", "--json").stdout)["owners"]
+    assert next(o for o in listed if o["name"] == "sam")["devices"] == [this_device()]
 
 
 def test_login_refuses_a_pairing_address_over_plain_http_to_another_machine(

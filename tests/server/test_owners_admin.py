@@ -6,15 +6,11 @@ while their links keep working for viewers."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.postgres import PostgresCluster
 from tests.server.uploading import upload_photo
 from tests.support import (
     ServerProcess,
@@ -23,19 +19,9 @@ from tests.support import (
     new_id,
     new_token,
     photo_jpeg,
+    server_admin,
     sha256,
-    start_server,
 )
-
-
-def admin(
-    server: ServerProcess, *args: str, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    """An `albumen-server` command on the server's data folder (and database), as run by hand."""
-    command = [sys.executable, "-m", "albumen_server.cli", *args, "--data", str(server.data)]
-    if server.database:
-        command += ["--database", server.database]
-    return subprocess.run(command, capture_output=True, text=True, check=check, timeout=60)
 
 
 def as_owner(server: ServerProcess, token: str) -> ServerProcess:
@@ -72,7 +58,7 @@ def check_owners_and_revocation(server: ServerProcess) -> None:
     alice.api("DELETE", f"/api/links/{revoked}").raise_for_status()
     album_with_photos(bob, [photo_jpeg((32, 32), seed=3)])
 
-    listed = json.loads(admin(server, "owners", "--json").stdout)["owners"]
+    listed = json.loads(server_admin(server, "owners", "--json").stdout)["owners"]
     by_name = {owner["name"]: owner for owner in listed}
     assert [owner["name"] for owner in listed] == ["alice", "bob", "owner"]
     assert by_name["alice"] | {"since": None, "newest_token_at": None} == {
@@ -84,9 +70,10 @@ def check_owners_and_revocation(server: ServerProcess) -> None:
         "live_links": 1,
         "tokens": 2,
         "newest_token_at": None,
+        "devices": [],
     }
     assert by_name["bob"]["photos"] == 1 and by_name["bob"]["tokens"] == 1
-    table = admin(server, "owners").stdout.splitlines()
+    table = server_admin(server, "owners").stdout.splitlines()
     assert table[0].split() == [
         "OWNER",
         "SINCE",
@@ -101,7 +88,7 @@ def check_owners_and_revocation(server: ServerProcess) -> None:
     assert f"{(len(first) + len(second)) / 1000:.1f} kB" in alice_row and "2 (newest " in alice_row
 
     pending = invite(server, "alice").rsplit("/pair/", 1)[1]
-    done = admin(server, "token", "revoke", "--name", "alice")
+    done = server_admin(server, "token", "revoke", "--name", "alice")
     assert "Revoked 2 token(s) and 1 unused invitation(s) of 'alice'" in done.stdout
     refused = alice.api("GET", "/api/albums")
     assert refused.status_code == 401, refused.text
@@ -110,9 +97,9 @@ def check_owners_and_revocation(server: ServerProcess) -> None:
     assert gallery.status_code == 200 and "Proofs" in gallery.text
     paired = requests.post(f"{server.url}/api/pair", json={"code": pending}, timeout=30)
     assert paired.status_code == 410, "an invitation sent before the revocation is void"
-    assert json.loads(admin(server, "owners", "--json").stdout)["owners"][0]["tokens"] == 0
+    assert json.loads(server_admin(server, "owners", "--json").stdout)["owners"][0]["tokens"] == 0
 
-    unknown = admin(server, "token", "revoke", "--name", "mallory", check=False)
+    unknown = server_admin(server, "token", "revoke", "--name", "mallory", check=False)
     assert unknown.returncode == 1
     assert "no owner is called 'mallory'" in unknown.stderr and not unknown.stdout
 
@@ -132,11 +119,11 @@ def check_removal(server: ServerProcess) -> None:
     before = blob_files(server)
     assert {sha256(shared), sha256(own)} <= before
 
-    asked = admin(server, "owners", "remove", "--name", "cleo", check=False)
+    asked = server_admin(server, "owners", "remove", "--name", "cleo", check=False)
     assert asked.returncode == 2 and "add --yes" in asked.stderr, "no terminal: nothing asked"
     assert requests.get(f"{server.url}/s/{token}", timeout=30).status_code == 200
 
-    done = admin(server, "owners", "remove", "--name", "cleo", "--yes")
+    done = server_admin(server, "owners", "remove", "--name", "cleo", "--yes")
     assert "Removed 'cleo': 1 album(s), 2 photo(s); 1 file(s) deleted" in done.stdout
     assert blob_files(server) == before - {sha256(own)}, "the file dana keeps too stays"
     assert requests.get(f"{server.url}/s/{token}", timeout=30).status_code == 404
@@ -144,28 +131,49 @@ def check_removal(server: ServerProcess) -> None:
     kept = dana.api("GET", f"/api/albums/{staying}/photos").json()["photos"]
     original = dana.api("GET", f"/api/photos/{kept[0]['id']}/original")
     assert original.status_code == 200 and original.content == shared
-    names = [
-        owner["name"] for owner in json.loads(admin(server, "owners", "--json").stdout)["owners"]
-    ]
+    listed = json.loads(server_admin(server, "owners", "--json").stdout)["owners"]
+    names = [owner["name"] for owner in listed]
     assert "cleo" not in names and "dana" in names
-    again = admin(server, "owners", "remove", "--name", "cleo", "--yes", check=False)
+    again = server_admin(server, "owners", "remove", "--name", "cleo", "--yes", check=False)
     assert again.returncode == 1 and "no owner is called 'cleo'" in again.stderr
 
 
-def test_owners_revocation_and_removal_on_sqlite(fresh_server: ServerProcess) -> None:
+def test_one_lost_laptop_is_revoked_and_the_owners_other_computers_stay_paired(
+    fresh_server: ServerProcess,
+) -> None:
+    """Each device pairs under its own name (the app sends its host name); revoking one leaves
+    the others in."""
+    codes = [invite(fresh_server, "erin").rsplit("/pair/", 1)[1] for _ in range(2)]
+    owners: dict[str, ServerProcess] = {}
+    for code, device in zip(codes, ["erin-laptop", "erin-studio\n\x07imac"], strict=True):
+        paired = requests.post(
+            f"{fresh_server.url}/api/pair", json={"code": code, "device": device}, timeout=30
+        )
+        assert paired.status_code == 200, paired.text
+        owners[device] = as_owner(fresh_server, paired.json()["token"])
+    create_token(fresh_server.data, "erin", database=fresh_server.database)  # a script's, unnamed
+    listed = json.loads(server_admin(fresh_server, "owners", "--json").stdout)["owners"]
+    (erin,) = [owner for owner in listed if owner["name"] == "erin"]
+    assert erin["tokens"] == 3
+    assert erin["devices"] == ["erin-studio imac", "erin-laptop"], "newest first, one line each"
+    table = server_admin(fresh_server, "owners").stdout.splitlines()
+    row = next(line for line in table if line.startswith("erin"))
+    assert "3: erin-studio imac, erin-laptop (newest " in row
+
+    revoke = ["token", "revoke", "--name", "erin", "--device", "erin-laptop"]
+    done = server_admin(fresh_server, *revoke)
+    assert "Revoked 1 token(s) of 'erin' on 'erin-laptop'" in done.stdout
+    assert owners["erin-laptop"].api("GET", "/api/albums").status_code == 401
+    assert owners["erin-studio\n\x07imac"].api("GET", "/api/albums").status_code == 200
+    unknown = server_admin(fresh_server, *revoke, check=False)
+    assert unknown.returncode == 1
+    assert "has no device called 'erin-laptop' (theirs: 'erin-studio imac')" in unknown.stderr
+
+
+def test_owners_revocation_and_removal(fresh_server: ServerProcess) -> None:
+    """On SQLite and on PostgreSQL (`fresh_server` is both)."""
     check_owners_and_revocation(fresh_server)
     check_removal(fresh_server)
-
-
-def test_owners_revocation_and_removal_on_postgresql(
-    postgres: PostgresCluster, tmp_path: Path
-) -> None:
-    server = start_server(tmp_path / "data", "--database", postgres.create_database())
-    try:
-        check_owners_and_revocation(server)
-        check_removal(server)
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("size", [0, 999, 1000, 1_234_567, 5 * 10**12])

@@ -10,6 +10,7 @@ nothing crosses a network.
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -51,6 +52,14 @@ def parse_invite(text: str) -> Invite | None:
     return Invite(f"{parts.scheme}://{parts.netloc}{match['prefix']}", match["code"])
 
 
+def this_device() -> str | None:
+    """This computer's name as its owner knows it (its host name, without the network's
+    domain): the server lists the token under it, so an administrator can revoke the one
+    laptop that was lost."""
+    name = socket.gethostname().split(".")[0].strip()
+    return name or None
+
+
 def redeem(invite: Invite) -> Paired:
     """Trade the invite for an owner token, once. Raises PairingError."""
     parts = urlsplit(invite.server_url)
@@ -64,7 +73,7 @@ def redeem(invite: Invite) -> Paired:
         with environment_session() as session:
             answer = session.post(
                 url,
-                json={"code": invite.code},
+                json={"code": invite.code, "device": this_device()},
                 headers={"User-Agent": f"Albumen/{__version__}"},
                 timeout=TIMEOUT,
                 proxies=direct_or_environ_proxies(url),
