@@ -271,6 +271,7 @@ def gallery_context(
         "show_metadata": keep.metadata,
         "first_screen": FIRST_SCREEN,
         "preview_edge": PREVIEW_EDGE,
+        "large_edge": LARGE.width,
         "on_its_way": sum(1 for view in views if view.original_on_its_way),
     }
 

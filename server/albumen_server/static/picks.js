@@ -277,8 +277,8 @@ function gallery(bar, store) {
       render();
     };
     lightbox.addEventListener("albumen:photo", (event) => showing(event.detail.id));
-    if (lightbox.open && lightbox.dataset.photo) {
-      showing(lightbox.dataset.photo); // opened by the URL before this script ran
+    if (lightbox.open && lightbox.shownPhoto) {
+      showing(lightbox.shownPhoto.id); // opened by the URL before this script ran
     }
     lbPick.addEventListener("click", () => shownId && store.toggle(shownId));
     lightbox.addEventListener("keydown", (event) => {

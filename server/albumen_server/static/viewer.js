@@ -160,10 +160,12 @@ function lightbox(dialog) {
     if (playing) {
       hold(); // a step by hand while playing: this photo gets its whole time too
     }
-    // For picks.js: which photo the lightbox shows now (and, for a script that starts after
-    // a URL with a photo in it opened the lightbox, which one it shows).
-    dialog.dataset.photo = photo.id;
-    dialog.dispatchEvent(new CustomEvent("albumen:photo", { detail: { id: photo.id } }));
+    // For picks.js and zoom.js: the photo the lightbox shows now, as this file read it from
+    // the grid, in the event and on the dialog (for a script that starts after a URL with a
+    // photo in it opened the lightbox).
+    const { id, large, width, height } = photo;
+    dialog.shownPhoto = { id, large, width, height };
+    dialog.dispatchEvent(new CustomEvent("albumen:photo", { detail: dialog.shownPhoto }));
     if (!dialog.open) {
       dialog.showModal();
       $(".lb-close").focus();

@@ -15,23 +15,11 @@
   const stage = dialog.querySelector(".lb-stage");
   const image = dialog.querySelector(".lb-image");
   const previewEdge = Number(dialog.dataset.previewEdge) || 2048;
-  const largeEdge = 3840;
-  let photo = null; // {large, width, height} of the photo shown
+  const largeEdge = Number(dialog.dataset.zoomEdge) || 3840; // the large picture's, from the server
+  let photo = null; // viewer.js's {id, large, width, height} of the photo shown
   let zoomed = null; // {left, top, width, height} of the picture on the stage, in CSS pixels
   let drag = null;
   let dragged = false;
-
-  function describe(id) {
-    const link = document.querySelector(`#photos a.photo[data-id="${CSS.escape(id)}"]`);
-    if (!link) {
-      return null;
-    }
-    return {
-      large: link.dataset.large || null,
-      width: Number(link.dataset.width) || 0,
-      height: Number(link.dataset.height) || 0,
-    };
-  }
 
   // The size of the picture zooming shows, in device pixels: the large one's where there is
   // one, else the preview's (neither larger than the photo).
@@ -124,10 +112,10 @@
 
   dialog.addEventListener("albumen:photo", (event) => {
     zoomOut();
-    photo = describe(event.detail.id);
+    photo = event.detail;
   });
-  if (dialog.open && dialog.dataset.photo) {
-    photo = describe(dialog.dataset.photo); // opened by the URL before this script ran
+  if (dialog.open && dialog.shownPhoto) {
+    photo = dialog.shownPhoto; // opened by the URL before this script ran
   }
   dialog.addEventListener("close", zoomOut);
   button.hidden = false;
