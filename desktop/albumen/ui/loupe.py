@@ -31,7 +31,6 @@ from albumen.ui.photo_grid import PhotoGridModel
 
 KEPT = 3  # decoded photos kept: the one in view and its neighbours
 EDGE_MAX = 4096  # a 4K screen's long side: larger decodes show nothing more
-FULL_EDGE_MAX = 1 << 16  # 100 %: the photo's own size (none is this large; see MAX_PIXELS)
 PAN_FRACTION = 0.2  # of the view, per Shift+arrow at 100 %
 DRAG_DISTANCE = 4  # logical pixels a press must move to be a drag, not a click
 
@@ -240,11 +239,12 @@ class Loupe(QWidget):
     def _load_full(self, photo: Photo) -> None:
         """The photo's own pixels decoded for 100 %, off the GUI thread, for the photo in view
         only (a 24 MP photo is 72 MB of them): skipped when the owner has moved on."""
-        if self.canvas.full is not None or photo.id in self._loading_full:
+        # Only a photo of known size gets here (`LoupeCanvas.can_zoom` asks for its size).
+        if self.canvas.full is not None or photo.id in self._loading_full or not photo.width:
             return
         self._loading_full.add(photo.id)
         path = photo.path
-        edge = max(photo.width or 0, photo.height or 0) or FULL_EDGE_MAX
+        edge = max(photo.width, photo.height or 0)
 
         def decode() -> QImage | None:
             if self.photo is None or self.photo.id != photo.id or not self.canvas.zoomed:
