@@ -5,7 +5,8 @@
 Starts a real server on 127.0.0.1 with a temporary data folder, shares the browser tests' album
 of three cities, and drives Debian's /usr/bin/chromium through Playwright (nothing downloaded).
 Writes viewer-{password,gallery,lightbox,map}-{phone,laptop}.png next to this file, and
-viewer-picks.png (laptop) and viewer-picks-phone.png (390×844) from a link that allows picks.
+viewer-picks.png (laptop), viewer-picks-phone.png (390×844) and viewer-picks-note-{phone,laptop}.png
+(a note on a picked photo, in the lightbox) from a link that allows picks.
 """
 
 from __future__ import annotations
@@ -33,11 +34,18 @@ def _images_loaded(page: Page, selector: str) -> None:
 
 
 def _picks(page: Page, url: str, size: str) -> None:
-    """A viewer's picks: hearts on three photos, sent with a name."""
+    """A viewer's picks: hearts on three photos, a note on one, sent with a name."""
     page.goto(url)
     _images_loaded(page, "#photos img")
     for index in (1, 3, 4):
         page.locator("#photos li").nth(index).locator("button.heart").click()
+    page.locator("#photos a.photo").nth(3).click()
+    expect(page.locator(".lb-image")).to_have_js_property("complete", True)
+    page.keyboard.press("n")
+    page.keyboard.type("Could this one be a little warmer? It is for my grandmother.")
+    page.screenshot(path=OUT / f"viewer-picks-note-{size}.png")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
     page.click(".picks-send")
     page.fill("#picks-name", "Anna Lindqvist")
     page.fill("#picks-note", "The Lisbon ones for the hallway, please!")

@@ -218,6 +218,7 @@ class PickedPhoto(Base):
     __tablename__ = "pick_photos"
     pick_id: Mapped[str] = mapped_column(ForeignKey("picks.id", ondelete="CASCADE"))
     photo_id: Mapped[str] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # the viewer's, on this photo
 
     __table_args__ = (PrimaryKeyConstraint("pick_id", "photo_id"),)
 
@@ -232,6 +233,7 @@ class PickDraft(Base):
     photo_id: Mapped[str] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), index=True)
     link_id: Mapped[str] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # the viewer's, on this photo
 
     __table_args__ = (PrimaryKeyConstraint("draft_id", "photo_id"),)
 

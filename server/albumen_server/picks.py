@@ -8,7 +8,7 @@ list; an id belongs to the link it was first sent through (another link: 409).
 Rules kept here, whichever way a pick arrives (`PUT /s/{token}/picks/{id}` from the script, or
 the photo page's plain form in `picks_form`):
 - only photos of the link's album, each once, in the album's order (an unknown id: 422 naming
-  `photo_ids`);
+  `photo_ids`); a note on a photo only on one of those (`photo_notes`);
 - sends are rate limited per link and client address (`rate_limits`, counted in the database);
 - a revoked or expired link takes no more picks, but the owner keeps those sent; deleting the
   album deletes them (foreign keys: `models.Pick`);
@@ -95,22 +95,24 @@ def from_another_site(request: Request, public_url: str | None) -> bool:
 # -- storage ------------------------------------------------------------------------------------
 
 
-def _photo_ids_in_order(session: Session, pick_ids: Sequence[str]) -> dict[str, list[str]]:
-    """Each pick's photos, in the album's order."""
+def _photos_in_order(
+    session: Session, pick_ids: Sequence[str]
+) -> dict[str, list[tuple[str, str | None]]]:
+    """Each pick's photos with the viewer's note on each (or None), in the album's order."""
     rows = session.execute(
-        select(PickedPhoto.pick_id, PickedPhoto.photo_id)
+        select(PickedPhoto.pick_id, PickedPhoto.photo_id, PickedPhoto.note)
         .join(Photo, Photo.id == PickedPhoto.photo_id)
         .where(PickedPhoto.pick_id.in_(pick_ids))
         .order_by(*ALBUM_ORDER)
     )
-    photos: dict[str, list[str]] = defaultdict(list)
-    for pick_id, photo_id in rows:
-        photos[pick_id].append(photo_id)
+    photos: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for pick_id, photo_id, note in rows:
+        photos[pick_id].append((photo_id, note))
     return photos
 
 
 def picks_out(session: Session, picks: Sequence[Pick]) -> list[PickOut]:
-    photos = _photo_ids_in_order(session, [pick.id for pick in picks]) if picks else {}
+    photos = _photos_in_order(session, [pick.id for pick in picks]) if picks else {}
     return [
         PickOut(
             id=pick.id,
@@ -118,7 +120,8 @@ def picks_out(session: Session, picks: Sequence[Pick]) -> list[PickOut]:
             album_id=pick.album_id,
             name=pick.name,
             note=pick.note,
-            photo_ids=photos.get(pick.id, []),
+            photo_ids=[photo_id for photo_id, _note in photos.get(pick.id, [])],
+            photo_notes={photo_id: note for photo_id, note in photos.get(pick.id, []) if note},
             submitted_at=pick.submitted_at,
         )
         for pick in picks
@@ -131,6 +134,20 @@ def stored_pick(session: Session, link_id: str, pick_id: str) -> PickOut | None:
     if pick is None or pick.link_id != link_id:
         return None
     return picks_out(session, [pick])[0]
+
+
+def photo_notes(body: PickIn, picked: Sequence[str]) -> dict[str, str]:
+    """The notes to keep, by photo: a blank one is none; one on a photo not picked is refused
+    (PickRefused 422 naming `photo_notes`), as a note the owner would never see."""
+    chosen = set(picked)
+    stray = [photo_id for photo_id in body.photo_notes if photo_id not in chosen]
+    if stray:
+        shown = ", ".join(stray[:3]) + (" …" if len(stray) > 3 else "")
+        raise PickRefused(
+            422, "invalid", f"photo_notes: {len(stray)} of these photos are not picked ({shown})"
+        )
+    kept = {photo_id: note.strip() for photo_id, note in body.photo_notes.items()}
+    return {photo_id: note for photo_id, note in kept.items() if note}
 
 
 def store_pick(
@@ -158,6 +175,7 @@ def store_pick(
                 "invalid",
                 f"photo_ids: {len(unknown)} of these are not photos of this album ({shown})",
             )
+        notes = photo_notes(body, wanted)
         pick = session.get(Pick, pick_id)
         if pick is not None and pick.link_id != grant.link_id:
             raise PickRefused(409, "conflict", f"pick id {pick_id} was sent through another link")
@@ -170,7 +188,10 @@ def store_pick(
             session.execute(delete(PickedPhoto).where(PickedPhoto.pick_id == pick_id))
         pick.name, pick.note, pick.submitted_at = body.name, body.note or None, now
         session.flush()
-        session.add_all(PickedPhoto(pick_id=pick_id, photo_id=photo_id) for photo_id in wanted)
+        session.add_all(
+            PickedPhoto(pick_id=pick_id, photo_id=photo_id, note=notes.get(photo_id))
+            for photo_id in wanted
+        )
         session.flush()
         return picks_out(session, [pick])[0], created
 

@@ -5,15 +5,17 @@ without script can only post one form at a time, so each photo's page carries a 
 photo" form and a "Send my picks" form, and the photos marked so far are kept here as rows of
 `pick_drafts`, under an id the browser holds in a cookie (`albumen_pick`: HttpOnly,
 SameSite=Lax, for this link's path alone, 90 days). That id is also the id the pick takes when
-sent, so sending again updates the same list, as the script's does. The selection stays after
+sent, so sending again updates the same list, as the script's does. A note on a photo is kept
+with its row (`write_note`, from the form under a picked photo). The selection stays after
 sending, as the script's does. Drafts go with their photos (foreign keys) and after 90 days
-untouched; marking is rate limited per link and client like sending (`rate_limits`).
+untouched; marking and notes are rate limited per link and client like sending (`rate_limits`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,13 +48,25 @@ def draft_id_of(cookie: str | None) -> str | None:
     return cookie if is_uuid(cookie) else None
 
 
+def _forget_old(session: Session, now: datetime) -> None:
+    session.execute(
+        delete(PickDraft).where(PickDraft.added_at < now - timedelta(seconds=COOKIE_MAX_AGE))
+    )
+
+
+def _insert(session: Session) -> Any:
+    """An INSERT that can say what to do when the row is there (ON CONFLICT), on either
+    database."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(PickDraft)
+
+
 def mark(context: ServerContext, grant: Grant, draft_id: str, photo_id: str, on: bool) -> None:
-    """Put `photo_id` into the draft (`on`) or take it out; old drafts are forgotten on the way."""
+    """Put `photo_id` into the draft (`on`) or take it out, with its note; old drafts are
+    forgotten on the way."""
     now = utcnow()
     with context.db.session() as session:
-        session.execute(
-            delete(PickDraft).where(PickDraft.added_at < now - timedelta(seconds=COOKIE_MAX_AGE))
-        )
+        _forget_old(session, now)
         if not on:
             session.execute(
                 delete(PickDraft).where(
@@ -67,25 +81,47 @@ def mark(context: ServerContext, grant: Grant, draft_id: str, photo_id: str, on:
             "added_at": now,
         }
         # A second "pick" of the same photo (a form sent twice) changes nothing.
-        dialect = session.get_bind().dialect.name
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert(PickDraft)
-        session.execute(insert.values(**values).on_conflict_do_nothing())
+        session.execute(_insert(session).values(**values).on_conflict_do_nothing())
 
 
-def draft_photos(session: Session, grant: Grant, draft_id: str) -> list[str]:
-    """The draft's photos that are in the link's album, in the album's order."""
-    return list(
-        session.scalars(
-            select(PickDraft.photo_id)
-            .join(Photo, Photo.id == PickDraft.photo_id)
-            .where(
-                PickDraft.draft_id == draft_id,
-                PickDraft.link_id == grant.link_id,
-                Photo.album_id == grant.album_id,
+def write_note(
+    context: ServerContext, grant: Grant, draft_id: str, photo_id: str, note: str | None
+) -> None:
+    """Keep the viewer's note on `photo_id` in the draft (None: no note), picking the photo if
+    it was not: a note is on a picked photo."""
+    now = utcnow()
+    with context.db.session() as session:
+        _forget_old(session, now)
+        values = {
+            "draft_id": draft_id,
+            "photo_id": photo_id,
+            "link_id": grant.link_id,
+            "added_at": now,
+            "note": note,
+        }
+        insert = _insert(session).values(**values)
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[PickDraft.draft_id, PickDraft.photo_id],
+                set_={"note": note, "added_at": now},
             )
-            .order_by(*ALBUM_ORDER)
         )
+
+
+def draft_photos(session: Session, grant: Grant, draft_id: str) -> dict[str, str | None]:
+    """The draft's photos that are in the link's album, in the album's order, each with the
+    viewer's note on it (or None)."""
+    rows = session.execute(
+        select(PickDraft.photo_id, PickDraft.note)
+        .join(Photo, Photo.id == PickDraft.photo_id)
+        .where(
+            PickDraft.draft_id == draft_id,
+            PickDraft.link_id == grant.link_id,
+            Photo.album_id == grant.album_id,
+        )
+        .order_by(*ALBUM_ORDER)
     )
+    return {photo_id: note for photo_id, note in rows}
 
 
 @dataclass(frozen=True)
@@ -98,6 +134,7 @@ class PickPanel:
     sent: PickOut | None
     name: str = ""
     note: str = ""
+    photo_note: str = ""  # the viewer's note on this photo, kept in the draft
     notice: str | None = None
     error: str | None = None
 
@@ -122,6 +159,7 @@ def pick_panel(
         notice = f"Sent {count} pick{'' if count == 1 else 's'} to the photographer."
     return PickPanel(
         picked=photo_id in photos,
+        photo_note=photos.get(photo_id) or "",
         count=len(photos),
         sent=sent,
         name=sent.name if sent else "",

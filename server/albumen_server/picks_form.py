@@ -1,8 +1,9 @@
 """`POST /s/{token}/picks`: the photo page's plain forms, for viewers without JavaScript.
 
-Three actions, each from a button of the photo's page: `pick` and `unpick` mark the photo in
-the viewer's draft (`picks_drafts`), `send` sends the draft with the name and note typed, by
-the same rules as the script's `PUT` (`picks.store_pick`). A form that went through answers
+Four actions, each from a button of the photo's page: `pick` and `unpick` mark the photo in
+the viewer's draft (`picks_drafts`), `note` keeps the viewer's note on this photo there (and
+picks it), `send` sends the draft with the name and note typed, by the same rules as the
+script's `PUT` (`picks.store_pick`). A form that went through answers
 303 back to the photo's page (so a reload does not post it again); one that did not shows the
 page again with the reason: 422 for a name or note that will not do, 429 with `Retry-After`
 when sent too often. On a link without picks the route answers like an unavailable link.
@@ -20,7 +21,7 @@ from typing import Annotated, Literal
 from anyio import to_thread
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
@@ -44,9 +45,17 @@ from albumen_server.picks_drafts import (
     mark,
     mark_limit,
     pick_panel,
+    write_note,
 )
 from albumen_server.rate_limits import take_turn
-from albumen_server.schemas import MAX_PICK_NAME, MAX_PICK_NOTE, PickIn, Uuid
+from albumen_server.schemas import (
+    MAX_PHOTO_NOTE,
+    MAX_PICK_NAME,
+    MAX_PICK_NOTE,
+    PhotoNote,
+    PickIn,
+    Uuid,
+)
 from albumen_server.viewer import open_photo, render_photo_page
 from albumen_server.viewer_access import (
     Grant,
@@ -61,6 +70,8 @@ router = APIRouter(prefix="/s", tags=["viewer"])
 # Typed on the page, checked by PickIn; bounded here only so a huge field is not read whole.
 NameField = Annotated[str, Form(max_length=4 * MAX_PICK_NAME)]
 NoteField = Annotated[str, Form(max_length=4 * MAX_PICK_NOTE)]
+PhotoNoteField = Annotated[str, Form(max_length=4 * MAX_PHOTO_NOTE)]
+_photo_note = TypeAdapter(PhotoNote)
 
 
 def _wording(error: ValidationError) -> str:
@@ -81,13 +92,24 @@ def _wait_words(seconds: int) -> str:
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
+def _photo_note_problem(note: str) -> str | None:
+    """What to tell a person whose note on a photo was refused, or None."""
+    try:
+        _photo_note.validate_python(note)
+    except ValidationError:
+        return f"A note on a photo can be up to {MAX_PHOTO_NOTE} characters long, as plain text."
+    return None
+
+
 def _send(context: ServerContext, grant: Grant, draft_id: str, name: str, note: str) -> str | None:
     """Send the draft as the pick `draft_id`; the reason it was not, for the viewer, or None."""
     with context.db.session() as session:
-        photo_ids = draft_photos(session, grant, draft_id)
+        photos = draft_photos(session, grant, draft_id)
         sent_before = stored_pick(session, grant.link_id, draft_id) is not None
+    photo_ids = list(photos)
+    notes = {photo_id: note for photo_id, note in photos.items() if note}
     try:
-        body = PickIn(name=name, note=note or None, photo_ids=photo_ids)
+        body = PickIn(name=name, note=note or None, photo_ids=photo_ids, photo_notes=notes)
     except ValidationError as error:
         return _wording(error)
     if not photo_ids and not sent_before:  # an empty list only to take back what was sent
@@ -104,12 +126,14 @@ async def pick_form(
     token: str,
     request: Request,
     context: Context,
-    action: Annotated[Literal["pick", "unpick", "send"], Form()],
+    action: Annotated[Literal["pick", "unpick", "note", "send"], Form()],
     photo_id: Annotated[Uuid, Form()],
     name: NameField = "",
     note: NoteField = "",
+    photo_note: PhotoNoteField = "",
 ) -> Response:
-    """The photo page's forms: mark or unmark this photo, or send the picks."""
+    """The photo page's forms: mark or unmark this photo, keep a note on it, or send the
+    picks."""
     try:
         grant, one = await to_thread.run_sync(open_photo, context, token, request, photo_id)
     except Unavailable:
@@ -146,6 +170,13 @@ async def pick_form(
             panel = await to_thread.run_sync(pick_panel, context, grant, photo_id, known)
             return again(422, replace(panel, name=name, note=note, error=problem))
         target += "?sent=1"
+    elif action == "note":
+        problem = _photo_note_problem(photo_note)
+        if problem is not None:
+            panel = await to_thread.run_sync(pick_panel, context, grant, photo_id, known)
+            return again(422, replace(panel, photo_note=photo_note, error=problem))
+        kept = photo_note.strip() or None
+        await to_thread.run_sync(write_note, context, grant, draft_id, photo_id, kept)
     else:
         await to_thread.run_sync(mark, context, grant, draft_id, photo_id, action == "pick")
     response = RedirectResponse(target + "#picks", status_code=303)

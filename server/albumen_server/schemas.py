@@ -212,15 +212,23 @@ class LinkList(BaseModel):
 
 MAX_PICK_NAME = 100
 MAX_PICK_NOTE = 2000
+MAX_PHOTO_NOTE = 1000
+PhotoNote = Annotated[NoteText, Field(max_length=MAX_PHOTO_NOTE)]
 
 
 class PickIn(Strict):
-    """What a viewer sends: who they are, a note, and their favourites among the album's photos
-    (each at most once; any id that is not a photo of the album is refused by name)."""
+    """What a viewer sends: who they are, a note, their favourites among the album's photos
+    (each at most once; any id that is not a photo of the album is refused by name), and a note
+    on any of those photos (a blank one is no note)."""
 
     name: PersonName = Field(min_length=1, max_length=MAX_PICK_NAME)
     note: NoteText | None = Field(default=None, max_length=MAX_PICK_NOTE)
     photo_ids: list[Uuid] = Field(max_length=MAX_PHOTO_ORDER)
+    photo_notes: dict[Uuid, PhotoNote] = Field(
+        default_factory=dict,
+        max_length=MAX_PHOTO_ORDER,
+        description="A note on a picked photo, by the photo's id; only photos in photo_ids",
+    )
 
 
 class PickOut(BaseModel):
@@ -230,6 +238,9 @@ class PickOut(BaseModel):
     name: str
     note: str | None
     photo_ids: list[str] = Field(description="In the album's order")
+    photo_notes: dict[str, str] = Field(
+        default_factory=dict, description="The viewer's note on a photo, by its id; in order"
+    )
     submitted_at: datetime
 
 

@@ -1,162 +1,11 @@
-/* Albumen viewer: picks (proofing), loaded only on a link that allows them.
+/* Albumen viewer: picks (proofing), loaded only on a link that allows them, after
+   picks_store.js (the selection as this browser keeps and sends it).
 
-   On the gallery: a heart on every photo of the grid and in the lightbox (F there), a
-   "Picks (n)" filter, and "Send my picks" asking for a name and an optional note. On a photo's
-   own page: the plain forms the server renders for browsers without JavaScript, taken over.
-   The selection lives in this browser (localStorage, one entry per link) until it is sent, and
-   after: the pick's id is made here and kept with it, so sending again updates the same list
-   (PUT /s/{token}/picks/{id}). Names and notes are only ever put in the page as text. */
+   On the gallery: a heart on every photo of the grid and in the lightbox (F there), a note on a
+   picked photo in the lightbox (N), a "Picks (n)" filter, and "Send my picks" asking for a name
+   and an optional note. On a photo's own page: the plain forms the server renders for browsers
+   without JavaScript, taken over. Names and notes are only ever put in the page as text. */
 "use strict";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MAX_NAME = 100;
-const MAX_NOTE = 2000;
-
-/* A UUID v4 from crypto.getRandomValues, which (unlike randomUUID) plain http pages have too. */
-function newId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
-
-/* The viewer's picks on this link: read from and written to localStorage (in memory alone
-   where storage is refused), shared with other tabs of the same link. */
-function selection(token) {
-  const key = `albumen.picks.${token}`;
-  const listeners = [];
-  let state = read();
-
-  function read() {
-    let saved = null;
-    try {
-      saved = JSON.parse(window.localStorage.getItem(key) || "null");
-    } catch {
-      saved = null;
-    }
-    const text = (value) => (typeof value === "string" ? value : "");
-    const ok = saved && typeof saved === "object";
-    const sent = ok && saved.sent && Array.isArray(saved.sent.photoIds) ? saved.sent : null;
-    return {
-      pickId: ok && UUID.test(saved.pickId) ? saved.pickId : newId(),
-      picked: ok && Array.isArray(saved.picked) ? saved.picked.filter((id) => typeof id === "string") : [],
-      name: ok ? text(saved.name) : "",
-      note: ok ? text(saved.note) : "",
-      sent,
-    };
-  }
-
-  function write() {
-    try {
-      window.localStorage.setItem(key, JSON.stringify(state));
-    } catch {
-      // Private browsing or a full storage: the picks last as long as this page.
-    }
-    for (const listener of listeners) {
-      listener();
-    }
-  }
-
-  window.addEventListener("storage", (event) => {
-    if (event.key === key) {
-      state = read();
-      for (const listener of listeners) {
-        listener();
-      }
-    }
-  });
-
-  const api = {
-    get state() {
-      return state;
-    },
-    has: (id) => state.picked.includes(id),
-    toggle(id) {
-      state.picked = api.has(id) ? state.picked.filter((other) => other !== id) : [...state.picked, id];
-      write();
-    },
-    keepOnly(ids) {
-      const known = new Set(ids);
-      const kept = state.picked.filter((id) => known.has(id));
-      if (kept.length !== state.picked.length) {
-        state.picked = kept;
-        write();
-      }
-    },
-    // Whether the picks differ from those last sent.
-    changedSinceSent() {
-      if (!state.sent) {
-        return false;
-      }
-      const sent = new Set(state.sent.photoIds);
-      return sent.size !== state.picked.length || state.picked.some((id) => !sent.has(id));
-    },
-    onChange: (listener) => listeners.push(listener),
-    send: (name, note) => send(token, state, name, note, write),
-  };
-  return api;
-}
-
-async function send(token, state, name, note, write) {
-  const body = JSON.stringify({ name, note: note || null, photo_ids: state.picked });
-  const put = () =>
-    fetch(`/s/${token}/picks/${state.pickId}`, {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body,
-    });
-  let response;
-  try {
-    response = await put();
-    if (response.status === 409) {
-      state.pickId = newId(); // that id was sent through another link: start a list of our own
-      response = await put();
-    }
-  } catch {
-    return { ok: false, message: "The server could not be reached. Your picks are kept in this browser: try again in a moment." };
-  }
-  if (response.ok) {
-    const stored = await response.json();
-    Object.assign(state, { name, note, sent: { at: stored.submitted_at, photoIds: stored.photo_ids } });
-    write();
-    return { ok: true, count: stored.photo_ids.length };
-  }
-  return { ok: false, message: await failure(response) };
-}
-
-async function failure(response) {
-  const status = response.status;
-  if (status === 429) {
-    const minutes = Math.max(1, Math.round(Number(response.headers.get("Retry-After") || 60) / 60));
-    return `Your picks were sent many times in a short while. Please try again in ${plural(minutes, "minute")}.`;
-  }
-  if (status === 401) {
-    return "This album asks for its password again. Reload the page and enter it, then send: your picks are kept.";
-  }
-  if (status === 404) {
-    return "This link no longer takes picks. Your picks are still kept in this browser.";
-  }
-  if (status === 422) {
-    let message = "";
-    try {
-      message = (await response.json()).error.message || "";
-    } catch {
-      message = "";
-    }
-    if (message.startsWith("photo_ids")) {
-      return "Some photos you picked are no longer in the album. Reload the page and send again.";
-    }
-    if (message.startsWith("note")) {
-      return `The note can be up to ${MAX_NOTE} characters of plain text.`;
-    }
-    return `Please give your name: one line, up to ${MAX_NAME} characters.`;
-  }
-  return `The server could not take your picks just now (error ${status}). They are kept in this browser: try again in a moment.`;
-}
 
 function nameProblem(name) {
   if (!name) {
@@ -207,8 +56,13 @@ function gallery(bar, store) {
     heart.className = "heart";
     heart.append(heartIcon());
     heart.addEventListener("click", () => store.toggle(link.dataset.id));
-    item.append(heart);
-    return [{ id: link.dataset.id, item, heart, alt }];
+    const noted = document.createElement("span");
+    noted.className = "note-mark";
+    noted.setAttribute("aria-hidden", "true");
+    noted.title = "You wrote a note on this photo";
+    noted.textContent = "✎";
+    item.append(heart, noted);
+    return [{ id: link.dataset.id, item, heart, noted, alt }];
   });
   store.keepOnly(cells.map((cell) => cell.id)); // photos taken out of the album since
   const filter = bar.querySelector(".picks-filter");
@@ -220,6 +74,7 @@ function gallery(bar, store) {
   let filtering = false;
   let justSent = null; // the count just sent, for "Sent 12 picks…"
   let shownId = null; // the lightbox's photo
+  const note = lightbox ? lightboxNote(lightbox, store) : { show() {}, render() {} };
   fillIcons(bar);
 
   function render() {
@@ -231,7 +86,10 @@ function gallery(bar, store) {
     for (const cell of cells) {
       const on = store.has(cell.id);
       cell.heart.setAttribute("aria-pressed", String(on));
-      cell.heart.setAttribute("aria-label", `${on ? "Picked" : "Pick"}: ${cell.alt}`);
+      const note = on && store.noteOf(cell.id).trim() !== "";
+      const state = on ? (note ? "Picked, with your note" : "Picked") : "Pick";
+      cell.heart.setAttribute("aria-label", `${state}: ${cell.alt}`);
+      cell.noted.hidden = !note;
       cell.item.classList.toggle("picked", on);
       const hide = filtering && !on;
       if (cell.item.hidden !== hide) {
@@ -256,6 +114,7 @@ function gallery(bar, store) {
       lbPick.setAttribute("aria-pressed", String(on));
       lbPick.querySelector(".lb-pick-label").textContent = on ? "Picked" : "Pick";
     }
+    note.render();
     if (layoutChanged) {
       document.dispatchEvent(new Event("albumen:layout"));
     }
@@ -274,6 +133,7 @@ function gallery(bar, store) {
     const showing = (id) => {
       shownId = id;
       lbPick.hidden = false;
+      note.show(id);
       render();
     };
     lightbox.addEventListener("albumen:photo", (event) => showing(event.detail.id));
@@ -308,6 +168,87 @@ function gallery(bar, store) {
   render();
 }
 
+/* The lightbox's note on the shown photo, for the photographer ("a tighter crop, please"): a
+   button beside the heart while the photo is picked (N) opens a box over the photo's foot; what
+   is typed is kept as it is typed, and goes with the picks when they are sent. */
+function lightboxNote(lightbox, store) {
+  const button = lightbox.querySelector(".lb-note");
+  const box = lightbox.querySelector(".lb-note-box");
+  if (!button || !box) {
+    return { show() {}, render() {} };
+  }
+  const label = button.querySelector(".lb-note-label");
+  const text = box.querySelector("textarea");
+  let id = null;
+
+  const open = () => {
+    box.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    text.value = store.noteOf(id);
+    text.focus();
+  };
+  const shut = (refocus) => {
+    if (box.hidden) {
+      return;
+    }
+    box.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (refocus) {
+      button.focus();
+    }
+  };
+  button.addEventListener("click", () => (box.hidden ? open() : shut(true)));
+  text.addEventListener("input", () => id && store.setNote(id, text.value));
+  box.addEventListener("submit", (event) => {
+    event.preventDefault();
+    shut(true);
+  });
+  // What is typed is text, not the lightbox's keys (→, F, P, Esc…); Esc or Ctrl+Enter closes
+  // the box alone. A drag in it is no swipe.
+  box.addEventListener("keydown", (event) => {
+    event.stopPropagation();
+    if (event.key === "Escape" || (event.key === "Enter" && (event.ctrlKey || event.metaKey))) {
+      event.preventDefault();
+      shut(true);
+    }
+  });
+  box.addEventListener("pointerdown", (event) => event.stopPropagation());
+  lightbox.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || button.hidden) {
+      return;
+    }
+    if ((event.key === "n" || event.key === "N") && box.hidden) {
+      event.preventDefault();
+      open();
+    }
+  });
+  lightbox.addEventListener("close", () => shut(false));
+
+  const api = {
+    show(photoId) {
+      if (photoId !== id) {
+        shut(false);
+      }
+      id = photoId;
+      api.render();
+    },
+    render() {
+      const picked = id !== null && store.has(id);
+      const written = picked && store.noteOf(id).trim() !== "";
+      if (!picked) {
+        shut(false);
+      }
+      button.hidden = !picked;
+      button.classList.toggle("has-note", written);
+      label.textContent = written ? "Your note" : "Add a note";
+      if (document.activeElement !== text) {
+        text.value = id ? store.noteOf(id) : "";
+      }
+    },
+  };
+  return api;
+}
+
 function sendDialog(store, opener, sent) {
   const dialog = document.getElementById("picks-dialog");
   if (!dialog || typeof dialog.showModal !== "function") {
@@ -334,8 +275,10 @@ function sendDialog(store, opener, sent) {
 
   opener.addEventListener("click", () => {
     const count = store.state.picked.length;
+    const notes = Object.keys(store.photoNotes()).length;
+    const noted = notes ? `, ${notes} with your note` : "";
     summary.textContent = count
-      ? `${plural(count, "photo")} picked. The photographer gets the list with your name.`
+      ? `${plural(count, "photo")} picked${noted}. The photographer gets the list with your name.`
       : "No photos picked: sending takes back the picks you sent before.";
     name.value = store.state.name;
     note.value = store.state.note;
@@ -383,6 +326,15 @@ function photoPage(panel, store) {
   const name = sendForm.querySelector("#pick-name");
   const note = sendForm.querySelector("#pick-note");
   const submit = sendForm.querySelector("button[type=submit]");
+  const noteForm = panel.querySelector(".pick-photo-note");
+  const noteText = noteForm && noteForm.querySelector("textarea");
+  if (noteForm) {
+    // Kept as it is typed, as in the lightbox: no button to press.
+    noteForm.querySelector(".pick-photo-note-save").hidden = true;
+    noteText.value = store.noteOf(id);
+    noteText.addEventListener("input", () => store.setNote(id, noteText.value));
+    noteForm.addEventListener("submit", (event) => event.preventDefault());
+  }
   // The server's words are about its own copy of the picks, not this browser's.
   for (const old of panel.querySelectorAll(".pick-notice, #pick-error")) {
     old.remove();
@@ -409,6 +361,12 @@ function photoPage(panel, store) {
     const on = store.has(id);
     button.setAttribute("aria-pressed", String(on));
     label.textContent = on ? "Picked" : "Pick this photo";
+    if (noteForm) {
+      noteForm.hidden = !on;
+      if (document.activeElement !== noteText) {
+        noteText.value = store.noteOf(id);
+      }
+    }
     count.textContent = `${plural(store.state.picked.length, "photo")} picked`;
     const sent = store.state.sent;
     sentLine.hidden = !sent;

@@ -176,8 +176,8 @@
   dialog.addEventListener(
     "keydown",
     (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey) {
-        return;
+      if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest("input, textarea")) {
+        return; // typed text (a note on the photo), not a key of the lightbox
       }
       if (event.key === "z" || event.key === "Z") {
         event.preventDefault();

@@ -1,0 +1,160 @@
+"""A note on a picked photo, in a real browser: written in the lightbox (N, or the bar's
+button), kept as it is typed, sent with the picks, read by the owner; what is typed is text,
+not the lightbox's keys; the photo's own page edits the same note; without JavaScript, a plain
+form keeps it with the draft."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.browser.conftest import PHONE
+from tests.browser.looking import expect
+from tests.browser.scenes import ALBUM, share_album
+from tests.browser.test_picks_browser import _heart, _owner_picks, _send
+from tests.support import ServerProcess
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+PHOTOS = ALBUM[:4]
+NOTE = "Tighter crop, please: a bit off the left. Zoom? Play? Fine."
+
+
+def _open(page: Page, index: int) -> None:
+    page.locator("#photos a.photo").nth(index).click()
+    expect(page.locator("#lightbox")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
+def test_a_note_on_a_picked_photo_is_written_in_the_lightbox_and_sent(
+    shared_server: ServerProcess, watch: Any, viewport: dict[str, int] | None
+) -> None:
+    album = share_album(shared_server, photos=PHOTOS, allow_picks=True)
+    ids = album.photo_ids
+    page = watch(viewport).new_page()
+    page.goto(album.url)
+    _open(page, 1)
+    button, box, text = (
+        page.locator(".lb-note"),
+        page.locator(".lb-note-box"),
+        page.locator("#lb-note-text"),
+    )
+    expect(button).to_be_hidden()
+    page.keyboard.press("n")
+    expect(box).to_be_hidden()  # no note on a photo not picked
+
+    page.keyboard.press("f")
+    expect(button).to_be_visible()
+    expect(button).to_contain_text("Add a note")
+    page.keyboard.press("n")
+    expect(box).to_be_visible()
+    expect(text).to_be_focused()
+    # Typed text is not the lightbox's keys: no zoom, no slideshow, no unpicking, no next photo.
+    page.keyboard.type(NOTE)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(f"{album.url}#photo={ids[1]}")
+    expect(page.locator(".lb-pick")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".lb-image")).not_to_have_class("zoomed")
+    expect(page.locator(".lb-play")).to_have_attribute("aria-pressed", "false")
+    expect(text).to_have_value(NOTE)
+    # Esc closes the box alone; the button says there is a note.
+    page.keyboard.press("Escape")
+    expect(box).to_be_hidden()
+    expect(page.locator("#lightbox")).to_be_visible()
+    expect(button).to_have_class("lb-note has-note")
+    expect(button).to_be_focused()
+    if viewport is not None:  # a finger can hit it, and the bar stays within the screen
+        found = button.bounding_box()
+        assert found is not None and found["width"] >= 44 and found["height"] >= 44, found
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
+
+    # Another photo, picked by its heart: the box opens empty for it.
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(f"{album.url}#photo={ids[2]}")
+    expect(button).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.locator("#lightbox")).to_be_hidden()
+    _heart(page, 3).click()
+
+    # The grid marks the photo with a note; the heart says so to a screen reader.
+    expect(page.locator("#photos li").nth(1).locator(".note-mark")).to_be_visible()
+    expect(page.locator("#photos li").nth(3).locator(".note-mark")).to_be_hidden()
+    expect(_heart(page, 1)).to_have_attribute(
+        "aria-label", re.compile(r"^Picked, with your note: ")
+    )
+
+    _send(page, name="Anna")
+    expect(page.locator(".picks-summary")).to_have_text(
+        "2 photos picked, 1 with your note. The photographer gets the list with your name."
+    )
+    expect(page.locator("#picks-dialog")).to_be_hidden()
+    (pick,) = _owner_picks(album)
+    assert pick["photo_ids"] == [ids[1], ids[3]]
+    assert pick["photo_notes"] == {ids[1]: NOTE}
+
+    # Kept in the browser: after a reload the note is there to change; a change is news.
+    page.reload()
+    _open(page, 1)
+    expect(button).to_contain_text("Your note")
+    button.click()
+    expect(text).to_have_value(NOTE)
+    text.fill("Black and white")
+    page.locator(".lb-note-box button[type=submit]").click()
+    expect(box).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.locator(".picks-status")).to_contain_text("send them again")
+    _send(page)
+    expect(page.locator(".picks-status")).to_have_text("Sent 2 picks to the photographer.")
+    assert _owner_picks(album)[0]["photo_notes"] == {ids[1]: "Black and white"}
+
+    # Unpicked, the photo's note is not sent (nor offered), though kept should it come back.
+    _heart(page, 1).click()
+    expect(page.locator("#photos li").nth(1).locator(".note-mark")).to_be_hidden()
+    _send(page)
+    expect(page.locator(".picks-status")).to_have_text("Sent 1 pick to the photographer.")
+    assert _owner_picks(album)[0]["photo_notes"] == {}
+    _heart(page, 1).click()
+    expect(page.locator("#photos li").nth(1).locator(".note-mark")).to_be_visible()
+
+
+def test_the_photo_page_edits_the_same_note(shared_server: ServerProcess, watch: Any) -> None:
+    album = share_album(shared_server, photos=PHOTOS[:2], allow_picks=True)
+    ids = album.photo_ids
+    page = watch(PHONE).new_page()
+    page.goto(f"{album.url}/photos/{ids[0]}")
+    note = page.locator("#pick-photo-note")
+    expect(note).to_be_hidden()
+    page.click(".pick-toggle button")
+    expect(note).to_be_visible()
+    expect(page.locator(".pick-photo-note-save")).to_be_hidden()  # kept as it is typed
+    note.fill("Print this one large")
+    page.keyboard.press("f")  # typed into the note: not a key of the page
+    expect(note).to_have_value("Print this one largef")
+    expect(page.locator(".pick-toggle button")).to_have_attribute("aria-pressed", "true")
+    page.goto(album.url)
+    expect(page.locator("#photos li").nth(0).locator(".note-mark")).to_be_visible()
+    _open(page, 0)
+    page.keyboard.press("n")
+    expect(page.locator("#lb-note-text")).to_have_value("Print this one largef")
+
+
+def test_a_note_without_javascript(shared_server: ServerProcess, watch: Any) -> None:
+    album = share_album(shared_server, photos=PHOTOS[:2], allow_picks=True)
+    ids = album.photo_ids
+    page = watch(PHONE, javascript=False).new_page()
+    page.goto(f"{album.url}/photos/{ids[1]}")
+    expect(page.locator("#pick-photo-note")).to_be_hidden()
+    page.click("button[value=pick]")
+    page.fill("#pick-photo-note", "Warmer, please")
+    page.click("button[value=note]")
+    expect(page.locator("#pick-photo-note")).to_have_value("Warmer, please")
+    page.fill("#pick-name", "Ben")
+    page.click("button[value=send]")
+    expect(page.locator(".pick-notice")).to_have_text("Sent 1 pick to the photographer.")
+    (pick,) = _owner_picks(album)
+    assert pick["photo_notes"] == {ids[1]: "Warmer, please"}
