@@ -67,7 +67,8 @@ def save(widget: QWidget, name: str) -> None:
 
 def take_picks(app: QApplication, window: MainWindow, album_id: str) -> None:
     """Two viewers send their favourites through a link that allows picks, as the gallery's
-    script does; a sync brings them; the grid shows only the picked photos."""
+    script does, with notes on some photos; a sync brings them; the grid shows only the picked
+    photos, and the notes fold under their senders."""
     context = window.context
     link = context.store.create_link(
         album_id, LinkSettings(allow_picks=True, label="Proofing"), has_password=False
@@ -76,11 +77,21 @@ def take_picks(app: QApplication, window: MainWindow, album_id: str) -> None:
     wait(app, lambda: context.store.link(link.id).state is LinkState.ACTIVE, 60, "the link")
     url = context.link_url(context.store.link(link.id))
     ids = [photo.id for photo in context.store.photos(album_id)]
-    for name, note, chosen in (
-        ("Anna", "The harbour ones for the living room, please!", [0, 2, 3, 5, 8]),
-        ("Ben", "Prints for grandma", [2, 5, 9]),
+    for name, note, chosen, noted in (
+        (
+            "Anna",
+            "The harbour ones for the living room, please!",
+            [0, 2, 3, 5, 8],
+            {2: "Could this one be a little warmer?", 5: "Square crop for the frame"},
+        ),
+        ("Ben", "Prints for grandma", [2, 5, 9], {9: "Black and white, please"}),
     ):
-        body = {"name": name, "note": note, "photo_ids": [ids[i] for i in chosen]}
+        body = {
+            "name": name,
+            "note": note,
+            "photo_ids": [ids[i] for i in chosen],
+            "photo_notes": {ids[i]: text for i, text in noted.items()},
+        }
         requests.put(f"{url}/picks/{uuid.uuid4()}", json=body, timeout=30).raise_for_status()
     wait(app, lambda: not context.sync.is_running(), 60, "the sync under way")
     window.sync_now()

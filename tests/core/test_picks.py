@@ -20,6 +20,7 @@ from albumen.core.picks import (
     announcement,
     display_name,
     format_picks,
+    notes_on,
     picked_counts,
 )
 from albumen.core.store import NewPhoto, Store
@@ -61,10 +62,17 @@ def test_picks_are_kept_and_each_list_is_news_once_per_sending(
     store: Store, tmp_path: Path
 ) -> None:
     album_id, photos = _album_with_photos(store, tmp_path, ["a.jpg", "b.jpg", "c.jpg"])
-    anna = _pick(album_id, "Anna", photos[:2], note="For the living room")
+    anna = _pick(
+        album_id,
+        "Anna",
+        photos[:2],
+        note="For the living room",
+        photo_notes={photos[1].id: "Warmer, please\nand larger"},
+    )
     news = store.receive_picks(album_id, [anna])
     assert news == [anna]
     assert store.picks(album_id) == [anna]
+    assert store.picks(album_id)[0].photo_notes == {photos[1].id: "Warmer, please\nand larger"}
     assert store.album(album_id).pick_count == 1
 
     assert store.receive_picks(album_id, [anna]) == [], "the same list again is no news"
@@ -73,6 +81,7 @@ def test_picks_are_kept_and_each_list_is_news_once_per_sending(
     assert store.receive_picks(album_id, [resent, ben]) == [resent, ben]
     assert [p.name for p in store.picks(album_id)] == ["Ben", "Anna"], "first sent first"
     assert store.picks(album_id)[1].photo_ids == tuple(p.id for p in photos)
+    assert store.picks(album_id)[1].photo_notes == {}, "sent again without notes: none kept"
 
     assert store.receive_picks(album_id, [ben]) == []
     assert store.picks(album_id) == [ben], "a list the server no longer has goes here too"
@@ -152,17 +161,30 @@ def test_csv_has_a_row_per_photo_per_sender_and_never_a_formula(
 ) -> None:
     album_id, photos = _album_with_photos(store, tmp_path, ["a.jpg", "b.jpg"])
     album = store.album(album_id)
-    anna = _pick(album_id, "Anna", photos, note='Both, "please"\nthanks')
+    anna = _pick(
+        album_id,
+        "Anna",
+        photos,
+        note='Both, "please"\nthanks',
+        photo_notes={photos[1].id: "Crop it square,\nplease"},
+    )
     mallory = _pick(
-        album_id, '=HYPERLINK("http://x")', photos[1:], note="@SUM(A1)", submitted_at=WHEN
+        album_id,
+        '=HYPERLINK("http://x")',
+        photos[1:],
+        note="@SUM(A1)",
+        submitted_at=WHEN,
+        photo_notes={photos[1].id: "=1+1"},
     )
     text = format_picks(album, photos, [anna, mallory], PickFormat.CSV)
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == CSV_COLUMNS
+    assert CSV_COLUMNS[-1] == "photo_note", "added last: the older columns keep their places"
+    when, a, b = "2026-03-12T14:02:00Z", photos[0].id, photos[1].id
     assert rows[1:] == [
-        ["a.jpg", "Anna", 'Both, "please"\nthanks', "2026-03-12T14:02:00Z", photos[0].id],
-        ["b.jpg", "Anna", 'Both, "please"\nthanks', "2026-03-12T14:02:00Z", photos[1].id],
-        ["b.jpg", '\'=HYPERLINK("http://x")', "'@SUM(A1)", "2026-03-12T14:02:00Z", photos[1].id],
+        ["a.jpg", "Anna", 'Both, "please"\nthanks', when, a, ""],
+        ["b.jpg", "Anna", 'Both, "please"\nthanks', when, b, "Crop it square,\nplease"],
+        ["b.jpg", '\'=HYPERLINK("http://x")', "'@SUM(A1)", when, b, "'=1+1"],
     ]
     assert format_picks(album, photos, [], PickFormat.CSV) == ",".join(CSV_COLUMNS)
 
@@ -170,13 +192,16 @@ def test_csv_has_a_row_per_photo_per_sender_and_never_a_formula(
 def test_json_keeps_ids_and_names(store: Store, tmp_path: Path) -> None:
     album_id, photos = _album_with_photos(store, tmp_path, ["a.jpg", "b.jpg"])
     album = store.album(album_id)
-    anna = _pick(album_id, "Anna", [photos[1], photos[0]], note="Yes")
+    anna = _pick(
+        album_id, "Anna", [photos[1], photos[0]], note="Yes", photo_notes={photos[0].id: "Tilt"}
+    )
     document = json.loads(format_picks(album, photos, [anna], PickFormat.JSON))
     assert document["album"] == {"id": album_id, "title": "Lofoten"}
     [listed] = document["picks"]
     assert listed["name"] == "Anna" and listed["note"] == "Yes"
     assert listed["photo_ids"] == [photos[1].id, photos[0].id]
     assert listed["filenames"] == ["b.jpg", "a.jpg"]
+    assert listed["photo_notes"] == {photos[0].id: "Tilt"}
     assert listed["submitted_at"] == "2026-03-12T14:02:00Z"
 
 
@@ -192,3 +217,37 @@ def test_news_reads_as_a_sentence(store: Store, tmp_path: Path) -> None:
     assert title == "5 new lists of picks"
     assert body.splitlines()[-1] == "and 2 more lists"
     assert display_name(_pick(album_id, "x" * 200, photos)).endswith("…")
+
+
+def test_notes_on_a_photo_name_their_senders_first_sent_first(store: Store, tmp_path: Path) -> None:
+    album_id, photos = _album_with_photos(store, tmp_path, ["a.jpg", "b.jpg"])
+    a, b = photos[0].id, photos[1].id
+    anna = _pick(album_id, " Anna\n", photos, photo_notes={a: "Warmer", b: "Square"})
+    ben = _pick(album_id, "Ben", photos[:1], photo_notes={a: "Black and white"})
+    stale = _pick(album_id, "Cy", photos[1:], photo_notes={a: "on a photo no longer picked"})
+    assert notes_on(a, [anna, ben, stale]) == [("Anna", "Warmer"), ("Ben", "Black and white")]
+    assert notes_on(b, [ben]) == []
+
+
+def test_a_version_4_store_gains_notes_on_photos_keeping_its_picks(tmp_path: Path) -> None:
+    path = tmp_path / "albumen.sqlite3"
+    with sqlite3.connect(path) as db:
+        for script in MIGRATIONS[:4]:
+            db.executescript(script)
+        now = "2026-01-01T10:00:00+00:00"
+        db.execute(
+            "INSERT INTO albums (id, title, created_at, updated_at) VALUES ('a1','Old',?,?)",
+            (now, now),
+        )
+        db.execute(
+            "INSERT INTO picks (id, album_id, link_id, name, note, photo_ids, submitted_at)"
+            " VALUES ('p1','a1','l1','Anna','Hi','[\"x\"]',?)",
+            (now,),
+        )
+        db.execute("PRAGMA user_version=4")
+    db.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS) >= 5
+    (pick,) = store.picks("a1")
+    assert (pick.name, pick.note, pick.photo_ids, pick.photo_notes) == ("Anna", "Hi", ("x",), {})
+    store.close()

@@ -1,6 +1,7 @@
 """Proofing from the command line against a real server: `albumen share --allow-picks` makes a
-link that takes picks, and `albumen picks` prints what viewers sent (the Lightroom line and the
-same line as the app copies are held together in tests/ui/test_picks.py)."""
+link that takes picks, and `albumen picks` prints what viewers sent, their notes on photos too
+(the Lightroom line and the same line as the app copies are held together in
+tests/ui/test_picks.py)."""
 
 from __future__ import annotations
 
@@ -54,7 +55,8 @@ def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
 
     photos = requests.get(f"{url}/photos.json", timeout=30).json()["photos"]
     ids = [photo["id"] for photo in photos]  # in the album's order
-    body = {"name": "=Dora", "note": "Top two", "photo_ids": ids[:2]}
+    notes = {ids[1]: "Black and white,\nplease"}
+    body = {"name": "=Dora", "note": "Top two", "photo_ids": ids[:2], "photo_notes": notes}
     sent = requests.put(f"{url}/picks/{uuid.uuid4()}", json=body, timeout=30)
     assert sent.status_code in (200, 201), sent.text
 
@@ -70,6 +72,9 @@ def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
     assert [row["sender"] for row in rows] == ["'=Dora", "'=Dora"], "never a formula"
     assert {row["note"] for row in rows} == {"Top two"}
     assert [row["photo_id"] for row in rows] == ids[:2]
+    assert [row["photo_note"] for row in rows] == ["", "Black and white,\nplease"]
+    document = run_albumen(data, "picks", "Proofs", "--format", "json", token=shared_server.token)
+    assert json.loads(document.stdout)["picks"][0]["photo_notes"] == notes, "kept by the sync"
     assert all(row["filename"].startswith("DSC_") for row in rows)
     line = run_albumen(data, "picks", "Proofs", token=shared_server.token)
     assert line.stdout.strip() == ", ".join(Path(row["filename"]).stem for row in rows)

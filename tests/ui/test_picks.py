@@ -21,17 +21,25 @@ from albumen.core.scan import scan
 from albumen.ui.album_list import AlbumRole
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
-from albumen.ui.photo_grid import PickCountRole
+from albumen.ui.photo_grid import PickCountRole, PickNotesRole
+from albumen.ui.picks_panel import NOTE, PhotoIdRole
 from albumen.ui.share_dialog import ShareDialog
 from tests.support import ServerProcess, free_port, photo_jpeg, run_albumen
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
-def send_pick(url: str, name: str, photo_ids: list[str], note: str | None = None) -> str:
-    """What the viewer's browser sends: its own pick id, a name, a note, the favourites."""
+def send_pick(
+    url: str,
+    name: str,
+    photo_ids: list[str],
+    note: str | None = None,
+    photo_notes: dict[str, str] | None = None,
+) -> str:
+    """What the viewer's browser sends: its own pick id, a name, a note, the favourites, and
+    a note on any of them."""
     pick_id = str(uuid.uuid4())
-    body = {"name": name, "note": note, "photo_ids": photo_ids}
+    body = {"name": name, "note": note, "photo_ids": photo_ids, "photo_notes": photo_notes or {}}
     answer = requests.put(f"{url}/picks/{pick_id}", json=body, timeout=30)
     assert answer.status_code in (200, 201), answer.text
     return pick_id
@@ -209,3 +217,65 @@ def test_a_sent_link_can_start_taking_picks(
     reopened = ShareDialog(context, album.id, link=context.store.link(made.id))
     qtbot.addWidget(reopened)
     assert reopened.picks_check.isChecked()
+
+
+def test_notes_on_photos_show_under_their_sender_and_lead_to_the_photo(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    album_id, url, ids = _shared_album(qtbot, context, tmp_path, "Wedding", photos=4)
+    window.select_album(album_id)
+    send_pick(url, "Anna", [ids[0], ids[2]], photo_notes={ids[2]: "Warmer, please\nand larger"})
+    send_pick(url, "Ben", [ids[2], ids[3]], photo_notes={ids[2]: "Black and white"})
+    window.sync_action.trigger()
+    panel = window.picks
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3, timeout=30_000)
+
+    # Under each sender, the photos they wrote on: its file name and the note.
+    ben, anna = panel.tree.topLevelItem(1), panel.tree.topLevelItem(2)
+    assert ben is not None and anna is not None and anna.text(0) == "Anna"
+    assert [(anna.child(0).text(0), anna.child(0).text(NOTE))] == [
+        ("IMG_0002.jpg", "Warmer, please and larger")
+    ]
+    assert anna.childCount() == 1 and anna.isExpanded()
+    assert ben.childCount() == 1 and ben.child(0).text(NOTE) == "Black and white"
+    assert panel.tree.topLevelItem(0).childCount() == 0, "Everyone's row has none of its own"
+
+    # The grid: the photo's tag carries a pen, its tooltip the notes, first sent first.
+    row = window.photos.row_of(ids[2])
+    assert row is not None
+    index = window.photos.index(row)
+    assert index.data(PickNotesRole) == (
+        ("Anna", "Warmer, please\nand larger"),
+        ("Ben", "Black and white"),
+    )
+    assert index.data(PickCountRole) == 2
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Picked by 2 viewers\nAnna: “Warmer, please and larger”\nBen: “Black and white”" in tip
+    assert window.photos.index(window.photos.row_of(ids[3]) or 0).data(PickNotesRole) == ()
+    assert "picked by 2 viewers, 2 notes" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+
+    # By keyboard: down to Anna's note, its words in full; Return shows its photo in the grid.
+    window.grid.setCurrentIndex(window.photos.index(0))
+    panel.tree.setFocus()
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    for _ in range(4):  # Everyone, Ben, Ben's note, Anna, Anna's note
+        qtbot.keyClick(panel.tree, Qt.Key.Key_Down)
+    current = panel.tree.currentItem()
+    assert current is not None and current.data(0, PhotoIdRole) == ids[2]
+    assert panel.note_label.text() == "Anna on IMG_0002.jpg: “Warmer, please\nand larger”"
+    assert [p.name for p in panel.chosen_picks()] == ["Anna"], "a note's row chooses its sender"
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
+    assert window.grid.currentIndex().data(PickCountRole) == 2
+    assert window.photos.photo_at(window.grid.currentIndex().row()).id == ids[2]
+    assert window.grid.hasFocus()
+
+    # The loupe on that photo shows the notes under its bar; a photo without any, nothing.
+    window.open_loupe()
+    assert window.pages.currentWidget() is window.loupe
+    assert not window.loupe.notes.isHidden()
+    assert window.loupe.notes.text() == (
+        "✎ Anna: “Warmer, please and larger”\n✎ Ben: “Black and white”"
+    )
+    qtbot.keyClick(window.loupe, Qt.Key.Key_Right)
+    assert window.loupe.photo is not None and window.loupe.photo.id == ids[3]
+    assert window.loupe.notes.isHidden()

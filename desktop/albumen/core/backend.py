@@ -308,6 +308,11 @@ class Backend(TusUploads):
                     note=None if item.get("note") is None else str(item["note"]),
                     photo_ids=tuple(str(i) for i in item["photo_ids"]),
                     submitted_at=_utc(str(item["submitted_at"])),
+                    # A server before notes on photos sends none.
+                    photo_notes={
+                        str(photo_id): str(note)
+                        for photo_id, note in (item.get("photo_notes") or {}).items()
+                    },
                 )
                 for item in body["picks"]
             ]

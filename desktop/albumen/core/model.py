@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -132,7 +133,8 @@ class Link:
 @dataclass(frozen=True)
 class Pick:
     """One viewer's list of favourites, sent through a link that allows picks. The viewer's
-    browser makes `id`, so sending again replaces the list (and `submitted_at` moves on)."""
+    browser makes `id`, so sending again replaces the list (and `submitted_at` moves on).
+    `photo_notes` holds the viewer's note on any of the photos ("a tighter crop"), by id."""
 
     id: str
     link_id: str
@@ -141,6 +143,7 @@ class Pick:
     note: str | None
     photo_ids: tuple[str, ...]
     submitted_at: datetime
+    photo_notes: Mapping[str, str] = field(default_factory=dict)
 
 
 class OperationKind(StrEnum):

@@ -29,7 +29,9 @@ class PickFormat(StrEnum):
     JSON = "json"  # the picks with their photos' ids and file names
 
 
-CSV_COLUMNS = ("filename", "sender", "note", "submitted_at", "photo_id")
+# `note` is the sender's note on their whole list, `photo_note` theirs on that photo (last, so
+# that a script reading the columns of an older export by position still reads them right).
+CSV_COLUMNS = ("filename", "sender", "note", "submitted_at", "photo_id", "photo_note")
 LIGHTROOM_SEPARATOR = ", "
 # A spreadsheet reads a cell starting with one of these as a formula: what a viewer typed must
 # stay text (their name and note reach the owner's spreadsheet).
@@ -50,6 +52,40 @@ def picked_photos(photos: Sequence[Photo], picks: Sequence[Pick]) -> list[Photo]
     """The photos someone in `picks` picked, in the order of `photos` (the album's, as shown)."""
     wanted = {photo_id for pick in picks for photo_id in pick.photo_ids}
     return [photo for photo in photos if photo.id in wanted]
+
+
+def notes_on(photo_id: str, picks: Sequence[Pick]) -> list[tuple[str, str]]:
+    """What the senders of `picks` wrote on one photo: (their name as shown, the note), in the
+    order of `picks` (the first sent first)."""
+    return [
+        (display_name(pick), pick.photo_notes[photo_id])
+        for pick in picks
+        if photo_id in pick.photo_notes and photo_id in pick.photo_ids
+    ]
+
+
+@dataclass(frozen=True)
+class PhotoPicks:
+    """What the viewers' lists say of one photo: how many picked it, and what they wrote on it
+    (sender, note)."""
+
+    count: int
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        """For a tooltip: "Picked by 2 viewers", then each note on a line of its own."""
+        lines = [f"Picked by {count(self.count, 'viewer')}"]
+        lines += [f"{name}: “{' '.join(note.split())}”" for name, note in self.notes]
+        return "\n".join(lines)
+
+
+def photo_picks(picks: Sequence[Pick]) -> dict[str, PhotoPicks]:
+    """Each picked photo's `PhotoPicks`, by photo id."""
+    noted = {photo_id for pick in picks for photo_id in pick.photo_notes}
+    return {
+        photo_id: PhotoPicks(picked, tuple(notes_on(photo_id, picks)) if photo_id in noted else ())
+        for photo_id, picked in picked_counts(picks).items()
+    }
 
 
 def lightroom_name(filename: str) -> str:
@@ -89,6 +125,7 @@ def format_picks(
                 "submitted_at": _time(pick.submitted_at),
                 "photo_ids": list(pick.photo_ids),
                 "filenames": [by_id[i].filename for i in pick.photo_ids if i in by_id],
+                "photo_notes": dict(pick.photo_notes),
             }
             for pick in picks
         ],
@@ -109,6 +146,7 @@ def _csv(photos: Sequence[Photo], picks: Sequence[Pick]) -> str:
                     _as_text(pick.note or ""),
                     _time(pick.submitted_at),
                     photo.id,
+                    _as_text(pick.photo_notes.get(photo.id, "")),
                 )
             )
     return out.getvalue().removesuffix("\n")

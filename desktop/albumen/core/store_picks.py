@@ -58,7 +58,7 @@ class PickRecords:
                     news.append(pick)
                 db.execute(
                     "INSERT OR REPLACE INTO picks (id, album_id, link_id, name, note, photo_ids,"
-                    " submitted_at) VALUES (?,?,?,?,?,?,?)",
+                    " submitted_at, photo_notes) VALUES (?,?,?,?,?,?,?,?)",
                     (
                         pick.id,
                         album_id,
@@ -67,6 +67,7 @@ class PickRecords:
                         pick.note,
                         json.dumps(list(pick.photo_ids)),
                         time_text(pick.submitted_at),
+                        json.dumps(dict(pick.photo_notes)),
                     ),
                 )
         return news

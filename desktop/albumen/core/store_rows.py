@@ -126,7 +126,8 @@ def link_from_row(row: sqlite3.Row) -> Link:
 
 
 def pick_from_row(row: sqlite3.Row) -> Pick:
-    """A pick row; its photo ids are kept as a JSON array, in the viewer's order."""
+    """A pick row; its photo ids are kept as a JSON array, in the viewer's order, and its notes
+    on photos as a JSON object."""
     return Pick(
         id=row["id"],
         link_id=row["link_id"],
@@ -135,6 +136,7 @@ def pick_from_row(row: sqlite3.Row) -> Pick:
         note=row["note"],
         photo_ids=tuple(json.loads(row["photo_ids"])),
         submitted_at=required_time(row["submitted_at"]),
+        photo_notes=json.loads(row["photo_notes"]),
     )
 
 

@@ -100,6 +100,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE photos ADD COLUMN preview TEXT NOT NULL DEFAULT 'wanted';
     """,
+    # 5: a viewer's note on a photo of their picks, by photo id (a JSON object)
+    """
+    ALTER TABLE picks ADD COLUMN photo_notes TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 

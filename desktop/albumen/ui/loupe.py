@@ -4,7 +4,8 @@ Space, Return or a double-click on the grid opens it on the current photo; Left 
 Up and Down, Home and End) go through the album in the grid's order; Esc, Space or a
 double-click close it, back on the grid with the last photo shown selected. The grid's
 current photo follows, so the cover, Move earlier/later and the metadata panel act on the
-photo in view.
+photo in view. What viewers wrote on the photo (their notes on their picks) is shown under the
+bar.
 
 The photo is decoded off the GUI thread (`TaskRunner.run_image`, in the lane that does not wait
 behind the grid's thumbnails) by the same code that makes the thumbnails, at the screen's size,
@@ -27,7 +28,7 @@ from albumen.core.thumbnails import make_thumbnail, upright_picture
 from albumen.ui.context import AppContext
 from albumen.ui.grid_view import PhotoGridView
 from albumen.ui.loupe_canvas import BACKGROUND, LoupeCanvas, picture_image
-from albumen.ui.photo_grid import PhotoGridModel
+from albumen.ui.photo_grid import PhotoGridModel, PickNotesRole
 
 KEPT = 3  # decoded photos kept: the one in view and its neighbours
 EDGE_MAX = 4096  # a 4K screen's long side: larger decodes show nothing more
@@ -73,6 +74,13 @@ class Loupe(QWidget):
         self.title = QLabel()
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.position = QLabel()
+        # What viewers wrote on the photo in view (proofing): to be read while looking at it.
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setContentsMargins(12, 0, 12, 6)
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.hide()
         self.previous_button = self._button("‹", "Previous photo (Left)", lambda: self.step(-1))
         self.next_button = self._button("›", "Next photo (Right)", lambda: self.step(1))
         self.close_button = self._button("Back to the grid", "Back to the grid (Esc)", self.close_)
@@ -92,6 +100,7 @@ class Loupe(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
+        layout.addWidget(self.notes)
         layout.addWidget(self.canvas, 1)
         self.setAccessibleName("Photo")
         model.modelReset.connect(self._rows_changed)
@@ -121,13 +130,19 @@ class Loupe(QWidget):
         self.photo = self.model.photo_at(row)
         self.title.setText(self.photo.filename)
         self.position.setText(f"{row + 1} of {count}")
-        self.setAccessibleDescription(f"{self.photo.filename}, {row + 1} of {count}")
         self.previous_button.setEnabled(row > 0)
         self.next_button.setEnabled(row < count - 1)
         self._wanted = frozenset(
             self.model.photo_at(near).id for near in (row - 1, row, row + 1) if 0 <= near < count
         )
         index = self.model.index(row)
+        notes = index.data(PickNotesRole) or ()
+        self.notes.setText(
+            "\n".join(f"✎ {name}: “{' '.join(note.split())}”" for name, note in notes)
+        )
+        self.notes.setVisible(bool(notes))
+        about = f"{self.photo.filename}, {row + 1} of {count}"
+        self.setAccessibleDescription("\n".join([about, self.notes.text()]) if notes else about)
         selection = self.grid.selectionModel()
         selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
         self._present()

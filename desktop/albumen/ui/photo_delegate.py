@@ -20,6 +20,7 @@ from albumen.ui.photo_grid import (
     IncomingRole,
     PhotoRole,
     PickCountRole,
+    PickNotesRole,
     ProgressRole,
 )
 from albumen.ui.pixmap_budget import PixmapBudget
@@ -28,6 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 COVER_TEXT = "Cover"
 PICKED_MARK = "♥"
+NOTED_MARK = "✎"
 PICKED_COLOUR = QColor(255, 120, 150)
 _STATE_COLOURS = {
     PhotoState.UPLOADED: QColor(52, 168, 83),
@@ -110,7 +112,7 @@ class PhotoDelegate(QStyledItemDelegate):
             self._cover_tag(painter, picture)
         picked = index.data(PickCountRole)
         if picked:
-            self._pick_tag(painter, picture, picked)
+            self._pick_tag(painter, picture, picked, noted=bool(index.data(PickNotesRole)))
         text_rect = QRect(rect.left() + 6, inner.bottom() + 4, rect.width() - 12, 18)
         painter.setPen(
             palette.color(
@@ -181,9 +183,11 @@ class PhotoDelegate(QStyledItemDelegate):
         cls._tag(painter, picture, COVER_TEXT)
 
     @classmethod
-    def _pick_tag(cls, painter: QPainter, picture: QRect, picked: int) -> None:
-        """How many viewers picked the photo, in its top-right corner."""
-        cls._tag(painter, picture, str(picked), right=True, mark=PICKED_MARK)
+    def _pick_tag(cls, painter: QPainter, picture: QRect, picked: int, *, noted: bool) -> None:
+        """How many viewers picked the photo, in its top-right corner; a pen when one of them
+        wrote a note on it (the tooltip and the picks panel have the words)."""
+        text = f"{picked} {NOTED_MARK}" if noted else str(picked)
+        cls._tag(painter, picture, text, right=True, mark=PICKED_MARK)
 
     @staticmethod
     def _badge(painter: QPainter, inner: QRect, photo: Photo, progress: float | None) -> None:

@@ -7,7 +7,7 @@ view in batches, so 5,000 photos scroll without a stall. Changing album bumps a 
 number and late results for the old album are dropped. The rows follow `order` (the album's own
 order unless the owner chose another view of it, see `albumen.core.photo_order`); with
 `picked_only` set, only those photos (one viewer's picks, or everyone's) are rows. Each photo
-knows how many viewers picked it (`PickCountRole`).
+knows how many viewers picked it (`PickCountRole`) and what they wrote on it (`PickNotesRole`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QWidget
 from albumen.core.camera_previews import embedded_preview
 from albumen.core.model import Photo, PhotoState
 from albumen.core.photo_order import PhotoSort, sort_photos
-from albumen.core.picks import picked_counts
+from albumen.core.picks import PhotoPicks, photo_picks
 from albumen.core.store import StoreError
 from albumen.core.wording import count
 from albumen.ui.context import AppContext
@@ -45,6 +45,7 @@ ThumbnailReadyRole = Qt.ItemDataRole.UserRole + 4
 CoverRole = Qt.ItemDataRole.UserRole + 5  # True for the album's cover
 IncomingRole = Qt.ItemDataRole.UserRole + 6  # a file still being checked: its name, else None
 PickCountRole = Qt.ItemDataRole.UserRole + 7  # how many viewers picked the photo
+PickNotesRole = Qt.ItemDataRole.UserRole + 8  # what they wrote on it: ((sender, note), ...)
 
 BATCH = 500  # rows handed to the view per fetchMore
 FEW_ROWS = 32  # changed rows announced one by one (see `_changed`)
@@ -75,7 +76,7 @@ class _View(NamedTuple):
     order: PhotoSort
 
 
-_Read = tuple[list[Photo], dict[str, int]]  # the photos shown, and each one's pick count
+_Read = tuple[list[Photo], dict[str, PhotoPicks]]  # the photos shown, and each one's picks
 
 
 class PhotoGridModel(QAbstractListModel):
@@ -91,7 +92,7 @@ class PhotoGridModel(QAbstractListModel):
         self.order = PhotoSort.ALBUM
         self.cover_id: str | None = None
         self.picked_only: frozenset[str] | None = None  # the photos shown, when filtered
-        self._pick_counts: dict[str, int] = {}
+        self._pick_counts: dict[str, PhotoPicks] = {}
         self._shown = 0
         self._incoming: list[str] = []  # names of files being added, after the shown rows
         self._generation = 0
@@ -165,7 +166,7 @@ class PhotoGridModel(QAbstractListModel):
 
         self.context.runner.run(lambda: self._read(view), done)
 
-    def _apply(self, fresh: list[Photo], counts: dict[str, int], ticket: int) -> None:
+    def _apply(self, fresh: list[Photo], counts: dict[str, PhotoPicks], ticket: int) -> None:
         """Show the rows of refresh number `ticket`, with the photos the sync told of since it
         was asked for in place of what it read of them."""
         self._stored = {key: told for key, told in self._stored.items() if told[0] >= ticket}
@@ -247,7 +248,7 @@ class PhotoGridModel(QAbstractListModel):
         if album_id is None:
             return [], {}
         store = self.context.store
-        counts = picked_counts(store.picks(album_id))
+        counts = photo_picks(store.picks(album_id))
         shown = [
             p
             for p in store.photos(album_id)
@@ -330,17 +331,23 @@ class PhotoGridModel(QAbstractListModel):
         if role == CoverRole:
             return photo.id == self.cover_id
         if role == PickCountRole:
-            return self._pick_counts.get(photo.id, 0)
+            picks = self._pick_counts.get(photo.id)
+            return picks.count if picks else 0
+        if role == PickNotesRole:
+            picks = self._pick_counts.get(photo.id)
+            return picks.notes if picks else ()
         if role == Qt.ItemDataRole.ToolTipRole:
             text = f"{photo.filename}\n{STATE_TEXT[photo.state]}"
             text += "\nThe album's cover" if photo.id == self.cover_id else ""
-            picked = self._pick_counts.get(photo.id, 0)
-            text += f"\nPicked by {count(picked, 'viewer')}" if picked else ""
+            picks = self._pick_counts.get(photo.id)
+            text += f"\n{picks.describe()}" if picks else ""
             return f"{text}\n{photo.error}" if photo.error else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
             cover = ", album cover" if photo.id == self.cover_id else ""
-            picked = self._pick_counts.get(photo.id, 0)
-            cover += f", picked by {count(picked, 'viewer')}" if picked else ""
+            picks = self._pick_counts.get(photo.id)
+            if picks:
+                noted = f", {count(len(picks.notes), 'note')}" if picks.notes else ""
+                cover += f", picked by {count(picks.count, 'viewer')}{noted}"
             return f"{photo.filename}, {STATE_TEXT[photo.state]}{cover}"
         return None
 

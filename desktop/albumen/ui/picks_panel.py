@@ -1,11 +1,13 @@
-"""The picks an album's viewers sent (proofing): who, how many photos, when, and their note;
-and what the owner does with them: show only the picked photos in the grid, copy their file
-names for Lightroom, export a CSV — for everyone's picks or the chosen sender's.
+"""The picks an album's viewers sent (proofing): who, how many photos, when, their note, and
+under each sender the photos they wrote a note on; and what the owner does with them: show only
+the picked photos in the grid, copy their file names for Lightroom, export a CSV — for
+everyone's picks or the chosen sender's.
 
 Read from the local store, where the sync keeps the picks (fetched on its thread), so the panel
 works offline. The Lightroom line and the CSV are `albumen.core.picks.format_picks`'s, the
 same `albumen picks` prints. Keyboard: Ctrl+Shift+F shows only the picked photos, the arrows
-choose a sender (Return shows theirs), Ctrl+C in the list copies the file names for Lightroom.
+choose a sender (Return shows theirs) or a note (Return shows its photo in the grid), Ctrl+C in
+the list copies the file names for Lightroom.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ COLUMNS = ["Sender", "Photos", "Sent", "Note"]
 SENDER, PHOTOS, SENT, NOTE = range(len(COLUMNS))
 EVERYONE = ""  # the first row's id: every list at once
 PickIdRole = Qt.ItemDataRole.UserRole + 1
+PhotoIdRole = Qt.ItemDataRole.UserRole + 2  # a note's row: the photo it is on
 
 EMPTY = (
     "No picks yet. A link that lets viewers pick favourites (Share… or Edit link ▸ "
@@ -62,6 +65,7 @@ def csv_name(title: str) -> str:
 class PicksPanel(QWidget):
     filter_changed = Signal(object)  # frozenset[str] | None: the photos the grid should show
     counted = Signal(int)  # how many lists of picks the album has
+    photo_chosen = Signal(str)  # a note's photo, to show in the grid
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +75,7 @@ class PicksPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setRootIsDecorated(False)
+        self.tree.setRootIsDecorated(True)  # a sender's notes on photos fold under them
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -100,7 +104,7 @@ class PicksPanel(QWidget):
         self.export_action.triggered.connect(self.export_csv)
         copy_key = QShortcut(QKeySequence.StandardKey.Copy, self.tree, self.copy_for_lightroom)
         copy_key.setContext(Qt.ShortcutContext.WidgetShortcut)
-        self.tree.itemActivated.connect(lambda *_: self.filter_action.setChecked(True))
+        self.tree.itemActivated.connect(self._activated)
         self.menu = QMenu("Pic&ks", self)
         self.menu.addActions([self.filter_action, self.copy_action, self.export_action])
 
@@ -149,6 +153,7 @@ class PicksPanel(QWidget):
         list is still there."""
         chosen = self.chosen_id() if keep is None else keep
         self._picks = self.context.store.picks(self.album_id) if self.album_id else []
+        filenames = self._filenames() if any(pick.photo_notes for pick in self._picks) else {}
         self.tree.blockSignals(True)
         self.tree.clear()
         rows: dict[str, QTreeWidgetItem] = {}
@@ -166,6 +171,7 @@ class PicksPanel(QWidget):
                 rows[pick.id] = self._row(
                     pick.id, display_name(pick), photos, pick.submitted_at, note
                 )
+                self._notes(rows[pick.id], pick, filenames)
         if rows:
             self.tree.setCurrentItem(rows.get(chosen, rows[EVERYONE]))
         self.tree.blockSignals(False)
@@ -184,6 +190,36 @@ class PicksPanel(QWidget):
         self.tree.addTopLevelItem(item)
         return item
 
+    def _filenames(self) -> dict[str, str]:
+        if self.album_id is None:
+            return {}
+        return {photo.id: photo.filename for photo in self.context.store.photos(self.album_id)}
+
+    @staticmethod
+    def _notes(row: QTreeWidgetItem, pick: Pick, filenames: dict[str, str]) -> None:
+        """The sender's notes on photos, a row each under theirs, in the album's order: the
+        photo's file name and the note (a photo removed here since is left out)."""
+        for photo_id in pick.photo_ids:
+            note = pick.photo_notes.get(photo_id)
+            if not note or photo_id not in filenames:
+                continue
+            text = " ".join(note.split())
+            child = QTreeWidgetItem([filenames[photo_id], "", "", text])
+            child.setData(SENDER, PickIdRole, pick.id)
+            child.setData(SENDER, PhotoIdRole, photo_id)
+            child.setToolTip(NOTE, note)
+            child.setToolTip(SENDER, f"{filenames[photo_id]}: Return shows it in the grid")
+            row.addChild(child)
+        row.setExpanded(True)
+
+    def _activated(self, item: QTreeWidgetItem) -> None:
+        """Return on a sender shows only their photos; on a note, its photo in the grid."""
+        photo_id = item.data(SENDER, PhotoIdRole)
+        if photo_id:
+            self.photo_chosen.emit(str(photo_id))
+        else:
+            self.filter_action.setChecked(True)
+
     def chosen_id(self) -> str:
         item = self.tree.currentItem()
         return str(item.data(SENDER, PickIdRole)) if item is not None else EVERYONE
@@ -197,7 +233,12 @@ class PicksPanel(QWidget):
 
     def _chosen(self) -> None:
         picks = self.chosen_picks()
-        if self.chosen_id() != EVERYONE and picks and picks[0].note:
+        item = self.tree.currentItem()
+        photo_id = item.data(SENDER, PhotoIdRole) if item is not None else None
+        if item is not None and photo_id and picks:
+            note = picks[0].photo_notes.get(str(photo_id), "")
+            self.note_label.setText(f"{display_name(picks[0])} on {item.text(SENDER)}: “{note}”")
+        elif self.chosen_id() != EVERYONE and picks and picks[0].note:
             self.note_label.setText(f"{display_name(picks[0])}: “{picks[0].note}”")
         else:
             self.note_label.clear()

@@ -43,6 +43,7 @@ class SidePanels(QTabWidget):
         grid.selectionModel().currentChanged.connect(self._photo_chosen)
         self.picks.filter_changed.connect(self._show_picked)
         self.picks.counted.connect(self._counted)
+        self.picks.photo_chosen.connect(self._show_photo)
 
     def set_album(self, album_id: str | None) -> None:
         self.metadata.set_album(album_id)
@@ -61,6 +62,20 @@ class SidePanels(QTabWidget):
     def _show_picked(self, photo_ids: frozenset[str] | None) -> None:
         self.photos.set_picked_only(photo_ids)
         self.grid.reorderable = photo_ids is None and self.photos.order is PhotoSort.ALBUM
+
+    def _show_photo(self, photo_id: str) -> None:
+        """A note's photo, current in the grid and in view (rows past those loaded so far are
+        loaded up to it)."""
+        row = self.photos.row_of(photo_id)
+        while row is None and self.photos.canFetchMore(QModelIndex()):
+            self.photos.fetchMore(QModelIndex())
+            row = self.photos.row_of(photo_id)
+        if row is None:
+            return  # not shown: hidden by the grid's filter, or removed meanwhile
+        index = self.photos.index(row)
+        self.grid.setCurrentIndex(index)
+        self.grid.scrollTo(index)
+        self.grid.setFocus()
 
     def _counted(self, lists: int) -> None:
         """The tab says how many lists the album has, so they are seen from any tab."""
