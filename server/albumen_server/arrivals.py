@@ -51,6 +51,7 @@ from albumen_server.ingest import (
 from albumen_server.models import Photo, utcnow
 from albumen_server.photos import forget_blobs, unused_blobs
 from albumen_server.previews import CleanPreview, clean_preview
+from albumen_server.quotas import ensure_room
 from albumen_server.schemas import PhotoOut, Sha256, UtcDatetime, Uuid
 
 router = APIRouter(prefix="/api", tags=["photos"])
@@ -152,6 +153,8 @@ def receive_preview(
         existing = _photo(session, owner_id, photo_id, announced)
         if existing is not None and not existing.arriving:
             return existing, False  # complete: a late preview changes nothing
+        if existing is None:  # a new photo: its original must have room to land
+            ensure_room(session, owner_id, announced.sha256, announced.size)
     preview = clean_preview(body, filename)
     preview_sha256 = hashlib.sha256(preview.jpeg).hexdigest()
     staged = _stage(context, preview.jpeg)

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from albumen_server import __version__
+from albumen_server.cli_support import database, deployment, parse_size
 from albumen_server.config import ServerConfig
-
-if TYPE_CHECKING:
-    from albumen_server.database import Database
-    from albumen_server.owners import OwnerUsage
 
 # What the commands need is imported when they run, not with this module: the server's
 # rendering child is started with `spawn`, which imports the server's main module again in
@@ -68,25 +61,13 @@ def _serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--disk-reserve",
-        type=_size,
+        type=parse_size,
         default=ServerConfig.disk_reserve,
         help="space to keep free on the uploads' disk, e.g. 512M or 2G (256M): uploads that"
         " would eat into it are refused with 507",
     )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
-
-
-_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
-
-
-def _size(value: str) -> int:
-    """A size in bytes, with an optional binary unit: 0, 1048576, 512M, 2G."""
-    text = value.strip().upper().removesuffix("B").removesuffix("I")
-    number, unit = (text[:-1], text[-1]) if text[-1:] in ("K", "M", "G", "T") else (text, "")
-    if not (number.isascii() and number.isdigit()):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a size such as 0, 512M or 2G")
-    return int(number) * _SIZE_UNITS[unit]
 
 
 def _addresses(value: str) -> list[str]:
@@ -116,20 +97,11 @@ def _tile_url(value: str) -> str:
     return value
 
 
-def _deployment(parser: argparse.ArgumentParser, *, blobs: bool = False) -> None:
-    """The arguments that name a deployment to an administrator's command: its data folder,
-    and its database (and blob store) when they are not the data folder's own."""
-    parser.add_argument("--data", type=Path, required=True, help="the server's data folder")
-    parser.add_argument("--database", help="SQLAlchemy URL, if not SQLite in the data folder")
-    if blobs:
-        parser.add_argument("--blobs", help="blob store URL, if not the data folder's blobs/")
-
-
 def _token_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="albumen-server token")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="print a new owner token")
-    _deployment(create)
+    deployment(create)
     create.add_argument("--name", default="owner", help="whose token it is (owner)")
     create.add_argument(
         "--device", help="what holds it, as `owners` will list it (a script's name)"
@@ -139,7 +111,7 @@ def _token_parser() -> argparse.ArgumentParser:
         help="delete every token of an owner (a lost laptop): their devices are refused from "
         "the next request on and must be paired again; albums and links stay",
     )
-    _deployment(revoke)
+    deployment(revoke)
     revoke.add_argument("--name", required=True, help="the owner, as `owners` lists them")
     revoke.add_argument(
         "--device", help="only this device's tokens (as `owners` lists it): the lost laptop"
@@ -158,7 +130,7 @@ def _token(args: list[str]) -> int:
         return 0
     prog = "albumen-server token revoke"
     try:
-        with _database(config) as db, db.session() as session:
+        with database(config) as db, db.session() as session:
             revoked = revoke_access(session, options.name, options.device)
     except UnknownOwner:
         print(
@@ -187,141 +159,6 @@ def _token(args: list[str]) -> int:
     return 0
 
 
-def _owners_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="albumen-server owners",
-        description="List the server's owners: since when, albums, photos, the space their "
-        "originals take (each file once), live links and devices holding a token.",
-    )
-    _deployment(parser)
-    parser.add_argument("--json", action="store_true", help="one JSON document, for scripts")
-    return parser
-
-
-def _remove_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="albumen-server owners remove",
-        description="Delete an owner and everything they keep here for good: albums, photos "
-        "(each file no other owner's photo needs), links (their viewers get 'not available'), "
-        "picks, tokens, invitations and uploads under way. Asks for the name again unless --yes.",
-    )
-    _deployment(parser, blobs=True)
-    parser.add_argument("--name", required=True, help="the owner, as `owners` lists them")
-    parser.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
-    return parser
-
-
-def _remove_owner(args: list[str]) -> int:
-    from albumen_server.app import build_context
-    from albumen_server.owners import UnknownOwner, owner_usage, remove_owner
-
-    options = _remove_parser().parse_args(args)
-    config = ServerConfig(
-        data_dir=options.data, database_url=options.database, blobs_url=options.blobs
-    )
-    prog = "albumen-server owners remove"
-    with _database(config) as db, db.session() as session:
-        found = [owner for owner in owner_usage(session) if owner.name == options.name]
-    if not found:
-        print(
-            f"{prog}: no owner is called {options.name!r} (`albumen-server owners` lists them)",
-            file=sys.stderr,
-        )
-        return 1
-    owner = found[0]
-    if not options.yes:
-        if not sys.stdin.isatty():
-            print(
-                f"{prog}: this deletes {owner.name!r}'s {owner.albums} album(s) and"
-                f" {owner.photos} photo(s) for good; add --yes to do it without a terminal",
-                file=sys.stderr,
-            )
-            return 2
-        answer = input(
-            f"This deletes {owner.name!r}'s {owner.albums} album(s), {owner.photos} photo(s) and"
-            f" {owner.live_links} live link(s) for good. Type the name again to go on: "
-        )
-        if answer.strip() != owner.name:
-            print(f"{prog}: not removed (the name did not match)", file=sys.stderr)
-            return 1
-    context = build_context(config)
-    try:
-        removed = remove_owner(context, owner.name)
-    except UnknownOwner:  # removed meanwhile by someone else
-        print(f"{prog}: no owner is called {options.name!r} any more", file=sys.stderr)
-        return 1
-    finally:
-        context.db.dispose()
-    print(
-        f"Removed {owner.name!r}: {removed.albums} album(s), {removed.photos} photo(s);"
-        f" {removed.blobs_deleted} file(s) deleted, {_size_text(removed.bytes_freed)} freed"
-        " (files another owner also keeps stay)."
-    )
-    return 0
-
-
-def _owners(args: list[str]) -> int:
-    from albumen_server.owners import owner_usage
-
-    options = _owners_parser().parse_args(args)
-    config = ServerConfig(data_dir=options.data, database_url=options.database)
-    with _database(config) as db, db.session() as session:
-        owners = owner_usage(session)
-    if options.json:
-        print(json.dumps({"owners": [_owner_json(owner) for owner in owners]}, indent=2))
-        return 0
-    rows = [("OWNER", "SINCE", "ALBUMS", "PHOTOS", "STORED", "LIVE LINKS", "DEVICES")]
-    for owner in owners:
-        devices = str(owner.tokens)
-        if owner.devices:
-            devices += f": {', '.join(owner.devices)}"
-        if owner.newest_token_at is not None:
-            devices += f" (newest {owner.newest_token_at:%Y-%m-%d})"
-        rows.append(
-            (
-                owner.name,
-                f"{owner.since:%Y-%m-%d}",
-                str(owner.albums),
-                str(owner.photos),
-                _size_text(owner.stored_bytes),
-                str(owner.live_links),
-                devices,
-            )
-        )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
-    if not owners:
-        print("No owners yet: `albumen-server invite --name NAME` makes one.")
-    return 0
-
-
-def _owner_json(owner: OwnerUsage) -> dict[str, object]:
-    return {
-        "name": owner.name,
-        "since": owner.since.isoformat(),
-        "albums": owner.albums,
-        "photos": owner.photos,
-        "stored_bytes": owner.stored_bytes,
-        "live_links": owner.live_links,
-        "tokens": owner.tokens,
-        "newest_token_at": owner.newest_token_at.isoformat() if owner.newest_token_at else None,
-        "devices": list(owner.devices),
-    }
-
-
-def _size_text(size: int) -> str:
-    """Bytes as a person reads them, in the units `df -h` and the file managers use (1000s)."""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
-
-
 def _backup_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="albumen-server backup",
@@ -329,7 +166,7 @@ def _backup_parser() -> argparse.ArgumentParser:
         "server runs; the copy is itself a data folder to serve or move back. Uploads under way "
         "and the derivative cache are left out. Run again into the same folder to add what is new.",
     )
-    _deployment(parser, blobs=True)
+    deployment(parser, blobs=True)
     parser.add_argument("destination", type=Path, help="folder to write the backup to")
     return parser
 
@@ -358,22 +195,8 @@ def create_token(config: ServerConfig, name: str, device: str | None = None) -> 
     its hash is kept."""
     from albumen_server.pairing import issue_token
 
-    with _database(config) as db, db.session() as session:
+    with database(config) as db, db.session() as session:
         return issue_token(session, name, device)
-
-
-@contextlib.contextmanager
-def _database(config: ServerConfig) -> Iterator[Database]:
-    """The deployment's database, migrated, for a command that runs beside the server."""
-    from albumen_server.database import Database, migrate
-
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.resolved_database_url)
-    try:
-        migrate(db.engine)
-        yield db
-    finally:
-        db.dispose()
 
 
 def _invite_parser() -> argparse.ArgumentParser:
@@ -383,7 +206,7 @@ def _invite_parser() -> argparse.ArgumentParser:
         "app's Settings or given to `albumen login`, it is traded for an owner token. Valid 24 "
         "hours, used once.",
     )
-    _deployment(parser)
+    deployment(parser)
     parser.add_argument("--name", required=True, help="the owner's name, e.g. alice")
     parser.add_argument(
         "--public-url",
@@ -403,7 +226,7 @@ def _invite(args: list[str]) -> int:
         print("albumen-server invite: --public-url must start with https://", file=sys.stderr)
         return 2
     config = ServerConfig(data_dir=options.data, database_url=options.database)
-    with _database(config) as db, db.session() as session:
+    with database(config) as db, db.session() as session:
         code = create_invite(session, options.name)
     print(
         f"Pairing address for {options.name!r} (works once, for {INVITE_HOURS} hours; paste it in"
@@ -422,10 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         return _invite(args[1:])
     if args[:1] == ["token"]:
         return _token(args[1:])
-    if args[:2] == ["owners", "remove"]:
-        return _remove_owner(args[2:])
     if args[:1] == ["owners"]:
-        return _owners(args[1:])
+        from albumen_server.cli_owners import owners_command
+
+        return owners_command(args[1:])
     options = _serve_parser().parse_args(args)
     import uvicorn  # imported here: `token create` should not pay for it
 

@@ -62,6 +62,7 @@ class OwnerUsage:
     tokens: int
     newest_token_at: datetime | None
     devices: tuple[str, ...]  # the named ones, newest first (tokens may be unnamed)
+    quota_bytes: int | None = None  # the room the administrator gives them (`quotas`)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def owner_usage(session: Session) -> list[OwnerUsage]:
             tokens=tokens.get(owner.id, (0, None))[0],
             newest_token_at=tokens.get(owner.id, (0, None))[1],
             devices=tuple(devices.get(owner.id, ())),
+            quota_bytes=owner.quota_bytes,
         )
         for owner in session.scalars(select(Owner).order_by(Owner.name))
     ]

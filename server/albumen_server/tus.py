@@ -40,6 +40,7 @@ from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError
 from albumen_server.ingest import clean_filename, existing_photo
 from albumen_server.models import Album, Upload, utcnow
+from albumen_server.quotas import ensure_room
 from albumen_server.schemas import is_sha256, is_uuid
 from albumen_server.tus_body import (
     CHECKSUM_ALGORITHMS,
@@ -242,6 +243,10 @@ def _created_upload(request: Request, owner_id: int, context: ServerContext) -> 
             # Two may exist when a client asked again while its first creation was still under
             # way: the one furthest along is the one to go on with.
             return max(unfinished, key=lambda upload: context.parts.offset(upload.id)), False
+        try:
+            ensure_room(session, owner_id, sha256, length)
+        except ApiError as error:
+            raise TusError.of(error) from None
         _check_room(context, length)
         upload = Upload(
             id=secrets.token_hex(16),

@@ -71,6 +71,7 @@ def check_owners_and_revocation(server: ServerProcess) -> None:
         "tokens": 2,
         "newest_token_at": None,
         "devices": [],
+        "quota_bytes": None,
     }
     assert by_name["bob"]["photos"] == 1 and by_name["bob"]["tokens"] == 1
     table = server_admin(server, "owners").stdout.splitlines()
@@ -80,6 +81,7 @@ def check_owners_and_revocation(server: ServerProcess) -> None:
         "ALBUMS",
         "PHOTOS",
         "STORED",
+        "QUOTA",
         "LIVE",
         "LINKS",
         "DEVICES",
@@ -178,7 +180,7 @@ def test_owners_revocation_and_removal(fresh_server: ServerProcess) -> None:
 
 @pytest.mark.parametrize("size", [0, 999, 1000, 1_234_567, 5 * 10**12])
 def test_sizes_read_as_df_h_and_file_managers_write_them(size: int) -> None:
-    from albumen_server.cli import _size_text
+    from albumen_server.quotas import size_text
 
     expected = {0: "0 B", 999: "999 B", 1000: "1.0 kB", 1_234_567: "1.2 MB", 5 * 10**12: "5.0 TB"}
-    assert _size_text(size) == expected[size]
+    assert size_text(size) == expected[size]

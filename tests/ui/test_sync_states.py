@@ -14,7 +14,7 @@ from albumen.core.model import PhotoState
 from albumen.ui.album_list import StateTextRole
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
-from tests.support import create_token, free_port, revoke_owner, start_server
+from tests.support import create_token, free_port, revoke_owner, server_admin, start_server
 from tests.ui.conftest import build_context
 from tests.ui.dialogs import answer_next_box
 from tests.ui.windows import WORK_MS
@@ -94,6 +94,44 @@ def test_a_server_that_no_longer_accepts_this_computer_says_pair_again(
             assert "no longer accepts this computer" in label.text()
             photos = window.context.store.photos(album_id)
             assert [p.state for p in photos] == [PhotoState.QUEUED] * 2
+    finally:
+        server.stop()
+
+
+def test_a_server_without_room_says_so_and_the_photos_wait_for_it(
+    qtbot: QtBot, tmp_path: Path, qapp: QApplication
+) -> None:
+    """The owner's storage quota is full: the window says the server has no room, in its own
+    words (what is used, what to do), not "offline"; the photos wait, none marked failed, and
+    go once the administrator gives room."""
+    server = start_server(tmp_path / "server")
+    token = create_token(server.data, "anna")
+    server_admin(server, "owners", "quota", "--name", "anna", "1K")
+    try:
+        with window_on(qtbot, tmp_path / "client", server.url, token) as window:
+            album = window.new_album("Senja")
+            assert album is not None
+            _drop(window.grid.viewport(), _photos(tmp_path / "Senja", 2, start=110))
+            label = window.connection_label
+            qtbot.waitUntil(lambda: "has no room for more photos" in label.text(), timeout=30_000)
+            assert label.toolTip().startswith("Your storage on this server is full: ")
+            assert "ask the server's administrator for more room" in label.toolTip()
+            assert "offline" not in label.text()
+            store = window.context.store
+            assert [p.state for p in store.photos(album.id)] == [PhotoState.QUEUED] * 2
+            row = window.albums.row_of(album.id)
+            assert row is not None
+            state = window.albums.data(window.albums.index(row), StateTextRole)
+            assert state == "No room · 2 waiting to upload"
+
+            server_admin(server, "owners", "quota", "--name", "anna", "none")
+            window.sync_action.trigger()
+            qtbot.waitUntil(
+                lambda: [p.state for p in store.photos(album.id)] == [PhotoState.UPLOADED] * 2,
+                timeout=30_000,
+            )
+            qtbot.waitUntil(lambda: "online" in label.text(), timeout=30_000)
+            assert label.toolTip() == ""
     finally:
         server.stop()
 

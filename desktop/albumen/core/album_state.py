@@ -6,8 +6,9 @@ from __future__ import annotations
 from albumen.core.model import Album
 
 
-def album_state(album: Album, offline: bool) -> str:
-    """The one-line state an owner reads in the list."""
+def album_state(album: Album, offline: bool, held: str = "Offline") -> str:
+    """The one-line state an owner reads in the list; `offline`: the queue waits, for the
+    reason `held` names ("Offline", or "No room" when the server has none)."""
     if album.photo_count == 0:
         return "Draft · no photos yet"
     if album.failed_count:
@@ -17,9 +18,9 @@ def album_state(album: Album, offline: bool) -> str:
         return "Shared" if album.link_count else "Uploaded · not shared yet"
     arriving = originals_arriving(album)
     if arriving is not None:
-        return f"Offline · {arriving}" if offline else arriving.capitalize()
+        return f"{held} · {arriving}" if offline else arriving.capitalize()
     if offline:
-        return f"Offline · {waiting} waiting to upload"
+        return f"{held} · {waiting} waiting to upload"
     return f"Uploading {album.uploaded_count} of {album.photo_count}"
 
 

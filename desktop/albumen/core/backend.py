@@ -20,6 +20,7 @@ from albumen import __version__
 from albumen.core.backend_errors import AccessRefused as AccessRefused
 from albumen.core.backend_errors import BackendError as BackendError
 from albumen.core.backend_errors import OfflineError as OfflineError
+from albumen.core.backend_errors import ServerFull as ServerFull
 from albumen.core.link_state import works_only_here
 from albumen.core.model import LinkSettings, Pick
 from albumen.core.throttle import Throttle

@@ -37,6 +37,29 @@ class OfflineError(BackendError):
         return True
 
 
+class ServerFull(OfflineError):
+    """The server keeps nothing more for now: its disk is full, or the owner's storage quota is
+    (`albumen-server owners quota`). As when offline, the queue waits whole and nothing is
+    failed or lost; unlike offline, the owner is told why, in the server's words (what is used,
+    what to do: delete albums no longer shared, or ask the administrator for room)."""
+
+    _SAYS = "the server has no room for more photos"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{self._SAYS}: {reason}")
+        self.status, self.code = 507, "no_room"
+
+    @classmethod
+    def said(cls, message: str | None) -> bool:
+        """Whether a report's reason for stopping is a full server (see `AccessRefused.said`)."""
+        return message is not None and message.startswith(cls._SAYS)
+
+    @staticmethod
+    def reason(message: str) -> str:
+        """The server's own words in a report's message."""
+        return message.split(": ", 1)[1] if ": " in message else message
+
+
 class AccessRefused(OfflineError):
     """The server does not know this computer's owner token: its administrator took the access
     away (`albumen-server token revoke`, after a laptop was lost) or the server was set up anew.

@@ -31,6 +31,7 @@ from albumen.core.backend import (
     BackendError,
     Keep,
     OfflineError,
+    ServerFull,
 )
 from albumen.core.credentials import Credentials
 from albumen.core.link_pull import pull_links
@@ -69,6 +70,12 @@ class SyncReport:
         """The server stopped the drain by refusing the owner token: pairing again is the way
         on (the queue waits, as when offline)."""
         return AccessRefused.said(self.offline)
+
+    @property
+    def server_full(self) -> bool:
+        """The server stopped the drain for want of room (its disk, or the owner's quota):
+        deleting, or more room from its administrator, is the way on."""
+        return ServerFull.said(self.offline)
 
 
 @dataclass
@@ -174,7 +181,7 @@ class SyncService:
                 return action()
             except BackendError as error:
                 if error.postponed:  # the server is full: wait with the whole queue
-                    raise OfflineError(error.message) from error
+                    raise ServerFull(error.message) from error
                 attempt += 1
                 if progress is not None:
                     now = progress()

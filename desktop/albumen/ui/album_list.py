@@ -58,6 +58,7 @@ class AlbumListModel(QAbstractListModel):
         self._covers: dict[str, QPixmap] = {}
         self._cover_requested: set[str] = set()
         self.offline = False
+        self.held = "Offline"  # why the queue waits, while `offline`
         self.hidden: set[str] = set()  # deleted, waiting out the time to undo
         self.refresh()
 
@@ -72,9 +73,10 @@ class AlbumListModel(QAbstractListModel):
         self._albums = fresh
         self.endResetModel()
 
-    def set_offline(self, offline: bool) -> None:
-        if offline != self.offline:
-            self.offline = offline
+    def set_offline(self, offline: bool, held: str = "Offline") -> None:
+        """Whether the queue waits, and why in a word (`album_state`'s `held`)."""
+        if (offline, held) != (self.offline, self.held):
+            self.offline, self.held = offline, held
             if self._albums:
                 self.dataChanged.emit(self.index(0), self.index(len(self._albums) - 1))
 
@@ -108,20 +110,20 @@ class AlbumListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return album.title
         if role == StateTextRole:
-            return album_state(album, self.offline)
+            return album_state(album, self.offline, self.held)
         if role == AlbumRole:
             return album
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 f"{album.title}\n{count(album.photo_count, 'photo')} · "
-                f"{album_state(album, self.offline)} · {album.link_count} links"
+                f"{album_state(album, self.offline, self.held)} · {album.link_count} links"
                 + (f" · {picks_text(album)} from viewers" if album.pick_count else "")
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:
             picks = f", {picks_text(album)}" if album.pick_count else ""
             return (
                 f"{album.title}, {album.photo_count} photos, "
-                f"{album_state(album, self.offline)}{picks}"
+                f"{album_state(album, self.offline, self.held)}{picks}"
             )
         if role == Qt.ItemDataRole.DecorationRole:
             return self._cover(album)

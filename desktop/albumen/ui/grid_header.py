@@ -103,7 +103,7 @@ class GridHeader(QWidget):
             QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         )
 
-    def show_album(self, album: Album | None, offline: bool) -> None:
+    def show_album(self, album: Album | None, offline: bool, held: str = "Offline") -> None:
         """The album's title, its count and state; with no album, where to start."""
         if album is None:
             self.heading.setText(
@@ -111,7 +111,7 @@ class GridHeader(QWidget):
                 " start with <b>New album…</b> (Ctrl+N)."
             )
             return
-        state = album_state(album, offline)
+        state = album_state(album, offline, held)
         photos = count(album.photo_count, "photo")
         shown = ""
         model = self._model

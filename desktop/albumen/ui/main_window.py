@@ -189,7 +189,7 @@ class MainWindow(ActionsWindow):
         self._update_actions()
         album = self.current_album()
         fresh = self.context.store.album(album.id) if album else None
-        self.header.show_album(fresh, self.albums.offline)
+        self.header.show_album(fresh, self.albums.offline, self.albums.held)
         empty = fresh is None or self.photos.rowCount() == 0
         self.drop_zone.setVisible(empty)  # instead of the grid while there is nothing to show
         self.grid.setVisible(not empty)
@@ -385,8 +385,11 @@ class MainWindow(ActionsWindow):
 
     @Slot(str)
     def _update_connection(self, state: str) -> None:
-        self.status.show_connection(state, self.context.server_label())
-        self.albums.set_offline(state in (Connection.OFFLINE.value, Connection.REFUSED.value))
+        self.status.show_connection(state, self.context.server_label(), self.context.sync.reason)
+        waiting = (Connection.OFFLINE.value, Connection.REFUSED.value, Connection.FULL.value)
+        self.albums.set_offline(
+            state in waiting, "No room" if state == Connection.FULL else "Offline"
+        )
         self._update_heading()
 
     @Slot(str, str, object, object)

@@ -51,8 +51,9 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.connection_label)
 
-    def show_connection(self, state: str, server: str) -> None:
-        """`state` is a `Connection` value; `server` names the server for the owner."""
+    def show_connection(self, state: str, server: str, reason: str = "") -> None:
+        """`state` is a `Connection` value; `server` names the server for the owner; `reason`
+        is the server's own words when it has no room (what is used, what to do)."""
         texts = {
             Connection.ONLINE.value: f"● {server}: online",
             Connection.OFFLINE.value: f"○ {server}: offline — changes wait here",
@@ -60,12 +61,16 @@ class StatusBar(QStatusBar):
                 f"⊘ {server} no longer accepts this computer — pair again in Settings;"
                 " changes wait here"
             ),
+            Connection.FULL.value: f"◔ {server} has no room for more photos — changes wait here",
             Connection.SYNCING.value: f"◐ {server}: syncing",
             Connection.PAUSED.value: f"‖ {server}: uploads paused",
             Connection.UNKNOWN.value: f"○ {server}",
         }
-        self.connection_label.setText(texts.get(state, server))
-        self.connection_label.setAccessibleName(texts.get(state, server))
+        text = texts.get(state, server)
+        full = state == Connection.FULL.value and reason
+        self.connection_label.setText(text)
+        self.connection_label.setToolTip(reason[:1].upper() + reason[1:] if full else "")
+        self.connection_label.setAccessibleName(f"{text}: {reason}" if full else text)
 
     def show_checking(self, count: int) -> None:
         """Added files are being read (`count` files or folders): a busy bar."""

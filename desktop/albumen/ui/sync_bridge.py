@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from albumen.core.backend import ServerFull
 from albumen.core.model import Photo
 from albumen.core.sync import SyncEvent, SyncReport, SyncService
 from albumen.priority import lower_thread_priority
@@ -27,6 +28,7 @@ class Connection(StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
     REFUSED = "refused"  # the server refuses this computer's owner token: pair again
+    FULL = "full"  # the server has no room (its disk, or the owner's quota): `reason` says why
     SYNCING = "syncing"
     PAUSED = "paused"
 
@@ -102,6 +104,7 @@ class SyncBridge(QObject):
         self._running = False
         self.paused = False
         self.connection = Connection.UNKNOWN
+        self.reason = ""  # the server's words when it has no room (Connection.FULL)
         self.transfer = Transfer()
         self._pending_progress: dict[str, SyncEvent] = {}
         self._flush = QTimer(self, interval=100, singleShot=True)
@@ -226,6 +229,9 @@ class SyncBridge(QObject):
             self._set_connection(Connection.PAUSED)
         elif report.access_refused:
             self._set_connection(Connection.REFUSED)
+        elif report.server_full and report.offline:
+            self.reason = ServerFull.reason(report.offline)
+            self._set_connection(Connection.FULL)
         elif report.offline:
             self._set_connection(Connection.OFFLINE)
         else:

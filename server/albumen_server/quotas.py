@@ -1,0 +1,88 @@
+"""Storage quotas: the room an administrator gives an owner (`albumen-server owners quota`).
+
+Why: on a server shared by a few photographers one of them should not fill the disk for all
+(Immich and Nextcloud have a quota per user). What counts is what the owner keeps: each
+original once, however many albums hold it (the measure `albumen-server owners` lists), and the
+files they are uploading now, at their announced length. A file the owner keeps already costs
+nothing more (the same photo in a second album); a file another owner sent first costs it as
+much as its own would (the room is the owner's, not the disk's).
+
+The check comes where new bytes are announced — a tus creation, and an arriving photo's
+preview (with its original's size, so nothing of a photo that cannot land is taken; a photo
+added from bytes the owner keeps, `PUT /api/photos/{id}`, costs nothing) — and answers 507
+`quota_exceeded`, worded for the owner. It is not a
+lock: two creations at the same moment may both pass, so an owner can go over by what they
+send at once (a few files), never further. Without a quota nothing is counted (no query).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Subquery, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from albumen_server.errors import ApiError
+from albumen_server.models import Owner, Photo, Upload, utcnow
+
+
+def size_text(size: int) -> str:
+    """Bytes as a person reads them, in the units `df -h` and the file managers use (1000s)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def _kept(owner_id: int) -> Subquery:
+    """Each file the owner keeps or is uploading, once: (sha256, size)."""
+    now = utcnow()
+    files = union_all(
+        select(Photo.sha256, Photo.size).where(Photo.owner_id == owner_id),
+        select(Upload.sha256, Upload.length).where(
+            Upload.owner_id == owner_id,
+            Upload.completed_at.is_(None),
+            Upload.expires_at > now,
+        ),
+    ).subquery()
+    return (
+        select(files.c.sha256, func.max(files.c.size).label("size"))
+        .group_by(files.c.sha256)
+        .subquery()
+    )
+
+
+def used_bytes(session: Session, owner_id: int) -> int:
+    """What the owner keeps and is uploading, each file once."""
+    kept = _kept(owner_id)
+    return int(session.scalar(select(func.coalesce(func.sum(kept.c.size), 0))) or 0)
+
+
+def ensure_room(session: Session, owner_id: int, sha256: str, size: int) -> None:
+    """Refuse (ApiError 507 `quota_exceeded`) a file of `size` bytes that would take the owner
+    past their quota; a file they keep or are uploading already passes."""
+    quota = session.scalar(select(Owner.quota_bytes).where(Owner.id == owner_id))
+    if quota is None:
+        return
+    kept = _kept(owner_id)
+    if session.scalar(select(literal(True)).where(kept.c.sha256 == sha256)):
+        return
+    used = used_bytes(session, owner_id)
+    if used + size > quota:
+        raise ApiError(
+            507,
+            "quota_exceeded",
+            f"your storage on this server is full: {size_text(used)} of your"
+            f" {size_text(quota)} are used, and this file needs {size_text(size)}; delete"
+            " albums you no longer share, or ask the server's administrator for more room",
+        )
+
+
+def set_quota(session: Session, name: str, quota: int | None) -> int | None:
+    """Give the owner called `name` this quota (None: no limit); their id, or None when there
+    is no such owner."""
+    owner = session.scalar(select(Owner).where(Owner.name == name))
+    if owner is None:
+        return None
+    owner.quota_bytes = quota
+    return owner.id
