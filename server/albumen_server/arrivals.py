@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from albumen_photo.formats import content_type as content_type_of
 from albumen_server.api import IdPath, owned_album
-from albumen_server.auth import Context, Owned
+from albumen_server.auth import Context, CurrentOwner, Owned
 from albumen_server.context import ServerContext
 from albumen_server.errors import not_found
 from albumen_server.ingest import (
@@ -122,7 +122,7 @@ async def put_preview(
     )
     body = await request.body()  # bounded by guards.MAX_PREVIEW_BODY before authentication
     photo, created = await to_thread.run_sync(
-        receive_preview, context, owner.id, photo_id, announced, body
+        receive_preview, context, owner, photo_id, announced, body
     )
     if created:
         response.status_code = 201
@@ -139,7 +139,11 @@ def _photo(session: Session, owner_id: int, photo_id: str, announced: Announced)
 
 
 def receive_preview(
-    context: ServerContext, owner_id: int, photo_id: str, announced: Announced, body: bytes
+    context: ServerContext,
+    owner: CurrentOwner,
+    photo_id: str,
+    announced: Announced,
+    body: bytes,
 ) -> tuple[Photo, bool]:
     """The photo the preview makes or refreshes, and whether it was made now.
 
@@ -147,6 +151,7 @@ def receive_preview(
     any transaction; it joins the blob store under the blob lock, with the row that uses it, so
     no deletion in another process can take it away in between.
     """
+    owner_id = owner.id
     filename = clean_filename(announced.filename)
     with context.db.session() as session:
         owned_album(session, owner_id, announced.album_id)
@@ -154,7 +159,7 @@ def receive_preview(
         if existing is not None and not existing.arriving:
             return existing, False  # complete: a late preview changes nothing
         if existing is None:  # a new photo: its original must have room to land
-            ensure_room(session, owner_id, announced.sha256, announced.size)
+            ensure_room(session, owner_id, owner.quota_bytes, announced.sha256, announced.size)
     preview = clean_preview(body, filename)
     preview_sha256 = hashlib.sha256(preview.jpeg).hexdigest()
     staged = _stage(context, preview.jpeg)

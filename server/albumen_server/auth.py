@@ -18,6 +18,7 @@ from albumen_server.security import hash_api_token
 class CurrentOwner:
     id: int
     name: str
+    quota_bytes: int | None = None  # read with the token, so the quota costs no query of its own
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -33,13 +34,13 @@ def current_owner(
         raise _unauthorized("send the owner token as 'Authorization: Bearer <token>'")
     with context.db.session() as session:
         row = session.execute(
-            select(Owner.id, Owner.name)
+            select(Owner.id, Owner.name, Owner.quota_bytes)
             .join(ApiToken, ApiToken.owner_id == Owner.id)
             .where(ApiToken.token_hash == hash_api_token(token.strip()))
         ).first()
     if row is None:
         raise _unauthorized("the owner token is not known to this server")
-    return CurrentOwner(id=row.id, name=row.name)
+    return CurrentOwner(id=row.id, name=row.name, quota_bytes=row.quota_bytes)
 
 
 Owned = Annotated[CurrentOwner, Depends(current_owner)]

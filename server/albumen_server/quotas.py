@@ -58,10 +58,10 @@ def used_bytes(session: Session, owner_id: int) -> int:
     return int(session.scalar(select(func.coalesce(func.sum(kept.c.size), 0))) or 0)
 
 
-def ensure_room(session: Session, owner_id: int, sha256: str, size: int) -> None:
+def ensure_room(session: Session, owner_id: int, quota: int | None, sha256: str, size: int) -> None:
     """Refuse (ApiError 507 `quota_exceeded`) a file of `size` bytes that would take the owner
-    past their quota; a file they keep or are uploading already passes."""
-    quota = session.scalar(select(Owner.quota_bytes).where(Owner.id == owner_id))
+    past their `quota` (as read with their token; None: no limit, and no query); a file they
+    keep or are uploading already passes."""
     if quota is None:
         return
     kept = _kept(owner_id)

@@ -35,7 +35,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from albumen_server.auth import Context, Owned
+from albumen_server.auth import Context, CurrentOwner, Owned
 from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError
 from albumen_server.ingest import clean_filename, existing_photo
@@ -162,7 +162,7 @@ async def create_upload(request: Request, owner: Owned, context: Context) -> Res
     _require_tus(request)
     with_body = request.headers.get("content-type") == OFFSET_TYPE
     checksum = parse_checksum(request.headers.get("upload-checksum")) if with_body else None
-    upload, created = await to_thread.run_sync(_created_upload, request, owner.id, context)
+    upload, created = await to_thread.run_sync(_created_upload, request, owner, context)
     state = _state(request)
     if created and time.monotonic() - state.expired_at > EXPIRY_SWEEP_SECONDS:
         # Once a minute is soon enough for uploads that live for hours; on every creation it
@@ -187,9 +187,12 @@ async def create_upload(request: Request, owner: Owned, context: Context) -> Res
     return Response(status_code=201, headers=tus_headers(headers))
 
 
-def _created_upload(request: Request, owner_id: int, context: ServerContext) -> tuple[Upload, bool]:
+def _created_upload(
+    request: Request, owner: CurrentOwner, context: ServerContext
+) -> tuple[Upload, bool]:
     """The upload the creation asks for, and whether it is new (see the module's docstring for
     when an unfinished one is answered instead)."""
+    owner_id = owner.id
     length_text = request.headers.get("upload-length")
     if length_text is None:
         raise TusError(400, "missing_length", "Upload-Length is required (deferred length is not)")
@@ -244,7 +247,7 @@ def _created_upload(request: Request, owner_id: int, context: ServerContext) -> 
             # way: the one furthest along is the one to go on with.
             return max(unfinished, key=lambda upload: context.parts.offset(upload.id)), False
         try:
-            ensure_room(session, owner_id, sha256, length)
+            ensure_room(session, owner_id, owner.quota_bytes, sha256, length)
         except ApiError as error:
             raise TusError.of(error) from None
         _check_room(context, length)
