@@ -59,7 +59,23 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     share.add_argument(
         "--allow-picks", action="store_true", help="viewers may pick favourites and send them"
     )
+    share.add_argument(
+        "--pick-limit",
+        type=_pick_limit,
+        metavar="N",
+        help="each viewer may pick at most N photos (your package's number); implies --allow-picks",
+    )
     add_limit_rate(share)
+
+
+def _pick_limit(text: str) -> int:
+    from albumen.core.backend import MAX_PHOTO_ORDER
+
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PHOTO_ORDER:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of photos from 1 to {MAX_PHOTO_ORDER}"
+        )
+    return int(text)
 
 
 class Herald:
@@ -203,7 +219,8 @@ def _new_link(
         show_location=options.show_location,
         expires_at=expires,
         label=options.label,
-        allow_picks=options.allow_picks,
+        allow_picks=options.allow_picks or options.pick_limit is not None,
+        pick_limit=options.pick_limit,
     )
     owner = Owner(client.store, client.credentials)
     return owner.save_link(album_id, settings, password=password, link_id=link_id).kept

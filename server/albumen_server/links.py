@@ -31,6 +31,7 @@ def link_out(link: Link, base: str) -> LinkOut:
         show_metadata=link.show_metadata,
         show_location=link.show_location,
         allow_picks=link.allow_picks,
+        pick_limit=link.pick_limit,
         revoked_at=link.revoked_at,
         view_count=link.view_count,
         last_viewed_at=link.last_viewed_at,
@@ -91,6 +92,7 @@ def put_link(
         link.show_metadata = body.show_metadata
         link.show_location = body.show_location
         link.allow_picks = body.allow_picks
+        link.pick_limit = body.pick_limit
         if password_given:
             link.password_hash = new_hash
         link.updated_at = now

@@ -8,7 +8,8 @@ list; an id belongs to the link it was first sent through (another link: 409).
 Rules kept here, whichever way a pick arrives (`PUT /s/{token}/picks/{id}` from the script, or
 the photo page's plain form in `picks_form`):
 - only photos of the link's album, each once, in the album's order (an unknown id: 422 naming
-  `photo_ids`); a note on a photo only on one of those (`photo_notes`);
+  `photo_ids`), no more than the link's `pick_limit`; a note on a photo only on one of those
+  (`photo_notes`);
 - sends are rate limited per link and client address (`rate_limits`, counted in the database);
 - a revoked or expired link takes no more picks, but the owner keeps those sent; deleting the
   album deletes them (foreign keys: `models.Pick`);
@@ -174,6 +175,12 @@ def store_pick(
                 422,
                 "invalid",
                 f"photo_ids: {len(unknown)} of these are not photos of this album ({shown})",
+            )
+        if grant.pick_limit is not None and len(wanted) > grant.pick_limit:
+            raise PickRefused(
+                422,
+                "invalid",
+                f"photo_ids: this link takes at most {grant.pick_limit} photos, not {len(wanted)}",
             )
         notes = photo_notes(body, wanted)
         pick = session.get(Pick, pick_id)

@@ -124,6 +124,20 @@ def draft_photos(session: Session, grant: Grant, draft_id: str) -> dict[str, str
     return {photo_id: note for photo_id, note in rows}
 
 
+def limit_reached(context: ServerContext, grant: Grant, draft_id: str, photo_id: str) -> str | None:
+    """Why `photo_id` may not join the draft — the link's `pick_limit` reached — or None."""
+    if grant.pick_limit is None:
+        return None
+    with context.db.session() as session:
+        photos = draft_photos(session, grant, draft_id)
+    if photo_id in photos or len(photos) < grant.pick_limit:
+        return None
+    return (
+        f"You can pick up to {grant.pick_limit} photo{'' if grant.pick_limit == 1 else 's'}:"
+        " unpick one to pick this one instead."
+    )
+
+
 @dataclass(frozen=True)
 class PickPanel:
     """What a photo's page shows of the viewer's picks: this photo marked or not, how many are,
@@ -132,6 +146,7 @@ class PickPanel:
     picked: bool
     count: int
     sent: PickOut | None
+    limit: int | None = None  # the link's pick_limit
     name: str = ""
     note: str = ""
     photo_note: str = ""  # the viewer's note on this photo, kept in the draft
@@ -149,7 +164,7 @@ def pick_panel(
 ) -> PickPanel:
     """The panel for `photo_id` as it stands, with the confirmation right after sending."""
     if draft_id is None:
-        return PickPanel(picked=False, count=0, sent=None)
+        return PickPanel(picked=False, count=0, sent=None, limit=grant.pick_limit)
     with context.db.session() as session:
         photos = draft_photos(session, grant, draft_id)
         sent = stored_pick(session, grant.link_id, draft_id)
@@ -158,6 +173,7 @@ def pick_panel(
         count = len(sent.photo_ids)
         notice = f"Sent {count} pick{'' if count == 1 else 's'} to the photographer."
     return PickPanel(
+        limit=grant.pick_limit,
         picked=photo_id in photos,
         photo_note=photos.get(photo_id) or "",
         count=len(photos),

@@ -42,6 +42,7 @@ from albumen_server.picks_drafts import (
     PickPanel,
     draft_id_of,
     draft_photos,
+    limit_reached,
     mark,
     mark_limit,
     pick_panel,
@@ -164,6 +165,11 @@ async def pick_form(
         retry = {"Retry-After": str(turn.wait)}
         return again(429, replace(panel, error=message), retry)
     target = f"/s/{token}/photos/{photo_id}"
+    if action in ("pick", "note"):  # a note picks the photo too
+        full = await to_thread.run_sync(limit_reached, context, grant, draft_id, photo_id)
+        if full is not None:
+            panel = await to_thread.run_sync(pick_panel, context, grant, photo_id, known)
+            return again(422, replace(panel, photo_note=photo_note, error=full))
     if sending:
         problem = await to_thread.run_sync(_send, context, grant, draft_id, name, note)
         if problem is not None:

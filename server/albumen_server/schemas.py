@@ -182,6 +182,12 @@ class LinkIn(Strict):
     show_metadata: bool = False
     show_location: bool = False
     allow_picks: bool = False
+    pick_limit: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_PHOTO_ORDER,
+        description="At most this many photos in a viewer's picks; null: no limit",
+    )
     label: OneLine | None = Field(default=None, max_length=500)
 
 
@@ -197,6 +203,7 @@ class LinkOut(BaseModel):
     show_metadata: bool
     show_location: bool
     allow_picks: bool
+    pick_limit: int | None
     revoked_at: datetime | None
     view_count: int
     last_viewed_at: datetime | None

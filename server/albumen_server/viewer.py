@@ -89,6 +89,7 @@ async def gallery(token: str, request: Request, context: Context) -> Response:
     page["tile_url"] = context.config.tile_url
     page["tile_attribution"] = context.config.tile_attribution
     page["allow_picks"] = grant.allow_picks
+    page["pick_limit"] = grant.pick_limit
     # A view is a person's, not a chat app's fetching the page for a preview of the link.
     preview = is_link_preview(request.headers.get("user-agent"))
     counted = None if preview else BackgroundTask(_count_view, context, grant.link_id)

@@ -86,6 +86,7 @@ class Grant:
     download: str
     keep: KeepPolicy
     allow_picks: bool = False
+    pick_limit: int | None = None  # at most this many photos per viewer's picks
 
 
 class Unavailable(Exception):
@@ -110,6 +111,7 @@ def grant_of(context: ServerContext, token: str) -> Grant:
             download=link.download,
             keep=link_policy(link),
             allow_picks=link.allow_picks,
+            pick_limit=link.pick_limit,
         )
 
 

@@ -1,7 +1,7 @@
 """A note on a picked photo, in a real browser: written in the lightbox (N, or the bar's
 button), kept as it is typed, sent with the picks, read by the owner; what is typed is text,
 not the lightbox's keys; the photo's own page edits the same note; without JavaScript, a plain
-form keeps it with the draft."""
+form keeps it with the draft. And a link's limit on how many photos each viewer picks."""
 
 from __future__ import annotations
 
@@ -158,3 +158,46 @@ def test_a_note_without_javascript(shared_server: ServerProcess, watch: Any) -> 
     expect(page.locator(".pick-notice")).to_have_text("Sent 1 pick to the photographer.")
     (pick,) = _owner_picks(album)
     assert pick["photo_notes"] == {ids[1]: "Warmer, please"}
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
+def test_a_pick_past_the_links_limit_is_refused_with_a_word(
+    shared_server: ServerProcess, watch: Any, viewport: dict[str, int] | None
+) -> None:
+    """A link that takes two picks (the photographer's package): the third heart does nothing
+    and says why, in the bar and over the photo in the lightbox; unpicking one makes room."""
+    album = share_album(shared_server, photos=PHOTOS, allow_picks=True, pick_limit=2)
+    ids = album.photo_ids
+    page = watch(viewport).new_page()
+    page.goto(album.url)
+    expect(page.locator(".picks-filter")).to_contain_text("Picks (0 of 2)")
+    expect(page.locator(".picks-status")).to_have_text(
+        "Pick up to 2 photos you like with ♥, then send them."
+    )
+    _heart(page, 0).click()
+    _heart(page, 1).click()
+    _heart(page, 2).click()
+    expect(_heart(page, 2)).to_have_attribute("aria-pressed", "false")
+    words = "You can pick up to 2 photos: unpick one to pick this one instead."
+    expect(page.locator(".picks-status")).to_have_text(words)
+    expect(page.locator(".picks-filter")).to_contain_text("Picks (2 of 2)")
+
+    _open(page, 3)
+    page.keyboard.press("f")
+    expect(page.locator(".lb-pick")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(".lb-notice")).to_have_text(words)
+    for _ in range(2):  # back to the second photo, picked: unpick it, then pick the fourth
+        page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(f"{album.url}#photo={ids[1]}")
+    page.keyboard.press("f")
+    expect(page.locator(".lb-pick")).to_have_attribute("aria-pressed", "false")
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(f"{album.url}#photo={ids[3]}")
+    page.keyboard.press("f")
+    expect(page.locator(".lb-pick")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Escape")
+    expect(page.locator(".picks-status")).to_have_text("Not sent yet.")
+    _send(page, name="Anna")
+    expect(page.locator(".picks-status")).to_have_text("Sent 2 picks to the photographer.")
+    assert _owner_picks(album)[0]["photo_ids"] == [ids[0], ids[3]]

@@ -48,6 +48,13 @@ def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
     listed = run_albumen(data, "links", "Proofs", token=shared_server.token)
     allows = {line.split("\t")[3]: line.split("\t")[5] for line in listed.stdout.splitlines()}
     assert allows == {url: "picks", plain: "-"}, listed.stdout
+    limited = _share(data, shared_server, folder, "Proofs", "--pick-limit", "2")
+    remote = _remote_link(shared_server, limited)
+    assert (remote["allow_picks"], remote["pick_limit"]) == (True, 2), "implies --allow-picks"
+    listed = run_albumen(data, "links", "Proofs", token=shared_server.token)
+    assert f"{limited}\t" in listed.stdout and "\tpicks up to 2" in listed.stdout
+    wrong = run_albumen(data, "share", str(folder), "--album", "Proofs", "--pick-limit", "0")
+    assert wrong.returncode == 2 and "'0' is not a number of photos from 1 to 20000" in wrong.stderr
 
     empty = run_albumen(data, "picks", "Proofs", token=shared_server.token)
     assert empty.returncode == 0 and empty.stdout == ""

@@ -279,3 +279,44 @@ def test_notes_on_photos_show_under_their_sender_and_lead_to_the_photo(
     qtbot.keyClick(window.loupe, Qt.Key.Key_Right)
     assert window.loupe.photo is not None and window.loupe.photo.id == ids[3]
     assert window.loupe.notes.isHidden()
+
+
+def test_the_share_dialog_sets_how_many_photos_each_viewer_may_pick(
+    qtbot: QtBot, context: AppContext, shared_server: ServerProcess
+) -> None:
+    album = context.store.create_album("Wedding package")
+    dialog = ShareDialog(context, album.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.pick_limit.isEnabled(), "no limit to set on a link without picks"
+    dialog.no_password.setChecked(True)
+    dialog.picks_check.setChecked(True)
+    assert dialog.pick_limit.isEnabled() and dialog.pick_limit.value() == 0
+    assert dialog.pick_limit.text() == "any number of photos"
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # P&icks each
+    assert dialog.pick_limit.hasFocus()
+    qtbot.keyClicks(dialog.pick_limit, "30")  # typed over, as a person would
+    assert dialog.pick_limit.value() == 30 and dialog.pick_limit.text() == "up to 30 photos"
+    dialog.save()
+    made = dialog.link
+    assert made is not None and made.settings.pick_limit == 30
+    context.sync.request_sync()
+    qtbot.waitUntil(lambda: context.store.link(made.id).state is LinkState.ACTIVE, timeout=30_000)
+    remote = shared_server.api("GET", f"/api/links/{made.id}").json()
+    assert (remote["allow_picks"], remote["pick_limit"]) == (True, 30)
+
+    edit = ShareDialog(context, album.id, link=context.store.link(made.id))
+    qtbot.addWidget(edit)
+    assert edit.pick_limit.value() == 30
+    edit.picks_check.setChecked(False)  # no picks: no limit either
+    edit.save()
+    assert context.store.link(made.id).settings.pick_limit is None
+    context.sync.request_sync()
+
+    def server_has_no_limit() -> bool:
+        answer = shared_server.api("GET", f"/api/links/{made.id}").json()
+        return answer["allow_picks"] is False and answer["pick_limit"] is None
+
+    qtbot.waitUntil(server_has_no_limit, timeout=30_000)

@@ -277,6 +277,7 @@ class Backend(TusUploads):
             "show_metadata": settings.show_metadata,
             "show_location": settings.show_location,
             "allow_picks": settings.allow_picks,
+            "pick_limit": settings.pick_limit if settings.allow_picks else None,
             "expires_at": settings.expires_at.isoformat() if settings.expires_at else None,
             "label": settings.label,
         }

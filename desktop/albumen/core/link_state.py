@@ -51,7 +51,7 @@ def works_only_here(url: str) -> bool:
 def link_allows(link: Link) -> list[str]:
     """What the link lets its viewers do beyond seeing the photos, in short words (as
     `albumen links` prints them): "download web" or "download original", "places", "camera",
-    "picks"; and "password" when it asks for one."""
+    "picks" (or "picks up to 30"); and "password" when it asks for one."""
     settings = link.settings
     allows = [f"download {settings.download}"] if settings.download is not Download.NONE else []
     allows += [
@@ -59,7 +59,10 @@ def link_allows(link: Link) -> list[str]:
         for word, on in (
             ("places", settings.show_location),
             ("camera", settings.show_metadata),
-            ("picks", settings.allow_picks),
+            (
+                f"picks up to {settings.pick_limit}" if settings.pick_limit else "picks",
+                settings.allow_picks,
+            ),
             ("password", link.has_password),
         )
         if on

@@ -113,6 +113,7 @@ class LinkSettings:
     expires_at: datetime | None = None
     label: str | None = None
     allow_picks: bool = False  # viewers may mark favourites and send the owner their list
+    pick_limit: int | None = None  # at most this many each (the photographer's package)
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,15 @@ from albumen.core.store_schema import Database, StoreError
 
 def _settings_values(settings: LinkSettings) -> tuple[object, ...]:
     """A link's settings as stored, for the columns `label, download, show_metadata,
-    show_location, allow_picks, expires_at` in that order: one place for making and for changing
-    a link."""
+    show_location, allow_picks, pick_limit, expires_at` in that order: one place for making and
+    for changing a link."""
     return (
         settings.label,
         settings.download.value,
         int(settings.show_metadata),
         int(settings.show_location),
         int(settings.allow_picks),
+        settings.pick_limit,
         time_text(settings.expires_at),
     )
 
@@ -57,8 +58,8 @@ class LinkRecords:
         with self._database.transaction() as db:
             db.execute(
                 "INSERT INTO links (id, album_id, token, label, download, show_metadata,"
-                " show_location, allow_picks, expires_at, has_password, state, created_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " show_location, allow_picks, pick_limit, expires_at, has_password, state,"
+                " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     link_id,
                     album_id,
@@ -81,7 +82,8 @@ class LinkRecords:
         with self._database.transaction() as db:
             db.execute(
                 "UPDATE links SET label=?, download=?, show_metadata=?, show_location=?,"
-                " allow_picks=?, expires_at=?, has_password=COALESCE(?, has_password) WHERE id=?",
+                " allow_picks=?, pick_limit=?, expires_at=?,"
+                " has_password=COALESCE(?, has_password) WHERE id=?",
                 (
                     *_settings_values(settings),
                     None if has_password is None else int(has_password),

@@ -114,6 +114,7 @@ def link_from_row(row: sqlite3.Row) -> Link:
             expires_at=parse_time(row["expires_at"]),
             label=row["label"],
             allow_picks=bool(row["allow_picks"]),
+            pick_limit=row["pick_limit"],
         ),
         has_password=bool(row["has_password"]),
         state=LinkState(row["state"]),

@@ -104,6 +104,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE picks ADD COLUMN photo_notes TEXT NOT NULL DEFAULT '{}';
     """,
+    # 6: how many photos a link's viewers may pick each (NULL: no limit)
+    """
+    ALTER TABLE links ADD COLUMN pick_limit INTEGER;
+    """,
 ]
 
 

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from albumen.core.link_state import effective_state, is_open
-from albumen.core.model import Download, Link, LinkState
+from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.store import StoreError
 from albumen.ui.confirm import confirm_revoke
 from albumen.ui.context import AppContext
@@ -83,6 +83,13 @@ def _when(value: datetime | None, never: str = "—") -> str:
 def is_usable(link: Link) -> bool:
     """Links that can still be changed, copied to send, or revoked."""
     return is_open(link)
+
+
+def _picks_words(settings: LinkSettings) -> str:
+    if not settings.allow_picks:
+        return "off"
+    limit = settings.pick_limit
+    return f"viewers may send up to {limit} favourites" if limit else "viewers may send favourites"
 
 
 class LinksModel(QAbstractTableModel):
@@ -331,7 +338,7 @@ class LinksPanel(QWidget):
             ("Password", "yes" if link.has_password else "none — anyone with the link"),
             ("Downloads", DOWNLOAD_TEXT[settings.download]),
             ("Shows", ", ".join(shows) if shows else "the photos only"),
-            ("Picks", "viewers may send favourites" if settings.allow_picks else "off"),
+            ("Picks", _picks_words(settings)),
             ("Expires", _when(settings.expires_at, "never")),
             ("Last viewed", _when(link.last_viewed_at, "never")),
         ]

@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from albumen.core.backend import MAX_PHOTO_ORDER
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.owner import KEEP
 from albumen.core.passwords import generate_password
@@ -205,6 +207,19 @@ class ShareDialog(QDialog):
             "note; it arrives with the next sync (Picks, beside Links)."
         )
         form.addRow("Proofing:", self.picks_check)
+        # The photographer's package: "choose your 30 for the album". 0 is no limit.
+        self.pick_limit = QSpinBox()
+        self.pick_limit.setRange(0, MAX_PHOTO_ORDER)  # the server's bound: an album's most
+        self.pick_limit.setSpecialValueText("any number of photos")
+        self.pick_limit.setPrefix("up to ")
+        self.pick_limit.setSuffix(" photos")
+        self.pick_limit.setAccessibleName("Picks each")
+        self.pick_limit.setToolTip(
+            "How many photos each viewer may pick: the number your package includes. Viewers "
+            "see it, and a pick past it is refused with a word."
+        )
+        form.addRow("P&icks each:", self.pick_limit)
+        self.picks_check.toggled.connect(self.pick_limit.setEnabled)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(tone("error"))
@@ -253,6 +268,8 @@ class ShareDialog(QDialog):
         self.metadata_check.setChecked(settings.show_metadata)
         self.location_check.setChecked(settings.show_location)
         self.picks_check.setChecked(settings.allow_picks)
+        self.pick_limit.setValue(settings.pick_limit or 0)
+        self.pick_limit.setEnabled(settings.allow_picks)
         self._apply_album_rules()
 
     def _apply_album_rules(self) -> None:
@@ -319,6 +336,7 @@ class ShareDialog(QDialog):
             show_metadata=self.metadata_check.isChecked(),
             show_location=self.location_check.isChecked(),
             allow_picks=self.picks_check.isChecked(),
+            pick_limit=(self.pick_limit.value() or None) if self.picks_check.isChecked() else None,
             expires_at=self.expires_at(),
             label=self.label_edit.text().strip() or None,
         )

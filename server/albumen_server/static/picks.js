@@ -55,7 +55,7 @@ function gallery(bar, store) {
     heart.type = "button";
     heart.className = "heart";
     heart.append(heartIcon());
-    heart.addEventListener("click", () => store.toggle(link.dataset.id));
+    heart.addEventListener("click", () => afterToggle(store.toggle(link.dataset.id)));
     const noted = document.createElement("span");
     noted.className = "note-mark";
     noted.setAttribute("aria-hidden", "true");
@@ -74,6 +74,31 @@ function gallery(bar, store) {
   let filtering = false;
   let justSent = null; // the count just sent, for "Sent 12 picks…"
   let shownId = null; // the lightbox's photo
+  let refusal = null; // why the last heart did nothing: the link's limit
+  const afterToggle = (done) => {
+    refusal = done ? null : limitWords(store.limit);
+    render();
+  };
+  // In the lightbox the bar's status is out of sight: the same words over the photo a while.
+  const lbNotice = lightbox && document.createElement("p");
+  let noticeTimer = null;
+  if (lbNotice) {
+    lbNotice.className = "lb-notice";
+    lbNotice.setAttribute("role", "status");
+    lbNotice.hidden = true;
+    lightbox.querySelector(".lb-stage").append(lbNotice);
+  }
+  const refusedHere = (done) => {
+    afterToggle(done);
+    if (!done && lbNotice) {
+      lbNotice.textContent = refusal;
+      lbNotice.hidden = false;
+      clearTimeout(noticeTimer);
+      noticeTimer = setTimeout(() => {
+        lbNotice.hidden = true;
+      }, 5000);
+    }
+  };
   const note = lightbox ? lightboxNote(lightbox, store) : { show() {}, render() {} };
   fillIcons(bar);
 
@@ -101,13 +126,16 @@ function gallery(bar, store) {
     filter.setAttribute("aria-pressed", String(filtering));
     filter.disabled = picked === 0;
     sendButton.disabled = picked === 0 && !store.state.sent;
-    if (store.changedSinceSent()) {
+    if (refusal) {
+      status.textContent = refusal;
+    } else if (store.changedSinceSent()) {
       justSent = null;
       status.textContent = "You changed your picks: send them again to update the list.";
     } else if (store.state.sent) {
       status.textContent = sentWords(justSent === null ? store.state.sent.photoIds.length : justSent);
     } else {
-      status.textContent = picked ? "Not sent yet." : "Pick the photos you like with ♥, then send them.";
+      const upTo = store.limit ? `up to ${plural(store.limit, "photo")} ` : "the photos ";
+      status.textContent = picked ? "Not sent yet." : `Pick ${upTo}you like with ♥, then send them.`;
     }
     if (lbPick && shownId) {
       const on = store.has(shownId);
@@ -140,14 +168,14 @@ function gallery(bar, store) {
     if (lightbox.open && lightbox.shownPhoto) {
       showing(lightbox.shownPhoto.id); // opened by the URL before this script ran
     }
-    lbPick.addEventListener("click", () => shownId && store.toggle(shownId));
+    lbPick.addEventListener("click", () => shownId && refusedHere(store.toggle(shownId)));
     lightbox.addEventListener("keydown", (event) => {
       if (event.altKey || event.ctrlKey || event.metaKey || !shownId) {
         return;
       }
       if (event.key === "f" || event.key === "F") {
         event.preventDefault();
-        store.toggle(shownId);
+        refusedHere(store.toggle(shownId));
       }
     });
   }
@@ -367,7 +395,8 @@ function photoPage(panel, store) {
         noteText.value = store.noteOf(id);
       }
     }
-    count.textContent = `${plural(store.state.picked.length, "photo")} picked`;
+    const picked = store.state.picked.length;
+    count.textContent = store.limit ? `${picked} of ${plural(store.limit, "photo")} picked` : `${plural(picked, "photo")} picked`;
     const sent = store.state.sent;
     sentLine.hidden = !sent;
     if (sent) {
@@ -378,10 +407,10 @@ function photoPage(panel, store) {
     submit.disabled = store.state.picked.length === 0 && !sent;
   }
 
+  const toggled = (done) => say(done ? "" : limitWords(store.limit), !done);
   toggle.addEventListener("submit", (event) => {
     event.preventDefault();
-    store.toggle(id);
-    say("");
+    toggled(store.toggle(id));
   });
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest("input, textarea")) {
@@ -389,7 +418,7 @@ function photoPage(panel, store) {
     }
     if (event.key === "f" || event.key === "F") {
       event.preventDefault();
-      store.toggle(id);
+      toggled(store.toggle(id));
     }
   });
   sendForm.addEventListener("submit", async (event) => {
@@ -418,7 +447,8 @@ function photoPage(panel, store) {
   if (!root || !root.dataset.token) {
     return;
   }
-  const store = selection(root.dataset.token);
+  const limit = Number((bar || panel.querySelector(".pick-count") || {}).dataset?.limit) || null;
+  const store = selection(root.dataset.token, limit);
   if (bar) {
     gallery(bar, store);
   }

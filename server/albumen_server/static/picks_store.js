@@ -35,9 +35,13 @@ function newId() {
 
 const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
+/* Why a photo cannot be picked: the link's limit (the photographer's package) is reached. */
+const limitWords = (limit) => `You can pick up to ${plural(limit, "photo")}: unpick one to pick this one instead.`;
+
 /* The viewer's picks on this link: read from and written to localStorage (in memory alone
-   where storage is refused), shared with other tabs of the same link. */
-function selection(token) {
+   where storage is refused), shared with other tabs of the same link; `limit` (a number, or
+   null) is how many photos the link takes. */
+function selection(token, limit) {
   const key = `albumen.picks.${token}`;
   const listeners = [];
   let state = read();
@@ -89,10 +93,16 @@ function selection(token) {
     get state() {
       return state;
     },
+    limit,
     has: (id) => state.picked.includes(id),
+    // Pick or unpick; false (nothing changed) when the photo would go past the limit.
     toggle(id) {
+      if (!api.has(id) && limit && state.picked.length >= limit) {
+        return false;
+      }
       state.picked = api.has(id) ? state.picked.filter((other) => other !== id) : [...state.picked, id];
       write();
+      return true;
     },
     noteOf: (id) => state.notes[id] || "",
     setNote(id, note) {
@@ -128,7 +138,17 @@ function selection(token) {
       return photos || !sameNotes(api.photoNotes(), state.sent.notes);
     },
     onChange: (listener) => listeners.push(listener),
-    send: (name, note) => send(token, state, api.photoNotes(), name, note, write),
+    send(name, note) {
+      if (limit && state.picked.length > limit) {
+        // Picked before the photographer set the limit (or in another tab): say so before sending.
+        const over = state.picked.length - limit;
+        return Promise.resolve({
+          ok: false,
+          message: `This album takes up to ${plural(limit, "pick")}: please unpick ${plural(over, "photo")} and send again.`,
+        });
+      }
+      return send(token, state, api.photoNotes(), name, note, write);
+    },
   };
   return api;
 }
