@@ -62,7 +62,9 @@ def main() -> int:
         try:
             album = share_album(server, show_location=True, show_metadata=True, download="original")
             locked = share_album(server, photos=ALBUM[:1], password="blue heron at dawn")  # noqa: S106  # a demo link
-            proofing = album.add_link(allow_picks=True, show_metadata=True, download="web")
+            proofing = album.add_link(
+                allow_picks=True, show_metadata=True, download="web", pick_limit=10
+            )
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS

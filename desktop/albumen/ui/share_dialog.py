@@ -214,6 +214,10 @@ class ShareDialog(QDialog):
         self.pick_limit.setPrefix("up to ")
         self.pick_limit.setSuffix(" photos")
         self.pick_limit.setAccessibleName("Picks each")
+        widest = max(("any number of photos", "up to 20000 photos"), key=len)
+        self.pick_limit.setMinimumWidth(
+            self.pick_limit.fontMetrics().horizontalAdvance(widest) + 40
+        )
         self.pick_limit.setToolTip(
             "How many photos each viewer may pick: the number your package includes. Viewers "
             "see it, and a pick past it is refused with a word."
