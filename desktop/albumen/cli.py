@@ -226,6 +226,7 @@ def cmd_status(options: argparse.Namespace) -> int:
     from albumen.core import wording
     from albumen.core.album_state import originals_arriving
     from albumen.core.backend import AccessRefused, BackendError
+    from albumen.core.storage_use import StorageUse
 
     client = open_client(options)
     try:
@@ -244,6 +245,10 @@ def cmd_status(options: argparse.Namespace) -> int:
             health = backend.health()
             me = backend.me()
             print(f"connection: online (server {health.get('version')}, owner {me.get('name')})")
+            use = StorageUse.of(me)
+            if use is not None:
+                nearly = " (nearly full)" if use.nearly_full else ""
+                print(f"storage: {use.words()}{nearly}")
             return EXIT_OK
         except AccessRefused as error:
             print(f"connection: refused ({error.message})")

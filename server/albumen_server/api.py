@@ -32,6 +32,7 @@ from albumen_server.photos import (
     set_photo_order,
     unused_blobs,
 )
+from albumen_server.quotas import used_bytes
 from albumen_server.schemas import (
     AlbumIn,
     AlbumList,
@@ -60,8 +61,12 @@ def health() -> Health:
 
 
 @router.get("/me", response_model=Me, tags=["server"])
-def me(owner: Owned) -> Me:
-    return Me(id=owner.id, name=owner.name)
+def me(owner: Owned, context: Context) -> Me:
+    """Who the token belongs to, and how much of their room they use (the app shows it beside
+    the connection, so a full quota is seen coming)."""
+    with context.db.session() as session:
+        used = used_bytes(session, owner.id)
+    return Me(id=owner.id, name=owner.name, stored_bytes=used, quota_bytes=owner.quota_bytes)
 
 
 def _photo_count(session: Session, album_id: str) -> int:

@@ -97,6 +97,10 @@ class Health(BaseModel):
 class Me(BaseModel):
     id: int
     name: str
+    stored_bytes: int = Field(
+        description="What the owner keeps and is uploading, each file once (as quotas count)"
+    )
+    quota_bytes: int | None = Field(description="The room the administrator gives; null: none")
 
 
 # An order of this many ids (39 bytes each in JSON) fits the 1 MiB bound on request bodies.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from albumen.core.wording import human_bytes
 from tests.support import (
     create_token,
     photo_jpeg,
@@ -44,5 +45,15 @@ def test_a_full_quota_keeps_the_share_waiting_until_there_is_room(tmp_path: Path
         auth = {"Authorization": f"Bearer {token}"}
         albums = server.api("GET", "/api/albums", headers=auth).json()["albums"]
         assert [(a["title"], a["photo_count"]) for a in albums] == [("Lofoten", 3)]
+
+        # The owner sees their room before it runs out: `albumen status`.
+        used = server.api("GET", "/api/me", headers=auth).json()["stored_bytes"]
+        assert used == sum(path.stat().st_size for path in folder.iterdir())
+        server_admin(server, "owners", "quota", "--name", "anna", "50G")
+        status = run_albumen(data, "status", token=token)
+        assert f"storage: {human_bytes(used)} of 50.0 GB used\n" in status.stdout
+        server_admin(server, "owners", "quota", "--name", "anna", str(used + 1000))
+        status = run_albumen(data, "status", token=token)
+        assert "used (nearly full)\n" in status.stdout
     finally:
         server.stop()

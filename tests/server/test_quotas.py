@@ -50,6 +50,9 @@ def test_a_quota_refuses_new_files_past_it_and_nothing_else(fresh_server: Server
     assert f"{room / 1000:.1f} kB" in next(line for line in table if line.startswith("dora"))
 
     upload_photo(dora, album_id, photos[1], "IMG_0002.JPG")
+    me = dora.api("GET", "/api/me").json()
+    assert (me["stored_bytes"], me["quota_bytes"]) == (len(photos[0]) + len(photos[1]), room)
+    assert eve.api("GET", "/api/me").json()["quota_bytes"] is None
     refused = ask_to_upload(dora, album_id, photos[2], "IMG_0003.JPG", new_id())
     assert refused.status_code == 507, refused.text
     error = refused.json()["error"]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import PhotoState
+from albumen.core.wording import human_bytes
 from albumen.ui.album_list import StateTextRole
 from albumen.ui.context import AppContext
 from albumen.ui.main_window import MainWindow
@@ -131,7 +132,18 @@ def test_a_server_without_room_says_so_and_the_photos_wait_for_it(
                 timeout=30_000,
             )
             qtbot.waitUntil(lambda: "online" in label.text(), timeout=30_000)
-            assert label.toolTip() == ""
+            used = sum(p.size for p in store.photos(album.id))
+            assert label.toolTip().endswith(f": {human_bytes(used)} used"), label.toolTip()
+            assert "·" not in label.text(), "no quota: nothing beside 'online'"
+
+            # A quota nearly used up shows beside "online", in the warning colour.
+            server_admin(server, "owners", "quota", "--name", "anna", str(used + 100))
+            window.sync_action.trigger()
+            qtbot.waitUntil(lambda: " used" in label.text(), timeout=30_000)
+            assert label.text().endswith(
+                f"online · {human_bytes(used)} of {human_bytes(used + 100)} used"
+            )
+            assert "color:" in label.styleSheet()
     finally:
         server.stop()
 

@@ -38,6 +38,7 @@ from albumen.core.link_pull import pull_links
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.pick_pull import pull_picks
 from albumen.core.picks import PickNews
+from albumen.core.storage_use import StorageUse
 from albumen.core.store import Store, StoreError
 from albumen.core.sync_events import Listener, SyncEvent
 from albumen.core.upload_run import UploadRun
@@ -64,6 +65,7 @@ class SyncReport:
     offline: str | None = None  # why the drain stopped early, when it did
     remaining: int = 0
     new_picks: list[PickNews] = field(default_factory=list)  # lists the owner has not seen
+    storage: StorageUse | None = None  # the owner's room on the server, as the sync left it
 
     @property
     def access_refused(self) -> bool:
@@ -261,6 +263,7 @@ class SyncService:
             if report.offline is None:
                 pull_links(self.store, self.backend, self.with_retries)
                 report.new_picks = pull_picks(self.store, self.backend, self.with_retries).news
+                report.storage = self._storage_use()
         except OfflineError as error:
             report.offline = error.message
             self.listener(SyncEvent("offline", message=error.message))
@@ -268,6 +271,15 @@ class SyncService:
             self._arrivals = None
         report.remaining = len(self.store.pending_operations())
         return report
+
+    def _storage_use(self) -> StorageUse | None:
+        """The owner's room on the server, asked once per sync (one small request); None when
+        the server does not say, or the question fails (the sync itself went well)."""
+        try:
+            return StorageUse.of(self.backend.me())
+        except BackendError as error:
+            log.info("storage use not known: %s", error.message)
+            return None
 
     def _drain(self, report: SyncReport, arrivals: Arrivals) -> None:
         while not self._stop.is_set():

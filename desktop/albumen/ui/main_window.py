@@ -385,7 +385,8 @@ class MainWindow(ActionsWindow):
 
     @Slot(str)
     def _update_connection(self, state: str) -> None:
-        self.status.show_connection(state, self.context.server_label(), self.context.sync.reason)
+        sync = self.context.sync
+        self.status.show_connection(state, self.context.server_label(), sync.reason, sync.storage)
         waiting = (Connection.OFFLINE.value, Connection.REFUSED.value, Connection.FULL.value)
         self.albums.set_offline(
             state in waiting, "No room" if state == Connection.FULL else "Offline"
@@ -440,6 +441,8 @@ class MainWindow(ActionsWindow):
         albums = [self.albums.album_at(row) for row in range(self.albums.rowCount())]
         self.tray.albums_synced(albums, bool(report.uploaded))
         self.tray.picks_arrived(report.new_picks)
+        if report.storage is not None:  # the room used moves with every sync, online or not
+            self._update_connection(self.context.sync.connection.value)
 
     # -- window --------------------------------------------------------------------------------
 

@@ -9,19 +9,14 @@ from typing import Final
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from albumen.core import wording
+from albumen.core.storage_use import StorageUse
+from albumen.core.wording import human_bytes
 from albumen.ui.sync_bridge import Connection, Transfer
+from albumen.ui.theme import tone
 
 TRANSFER_REFRESH_SECONDS: Final = 0.25
 """How often at most the bytes, rate and time left are redrawn: each change of their text lays
 the status bar out again, and upload progress comes many times a second."""
-
-
-def human_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:,.1f} {unit}" if unit != "B" else f"{int(count)} B"
-        count /= 1000
-    return f"{count:,.1f} GB"
 
 
 def duration(seconds: float) -> str:
@@ -51,9 +46,13 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.connection_label)
 
-    def show_connection(self, state: str, server: str, reason: str = "") -> None:
+    def show_connection(
+        self, state: str, server: str, reason: str = "", storage: StorageUse | None = None
+    ) -> None:
         """`state` is a `Connection` value; `server` names the server for the owner; `reason`
-        is the server's own words when it has no room (what is used, what to do)."""
+        is the server's own words when it has no room (what is used, what to do); `storage`
+        the owner's room there (shown beside "online" when they have a quota, in the warning
+        colour from 90 % on, and in the tooltip)."""
         texts = {
             Connection.ONLINE.value: f"● {server}: online",
             Connection.OFFLINE.value: f"○ {server}: offline — changes wait here",
@@ -68,8 +67,16 @@ class StatusBar(QStatusBar):
         }
         text = texts.get(state, server)
         full = state == Connection.FULL.value and reason
+        online = state == Connection.ONLINE.value and storage is not None
+        tip = reason[:1].upper() + reason[1:] if full else ""
+        if online and storage is not None:
+            if storage.quota is not None:
+                text += f" · {storage.words()}"
+            tip = f"Your photos on {server}: {storage.words()}"
+        warn = online and storage is not None and storage.nearly_full
+        self.connection_label.setStyleSheet(tone("warning") if warn else "")
         self.connection_label.setText(text)
-        self.connection_label.setToolTip(reason[:1].upper() + reason[1:] if full else "")
+        self.connection_label.setToolTip(tip)
         self.connection_label.setAccessibleName(f"{text}: {reason}" if full else text)
 
     def show_checking(self, count: int) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from albumen.core.backend import ServerFull
 from albumen.core.model import Photo
+from albumen.core.storage_use import StorageUse
 from albumen.core.sync import SyncEvent, SyncReport, SyncService
 from albumen.priority import lower_thread_priority
 from albumen.ui.tasks import Inbox
@@ -105,6 +106,7 @@ class SyncBridge(QObject):
         self.paused = False
         self.connection = Connection.UNKNOWN
         self.reason = ""  # the server's words when it has no room (Connection.FULL)
+        self.storage: StorageUse | None = None  # the owner's room there, at the last sync
         self.transfer = Transfer()
         self._pending_progress: dict[str, SyncEvent] = {}
         self._flush = QTimer(self, interval=100, singleShot=True)
@@ -236,6 +238,8 @@ class SyncBridge(QObject):
             self._set_connection(Connection.OFFLINE)
         else:
             self._set_connection(Connection.ONLINE)
+        if report.storage is not None:
+            self.storage = report.storage
         self.links_changed.emit()
         self.finished.emit(report)
         if not report.remaining and not self.is_running():
