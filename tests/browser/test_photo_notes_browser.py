@@ -168,7 +168,8 @@ def test_a_pick_past_the_links_limit_is_refused_with_a_word(
     and says why, in the bar and over the photo in the lightbox; unpicking one makes room."""
     album = share_album(shared_server, photos=PHOTOS, allow_picks=True, pick_limit=2)
     ids = album.photo_ids
-    page = watch(viewport).new_page()
+    watched = watch(viewport)
+    page = watched.new_page()
     page.goto(album.url)
     expect(page.locator(".picks-filter")).to_contain_text("Picks (0 of 2)")
     expect(page.locator(".picks-status")).to_have_text(
@@ -198,6 +199,24 @@ def test_a_pick_past_the_links_limit_is_refused_with_a_word(
     expect(page.locator(".lb-pick")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("Escape")
     expect(page.locator(".picks-status")).to_have_text("Not sent yet.")
+
+    # The photographer lowers the limit meanwhile: the server refuses, the page says why.
+    def limit(value: int) -> None:
+        body = {"album_id": album.album_id, "token": album.token, "allow_picks": True}
+        edited = album.server.api(
+            "PUT", f"/api/links/{album.link_id}", json={**body, "pick_limit": value}
+        )
+        assert edited.status_code == 200, edited.text
+
+    limit(1)
+    _send(page, name="Anna")
+    expect(page.locator(".picks-error")).to_have_text(
+        "The photographer changed how many photos you can pick. Reload the page to see it,"
+        " then send again: your picks are kept."
+    )
+    watched.errors[:] = [error for error in watched.errors if "status of 422" not in error]
+    page.click(".picks-cancel")
+    limit(2)
     _send(page, name="Anna")
     expect(page.locator(".picks-status")).to_have_text("Sent 2 picks to the photographer.")
     assert _owner_picks(album)[0]["photo_ids"] == [ids[0], ids[3]]

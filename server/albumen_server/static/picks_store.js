@@ -201,6 +201,9 @@ async function failure(response) {
     } catch {
       message = "";
     }
+    if (message.startsWith("photo_ids: this link takes at most")) {
+      return "The photographer changed how many photos you can pick. Reload the page to see it, then send again: your picks are kept.";
+    }
     if (message.startsWith("photo_ids")) {
       return "Some photos you picked are no longer in the album. Reload the page and send again.";
     }
