@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from albumen.core.settings import Settings
 from albumen.ui.context import AppContext
 from albumen.ui.settings_dialog import SettingsDialog, server_url_problem
+from albumen.ui.share_dialog import ShareDialog
 from tests.support import (
     ServerProcess,
     free_port,
@@ -121,7 +122,10 @@ def test_uploads_and_new_link_defaults_are_saved(
     dialog.default_download.setCurrentIndex(dialog.default_download.findData("web"))
     dialog.default_location.setChecked(True)
     assert not dialog.default_picks.isChecked()  # off unless the owner wants proofing
+    assert not dialog.default_pick_limit.isEnabled()
     dialog.default_picks.setChecked(True)
+    assert dialog.default_pick_limit.isEnabled()
+    dialog.default_pick_limit.setValue(30)
     with qtbot.waitSignal(dialog.accepted, timeout=5_000):
         dialog.save()
     saved = Settings.load(embedded_context.settings_path)
@@ -132,7 +136,12 @@ def test_uploads_and_new_link_defaults_are_saved(
     defaults = saved.link_defaults
     assert (defaults.password, defaults.expires_days, defaults.download) == (False, None, "web")
     assert defaults.show_location and not defaults.show_metadata
-    assert defaults.allow_picks
+    assert defaults.allow_picks and defaults.pick_limit == 30
+    # A new link starts from them: the share dialog offers 30 picks each.
+    share = ShareDialog(embedded_context, embedded_context.store.create_album("Next").id)
+    qtbot.addWidget(share)
+    assert share.picks_check.isChecked() and share.pick_limit.value() == 30
+    assert share.chosen_settings().pick_limit == 30
 
 
 def test_every_keyboard_key_of_the_settings_leads_to_one_field(

@@ -22,6 +22,7 @@ class LinkDefaults:
     expires_days: int | None = 30
     password: bool = True
     allow_picks: bool = False  # viewers may send their favourites (proofing)
+    pick_limit: int | None = None  # at most this many each (the photographer's package)
 
 
 @dataclass
@@ -151,4 +152,5 @@ _DEFAULT_CHECKS: dict[str, Check] = {
     "expires_days": _whole(1, 3650, optional=True),
     "password": _boolean,
     "allow_picks": _boolean,
+    "pick_limit": _whole(1, 20_000, optional=True),
 }

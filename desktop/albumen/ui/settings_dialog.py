@@ -39,6 +39,7 @@ from albumen.core.model import Download
 from albumen.core.pairing import Paired, PairingError, parse_invite, redeem
 from albumen.core.settings import LinkDefaults
 from albumen.ui.context import AppContext
+from albumen.ui.pick_limit_box import limit_of, pick_limit_box
 from albumen.ui.share_dialog import DOWNLOAD_CHOICES, EXPIRY_PRESETS
 from albumen.ui.theme import tone
 
@@ -186,6 +187,10 @@ class SettingsDialog(QDialog):
         self.default_location.setChecked(defaults.show_location)
         self.default_picks = QCheckBox("Let viewers p&ick favourites and send them to you")
         self.default_picks.setChecked(defaults.allow_picks)
+        self.default_pick_limit = pick_limit_box()
+        self.default_pick_limit.setValue(defaults.pick_limit or 0)
+        self.default_pick_limit.setEnabled(defaults.allow_picks)
+        self.default_picks.toggled.connect(self.default_pick_limit.setEnabled)
         links_box = QGroupBox("New links")
         links_form = QFormLayout(links_box)
         links_form.addRow(self.default_password)
@@ -194,6 +199,7 @@ class SettingsDialog(QDialog):
         links_form.addRow(self.default_metadata)
         links_form.addRow(self.default_location)
         links_form.addRow(self.default_picks)
+        links_form.addRow("Pic&ks each:", self.default_pick_limit)
 
         # -- appearance ------------------------------------------------------------------------
         self.theme_combo = QComboBox()
@@ -402,6 +408,9 @@ class SettingsDialog(QDialog):
             expires_days=self.default_expiry.currentData(),
             password=self.default_password.isChecked(),
             allow_picks=self.default_picks.isChecked(),
+            pick_limit=limit_of(self.default_pick_limit)
+            if self.default_picks.isChecked()
+            else None,
         )
         try:
             self.context.save_settings()

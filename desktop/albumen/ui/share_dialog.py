@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from albumen.core.backend import MAX_PHOTO_ORDER
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.owner import KEEP
 from albumen.core.passwords import generate_password
@@ -39,6 +37,7 @@ from albumen.core.store import StoreError
 from albumen.ui.context import AppContext
 from albumen.ui.link_handover import Handover, HandoverPage
 from albumen.ui.originals_note import OriginalsNote
+from albumen.ui.pick_limit_box import limit_of, pick_limit_box
 from albumen.ui.theme import tone
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
@@ -207,21 +206,7 @@ class ShareDialog(QDialog):
             "note; it arrives with the next sync (Picks, beside Links)."
         )
         form.addRow("Proofing:", self.picks_check)
-        # The photographer's package: "choose your 30 for the album". 0 is no limit.
-        self.pick_limit = QSpinBox()
-        self.pick_limit.setRange(0, MAX_PHOTO_ORDER)  # the server's bound: an album's most
-        self.pick_limit.setSpecialValueText("any number of photos")
-        self.pick_limit.setPrefix("up to ")
-        self.pick_limit.setSuffix(" photos")
-        self.pick_limit.setAccessibleName("Picks each")
-        widest = max(("any number of photos", "up to 20000 photos"), key=len)
-        self.pick_limit.setMinimumWidth(
-            self.pick_limit.fontMetrics().horizontalAdvance(widest) + 40
-        )
-        self.pick_limit.setToolTip(
-            "How many photos each viewer may pick: the number your package includes. Viewers "
-            "see it, and a pick past it is refused with a word."
-        )
+        self.pick_limit = pick_limit_box()
         form.addRow("P&icks each:", self.pick_limit)
         self.picks_check.toggled.connect(self.pick_limit.setEnabled)
 
@@ -257,6 +242,7 @@ class ShareDialog(QDialog):
                 show_metadata=defaults.show_metadata,
                 show_location=defaults.show_location,
                 allow_picks=defaults.allow_picks,
+                pick_limit=defaults.pick_limit,
             )
             self._fill_expiry(None, defaults.expires_days)
         else:
@@ -340,7 +326,7 @@ class ShareDialog(QDialog):
             show_metadata=self.metadata_check.isChecked(),
             show_location=self.location_check.isChecked(),
             allow_picks=self.picks_check.isChecked(),
-            pick_limit=(self.pick_limit.value() or None) if self.picks_check.isChecked() else None,
+            pick_limit=limit_of(self.pick_limit) if self.picks_check.isChecked() else None,
             expires_at=self.expires_at(),
             label=self.label_edit.text().strip() or None,
         )
