@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from anyio import to_thread
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from zipstream import ZIP_STORED, ZipStream
 
@@ -37,6 +37,8 @@ from albumen_server.derivative_cache import Kind, derivative
 from albumen_server.derivatives import DerivativeError
 from albumen_server.errors import ApiError, still_arriving
 from albumen_server.models import Photo
+from albumen_server.picks import from_another_site
+from albumen_server.schemas import MAX_PHOTO_ORDER
 from albumen_server.viewer_access import (
     Grant,
     Locked,
@@ -278,6 +280,35 @@ async def download_album(
     context: Context,
     size: Annotated[Literal["web", "original"] | None, Query()] = None,
 ) -> Response:
+    """Every photo of the album, as a zip."""
+    return await _zip_answer(request, context, token, size, None)
+
+
+@router.post("/{token}/download")
+async def download_chosen(
+    token: str,
+    request: Request,
+    context: Context,
+    photo_ids: Annotated[str, Form(max_length=MAX_PHOTO_ORDER * 37)],
+    size: Annotated[Literal["web", "original"] | None, Form()] = None,
+) -> Response:
+    """The photos a viewer chose (their picks), as a zip: a form's POST, since their ids
+    (comma-separated) may be more than a URL carries through a proxy."""
+    if from_another_site(request, context.config.public_url):
+        raise ApiError(403, "cross_site", "downloads are asked for from the album's own pages")
+    chosen = {part.strip().lower() for part in photo_ids.split(",") if part.strip()}
+    return await _zip_answer(request, context, token, size, chosen)
+
+
+async def _zip_answer(
+    request: Request,
+    context: Context,
+    token: str,
+    size: Literal["web", "original"] | None,
+    chosen: set[str] | None,
+) -> Response:
+    """The zip of the album's photos (`chosen` ones alone, in the album's order, when given):
+    at the size asked for, within what the link allows."""
     try:
         grant = await to_thread.run_sync(open_link, context, token, request)
         album, photos = await to_thread.run_sync(album_and_photos, context, grant.album_id)
@@ -288,20 +319,26 @@ async def download_album(
     allowed = download_size(grant.download)
     if allowed is None:
         raise ApiError(403, "downloads_disabled", "this link does not allow downloads")
-    chosen = size or allowed
-    if chosen == "original" and allowed != "original":
+    wanted = size or allowed
+    if wanted == "original" and allowed != "original":
         raise ApiError(403, "downloads_disabled", "this link allows only web-size downloads")
+    name = album.title or "album"
+    if chosen is not None:
+        photos = [photo for photo in photos if photo.id in chosen]
+        if not photos:
+            raise ApiError(422, "invalid", "photo_ids: none of these are photos of this album")
+        name += " (my picks)"
     arriving = [photo for photo in photos if photo.arriving]
-    if chosen == "original" and arriving:
+    if wanted == "original" and arriving:
         # All the originals or none: a zip that says so but lacks some would be kept as the
         # album. The web sizes (`size=web`) of every photo can be had at once.
         count = len(arriving)
         return arriving_answer(request, zip_arriving(count), grant.token, "Every photo", count)
     return StreamingResponse(
-        _zip_entries(context, grant, photos, chosen),
+        _zip_entries(context, grant, photos, wanted),
         media_type="application/zip",
         headers={
-            "Content-Disposition": _attachment(f"{album.title or 'album'}.zip"),
+            "Content-Disposition": _attachment(f"{name}.zip"),
             "Cache-Control": "private, no-store",
         },
     )

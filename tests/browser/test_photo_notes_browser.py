@@ -1,11 +1,13 @@
 """A note on a picked photo, in a real browser: written in the lightbox (N, or the bar's
 button), kept as it is typed, sent with the picks, read by the owner; what is typed is text,
 not the lightbox's keys; the photo's own page edits the same note; without JavaScript, a plain
-form keeps it with the draft. And a link's limit on how many photos each viewer picks."""
+form keeps it with the draft. And a link's limit on how many photos each viewer picks, and the
+picked photos downloaded as one zip."""
 
 from __future__ import annotations
 
 import re
+import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -220,3 +222,27 @@ def test_a_pick_past_the_links_limit_is_refused_with_a_word(
     _send(page, name="Anna")
     expect(page.locator(".picks-status")).to_have_text("Sent 2 picks to the photographer.")
     assert _owner_picks(album)[0]["photo_ids"] == [ids[0], ids[3]]
+
+
+def test_the_picked_photos_download_as_one_zip(shared_server: ServerProcess, watch: Any) -> None:
+    """ "Download my picks" on a link of originals: the picked files alone, as the link gives
+    them; shown only once something is picked, never on a link without downloads."""
+    album = share_album(shared_server, photos=PHOTOS, allow_picks=True, download="original")
+    page = watch(downloads=True).new_page()
+    page.goto(album.url)
+    button = page.locator(".picks-download")
+    expect(button).to_be_hidden()
+    _heart(page, 3).click()
+    _heart(page, 1).click()
+    expect(button).to_be_visible()
+    with page.expect_download() as picked:
+        button.click()
+    assert picked.value.suggested_filename == "Summer in three cities (my picks).zip"
+    archive = zipfile.ZipFile(picked.value.path())
+    assert archive.namelist() == [PHOTOS[1][0], PHOTOS[3][0]], "the album's order"
+    expect(page).to_have_url(album.url)  # still on the gallery, picks in hand
+
+    without = share_album(shared_server, photos=PHOTOS[:2], allow_picks=True)
+    page.goto(without.url)
+    _heart(page, 0).click()
+    expect(page.locator(".picks-download")).to_have_count(0)

@@ -1,8 +1,12 @@
 """Proofing with a limit: a link that takes at most N photos per viewer's picks (the
 photographer's package: "choose your 30 for the album"), by the script's PUT and by the photo
-page's plain forms. Real server, real HTTP, on SQLite and PostgreSQL."""
+page's plain forms; and a viewer's picks downloaded as one zip. Real server, real HTTP, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
+
+import io
+import zipfile
 
 import requests
 
@@ -64,3 +68,35 @@ def test_the_plain_forms_keep_to_the_limit(shared_server: ServerProcess) -> None
         assert _form(viewer, proofing, c, "send", name="Anna").status_code == 303
     (pick,) = proofing.owner_picks()
     assert pick["photo_ids"] == [b, c]
+
+
+def test_a_viewer_downloads_the_photos_they_chose(shared_server: ServerProcess) -> None:
+    """`POST /s/{token}/download` with the picked photos' ids: a zip of those alone, in the
+    album's order, at the size the link allows."""
+    proofing = _proofing(shared_server, photos=3, download="original")
+    a, _b, c = proofing.photo_ids
+    form = {"photo_ids": f"{c},{a.upper()}, {new_id()},"}
+    answer = requests.post(f"{proofing.url}/download", data=form, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert "(my picks).zip" in answer.headers["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    assert names == ["IMG_0000.jpg", "IMG_0002.jpg"], "the chosen ones, in the album's order"
+    web = requests.post(f"{proofing.url}/download", data={**form, "size": "web"}, timeout=30)
+    assert web.status_code == 200, web.text
+    assert zipfile.ZipFile(io.BytesIO(web.content)).namelist() == names
+
+    none = requests.post(f"{proofing.url}/download", data={"photo_ids": new_id()}, timeout=30)
+    assert none.status_code == 422
+    assert none.json()["error"]["message"] == "photo_ids: none of these are photos of this album"
+    other_site = requests.post(
+        f"{proofing.url}/download",
+        data=form,
+        headers={"Sec-Fetch-Site": "cross-site"},
+        timeout=30,
+    )
+    assert other_site.status_code == 403
+    no_downloads = _proofing(shared_server, photos=1)
+    refused = requests.post(
+        f"{no_downloads.url}/download", data={"photo_ids": no_downloads.photo_ids[0]}, timeout=30
+    )
+    assert refused.status_code == 403

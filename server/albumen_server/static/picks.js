@@ -125,6 +125,9 @@ function gallery(bar, store) {
     count.textContent = String(picked);
     filter.setAttribute("aria-pressed", String(filtering));
     filter.disabled = picked === 0;
+    if (download) {
+      download.hidden = picked === 0;
+    }
     sendButton.disabled = picked === 0 && !store.state.sent;
     if (refusal) {
       status.textContent = refusal;
@@ -146,6 +149,11 @@ function gallery(bar, store) {
     if (layoutChanged) {
       document.dispatchEvent(new Event("albumen:layout"));
     }
+  }
+
+  const download = bar.querySelector(".picks-download");
+  if (download) {
+    download.addEventListener("click", () => downloadPicks(bar.dataset.token, store.state.picked));
   }
 
   filter.addEventListener("click", () => {
@@ -275,6 +283,23 @@ function lightboxNote(lightbox, store) {
     },
   };
   return api;
+}
+
+/* The picked photos as one zip (what the link allows: originals or web sizes): a form's POST,
+   since their ids may be more than a URL carries. */
+function downloadPicks(token, photoIds) {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = `/s/${token}/download`;
+  form.hidden = true;
+  const ids = document.createElement("input");
+  ids.type = "hidden";
+  ids.name = "photo_ids";
+  ids.value = photoIds.join(",");
+  form.append(ids);
+  document.body.append(form);
+  form.submit();
+  form.remove();
 }
 
 function sendDialog(store, opener, sent) {
