@@ -217,6 +217,8 @@ def test_news_reads_as_a_sentence(store: Store, tmp_path: Path) -> None:
     assert title == "5 new lists of picks"
     assert body.splitlines()[-1] == "and 2 more lists"
     assert display_name(_pick(album_id, "x" * 200, photos)).endswith("…")
+    noted = _pick(album_id, "Cy", photos[:3], photo_notes={photos[0].id: "Warmer", "gone": "x"})
+    assert PickNews(noted, "Lofoten").text() == "Cy picked 3 photos from Lofoten, with 1 note"
 
 
 def test_notes_on_a_photo_name_their_senders_first_sent_first(store: Store, tmp_path: Path) -> None:

@@ -169,9 +169,13 @@ class PickNews:
     album_title: str
 
     def text(self) -> str:
-        """The news in words: "Anna picked 23 photos from Lofoten"."""
-        photos = count(len(set(self.pick.photo_ids)), "photo")
-        return f"{display_name(self.pick)} picked {photos} from {self.album_title}"
+        """The news in words: "Anna picked 23 photos from Lofoten", and ", with 2 notes" when
+        she wrote on some of them."""
+        picked = set(self.pick.photo_ids)
+        photos = count(len(picked), "photo")
+        notes = sum(1 for photo_id in self.pick.photo_notes if photo_id in picked)
+        noted = f", with {count(notes, 'note')}" if notes else ""
+        return f"{display_name(self.pick)} picked {photos} from {self.album_title}{noted}"
 
 
 def announcement(news: Sequence[PickNews], most: int = 3) -> tuple[str, str] | None:
