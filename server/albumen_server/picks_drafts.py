@@ -62,7 +62,7 @@ def _insert(session: Session) -> Any:
 
 
 def mark(context: ServerContext, grant: Grant, draft_id: str, photo_id: str, on: bool) -> None:
-    """Put `photo_id` into the draft (`on`) or take it out, with its note; old drafts are
+    """Put `photo_id` into the draft (`on`) or take it out (its note too); old drafts are
     forgotten on the way."""
     now = utcnow()
     with context.db.session() as session:

@@ -108,7 +108,7 @@ def _send(context: ServerContext, grant: Grant, draft_id: str, name: str, note: 
         photos = draft_photos(session, grant, draft_id)
         sent_before = stored_pick(session, grant.link_id, draft_id) is not None
     photo_ids = list(photos)
-    notes = {photo_id: note for photo_id, note in photos.items() if note}
+    notes = {photo_id: text for photo_id, text in photos.items() if text}
     try:
         body = PickIn(name=name, note=note or None, photo_ids=photo_ids, photo_notes=notes)
     except ValidationError as error:
@@ -118,6 +118,12 @@ def _send(context: ServerContext, grant: Grant, draft_id: str, name: str, note: 
     try:
         store_pick(context, grant, draft_id, body)
     except PickRefused:
+        if grant.pick_limit is not None and len(photo_ids) > grant.pick_limit:
+            over = len(photo_ids) - grant.pick_limit  # picked before the limit was set
+            return (
+                f"This album takes up to {grant.pick_limit} picks: please unpick {over}"
+                f" photo{'' if over == 1 else 's'} and send again."
+            )
         return "These picks could not be sent. Please reload the page and try again."
     return None
 

@@ -100,3 +100,24 @@ def test_a_viewer_downloads_the_photos_they_chose(shared_server: ServerProcess) 
         f"{no_downloads.url}/download", data={"photo_ids": no_downloads.photo_ids[0]}, timeout=30
     )
     assert refused.status_code == 403
+
+
+def test_a_draft_made_before_the_limit_is_not_sent_until_it_fits(
+    shared_server: ServerProcess,
+) -> None:
+    proofing = _proofing(shared_server, photos=3)
+    a, b, c = proofing.photo_ids
+    with requests.Session() as viewer:
+        for photo_id in (a, b, c):
+            assert _form(viewer, proofing, photo_id, "pick").status_code == 303
+        body = {"album_id": proofing.album_id, "token": proofing.token, "allow_picks": True}
+        lowered = {**body, "pick_limit": 2}
+        assert shared_server.api("PUT", f"/api/links/{proofing.link_id}", json=lowered).ok
+        refused = _form(viewer, proofing, a, "send", name="Anna")
+        assert refused.status_code == 422
+        assert "This album takes up to 2 picks: please unpick 1 photo and send again." in (
+            refused.text
+        )
+        assert _form(viewer, proofing, c, "unpick").status_code == 303
+        assert _form(viewer, proofing, a, "send", name="Anna").status_code == 303
+    assert proofing.owner_picks()[0]["photo_ids"] == [a, b]
