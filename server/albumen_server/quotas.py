@@ -8,11 +8,12 @@ nothing more (the same photo in a second album); a file another owner sent first
 much as its own would (the room is the owner's, not the disk's).
 
 The check comes where new bytes are announced — a tus creation, and an arriving photo's
-preview (with its original's size, so nothing of a photo that cannot land is taken; a photo
-added from bytes the owner keeps, `PUT /api/photos/{id}`, costs nothing) — and answers 507
-`quota_exceeded`, worded for the owner. It is not a
-lock: two creations at the same moment may both pass, so an owner can go over by what they
-send at once (a few files), never further. Without a quota nothing is counted (no query).
+preview (with its original's size, so nothing of a photo that cannot land is taken; the
+original's own upload then passes, its photo being kept already; a photo added from bytes the
+owner keeps, `PUT /api/photos/{id}`, costs nothing) — and answers 507 `quota_exceeded`, worded
+for the owner. It is not a lock: two creations at the same moment may both pass, so an owner can
+go over by what they send at once (a few files), never further. Without a quota nothing is
+counted (no query).
 """
 
 from __future__ import annotations
