@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -225,7 +225,7 @@ def test_notes_on_photos_show_under_their_sender_and_lead_to_the_photo(
     album_id, url, ids = _shared_album(qtbot, context, tmp_path, "Wedding", photos=4)
     window.select_album(album_id)
     send_pick(url, "Anna", [ids[0], ids[2]], photo_notes={ids[2]: "Warmer, please\nand larger"})
-    send_pick(url, "Ben", [ids[2], ids[3]], photo_notes={ids[2]: "Black and white"})
+    send_pick(url, "Ben", [ids[2], ids[3]], photo_notes={ids[2]: "<b>Black</b> and white"})
     window.sync_action.trigger()
     panel = window.picks
     qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3, timeout=30_000)
@@ -237,7 +237,7 @@ def test_notes_on_photos_show_under_their_sender_and_lead_to_the_photo(
         ("IMG_0002.jpg", "Warmer, please and larger")
     ]
     assert anna.childCount() == 1 and anna.isExpanded()
-    assert ben.childCount() == 1 and ben.child(0).text(NOTE) == "Black and white"
+    assert ben.childCount() == 1 and ben.child(0).text(NOTE) == "<b>Black</b> and white"
     assert panel.tree.topLevelItem(0).childCount() == 0, "Everyone's row has none of its own"
 
     # The grid: the photo's tag carries a pen, its tooltip the notes, first sent first.
@@ -246,11 +246,22 @@ def test_notes_on_photos_show_under_their_sender_and_lead_to_the_photo(
     index = window.photos.index(row)
     assert index.data(PickNotesRole) == (
         ("Anna", "Warmer, please\nand larger"),
-        ("Ben", "Black and white"),
+        ("Ben", "<b>Black</b> and white"),
     )
     assert index.data(PickCountRole) == 2
     tip = index.data(Qt.ItemDataRole.ToolTipRole)
-    assert "Picked by 2 viewers\nAnna: “Warmer, please and larger”\nBen: “Black and white”" in tip
+    # A stranger's words as text, never as markup.
+    assert "<b>" not in tip and "&lt;b&gt;Black&lt;/b&gt;" in tip
+    shown = QTextDocument()
+    shown.setHtml(tip)
+    assert (
+        shown.toPlainText()
+        .replace("\xa0", " ")
+        .endswith(
+            "Picked by 2 viewers\nAnna: “Warmer, please and larger”\nBen: “<b>Black</b> and white”"
+        )
+    )
+    assert "&lt;b&gt;" in (ben.child(0).toolTip(NOTE) or "")
     assert window.photos.index(window.photos.row_of(ids[3]) or 0).data(PickNotesRole) == ()
     assert "picked by 2 viewers, 2 notes" in index.data(Qt.ItemDataRole.AccessibleTextRole)
 
@@ -263,6 +274,7 @@ def test_notes_on_photos_show_under_their_sender_and_lead_to_the_photo(
     current = panel.tree.currentItem()
     assert current is not None and current.data(0, PhotoIdRole) == ids[2]
     assert panel.note_label.text() == "Anna on IMG_0002.jpg: “Warmer, please\nand larger”"
+    assert panel.note_label.textFormat() is Qt.TextFormat.PlainText
     assert [p.name for p in panel.chosen_picks()] == ["Anna"], "a note's row chooses its sender"
     qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
     assert window.grid.currentIndex().data(PickCountRole) == 2
@@ -274,7 +286,7 @@ def test_notes_on_photos_show_under_their_sender_and_lead_to_the_photo(
     assert window.pages.currentWidget() is window.loupe
     assert not window.loupe.notes.isHidden()
     assert window.loupe.notes.text() == (
-        "✎ Anna: “Warmer, please and larger”\n✎ Ben: “Black and white”"
+        "✎ Anna: “Warmer, please and larger”\n✎ Ben: “<b>Black</b> and white”"
     )
     qtbot.keyClick(window.loupe, Qt.Key.Key_Right)
     assert window.loupe.photo is not None and window.loupe.photo.id == ids[3]

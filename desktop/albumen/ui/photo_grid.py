@@ -37,6 +37,7 @@ from albumen.core.store import StoreError
 from albumen.core.wording import count
 from albumen.ui.context import AppContext
 from albumen.ui.pixmap_budget import PixmapBudget
+from albumen.ui.plain_text import plain_tooltip
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1
 StateRole = Qt.ItemDataRole.UserRole + 2
@@ -341,7 +342,10 @@ class PhotoGridModel(QAbstractListModel):
             text += "\nThe album's cover" if photo.id == self.cover_id else ""
             picks = self._pick_counts.get(photo.id)
             text += f"\n{picks.describe()}" if picks else ""
-            return f"{text}\n{photo.error}" if photo.error else text
+            text = f"{text}\n{photo.error}" if photo.error else text
+            # Viewers' names and notes are strangers' words: a tooltip must not read them as
+            # markup (Qt takes text that looks like HTML for rich text).
+            return plain_tooltip(text) if picks else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
             cover = ", album cover" if photo.id == self.cover_id else ""
             picks = self._pick_counts.get(photo.id)

@@ -39,6 +39,7 @@ from albumen.core.picks import PickFormat, display_name, format_picks, picked_co
 from albumen.core.store import StoreError
 from albumen.core.wording import count
 from albumen.ui.context import AppContext
+from albumen.ui.plain_text import plain_tooltip
 
 COLUMNS = ["Sender", "Photos", "Sent", "Note"]
 SENDER, PHOTOS, SENT, NOTE = range(len(COLUMNS))
@@ -125,6 +126,7 @@ class PicksPanel(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note_label = QLabel()
+        self.note_label.setTextFormat(Qt.TextFormat.PlainText)  # a stranger's words: text only
         self.note_label.setWordWrap(True)
         self.note_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = QLabel()
@@ -186,7 +188,7 @@ class PicksPanel(QWidget):
         item = QTreeWidgetItem([name, str(photos), sent_text(sent), note])
         item.setData(SENDER, PickIdRole, pick_id)
         item.setTextAlignment(PHOTOS, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setToolTip(NOTE, note)
+        item.setToolTip(NOTE, plain_tooltip(note))  # never read as markup
         self.tree.addTopLevelItem(item)
         return item
 
@@ -207,7 +209,7 @@ class PicksPanel(QWidget):
             child = QTreeWidgetItem([filenames[photo_id], "", "", text])
             child.setData(SENDER, PickIdRole, pick.id)
             child.setData(SENDER, PhotoIdRole, photo_id)
-            child.setToolTip(NOTE, note)
+            child.setToolTip(NOTE, plain_tooltip(note))
             child.setToolTip(SENDER, f"{filenames[photo_id]}: Return shows it in the grid")
             row.addChild(child)
         row.setExpanded(True)
