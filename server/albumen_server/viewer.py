@@ -46,6 +46,7 @@ from albumen_server.viewer_access import (
 )
 from albumen_server.viewer_model import (
     OnePhoto,
+    available_until,
     gallery_context,
     listing_body,
     photo_body,
@@ -90,6 +91,7 @@ async def gallery(token: str, request: Request, context: Context) -> Response:
     page["tile_attribution"] = context.config.tile_attribution
     page["allow_picks"] = grant.allow_picks
     page["pick_limit"] = grant.pick_limit
+    page["available"] = available_until(grant.expires_at, utcnow())
     # A view is a person's, not a chat app's fetching the page for a preview of the link.
     preview = is_link_preview(request.headers.get("user-agent"))
     counted = None if preview else BackgroundTask(_count_view, context, grant.link_id)

@@ -17,6 +17,7 @@ tile host, when one is configured).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -87,6 +88,7 @@ class Grant:
     keep: KeepPolicy
     allow_picks: bool = False
     pick_limit: int | None = None  # at most this many photos per viewer's picks
+    expires_at: datetime | None = None
 
 
 class Unavailable(Exception):
@@ -112,6 +114,7 @@ def grant_of(context: ServerContext, token: str) -> Grant:
             keep=link_policy(link),
             allow_picks=link.allow_picks,
             pick_limit=link.pick_limit,
+            expires_at=link.expires_at,
         )
 
 

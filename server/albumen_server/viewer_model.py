@@ -207,6 +207,24 @@ def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
+LAST_DAYS = 7  # from here on the gallery counts the days its link has left
+
+
+def available_until(expires_at: datetime | None, now: datetime) -> str | None:
+    """How long the link lasts, as the gallery tells its viewers (Pixieset's galleries say it
+    too: a viewer who means to download knows until when): "Available until 30 June 2026", and
+    the days left in its last week. None for a link that does not expire."""
+    if expires_at is None:
+        return None
+    text = f"Available until {_day(expires_at)}"
+    left = expires_at - now
+    if left.days >= LAST_DAYS:
+        return text
+    if left.days < 1:
+        return f"{text} (less than a day left)"
+    return f"{text} ({left.days} day{'' if left.days == 1 else 's'} left)"
+
+
 def date_range(views: Sequence[PhotoView]) -> str | None:
     """The days the photos were taken, as people write them ("3–5 June 2026"), if known."""
     dates = sorted(v.taken_at.date() for v in views if v.taken_at is not None)
