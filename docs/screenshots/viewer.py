@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,8 +63,13 @@ def main() -> int:
         try:
             album = share_album(server, show_location=True, show_metadata=True, download="original")
             locked = share_album(server, photos=ALBUM[:1], password="blue heron at dawn")  # noqa: S106  # a demo link
+            until = (datetime.now(UTC) + timedelta(days=21)).isoformat()  # the gallery says it
             proofing = album.add_link(
-                allow_picks=True, show_metadata=True, download="web", pick_limit=10
+                allow_picks=True,
+                show_metadata=True,
+                download="web",
+                pick_limit=10,
+                expires_at=until,
             )
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(

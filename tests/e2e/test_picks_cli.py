@@ -69,7 +69,7 @@ def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
 
     synced = run_albumen(data, "sync", token=shared_server.token)
     assert synced.returncode == 0, synced.stderr
-    assert "=Dora picked 2 photos from Proofs" in synced.stdout.splitlines()
+    assert "=Dora picked 2 photos from Proofs, with 1 note" in synced.stdout.splitlines()
     again = run_albumen(data, "sync", token=shared_server.token)
     assert "picked" not in again.stdout, "each list is news once"
 
