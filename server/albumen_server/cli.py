@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from albumen_server import __version__
-from albumen_server.cli_support import database, deployment, parse_size
+from albumen_server.cli_support import database, deployment, no_such_owner, parse_size
 from albumen_server.config import ServerConfig
 
 # What the commands need is imported when they run, not with this module: the server's
@@ -133,11 +133,7 @@ def _token(args: list[str]) -> int:
         with database(config) as db, db.session() as session:
             revoked = revoke_access(session, options.name, options.device)
     except UnknownOwner:
-        print(
-            f"{prog}: no owner is called {options.name!r} (`albumen-server owners` lists them)",
-            file=sys.stderr,
-        )
-        return 1
+        return no_such_owner(prog, options.name)
     except UnknownDevice as error:
         known = ", ".join(repr(device) for device in error.known) or "none named"
         print(

@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from albumen_server.cli_support import database, deployment, parse_size
+from albumen_server.cli_support import database, deployment, no_such_owner, parse_size
 from albumen_server.config import ServerConfig
 from albumen_server.owners import OwnerUsage
 from albumen_server.quotas import size_text
@@ -60,11 +60,7 @@ def _remove_owner(args: list[str]) -> int:
     with database(config) as db, db.session() as session:
         found = [owner for owner in owner_usage(session) if owner.name == options.name]
     if not found:
-        print(
-            f"{prog}: no owner is called {options.name!r} (`albumen-server owners` lists them)",
-            file=sys.stderr,
-        )
-        return 1
+        return no_such_owner(prog, options.name)
     owner = found[0]
     if not options.yes:
         if not sys.stdin.isatty():
@@ -129,11 +125,7 @@ def _quota(args: list[str]) -> int:
     with database(config) as db, db.session() as session:
         owner_id = set_quota(session, options.name, quota)
         if owner_id is None:
-            print(
-                f"{prog}: no owner is called {options.name!r} (`albumen-server owners` lists them)",
-                file=sys.stderr,
-            )
-            return 1
+            return no_such_owner(prog, options.name)
         used = used_bytes(session, owner_id)
     if quota is None:
         print(f"{options.name!r} has no quota now ({size_text(used)} used).")

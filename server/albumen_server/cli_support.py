@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,3 +54,11 @@ def database(config: ServerConfig) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+def no_such_owner(prog: str, name: str) -> int:
+    """Say on stderr that no owner has that name, and where the names are; the exit code (1)."""
+    print(
+        f"{prog}: no owner is called {name!r} (`albumen-server owners` lists them)", file=sys.stderr
+    )
+    return 1
