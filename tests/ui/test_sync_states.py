@@ -39,8 +39,11 @@ def window_on(qtbot: QtBot, client: Path, url: str, token: str) -> Iterator[Main
         context.store.close()
 
 
-def album_waiting(qtbot: QtBot, window: MainWindow, folder: Path, start: int) -> str:
-    """A new album of two dropped photos, once the album list says they wait; its id."""
+def album_waiting(
+    qtbot: QtBot, window: MainWindow, folder: Path, start: int, held: str = "Offline"
+) -> str:
+    """A new album of two dropped photos, once the album list says they wait (`held`: why, in
+    a word); its id."""
     album = window.new_album(folder.name)
     assert album is not None
     _drop(window.grid.viewport(), _photos(folder, 2, start=start))
@@ -52,7 +55,7 @@ def album_waiting(qtbot: QtBot, window: MainWindow, folder: Path, start: int) ->
     qtbot.waitUntil(
         lambda: (
             window.albums.data(window.albums.index(row), StateTextRole)
-            == "Offline · 2 waiting to upload"
+            == f"{held} · 2 waiting to upload"
         ),
         timeout=WORK_MS,
     )
@@ -89,7 +92,7 @@ def test_a_server_that_no_longer_accepts_this_computer_says_pair_again(
     revoke_owner(server.data, "anna")
     try:
         with window_on(qtbot, tmp_path / "client", server.url, revoked) as window:
-            album_id = album_waiting(qtbot, window, tmp_path / "Senja", 90)
+            album_id = album_waiting(qtbot, window, tmp_path / "Senja", 90, "Pair again")
             label = window.connection_label
             qtbot.waitUntil(lambda: "pair again" in label.text(), timeout=30_000)
             assert "no longer accepts this computer" in label.text()

@@ -388,9 +388,8 @@ class MainWindow(ActionsWindow):
         sync = self.context.sync
         self.status.show_connection(state, self.context.server_label(), sync.reason, sync.storage)
         waiting = (Connection.OFFLINE.value, Connection.REFUSED.value, Connection.FULL.value)
-        self.albums.set_offline(
-            state in waiting, "No room" if state == Connection.FULL else "Offline"
-        )
+        held = {Connection.FULL.value: "No room", Connection.REFUSED.value: "Pair again"}
+        self.albums.set_offline(state in waiting, held.get(state, "Offline"))
         self._update_heading()
 
     @Slot(str, str, object, object)
