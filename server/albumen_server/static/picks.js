@@ -111,10 +111,10 @@ function gallery(bar, store) {
     for (const cell of cells) {
       const on = store.has(cell.id);
       cell.heart.setAttribute("aria-pressed", String(on));
-      const note = on && store.noteOf(cell.id).trim() !== "";
-      const state = on ? (note ? "Picked, with your note" : "Picked") : "Pick";
+      const written = on && store.noteOf(cell.id).trim() !== "";
+      const state = on ? (written ? "Picked, with your note" : "Picked") : "Pick";
       cell.heart.setAttribute("aria-label", `${state}: ${cell.alt}`);
-      cell.noted.hidden = !note;
+      cell.noted.hidden = !written;
       cell.item.classList.toggle("picked", on);
       const hide = filtering && !on;
       if (cell.item.hidden !== hide) {
