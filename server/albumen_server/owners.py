@@ -31,6 +31,7 @@ from albumen_server.models import (
     utcnow,
 )
 from albumen_server.photos import delete_photos, forget_blobs
+from albumen_server.quotas import files_once
 
 __all__ = [
     "OwnerUsage",
@@ -76,12 +77,7 @@ def owner_usage(session: Session) -> list[OwnerUsage]:
     now = utcnow()
     albums = _per_owner(session, select(Album.owner_id, func.count()).group_by(Album.owner_id))
     photos = _per_owner(session, select(Photo.owner_id, func.count()).group_by(Photo.owner_id))
-    # Blobs are stored by content: the same file in two albums (or sent twice) is one blob.
-    blobs = (
-        select(Photo.owner_id, Photo.sha256, func.max(Photo.size).label("size"))
-        .group_by(Photo.owner_id, Photo.sha256)
-        .subquery()
-    )
+    blobs = files_once(uploading=False)  # the same file in two albums is one blob
     stored = _per_owner(
         session, select(blobs.c.owner_id, func.sum(blobs.c.size)).group_by(blobs.c.owner_id)
     )

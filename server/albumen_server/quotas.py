@@ -35,27 +35,30 @@ def size_text(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _kept(owner_id: int) -> Subquery:
-    """Each file the owner keeps or is uploading, once: (sha256, size)."""
-    now = utcnow()
-    files = union_all(
-        select(Photo.sha256, Photo.size).where(Photo.owner_id == owner_id),
-        select(Upload.sha256, Upload.length).where(
-            Upload.owner_id == owner_id,
-            Upload.completed_at.is_(None),
-            Upload.expires_at > now,
-        ),
-    ).subquery()
+def files_once(owner_id: int | None = None, *, uploading: bool = True) -> Subquery:
+    """Each file an owner keeps once, however many of their albums hold it (blobs are stored by
+    content), and with `uploading` those they are uploading now at their announced length:
+    (owner_id, sha256, size) rows, for one owner or, `owner_id` None, for every owner. The one
+    measure of an owner's room: the quota's, `/api/me`'s and `albumen-server owners`' (which
+    leaves the uploads out)."""
+    kept = select(Photo.owner_id, Photo.sha256, Photo.size)
+    sending = select(Upload.owner_id, Upload.sha256, Upload.length).where(
+        Upload.completed_at.is_(None), Upload.expires_at > utcnow()
+    )
+    if owner_id is not None:
+        kept = kept.where(Photo.owner_id == owner_id)
+        sending = sending.where(Upload.owner_id == owner_id)
+    files = (union_all(kept, sending) if uploading else kept).subquery()
     return (
-        select(files.c.sha256, func.max(files.c.size).label("size"))
-        .group_by(files.c.sha256)
+        select(files.c.owner_id, files.c.sha256, func.max(files.c.size).label("size"))
+        .group_by(files.c.owner_id, files.c.sha256)
         .subquery()
     )
 
 
 def used_bytes(session: Session, owner_id: int) -> int:
     """What the owner keeps and is uploading, each file once."""
-    kept = _kept(owner_id)
+    kept = files_once(owner_id)
     return int(session.scalar(select(func.coalesce(func.sum(kept.c.size), 0))) or 0)
 
 
@@ -65,7 +68,7 @@ def ensure_room(session: Session, owner_id: int, quota: int | None, sha256: str,
     keep or are uploading already passes."""
     if quota is None:
         return
-    kept = _kept(owner_id)
+    kept = files_once(owner_id)
     if session.scalar(select(literal(True)).where(kept.c.sha256 == sha256)):
         return
     used = used_bytes(session, owner_id)
