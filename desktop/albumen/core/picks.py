@@ -54,6 +54,16 @@ def picked_photos(photos: Sequence[Photo], picks: Sequence[Pick]) -> list[Photo]
     return [photo for photo in photos if photo.id in wanted]
 
 
+def one_line(note: str) -> str:
+    """A viewer's note on one line, as a list or a tooltip shows it (its line breaks folded)."""
+    return " ".join(note.split())
+
+
+def said(name: str, note: str) -> str:
+    """Who wrote what on a photo, in one line: 'Anna: “Warmer, please”'."""
+    return f"{name}: “{one_line(note)}”"
+
+
 def notes_on(photo_id: str, picks: Sequence[Pick]) -> list[tuple[str, str]]:
     """What the senders of `picks` wrote on one photo: (their name as shown, the note), in the
     order of `picks` (the first sent first)."""
@@ -75,7 +85,7 @@ class PhotoPicks:
     def describe(self) -> str:
         """For a tooltip: "Picked by 2 viewers", then each note on a line of its own."""
         lines = [f"Picked by {count(self.count, 'viewer')}"]
-        lines += [f"{name}: “{' '.join(note.split())}”" for name, note in self.notes]
+        lines += [said(name, note) for name, note in self.notes]
         return "\n".join(lines)
 
 

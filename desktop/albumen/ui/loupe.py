@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPalette, QPix
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from albumen.core.model import Photo
+from albumen.core.picks import said
 from albumen.core.thumbnails import make_thumbnail, upright_picture
 from albumen.ui.context import AppContext
 from albumen.ui.grid_view import PhotoGridView
@@ -137,9 +138,7 @@ class Loupe(QWidget):
         )
         index = self.model.index(row)
         notes = index.data(PickNotesRole) or ()
-        self.notes.setText(
-            "\n".join(f"✎ {name}: “{' '.join(note.split())}”" for name, note in notes)
-        )
+        self.notes.setText("\n".join(f"✎ {said(name, note)}" for name, note in notes))
         self.notes.setVisible(bool(notes))
         about = f"{self.photo.filename}, {row + 1} of {count}"
         self.setAccessibleDescription("\n".join([about, self.notes.text()]) if notes else about)

@@ -35,7 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from albumen.core.model import Pick
-from albumen.core.picks import PickFormat, display_name, format_picks, picked_counts
+from albumen.core.picks import (
+    PickFormat,
+    display_name,
+    format_picks,
+    one_line,
+    picked_counts,
+)
 from albumen.core.store import StoreError
 from albumen.core.wording import count
 from albumen.ui.context import AppContext
@@ -168,7 +174,7 @@ class PicksPanel(QWidget):
             font.setBold(True)
             rows[EVERYONE].setFont(SENDER, font)
             for pick in reversed(self._picks):  # the newest first
-                note = " ".join((pick.note or "").split())
+                note = one_line(pick.note or "")
                 photos = len(set(pick.photo_ids))
                 rows[pick.id] = self._row(
                     pick.id, display_name(pick), photos, pick.submitted_at, note
@@ -205,7 +211,7 @@ class PicksPanel(QWidget):
             note = pick.photo_notes.get(photo_id)
             if not note or photo_id not in filenames:
                 continue
-            text = " ".join(note.split())
+            text = one_line(note)
             child = QTreeWidgetItem([filenames[photo_id], "", "", text])
             child.setData(SENDER, PickIdRole, pick.id)
             child.setData(SENDER, PhotoIdRole, photo_id)
