@@ -105,24 +105,33 @@ def test_only_albums_that_may_have_picks_are_asked(store: Store, tmp_path: Path)
     assert set(store.albums_to_pull_picks()) == {album_id}, "an album holding picks is asked"
 
 
-def test_a_version_2_store_gains_picks_keeping_its_links(tmp_path: Path) -> None:
-    path = tmp_path / "albumen.sqlite3"
+OLD = "2026-01-01T10:00:00+00:00"
+
+
+def _old_store(path: Path, version: int, insert: str) -> None:
+    """A store at schema `version` holding album a1 and the row `insert` makes (its one
+    parameter: OLD), as an older app left it."""
     with sqlite3.connect(path) as db:
-        for script in MIGRATIONS[:2]:
+        for script in MIGRATIONS[:version]:
             db.executescript(script)
-        now = "2026-01-01T10:00:00+00:00"
         db.execute(
             "INSERT INTO albums (id, title, created_at, updated_at) VALUES ('a1','Old',?,?)",
-            (now, now),
+            (OLD, OLD),
         )
-        db.execute(
-            "INSERT INTO links (id, album_id, token, download, show_metadata, show_location,"
-            " has_password, state, created_at) VALUES ('l1','a1','t'||hex(randomblob(16)),"
-            " 'web', 1, 0, 0, 'active', ?)",
-            (now,),
-        )
-        db.execute("PRAGMA user_version=2")
+        db.execute(insert, (OLD,))
+        db.execute(f"PRAGMA user_version={version}")
     db.close()
+
+
+def test_a_version_2_store_gains_picks_keeping_its_links(tmp_path: Path) -> None:
+    path = tmp_path / "albumen.sqlite3"
+    _old_store(
+        path,
+        2,
+        "INSERT INTO links (id, album_id, token, download, show_metadata, show_location,"
+        " has_password, state, created_at) VALUES ('l1','a1','t'||hex(randomblob(16)),"
+        " 'web', 1, 0, 0, 'active', ?)",
+    )
     store = Store(path)
     assert store.schema_version == len(MIGRATIONS) >= 3
     link = store.link("l1")
@@ -233,21 +242,12 @@ def test_notes_on_a_photo_name_their_senders_first_sent_first(store: Store, tmp_
 
 def test_a_version_4_store_gains_notes_on_photos_keeping_its_picks(tmp_path: Path) -> None:
     path = tmp_path / "albumen.sqlite3"
-    with sqlite3.connect(path) as db:
-        for script in MIGRATIONS[:4]:
-            db.executescript(script)
-        now = "2026-01-01T10:00:00+00:00"
-        db.execute(
-            "INSERT INTO albums (id, title, created_at, updated_at) VALUES ('a1','Old',?,?)",
-            (now, now),
-        )
-        db.execute(
-            "INSERT INTO picks (id, album_id, link_id, name, note, photo_ids, submitted_at)"
-            " VALUES ('p1','a1','l1','Anna','Hi','[\"x\"]',?)",
-            (now,),
-        )
-        db.execute("PRAGMA user_version=4")
-    db.close()
+    _old_store(
+        path,
+        4,
+        "INSERT INTO picks (id, album_id, link_id, name, note, photo_ids, submitted_at)"
+        " VALUES ('p1','a1','l1','Anna','Hi','[\"x\"]',?)",
+    )
     store = Store(path)
     assert store.schema_version == len(MIGRATIONS) >= 5
     (pick,) = store.picks("a1")
