@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from albumen.core.picks import (
 )
 from albumen.core.store import NewPhoto, Store
 from albumen.core.store_schema import MIGRATIONS
+from tests.core.old_stores import old_store
 
 WHEN = datetime(2026, 3, 12, 14, 2, tzinfo=UTC)
 
@@ -105,27 +105,9 @@ def test_only_albums_that_may_have_picks_are_asked(store: Store, tmp_path: Path)
     assert set(store.albums_to_pull_picks()) == {album_id}, "an album holding picks is asked"
 
 
-OLD = "2026-01-01T10:00:00+00:00"
-
-
-def _old_store(path: Path, version: int, insert: str) -> None:
-    """A store at schema `version` holding album a1 and the row `insert` makes (its one
-    parameter: OLD), as an older app left it."""
-    with sqlite3.connect(path) as db:
-        for script in MIGRATIONS[:version]:
-            db.executescript(script)
-        db.execute(
-            "INSERT INTO albums (id, title, created_at, updated_at) VALUES ('a1','Old',?,?)",
-            (OLD, OLD),
-        )
-        db.execute(insert, (OLD,))
-        db.execute(f"PRAGMA user_version={version}")
-    db.close()
-
-
 def test_a_version_2_store_gains_picks_keeping_its_links(tmp_path: Path) -> None:
     path = tmp_path / "albumen.sqlite3"
-    _old_store(
+    old_store(
         path,
         2,
         "INSERT INTO links (id, album_id, token, download, show_metadata, show_location,"
@@ -242,7 +224,7 @@ def test_notes_on_a_photo_name_their_senders_first_sent_first(store: Store, tmp_
 
 def test_a_version_4_store_gains_notes_on_photos_keeping_its_picks(tmp_path: Path) -> None:
     path = tmp_path / "albumen.sqlite3"
-    _old_store(
+    old_store(
         path,
         4,
         "INSERT INTO picks (id, album_id, link_id, name, note, photo_ids, submitted_at)"

@@ -281,6 +281,10 @@ class Backend(TusUploads):
             "expires_at": settings.expires_at.isoformat() if settings.expires_at else None,
             "label": settings.label,
         }
+        if settings.watermark is not None:
+            # Left out, a link has none (the contract's default): a server from before
+            # watermarks, which refuses fields it does not know, still takes every other link.
+            body["watermark"] = settings.watermark
         if not isinstance(password, Keep):
             body["password"] = password
         return self._remote_link(self._request("PUT", f"/api/links/{link_id}", json=body).json())

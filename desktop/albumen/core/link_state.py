@@ -51,7 +51,8 @@ def works_only_here(url: str) -> bool:
 def link_allows(link: Link) -> list[str]:
     """What the link lets its viewers do beyond seeing the photos, in short words (as
     `albumen links` prints them): "download web" or "download original", "places", "camera",
-    "picks" (or "picks up to 30"); and "password" when it asks for one."""
+    "picks" (or "picks up to 30"), "watermark" (it draws one over its pictures); and "password"
+    when it asks for one."""
     settings = link.settings
     allows = [f"download {settings.download}"] if settings.download is not Download.NONE else []
     allows += [
@@ -63,6 +64,7 @@ def link_allows(link: Link) -> list[str]:
                 f"picks up to {settings.pick_limit}" if settings.pick_limit else "picks",
                 settings.allow_picks,
             ),
+            ("watermark", settings.watermark is not None),
             ("password", link.has_password),
         )
         if on

@@ -114,6 +114,7 @@ class LinkSettings:
     label: str | None = None
     allow_picks: bool = False  # viewers may mark favourites and send the owner their list
     pick_limit: int | None = None  # at most this many each (the photographer's package)
+    watermark: str | None = None  # drawn over every picture the link shows (proofs)
 
 
 @dataclass(frozen=True)

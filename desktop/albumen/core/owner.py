@@ -20,6 +20,7 @@ from enum import Enum
 from typing import Final
 
 from albumen.core.credentials import Credentials, KeyringUnavailableError
+from albumen.core.link_rules import settled
 from albumen.core.model import Album, Link, LinkSettings
 from albumen.core.store import Store
 
@@ -102,7 +103,9 @@ class Owner:
     ) -> SavedLink:
         """Create the link (`link_id` None or unknown here) or edit it. `password`: a new one,
         None for none, or KEEP (editing only). The password is in the keyring before the link
-        is recorded."""
+        is recorded. What the settings imply is applied (`link_rules.settled`): a watermarked
+        link of originals is recorded as one of web sizes."""
+        settings = settled(settings)
         link_id = link_id or str(uuid.uuid4())
         existing = self.store.find_link(link_id)
         kept = True

@@ -12,6 +12,7 @@ from typing import Any
 
 from albumen.core.keep_aside import keep_aside
 from albumen.core.model import Download
+from albumen_photo import watermark
 
 
 @dataclass
@@ -23,6 +24,7 @@ class LinkDefaults:
     password: bool = True
     allow_picks: bool = False  # viewers may send their favourites (proofing)
     pick_limit: int | None = None  # at most this many each (the photographer's package)
+    watermark: str | None = None  # the text new links draw over their pictures (proofs)
 
 
 @dataclass
@@ -131,6 +133,20 @@ def _download(value: Any) -> tuple[Any, str | None]:
     return None, f"must be one of {', '.join(choices)}, not {value!r}"
 
 
+def _watermark(value: Any) -> tuple[Any, str | None]:
+    """A text the server can draw (its own rule, `albumen_photo.watermark`), or null; a blank
+    one is none."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, f"must be a line of text or null, not {value!r}"
+    text = watermark.cleaned(value)
+    if text is None:
+        return None, None
+    problem = watermark.problem(text)
+    return (text, None) if problem is None else (None, problem)
+
+
 def _theme(value: Any) -> tuple[Any, str | None]:
     if value in THEMES:
         return value, None
@@ -153,4 +169,5 @@ _DEFAULT_CHECKS: dict[str, Check] = {
     "password": _boolean,
     "allow_picks": _boolean,
     "pick_limit": _whole(1, 20_000, optional=True),
+    "watermark": _watermark,
 }

@@ -17,8 +17,8 @@ from albumen.core.store_schema import Database, StoreError
 
 def _settings_values(settings: LinkSettings) -> tuple[object, ...]:
     """A link's settings as stored, for the columns `label, download, show_metadata,
-    show_location, allow_picks, pick_limit, expires_at` in that order: one place for making and
-    for changing a link."""
+    show_location, allow_picks, pick_limit, watermark, expires_at` in that order: one place for
+    making and for changing a link."""
     return (
         settings.label,
         settings.download.value,
@@ -26,6 +26,7 @@ def _settings_values(settings: LinkSettings) -> tuple[object, ...]:
         int(settings.show_location),
         int(settings.allow_picks),
         settings.pick_limit,
+        settings.watermark,
         time_text(settings.expires_at),
     )
 
@@ -58,8 +59,8 @@ class LinkRecords:
         with self._database.transaction() as db:
             db.execute(
                 "INSERT INTO links (id, album_id, token, label, download, show_metadata,"
-                " show_location, allow_picks, pick_limit, expires_at, has_password, state,"
-                " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " show_location, allow_picks, pick_limit, watermark, expires_at, has_password,"
+                " state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     link_id,
                     album_id,
@@ -82,7 +83,7 @@ class LinkRecords:
         with self._database.transaction() as db:
             db.execute(
                 "UPDATE links SET label=?, download=?, show_metadata=?, show_location=?,"
-                " allow_picks=?, pick_limit=?, expires_at=?,"
+                " allow_picks=?, pick_limit=?, watermark=?, expires_at=?,"
                 " has_password=COALESCE(?, has_password) WHERE id=?",
                 (
                     *_settings_values(settings),

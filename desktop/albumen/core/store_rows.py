@@ -115,6 +115,7 @@ def link_from_row(row: sqlite3.Row) -> Link:
             label=row["label"],
             allow_picks=bool(row["allow_picks"]),
             pick_limit=row["pick_limit"],
+            watermark=row["watermark"],
         ),
         has_password=bool(row["has_password"]),
         state=LinkState(row["state"]),

@@ -108,6 +108,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE links ADD COLUMN pick_limit INTEGER;
     """,
+    # 7: the text a link draws over every picture it shows (NULL: none)
+    """
+    ALTER TABLE links ADD COLUMN watermark TEXT;
+    """,
 ]
 
 
