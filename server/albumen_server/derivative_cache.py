@@ -14,6 +14,7 @@ making it again; files appear whole or not at all (written aside, then renamed).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from albumen_photo import decode
+from albumen_photo import decode, watermark
 from albumen_photo.errors import Malformed
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, strip_bytes
@@ -220,8 +221,25 @@ def prepare(
     return made
 
 
-def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy) -> bytes:
-    """The JPEG a viewer of a link with these rules gets; raises DerivativeError."""
+def watermark_key(text: str | None) -> str:
+    """The part of a cached picture's name that says which watermark it carries ('' for none):
+    a hash, so any text makes a safe file name and a changed text new pictures."""
+    if text is None:
+        return ""
+    return "-w" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def derivative(
+    context: ServerContext,
+    sha256: str,
+    kind: Kind,
+    keep: KeepPolicy,
+    watermark_text: str | None = None,
+) -> bytes:
+    """The JPEG a viewer of a link with these rules gets; raises DerivativeError.
+
+    A watermarked link's picture is drawn on the shared pixels and kept beside them, once per
+    text: the metadata variants are then made from it, as from the plain pixels."""
     path = pixels_file(context.config.cache_dir, sha256, kind)
     folder = path.parent
     source = context.blobs.local_path(sha256)
@@ -231,7 +249,15 @@ def derivative(context: ServerContext, sha256: str, kind: Kind, keep: KeepPolicy
         raise _without_hash(error, sha256) from None
     if made:
         _drop_other_renditions(folder, kind)
-    variant = f"{path.stem}-{'m' if keep.metadata else '-'}{'l' if keep.location else '-'}.jpg"
+    marked = watermark_key(watermark_text)
+    if watermark_text is not None:
+        plain = pixels
+        pixels = _cached(
+            folder / f"{path.stem}{marked}.jpg",
+            lambda: watermark.apply(plain, watermark_text, RENDITIONS[kind].quality),
+        )[0]
+    keeps = f"{'m' if keep.metadata else '-'}{'l' if keep.location else '-'}"
+    variant = f"{path.stem}{marked}-{keeps}.jpg"
 
     def with_metadata() -> bytes:
         tiff = source_exif(source)

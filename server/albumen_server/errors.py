@@ -87,6 +87,9 @@ def error_response(
 def _describe(error: dict[str, Any]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     message = str(error.get("msg", "is invalid"))
+    if error.get("type") == "value_error":
+        # Our validators' own words; pydantic puts "Value error, " before them.
+        message = message.removeprefix("Value error, ")
     if error.get("type") == "json_invalid":
         return f"the request body is not valid JSON ({error.get('ctx', {}).get('error', '')})"
     return f"{location or 'request'}: {message}"

@@ -32,6 +32,7 @@ def link_out(link: Link, base: str) -> LinkOut:
         show_location=link.show_location,
         allow_picks=link.allow_picks,
         pick_limit=link.pick_limit,
+        watermark=link.watermark,
         revoked_at=link.revoked_at,
         view_count=link.view_count,
         last_viewed_at=link.last_viewed_at,
@@ -55,6 +56,13 @@ def put_link(
     problem = token_entropy_problem(body.token)
     if problem:
         raise ApiError(422, "weak_token", problem)
+    if body.watermark is not None and body.download == "original":
+        # The originals are byte-exact: a watermark on the web sizes alone would protect nothing.
+        raise ApiError(
+            422,
+            "invalid",
+            'watermark: a watermarked link offers no originals; choose download "web" or "none"',
+        )
     new_hash: str | None = None
     password_given = "password" in body.model_fields_set
     if password_given and body.password is not None:
@@ -93,6 +101,7 @@ def put_link(
         link.show_location = body.show_location
         link.allow_picks = body.allow_picks
         link.pick_limit = body.pick_limit
+        link.watermark = body.watermark
         if password_given:
             link.password_hash = new_hash
         link.updated_at = now

@@ -148,6 +148,8 @@ class Link(Base):
     allow_picks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # At most this many photos per viewer's list (the photographer's package); None: no limit.
     pick_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Drawn over every picture the link shows (albumen_photo.watermark); None: none.
+    watermark: Mapped[str | None] = mapped_column(String(200), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

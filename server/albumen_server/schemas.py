@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from albumen_photo import watermark
+
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -74,6 +76,16 @@ def _note_text(value: str) -> str:
     if _has_controls(value, allowed="\n\r\t"):
         raise ValueError("must not contain control characters other than line breaks and tabs")
     return value
+
+
+def _watermark_text(value: str | None) -> str | None:
+    """A link's watermark as kept (albumen_photo.watermark's rule, which the app checks too)."""
+    if value is None or watermark.cleaned(value) is None:
+        return None
+    reason = watermark.problem(value)
+    if reason is not None:
+        raise ValueError(reason)
+    return watermark.cleaned(value)
 
 
 Sha256 = Annotated[str, AfterValidator(_sha256_lower)]
@@ -192,6 +204,10 @@ class LinkIn(Strict):
         le=MAX_PHOTO_ORDER,
         description="At most this many photos in a viewer's picks; null: no limit",
     )
+    watermark: Annotated[str | None, AfterValidator(_watermark_text)] = Field(
+        default=None,
+        description="A line of text drawn over every picture the link shows; null: none",
+    )
     label: OneLine | None = Field(default=None, max_length=500)
 
 
@@ -208,6 +224,7 @@ class LinkOut(BaseModel):
     show_location: bool
     allow_picks: bool
     pick_limit: int | None
+    watermark: str | None
     revoked_at: datetime | None
     view_count: int
     last_viewed_at: datetime | None

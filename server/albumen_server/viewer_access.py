@@ -88,6 +88,7 @@ class Grant:
     keep: KeepPolicy
     allow_picks: bool = False
     pick_limit: int | None = None  # at most this many photos per viewer's picks
+    watermark: str | None = None  # drawn over every picture the link shows
     expires_at: datetime | None = None
 
 
@@ -114,6 +115,7 @@ def grant_of(context: ServerContext, token: str) -> Grant:
             keep=link_policy(link),
             allow_picks=link.allow_picks,
             pick_limit=link.pick_limit,
+            watermark=link.watermark,
             expires_at=link.expires_at,
         )
 

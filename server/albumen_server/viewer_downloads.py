@@ -92,18 +92,19 @@ def zip_arriving(count: int) -> ApiError:
 
 
 def _picture(context: ServerContext, grant: Grant, photo: Photo, kind: Kind) -> bytes:
-    """The photo's thumb or preview for this link. An arriving photo whose original lands
-    between reading its row and making the picture has lost its preview meanwhile: asked again,
-    it is complete, and its picture is made from the original."""
+    """The photo's thumb or preview for this link, with the link's watermark if it has one. An
+    arriving photo whose original lands between reading its row and making the picture has lost
+    its preview meanwhile: asked again, it is complete, and its picture is made from the
+    original."""
     try:
-        return derivative(context, photo.picture_sha256, kind, grant.keep)
+        return derivative(context, photo.picture_sha256, kind, grant.keep, grant.watermark)
     except DerivativeError:
         if not photo.arriving:
             raise
         now = _photo_in_album(context, grant.album_id, photo.id)
         if now.arriving:
             raise
-        return derivative(context, now.picture_sha256, kind, grant.keep)
+        return derivative(context, now.picture_sha256, kind, grant.keep, grant.watermark)
 
 
 def _web_name(filename: str) -> str:
