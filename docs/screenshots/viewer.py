@@ -6,7 +6,7 @@ Starts a real server on 127.0.0.1 with a temporary data folder, shares the brows
 of three cities, and drives Debian's /usr/bin/chromium through Playwright (nothing downloaded).
 Writes viewer-{password,gallery,lightbox,map}-{phone,laptop}.png next to this file, and
 viewer-picks.png (laptop), viewer-picks-phone.png (390×844) and viewer-picks-note-{phone,laptop}.png
-(a note on a picked photo, in the lightbox) from a link that allows picks.
+(a note on a picked photo, in the lightbox) from a watermarked link that allows picks.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def main() -> int:
                 download="web",
                 pick_limit=10,
                 expires_at=until,
+                watermark="© Amélie Berg Photography",  # proofs, as photographers send them
             )
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
