@@ -21,7 +21,7 @@ and the bytes transferred until then, and the same once the network is idle (the
 look-ahead included). Prints one JSON line.
 
     .venv/bin/python bench/viewer_paint.py [--photos 500] [--megapixels 24] [--warm-runs 3]
-                                           [--tmp DIR] [--pixel-ratio 1]
+                                           [--tmp DIR] [--pixel-ratio 1] [--watermark TEXT]
 
 A quick run: `--photos 60 --megapixels 4`. Needs /usr/bin/chromium and Playwright (the test
 extras); no `playwright install`.
@@ -139,10 +139,12 @@ def camera_photo(megapixels: float) -> bytes:
     return out.getvalue()
 
 
-def share_album(server: ServerProcess, data: bytes, count: int) -> tuple[str, float]:
+def share_album(
+    server: ServerProcess, data: bytes, count: int, watermark: str | None = None
+) -> tuple[str, float]:
     """Upload `count` photos (`data`, made unique by bytes after its end) with tus, one after
-    the other, the first the album's cover, and make a link; its token and the upload's
-    seconds."""
+    the other, the first the album's cover, and make a link (watermarked with `watermark`, if
+    given); its token and the upload's seconds."""
     from tests.server.uploading import upload_photo
     from tests.support import new_id, new_token
 
@@ -160,9 +162,8 @@ def share_album(server: ServerProcess, data: bytes, count: int) -> tuple[str, fl
             log(f"uploaded {index + 1}/{count}")
     seconds = time.monotonic() - started
     token = new_token()
-    server.api(
-        "PUT", f"/api/links/{new_id()}", json={"album_id": album_id, "token": token}
-    ).raise_for_status()
+    link = {"album_id": album_id, "token": token, "watermark": watermark}
+    server.api("PUT", f"/api/links/{new_id()}", json=link).raise_for_status()
     return token, seconds
 
 
@@ -281,6 +282,10 @@ def main() -> int:
     parser.add_argument(
         "--pixel-ratio", type=float, default=1, help="device pixels per CSS pixel, as a 2x laptop"
     )
+    parser.add_argument(
+        "--watermark",
+        help="the link's watermark: its pictures are drawn when first asked for (none)",
+    )
     options = parser.parse_args()
     ratio = options.pixel_ratio
 
@@ -293,7 +298,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="albumen-paint-", dir=options.tmp) as temporary:
         server = start_server(Path(temporary))
         try:
-            token, upload_seconds = share_album(server, data, options.photos)
+            token, upload_seconds = share_album(server, data, options.photos, options.watermark)
             ready = thumbs_made(server.data)
             url = f"{server.url}/s/{token}"
             seen: list[str] = []
@@ -327,6 +332,7 @@ def main() -> int:
                 "photos": options.photos,
                 "megapixels": options.megapixels,
                 "pixel_ratio": ratio,
+                "watermark": options.watermark,
                 "photo_bytes": len(data),
                 "upload_seconds": round(upload_seconds, 1),
                 "thumbs_made_before_first_view": ready,
