@@ -92,6 +92,12 @@ def _picks_words(settings: LinkSettings) -> str:
     return f"viewers may send up to {limit} favourites" if limit else "viewers may send favourites"
 
 
+def _watermark_words(settings: LinkSettings) -> str:
+    if settings.watermark is None:
+        return "none"
+    return f"“{html.escape(settings.watermark)}” over every picture"
+
+
 class LinksModel(QAbstractTableModel):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -339,6 +345,7 @@ class LinksPanel(QWidget):
             ("Downloads", DOWNLOAD_TEXT[settings.download]),
             ("Shows", ", ".join(shows) if shows else "the photos only"),
             ("Picks", _picks_words(settings)),
+            ("Watermark", _watermark_words(settings)),
             ("Expires", _when(settings.expires_at, "never")),
             ("Last viewed", _when(link.last_viewed_at, "never")),
         ]

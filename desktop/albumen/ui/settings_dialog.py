@@ -42,6 +42,7 @@ from albumen.ui.context import AppContext
 from albumen.ui.pick_limit_box import limit_of, pick_limit_box
 from albumen.ui.share_dialog import DOWNLOAD_CHOICES, EXPIRY_PRESETS
 from albumen.ui.theme import tone
+from albumen.ui.watermark_box import WatermarkBox
 
 MAX_CONCURRENT = 8
 
@@ -191,6 +192,9 @@ class SettingsDialog(QDialog):
         self.default_pick_limit.setValue(defaults.pick_limit or 0)
         self.default_pick_limit.setEnabled(defaults.allow_picks)
         self.default_picks.toggled.connect(self.default_pick_limit.setEnabled)
+        self.default_watermark = WatermarkBox("Draw a wate&rmark:")
+        self.default_watermark.set_text(defaults.watermark)
+        self.default_watermark.hold_downloads(self.default_download)
         links_box = QGroupBox("New links")
         links_form = QFormLayout(links_box)
         links_form.addRow(self.default_password)
@@ -200,6 +204,7 @@ class SettingsDialog(QDialog):
         links_form.addRow(self.default_location)
         links_form.addRow(self.default_picks)
         links_form.addRow("Pic&ks each:", self.default_pick_limit)
+        links_form.addRow(self.default_watermark)
 
         # -- appearance ------------------------------------------------------------------------
         self.theme_combo = QComboBox()
@@ -378,6 +383,11 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         if self._checking:
             return
+        problem = self.default_watermark.problem()
+        if problem is not None:
+            self._fail(problem)
+            self.default_watermark.edit.setFocus()
+            return
         if self._remote():
             self.check(save_after=True)
         else:
@@ -411,6 +421,7 @@ class SettingsDialog(QDialog):
             pick_limit=limit_of(self.default_pick_limit)
             if self.default_picks.isChecked()
             else None,
+            watermark=self.default_watermark.text(),
         )
         try:
             self.context.save_settings()

@@ -39,6 +39,7 @@ from albumen.ui.link_handover import Handover, HandoverPage
 from albumen.ui.originals_note import OriginalsNote
 from albumen.ui.pick_limit_box import limit_of, pick_limit_box
 from albumen.ui.theme import tone
+from albumen.ui.watermark_box import WatermarkBox
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
 
@@ -209,6 +210,8 @@ class ShareDialog(QDialog):
         self.pick_limit = pick_limit_box()
         form.addRow("P&icks each:", self.pick_limit)
         self.picks_check.toggled.connect(self.pick_limit.setEnabled)
+        self.watermark = WatermarkBox("W&atermark")
+        form.addRow("", self.watermark)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(tone("error"))
@@ -243,6 +246,7 @@ class ShareDialog(QDialog):
                 show_location=defaults.show_location,
                 allow_picks=defaults.allow_picks,
                 pick_limit=defaults.pick_limit,
+                watermark=defaults.watermark,
             )
             self._fill_expiry(None, defaults.expires_days)
         else:
@@ -260,6 +264,8 @@ class ShareDialog(QDialog):
         self.picks_check.setChecked(settings.allow_picks)
         self.pick_limit.setValue(settings.pick_limit or 0)
         self.pick_limit.setEnabled(settings.allow_picks)
+        self.watermark.set_text(settings.watermark)
+        self.watermark.hold_downloads(self.download_combo)
         self._apply_album_rules()
 
     def _apply_album_rules(self) -> None:
@@ -327,6 +333,7 @@ class ShareDialog(QDialog):
             show_location=self.location_check.isChecked(),
             allow_picks=self.picks_check.isChecked(),
             pick_limit=limit_of(self.pick_limit) if self.picks_check.isChecked() else None,
+            watermark=self.watermark.text(),
             expires_at=self.expires_at(),
             label=self.label_edit.text().strip() or None,
         )
@@ -355,6 +362,11 @@ class ShareDialog(QDialog):
         except ValueError as error:
             self._fail(str(error))
             self.chosen_edit.setFocus()
+            return
+        problem = self.watermark.problem()
+        if problem is not None:
+            self._fail(problem)
+            self.watermark.edit.setFocus()
             return
         settings = self.chosen_settings()
         try:
