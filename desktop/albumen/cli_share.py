@@ -65,6 +65,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="each viewer may pick at most N photos (your package's number); implies --allow-picks",
     )
+    share.add_argument(
+        "--watermark",
+        type=_watermark,
+        metavar="TEXT",
+        help="draw TEXT over every picture the link shows (proofs); no originals then",
+    )
     add_limit_rate(share)
 
 
@@ -76,6 +82,32 @@ def _pick_limit(text: str) -> int:
             f"{text!r} is not a number of photos from 1 to {MAX_PHOTO_ORDER}"
         )
     return int(text)
+
+
+def _watermark(text: str) -> str | None:
+    """The text as the link keeps it (None for a blank one), checked with the server's own
+    rule so that a text it cannot draw is named now, not by a failed sync."""
+    from albumen_photo import watermark
+
+    kept = watermark.cleaned(text)
+    problem = None if kept is None else watermark.problem(kept)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
+    return kept
+
+
+def _watermark_conflict(options: argparse.Namespace) -> str | None:
+    """Why the share's options cannot go together (a watermark with originals), or None."""
+    from albumen.core.link_rules import downloads_for
+    from albumen.core.model import Download
+
+    download = Download(options.download)
+    if options.watermark is None or download in downloads_for(watermarked=True):
+        return None
+    return (
+        f"--watermark and --download {download} do not go together: a watermarked link offers"
+        " no originals (use --download web or none)"
+    )
 
 
 class Herald:
@@ -134,6 +166,10 @@ def cmd_share(options: argparse.Namespace) -> int:
         print(f"albumen: {path}: no such file or folder", file=sys.stderr)
     if options.expires is not None and options.expires < 1:
         print("albumen: --expires must be 1 day or more", file=sys.stderr)
+        return EXIT_USAGE
+    conflict = _watermark_conflict(options)
+    if conflict is not None:
+        print(f"albumen: {conflict}", file=sys.stderr)
         return EXIT_USAGE
     client = open_client(options)
     try:
@@ -219,8 +255,9 @@ def _new_link(
         show_location=options.show_location,
         expires_at=expires,
         label=options.label,
-        allow_picks=options.allow_picks or options.pick_limit is not None,
+        allow_picks=options.allow_picks,  # a pick limit implies it: core.link_rules
         pick_limit=options.pick_limit,
+        watermark=options.watermark,
     )
     owner = Owner(client.store, client.credentials)
     return owner.save_link(album_id, settings, password=password, link_id=link_id).kept
