@@ -51,7 +51,7 @@ from albumen_server.ingest import (
 from albumen_server.models import Photo, utcnow
 from albumen_server.photos import forget_blobs, unused_blobs
 from albumen_server.previews import CleanPreview, clean_preview
-from albumen_server.quotas import ensure_room
+from albumen_server.quotas import ensure_room, room_held
 from albumen_server.schemas import PhotoOut, Sha256, UtcDatetime, Uuid
 
 router = APIRouter(prefix="/api", tags=["photos"])
@@ -153,28 +153,37 @@ def receive_preview(
     """
     owner_id = owner.id
     filename = clean_filename(announced.filename)
-    with context.db.session() as session:
-        owned_album(session, owner_id, announced.album_id)
-        existing = _photo(session, owner_id, photo_id, announced)
-        if existing is not None and not existing.arriving:
-            return existing, False  # complete: a late preview changes nothing
-        if existing is None:  # a new photo: its original must have room to land
-            ensure_room(session, owner_id, owner.quota_bytes, announced.sha256, announced.size)
-    preview = clean_preview(body, filename)
-    preview_sha256 = hashlib.sha256(preview.jpeg).hexdigest()
-    staged = _stage(context, preview.jpeg)
-    try:
-        with context.blob_lock:
-            with context.db.session() as session:
-                photo, created, dropped = _record(
-                    session, context, owner_id, photo_id, announced, preview, preview_sha256, staged
-                )
-                session.flush()
-            if dropped:
+    # The owner's room is held from its check until the photo is recorded (see quotas).
+    with room_held(context.db.engine, owner_id, owner.quota_bytes):
+        with context.db.session() as session:
+            owned_album(session, owner_id, announced.album_id)
+            existing = _photo(session, owner_id, photo_id, announced)
+            if existing is not None and not existing.arriving:
+                return existing, False  # complete: a late preview changes nothing
+            if existing is None:  # a new photo: its original must have room to land
+                ensure_room(session, owner_id, owner.quota_bytes, announced.sha256, announced.size)
+        preview = clean_preview(body, filename)
+        preview_sha256 = hashlib.sha256(preview.jpeg).hexdigest()
+        staged = _stage(context, preview.jpeg)
+        try:
+            with context.blob_lock:
                 with context.db.session() as session:
-                    forget_blobs(context, unused_blobs(session, dropped))
-    finally:
-        staged.unlink(missing_ok=True)  # gone already when the blob store took it
+                    photo, created, dropped = _record(
+                        session,
+                        context,
+                        owner_id,
+                        photo_id,
+                        announced,
+                        preview,
+                        preview_sha256,
+                        staged,
+                    )
+                    session.flush()
+                if dropped:
+                    with context.db.session() as session:
+                        forget_blobs(context, unused_blobs(session, dropped))
+        finally:
+            staged.unlink(missing_ok=True)  # gone already when the blob store took it
     return photo, created
 
 

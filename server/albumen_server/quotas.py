@@ -11,17 +11,22 @@ The check comes where new bytes are announced — a tus creation, and an arrivin
 preview (with its original's size, so nothing of a photo that cannot land is taken; the
 original's own upload then passes, its photo being kept already; a photo added from bytes the
 owner keeps, `PUT /api/photos/{id}`, costs nothing) — and answers 507 `quota_exceeded`, worded
-for the owner. It is not a lock: two creations at the same moment may both pass, so an owner can
-go over by what they send at once (a few files), never further. Without a quota nothing is
-counted (no query).
+for the owner. Each check holds the owner's room (`room_held`, a lock across the deployment's
+processes) until the file it lets in is recorded, so uploads started at the same moment are
+counted one after the other and together never pass the quota. Without a quota nothing is
+counted (no query) and nothing is held.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Subquery, func, literal, select, union_all
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, Subquery, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from albumen_server.errors import ApiError
+from albumen_server.locks import deployment_lock
 from albumen_server.models import Owner, Photo, Upload, utcnow
 
 
@@ -54,6 +59,19 @@ def files_once(owner_id: int | None = None, *, uploading: bool = True) -> Subque
         .group_by(files.c.owner_id, files.c.sha256)
         .subquery()
     )
+
+
+@contextmanager
+def room_held(engine: Engine, owner_id: int, quota: int | None) -> Iterator[None]:
+    """While held, no other request of the owner's, in any process, checks or takes room: hold
+    it from `ensure_room` until the file it let in is committed. Only an owner with a quota
+    waits (their creations, a few milliseconds each, one at a time; the bytes still stream in
+    together)."""
+    if quota is None:
+        yield
+        return
+    with deployment_lock(engine, f"room-{owner_id}"):
+        yield
 
 
 def used_bytes(session: Session, owner_id: int) -> int:

@@ -40,7 +40,7 @@ from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError
 from albumen_server.ingest import clean_filename, existing_photo
 from albumen_server.models import Album, Upload, utcnow
-from albumen_server.quotas import ensure_room
+from albumen_server.quotas import ensure_room, room_held
 from albumen_server.schemas import is_sha256, is_uuid
 from albumen_server.tus_body import (
     CHECKSUM_ALGORITHMS,
@@ -221,7 +221,7 @@ def _created_upload(
         raise TusError(400, "invalid_metadata", "content_type is longer than 100 characters")
 
     now = utcnow()
-    with context.db.session() as session:
+    with room_held(context.db.engine, owner_id, owner.quota_bytes), context.db.session() as session:
         album = session.get(Album, album_id)
         if album is None or album.owner_id != owner_id:
             raise TusError(404, "not_found", f"album {album_id} does not exist")

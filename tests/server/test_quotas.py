@@ -6,6 +6,8 @@ more; another owner is not affected; `none` lifts it."""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.server.test_owners_admin import as_owner
 from tests.server.uploading import ask_to_upload, put_preview, upload_photo
@@ -104,3 +106,35 @@ def test_quota_commands_name_what_is_wrong(fresh_server: ServerProcess) -> None:
     given = server_admin(fresh_server, "owners", "quota", "--name", "dora", "50G")
     assert given.stdout == "'dora' may keep 50.0 GB; 0 B used.\n", "as the list shows sizes"
     assert _quota_of(fresh_server, "dora") == 50 * 1000**3
+
+
+def test_uploads_started_together_never_pass_the_quota_together(
+    fresh_server: ServerProcess,
+) -> None:
+    """Each check holds the owner's room until its file is recorded (quotas.room_held): twelve
+    new files asked for at the same moment, as tus creations and as arriving photos' previews,
+    from twelve connections, with room for three of them."""
+    server = fresh_server
+    token = create_token(server.data, "fay", database=server.database)
+    fay = as_owner(server, token)
+    album_id = _album(fay)
+    photos = [photo_jpeg((400, 300), seed=100 + n) for n in range(12)]
+    size = max(len(photo) for photo in photos)
+    room = 3 * size + size // 2
+    server_admin(server, "owners", "quota", "--name", "fay", str(room))
+    start = threading.Barrier(len(photos))
+
+    def ask(index: int) -> int:
+        connection = as_owner(server, token)  # a session of its own: requests' are not shared
+        start.wait(timeout=30)
+        if index % 2:
+            return put_preview(connection, new_id(), album_id, photos[index]).status_code
+        return ask_to_upload(
+            connection, album_id, photos[index], f"IMG_{index:04}.JPG", new_id()
+        ).status_code
+
+    with ThreadPoolExecutor(len(photos)) as pool:
+        answers = list(pool.map(ask, range(len(photos))))
+    assert sorted(answers) == [201] * 3 + [507] * 9, answers
+    me = fay.api("GET", "/api/me").json()
+    assert me["stored_bytes"] <= room
