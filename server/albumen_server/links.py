@@ -36,6 +36,8 @@ def link_out(link: Link, base: str) -> LinkOut:
         revoked_at=link.revoked_at,
         view_count=link.view_count,
         last_viewed_at=link.last_viewed_at,
+        download_count=link.download_count,
+        last_downloaded_at=link.last_downloaded_at,
         created_at=link.created_at,
         updated_at=link.updated_at,
     )
@@ -91,6 +93,7 @@ def put_link(
                 album_id=body.album_id,
                 token=body.token,
                 view_count=0,
+                download_count=0,
                 created_at=now,
             )
             session.add(link)

@@ -153,6 +153,9 @@ class Link(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Zips, originals and web sizes saved through the link (link_activity).
+    download_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -228,6 +228,8 @@ class LinkOut(BaseModel):
     revoked_at: datetime | None
     view_count: int
     last_viewed_at: datetime | None
+    download_count: int
+    last_downloaded_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

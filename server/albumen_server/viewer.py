@@ -20,15 +20,13 @@ import logging
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
-from starlette.background import BackgroundTask
 
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError
+from albumen_server.link_activity import view_counted
 from albumen_server.link_previews import is_link_preview
-from albumen_server.models import Link, utcnow
+from albumen_server.models import utcnow
 from albumen_server.picks_drafts import COOKIE as PICK_COOKIE
 from albumen_server.picks_drafts import PickPanel, draft_id_of, pick_panel
 from albumen_server.viewer_access import (
@@ -61,21 +59,6 @@ router = APIRouter(prefix="/s", tags=["viewer"], include_in_schema=True)
 NO_STORE = {"Cache-Control": "private, no-store"}
 
 
-def _count_view(context: ServerContext, link_id: str) -> None:
-    """One more view of the link, written once the page has gone out: a write may wait (on
-    SQLite, for an upload's transaction to commit; for a checkpoint) and must not hold the page
-    back. A view that cannot be written (a full disk) is lost; the page the viewer has is not."""
-    try:
-        with context.db.session() as session:
-            session.execute(
-                update(Link)
-                .where(Link.id == link_id)
-                .values(view_count=Link.view_count + 1, last_viewed_at=utcnow())
-            )
-    except (SQLAlchemyError, OSError) as error:
-        log.warning("a view of link %s was not counted: %s", link_id, error)
-
-
 @router.get("/{token}", response_class=HTMLResponse)
 async def gallery(token: str, request: Request, context: Context) -> Response:
     try:
@@ -94,7 +77,7 @@ async def gallery(token: str, request: Request, context: Context) -> Response:
     page["available"] = available_until(grant.expires_at, utcnow())
     # A view is a person's, not a chat app's fetching the page for a preview of the link.
     preview = is_link_preview(request.headers.get("user-agent"))
-    counted = None if preview else BackgroundTask(_count_view, context, grant.link_id)
+    counted = None if preview else view_counted(context, grant.link_id)
     return streamed_page(request, "gallery.html", page, page_headers(context), after=counted)
 
 

@@ -36,6 +36,7 @@ from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import Kind, derivative
 from albumen_server.derivatives import DerivativeError
 from albumen_server.errors import ApiError, still_arriving
+from albumen_server.link_activity import download_counted
 from albumen_server.models import Photo
 from albumen_server.picks import from_another_site
 from albumen_server.schemas import MAX_PHOTO_ORDER
@@ -145,7 +146,8 @@ async def photo_image(
         headers["Content-Disposition"] = _attachment(_web_name(photo.filename))
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return Response(data, media_type="image/jpeg", headers=headers)
+    counted = download_counted(context, grant.link_id) if download else None
+    return Response(data, media_type="image/jpeg", headers=headers, background=counted)
 
 
 # -- originals, as uploaded or stripped -------------------------------------------------------
@@ -216,6 +218,7 @@ async def _original(
         itertools.chain([first], chunks),
         media_type=photo.content_type or "application/octet-stream",
         headers=headers,
+        background=download_counted(context, grant.link_id),
     )
 
 
@@ -342,4 +345,5 @@ async def _zip_answer(
             "Content-Disposition": _attachment(f"{name}.zip"),
             "Cache-Control": "private, no-store",
         },
+        background=download_counted(context, grant.link_id),
     )
