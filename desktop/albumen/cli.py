@@ -141,7 +141,7 @@ def cmd_albums(options: argparse.Namespace) -> int:
 
 
 def cmd_links(options: argparse.Namespace) -> int:
-    from albumen.core.link_state import effective_state, link_allows
+    from albumen.core.link_state import activity, effective_state, link_allows
 
     client = open_client(options)
     try:
@@ -154,7 +154,7 @@ def cmd_links(options: argparse.Namespace) -> int:
             album_id = album.id
         for link in client.store.links(album_id):
             url = expected_url(client, link)
-            views = f"{link.view_count} views"
+            views = activity(link)
             label = link.settings.label or "-"
             state = effective_state(link).value
             allows = ",".join(link_allows(link)) or "-"

@@ -10,7 +10,7 @@ from pathlib import Path
 from albumen.core.backend import Backend
 from albumen.core.credentials import Credentials
 from albumen.core.link_rules import allowed_download, downloads_for, settled
-from albumen.core.link_state import link_allows
+from albumen.core.link_state import activity, link_allows
 from albumen.core.model import Download, LinkSettings, LinkState
 from albumen.core.owner import Owner
 from albumen.core.settings import Settings
@@ -145,3 +145,24 @@ def test_a_watermarked_link_reaches_the_server_and_the_pull_keeps_it(
         assert shared_server.api("GET", f"/api/links/{link.id}").json()["watermark"] is None
     finally:
         store.close()
+
+
+def test_a_version_7_store_keeps_its_links_with_nothing_downloaded_yet(tmp_path: Path) -> None:
+    path = tmp_path / "albumen.sqlite3"
+    old_store(
+        path,
+        7,
+        "INSERT INTO links (id, album_id, token, download, show_metadata, show_location,"
+        " has_password, state, view_count, watermark, created_at) VALUES ('l1','a1',"
+        " 't'||hex(randomblob(16)), 'web', 0, 0, 0, 'active', 4, '© Anna', ?)",
+    )
+    store = Store(path)
+    try:
+        assert store.schema_version == len(MIGRATIONS) >= 8
+        link = store.link("l1")
+        assert (link.view_count, link.settings.watermark) == (4, "© Anna")
+        assert (link.download_count, link.last_downloaded_at) == (0, None)
+        assert activity(link) == "4 views, 0 downloads"
+    finally:
+        store.close()
+    assert path.with_name("albumen.sqlite3.v7.bak").exists(), "copied aside before migrating"

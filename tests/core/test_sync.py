@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from albumen.core.backend import Backend, BackendError
 from albumen.core.credentials import Credentials
+from albumen.core.link_state import activity
 from albumen.core.model import Download, LinkSettings, LinkState, PhotoState
 from albumen.core.scan import scan
 from albumen.core.store import Store
@@ -88,7 +89,8 @@ def test_links_go_live_and_their_views_come_back(
     store = Store(tmp_path / "s.sqlite3")
     album = store.create_album("Views")
     store.add_photos(album.id, scan(_photos(tmp_path / "in", 1, start=600)).photos)
-    link = store.create_link(album.id, LinkSettings(label="Ann"), has_password=False)
+    settings = LinkSettings(label="Ann", download=Download.WEB)
+    link = store.create_link(album.id, settings, has_password=False)
     service = _service(store, shared_server.url, shared_server.token)
     service.sync_once()
     live = store.link(link.id)
@@ -103,6 +105,22 @@ def test_links_go_live_and_their_views_come_back(
     wait_until(lambda: counted() == 2, what="both views counted")
     service.sync_once()
     assert store.link(link.id).view_count == 2
+    assert (store.link(link.id).download_count, store.link(link.id).last_downloaded_at) == (
+        0,
+        None,
+    )
+    # What they took comes back too (a web size saved as a file).
+    photo_id = store.photos(album.id)[0].id
+    saved = requests.get(f"{live.url}/photos/{photo_id}/preview?download=1", timeout=30)
+    assert saved.status_code == 200
+    wait_until(
+        lambda: shared_server.api("GET", f"/api/links/{link.id}").json()["download_count"] == 1,
+        what="the download counted",
+    )
+    service.sync_once()
+    taken = store.link(link.id)
+    assert taken.download_count == 1 and taken.last_downloaded_at is not None
+    assert activity(taken) == "2 views, 1 download"
     # Revoked from elsewhere (another device): the pull shows it.
     shared_server.api("DELETE", f"/api/links/{link.id}")
     service.sync_once()

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -113,6 +114,8 @@ def test_share_a_folder_with_a_password_then_revoke(
 
     links = _albumen(data, "links", "Lofoten", server=shared_server)
     assert url in links.stdout and "active" in links.stdout
+    columns = links.stdout.strip().splitlines()[-1].split("\t")
+    assert re.fullmatch(r"\d+ views?, \d+ downloads?", columns[1]), columns
     revoked = _albumen(data, "revoke", url, server=shared_server)
     assert revoked.returncode == 0, revoked.stderr
     assert viewer.get(url, timeout=30).status_code == 404

@@ -4,6 +4,7 @@ anything is saved, and Settings ▸ New links gives new links their watermark.""
 
 from __future__ import annotations
 
+import requests
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QComboBox
@@ -17,7 +18,7 @@ from albumen.ui.settings_dialog import SettingsDialog
 from albumen.ui.share_dialog import ShareDialog
 from albumen.ui.watermark_box import NO_ORIGINALS
 from albumen_photo.watermark import MAX_CHARACTERS
-from tests.support import ServerProcess
+from tests.support import ServerProcess, wait_until
 
 
 def _offered(combo: QComboBox) -> list[str]:
@@ -88,6 +89,20 @@ def test_a_watermark_typed_by_keyboard_turns_originals_into_web_sizes_on_the_ser
     panel.model.set_album(album.id)
     panel.select(made.id)
     assert "“© Anna Berg” over every picture" in panel.details.text()
+    assert "<b>Downloaded</b>&nbsp;</td><td>not yet" in panel.details.text()
+
+    # The client takes the proofs (web sizes, watermarked): the panel says so after a sync.
+    url = context.link_url(context.store.link(made.id))
+    assert requests.get(f"{url}/download", timeout=30).status_code == 200
+    wait_until(
+        lambda: shared_server.api("GET", f"/api/links/{made.id}").json()["download_count"] == 1,
+        what="the zip counted",
+    )
+    context.sync.request_sync()
+    qtbot.waitUntil(lambda: context.store.link(made.id).download_count == 1, timeout=30_000)
+    panel.model.set_album(album.id)
+    panel.select(made.id)
+    assert "<b>Downloaded</b>&nbsp;</td><td>once, last " in panel.details.text()
 
     edit = ShareDialog(context, album.id, link=context.store.link(made.id))
     qtbot.addWidget(edit)

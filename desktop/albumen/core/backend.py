@@ -61,6 +61,8 @@ class RemoteLink:
     expires_at: datetime | None
     view_count: int
     last_viewed_at: datetime | None
+    download_count: int = 0  # a server from before download counts says nothing: 0
+    last_downloaded_at: datetime | None = None
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -336,6 +338,8 @@ class Backend(TusUploads):
             expires_at=_parse(item.get("expires_at")),
             view_count=int(item.get("view_count") or 0),
             last_viewed_at=_parse(item.get("last_viewed_at")),
+            download_count=int(item.get("download_count") or 0),
+            last_downloaded_at=_parse(item.get("last_downloaded_at")),
         )
 
 

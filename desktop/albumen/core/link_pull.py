@@ -38,5 +38,7 @@ def pull_links(store: Store, backend: Backend, retrying: Retrying) -> None:
             url=other.url,
             view_count=other.view_count,
             last_viewed_at=other.last_viewed_at,
+            download_count=other.download_count,
+            last_downloaded_at=other.last_downloaded_at,
             revoked_at=other.revoked_at,
         )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from albumen.core.model import Download, Link, LinkState
+from albumen.core.wording import count
 
 
 def effective_state(link: Link, now: datetime | None = None) -> LinkState:
@@ -77,3 +78,9 @@ ONLY_HERE = (
     "it to anyone, connect a sharing server (Settings ▸ Server, or `albumen login` with the "
     "pairing address your server's administrator sent)."
 )
+
+
+def activity(link: Link) -> str:
+    """What the link's viewers did, in a few words: "12 views, 3 downloads" (the server counts
+    both: a download is a zip, an original or a web size saved as a file)."""
+    return f"{count(link.view_count, 'view')}, {count(link.download_count, 'download')}"

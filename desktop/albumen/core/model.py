@@ -129,6 +129,8 @@ class Link:
     url: str | None = None
     view_count: int = 0
     last_viewed_at: datetime | None = None
+    download_count: int = 0  # zips, originals and web sizes taken through the link
+    last_downloaded_at: datetime | None = None
     revoked_at: datetime | None = None
 
 

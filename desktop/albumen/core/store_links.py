@@ -115,6 +115,8 @@ class LinkRecords:
         url: str | None = None,
         view_count: int | None = None,
         last_viewed_at: datetime | None = None,
+        download_count: int | None = None,
+        last_downloaded_at: datetime | None = None,
         revoked_at: datetime | None = None,
     ) -> None:
         with self._database.transaction() as db:
@@ -125,6 +127,8 @@ class LinkRecords:
                 " url=COALESCE(?, url),"
                 " view_count=COALESCE(?, view_count),"
                 " last_viewed_at=COALESCE(?, last_viewed_at),"
+                " download_count=COALESCE(?, download_count),"
+                " last_downloaded_at=COALESCE(?, last_downloaded_at),"
                 " revoked_at=COALESCE(?, revoked_at) WHERE id=?",
                 (
                     LinkState.REVOKE_PENDING.value,
@@ -134,6 +138,8 @@ class LinkRecords:
                     url,
                     view_count,
                     time_text(last_viewed_at),
+                    download_count,
+                    time_text(last_downloaded_at),
                     time_text(revoked_at),
                     link_id,
                 ),

@@ -123,6 +123,8 @@ def link_from_row(row: sqlite3.Row) -> Link:
         url=row["url"],
         view_count=row["view_count"],
         last_viewed_at=parse_time(row["last_viewed_at"]),
+        download_count=row["download_count"],
+        last_downloaded_at=parse_time(row["last_downloaded_at"]),
         revoked_at=parse_time(row["revoked_at"]),
     )
 

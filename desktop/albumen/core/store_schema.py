@@ -112,6 +112,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE links ADD COLUMN watermark TEXT;
     """,
+    # 8: what a link's viewers took, as the server counts it (views came with the first schema)
+    """
+    ALTER TABLE links ADD COLUMN download_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE links ADD COLUMN last_downloaded_at TEXT;
+    """,
 ]
 
 

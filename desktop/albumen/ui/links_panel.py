@@ -92,6 +92,13 @@ def _picks_words(settings: LinkSettings) -> str:
     return f"viewers may send up to {limit} favourites" if limit else "viewers may send favourites"
 
 
+def _downloaded_words(link: Link) -> str:
+    if not link.download_count:
+        return "not yet"
+    times = "once" if link.download_count == 1 else f"{link.download_count} times"
+    return f"{times}, last {_when(link.last_downloaded_at)}"
+
+
 def _watermark_words(settings: LinkSettings) -> str:
     if settings.watermark is None:
         return "none"
@@ -348,6 +355,7 @@ class LinksPanel(QWidget):
             ("Watermark", _watermark_words(settings)),
             ("Expires", _when(settings.expires_at, "never")),
             ("Last viewed", _when(link.last_viewed_at, "never")),
+            ("Downloaded", _downloaded_words(link)),
         ]
         self.details.setText(
             "<table>"
