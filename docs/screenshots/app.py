@@ -1,7 +1,7 @@
 """Screenshots of the desktop app in its main states, on a fresh data folder and its embedded
 server, as an owner goes through them: empty, uploading, the album with its photos, one photo
 in the loupe (fitted and at 100 %), the album in a 1024×700 window, the share dialog and what
-it hands over, the album's links, and the picks two viewers sent (the grid showing only the
+it hands over (and the dialog for proofs: picks and a watermark), the album's links, and the picks two viewers sent (the grid showing only the
 picked photos).
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/app.py
@@ -190,6 +190,16 @@ def main() -> int:
             dialog.no_password.setChecked(True)
             settle(app)
             save(dialog, "app-share-open.png")
+            proofs = ShareDialog(context, album.id, window)  # proofs: picks and a watermark
+            proofs.label_edit.setText("Proofs for Anna")
+            proofs.picks_check.setChecked(True)
+            proofs.pick_limit.setValue(30)
+            proofs.watermark.check.setChecked(True)
+            proofs.watermark.edit.setText("© Amélie Berg Photography")
+            proofs.show()
+            settle(app)
+            save(proofs, "app-share-proofs.png")
+            proofs.close()
             dialog.generate_option.setChecked(True)
             dialog.save()
             settle(app, 1.5)
