@@ -362,3 +362,10 @@ def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
+
+
+def remote_link(server: ServerProcess, url: str) -> dict[str, object]:
+    """The server's account of the link at `url` (`GET /api/links`): what the app sent it."""
+    links = server.api("GET", "/api/links").json()["links"]
+    [link] = [link for link in links if link["url"] == url]
+    return dict(link)

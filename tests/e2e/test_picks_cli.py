@@ -13,19 +13,13 @@ from pathlib import Path
 
 import requests
 
-from tests.support import ServerProcess, photo_jpeg, run_albumen
+from tests.support import ServerProcess, photo_jpeg, remote_link, run_albumen
 
 
 def _share(data: Path, server: ServerProcess, folder: Path, album: str, *extra: str) -> str:
     result = run_albumen(data, "share", str(folder), "--album", album, *extra, token=server.token)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
-
-
-def _remote_link(server: ServerProcess, url: str) -> dict[str, object]:
-    links = server.api("GET", "/api/links").json()["links"]
-    [link] = [link for link in links if link["url"] == url]
-    return dict(link)
 
 
 def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
@@ -40,16 +34,16 @@ def test_share_allow_picks_reaches_the_server_and_picks_prints_them(
     (data / "settings.json").write_text(json.dumps({"server_url": shared_server.url}))
 
     url = _share(data, shared_server, folder, "Proofs", "--allow-picks")
-    assert _remote_link(shared_server, url)["allow_picks"] is True
+    assert remote_link(shared_server, url)["allow_picks"] is True
     plain = _share(data, shared_server, folder, "Proofs")
-    assert _remote_link(shared_server, plain)["allow_picks"] is False, "off unless asked"
+    assert remote_link(shared_server, plain)["allow_picks"] is False, "off unless asked"
     refused = requests.put(f"{plain}/picks/{uuid.uuid4()}", json={"name": "X", "photo_ids": []})
     assert refused.status_code == 404
     listed = run_albumen(data, "links", "Proofs", token=shared_server.token)
     allows = {line.split("\t")[3]: line.split("\t")[5] for line in listed.stdout.splitlines()}
     assert allows == {url: "picks", plain: "-"}, listed.stdout
     limited = _share(data, shared_server, folder, "Proofs", "--pick-limit", "2")
-    remote = _remote_link(shared_server, limited)
+    remote = remote_link(shared_server, limited)
     assert (remote["allow_picks"], remote["pick_limit"]) == (True, 2), "implies --allow-picks"
     listed = run_albumen(data, "links", "Proofs", token=shared_server.token)
     assert f"{limited}\t" in listed.stdout and "\tpicks up to 2" in listed.stdout

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from albumen_photo.watermark import MAX_CHARACTERS
-from tests.support import ServerProcess, photo_jpeg, run_albumen
+from tests.support import ServerProcess, photo_jpeg, remote_link, run_albumen
 
 
 def _client(tmp_path: Path, server: ServerProcess) -> tuple[Path, Path]:
@@ -20,12 +20,6 @@ def _client(tmp_path: Path, server: ServerProcess) -> tuple[Path, Path]:
     data.mkdir()
     (data / "settings.json").write_text(json.dumps({"server_url": server.url}))
     return folder, data
-
-
-def _remote_link(server: ServerProcess, url: str) -> dict[str, object]:
-    links = server.api("GET", "/api/links").json()["links"]
-    [link] = [link for link in links if link["url"] == url]
-    return dict(link)
 
 
 def test_share_with_a_watermark_makes_a_watermarked_link_of_web_sizes(
@@ -46,7 +40,7 @@ def test_share_with_a_watermark_makes_a_watermarked_link_of_web_sizes(
     )
     assert shared.returncode == 0, shared.stderr
     url = shared.stdout.strip().splitlines()[-1]
-    remote = _remote_link(shared_server, url)
+    remote = remote_link(shared_server, url)
     assert remote["watermark"] == "© Anna Berg"
     assert remote["download"] in ("web", "none")
     listed = run_albumen(data, "links", "Watermarked", token=shared_server.token)
@@ -58,7 +52,7 @@ def test_share_with_a_watermark_makes_a_watermarked_link_of_web_sizes(
     )
     assert plain.returncode == 0, plain.stderr
     unmarked = plain.stdout.strip().splitlines()[-1]
-    assert _remote_link(shared_server, unmarked)["watermark"] is None, "none unless asked"
+    assert remote_link(shared_server, unmarked)["watermark"] is None, "none unless asked"
 
 
 def test_a_watermark_that_cannot_be_is_refused_naming_why(
