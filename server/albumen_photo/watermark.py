@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -33,6 +34,10 @@ WIDTH_SHARE = 0.5  # the text spans about half the picture's width...
 HEIGHT_SHARE = 0.2  # ...and is never taller than a fifth of its height (panoramas, short words)
 _PROBE_SIZE = 32  # the size glyphs are compared at, to tell a drawn one from the empty box
 _ABSENT = "\U000f0000"  # a private-use character no font here has: what the empty box looks like
+_FREETYPE = threading.Lock()
+"""One FreeType face is shared by the server's rendering threads, and FreeType's faces are not
+safe to use from two threads at once: the text is drawn under this lock (the compositing and
+the encoding, most of the time, are not)."""
 FONT_FILES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian, Ubuntu
     "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",  # Fedora
@@ -91,7 +96,8 @@ def _drawable(character: str) -> bool:
     """Whether the font has a glyph for `character`: Pillow does not say, so its picture is
     compared with the picture of a character no font has (the font's empty box)."""
     font = _font(_PROBE_SIZE)
-    return _glyph(font, character) != _glyph(font, _ABSENT)
+    with _FREETYPE:
+        return _glyph(font, character) != _glyph(font, _ABSENT)
 
 
 def _glyph(font: ImageFont.FreeTypeFont, character: str) -> tuple[tuple[int, int], bytes]:
@@ -103,7 +109,9 @@ def _fitted_font(text: str, width: int, height: int) -> ImageFont.FreeTypeFont:
     """The largest size (in whole points) whose text is at most half the width wide and a fifth
     of the height tall, measured once at a reference size (the text's extent grows in step)."""
     reference = 100
-    left, top, right, bottom = _font(reference).getbbox(text)
+    font = _font(reference)
+    with _FREETYPE:
+        left, top, right, bottom = font.getbbox(text)
     scale = min(
         WIDTH_SHARE * width / max(1, right - left), HEIGHT_SHARE * height / max(1, bottom - top)
     )
@@ -117,15 +125,16 @@ def draw(image: Image.Image, text: str) -> Image.Image:
     stroke = max(1, round(font.size / 24))
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     pen = ImageDraw.Draw(layer)
-    pen.text(
-        (width / 2, height / 2),
-        text,
-        font=font,
-        anchor="mm",
-        fill=TEXT_FILL,
-        stroke_width=stroke,
-        stroke_fill=OUTLINE_FILL,
-    )
+    with _FREETYPE:
+        pen.text(
+            (width / 2, height / 2),
+            text,
+            font=font,
+            anchor="mm",
+            fill=TEXT_FILL,
+            stroke_width=stroke,
+            stroke_fill=OUTLINE_FILL,
+        )
     return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
 
 
