@@ -212,6 +212,8 @@ def cmd_sync(options: argparse.Namespace) -> int:
         )
         for news in result.new_picks:  # lists of picks not seen before
             print(news.text())
+        for touched in result.link_news:  # links opened or downloaded from, the first time
+            print(touched.text())
         for failure in result.failed:
             print(f"failed {failure}", file=sys.stderr)
         if result.offline:

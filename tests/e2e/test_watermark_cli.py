@@ -1,5 +1,6 @@
 """`albumen share --watermark` against a real server: the link the server keeps draws the text
-and offers no originals, `albumen links` says so, and what cannot be a watermarked link is
+and offers no originals, `albumen links` says so, `albumen sync` tells when the client first
+opened it and took the photos, and what cannot be a watermarked link is
 refused with exit 2 before anything is queued."""
 
 from __future__ import annotations
@@ -7,8 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import requests
+
 from albumen_photo.watermark import MAX_CHARACTERS
-from tests.support import ServerProcess, photo_jpeg, remote_link, run_albumen
+from tests.support import ServerProcess, photo_jpeg, remote_link, run_albumen, wait_until
 
 
 def _client(tmp_path: Path, server: ServerProcess) -> tuple[Path, Path]:
@@ -46,6 +49,23 @@ def test_share_with_a_watermark_makes_a_watermarked_link_of_web_sizes(
     listed = run_albumen(data, "links", "Watermarked", token=shared_server.token)
     [line] = listed.stdout.splitlines()
     assert line.split("\t")[3] == url and line.split("\t")[5] == "download web,watermark"
+
+    # The client opens the proofs and takes them: the next sync says so, once.
+    assert requests.get(url, timeout=30).status_code == 200
+    assert requests.get(f"{url}/download", timeout=30).status_code == 200
+    wait_until(
+        lambda: (
+            remote_link(shared_server, url)["download_count"] == 1
+            and remote_link(shared_server, url)["view_count"] == 1
+        ),
+        what="the view and the download counted",
+    )
+    synced = run_albumen(data, "sync", token=shared_server.token)
+    assert synced.returncode == 0, synced.stderr
+    told = "A link to Watermarked was opened, and photos were downloaded through it"
+    assert told in synced.stdout.splitlines()
+    again = run_albumen(data, "sync", token=shared_server.token)
+    assert told not in again.stdout, "told once"
 
     plain = run_albumen(
         data, "share", str(folder), "--album", "Watermarked", token=shared_server.token

@@ -1,6 +1,6 @@
 """Links' state as the server knows it, brought back into the local store after each drain:
-view counts, and revocations and expiries that happened elsewhere (another computer, the
-server's administrator, time)."""
+view and download counts (and the news in them: `link_news`), and revocations and expiries
+that happened elsewhere (another computer, the server's administrator, time)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from albumen.core.backend import Backend
+from albumen.core.link_news import LinkNews
 from albumen.core.model import LinkState
 from albumen.core.store import Store
 
 Retrying = Callable[[Callable[[], Any]], Any]
 
 
-def pull_links(store: Store, backend: Backend, retrying: Retrying) -> None:
+def pull_links(store: Store, backend: Backend, retrying: Retrying) -> list[LinkNews]:
     """Every link the store knows gets the server's word on it; a revoke still queued here is
-    never shown as done."""
+    never shown as done. Returns what is news: links opened, or downloaded from, for the first
+    time."""
     remote = {link.id: link for link in retrying(backend.links)}
     now = datetime.now(UTC)
+    news: list[LinkNews] = []
+    titles: dict[str, str] = {}
     for link in store.links():
         other = remote.get(link.id)
         if other is None:
@@ -42,3 +46,11 @@ def pull_links(store: Store, backend: Backend, retrying: Retrying) -> None:
             last_downloaded_at=other.last_downloaded_at,
             revoked_at=other.revoked_at,
         )
+        if link.album_id not in titles:
+            titles[link.album_id] = store.album(link.album_id).title
+        fresh = LinkNews.between(
+            link, other.view_count, other.download_count, titles[link.album_id]
+        )
+        if fresh is not None:
+            news.append(fresh)
+    return news

@@ -34,6 +34,7 @@ from albumen.core.backend import (
     ServerFull,
 )
 from albumen.core.credentials import Credentials
+from albumen.core.link_news import LinkNews
 from albumen.core.link_pull import pull_links
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.pick_pull import pull_picks
@@ -65,6 +66,7 @@ class SyncReport:
     offline: str | None = None  # why the drain stopped early, when it did
     remaining: int = 0
     new_picks: list[PickNews] = field(default_factory=list)  # lists the owner has not seen
+    link_news: list[LinkNews] = field(default_factory=list)  # links first opened or downloaded
     storage: StorageUse | None = None  # the owner's room on the server, as the sync left it
 
     @property
@@ -261,7 +263,7 @@ class SyncService:
         try:
             self._drain(report, arrivals)
             if report.offline is None:
-                pull_links(self.store, self.backend, self.with_retries)
+                report.link_news = pull_links(self.store, self.backend, self.with_retries)
                 report.new_picks = pull_picks(self.store, self.backend, self.with_retries).news
                 report.storage = self._storage_use()
         except OfflineError as error:

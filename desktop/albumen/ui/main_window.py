@@ -440,6 +440,7 @@ class MainWindow(ActionsWindow):
         albums = [self.albums.album_at(row) for row in range(self.albums.rowCount())]
         self.tray.albums_synced(albums, bool(report.uploaded))
         self.tray.picks_arrived(report.new_picks)
+        self.tray.links_touched(report.link_news)
         if report.storage is not None:  # the room used moves with every sync, online or not
             self._update_connection(self.context.sync.connection.value)
 

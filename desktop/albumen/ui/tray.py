@@ -1,7 +1,8 @@
 """The tray icon: it keeps uploads going when the window is closed, shows their progress in its
 tooltip, says once when an album is fully uploaded, and tells the owner of viewers' picks that
 came with a sync ("Anna picked 23 photos from Lofoten": what is new is the core's rule,
-`Store.receive_picks`, and so is the wording, `albumen.core.picks.announcement`).
+`Store.receive_picks`, and so is the wording, `albumen.core.picks.announcement`), and of links
+opened or downloaded from for the first time (`albumen.core.link_news`).
 
 Where the desktop has no tray, `Tray` does nothing and `available` is False: closing the window
 then quits, as the owner would otherwise have no way back to it.
@@ -14,6 +15,8 @@ from collections.abc import Callable, Sequence
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QSystemTrayIcon
 
+from albumen.core import link_news
+from albumen.core.link_news import LinkNews
 from albumen.core.model import Album
 from albumen.core.picks import PickNews, announcement
 
@@ -26,6 +29,7 @@ class Tray:
     ) -> None:
         self._notified_shared: set[str] = set()
         self.last_message: tuple[str, str] | None = None  # the last news of picks (tests read it)
+        self.last_link_message: tuple[str, str] | None = None  # and of links
         self._icon: QSystemTrayIcon | None = None
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return
@@ -65,6 +69,14 @@ class Tray:
         """One message for the lists of picks a sync brought that the owner has not seen."""
         said = announcement(news)
         self.last_message = said or self.last_message
+        if said is not None and self._icon is not None:
+            self._icon.showMessage(*said)
+
+    def links_touched(self, news: Sequence[LinkNews]) -> None:
+        """One message for the links a sync found opened, or downloaded from, for the first
+        time."""
+        said = link_news.announcement(news)
+        self.last_link_message = said or self.last_link_message
         if said is not None and self._icon is not None:
             self._icon.showMessage(*said)
 
