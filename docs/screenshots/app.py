@@ -1,8 +1,9 @@
 """Screenshots of the desktop app in its main states, on a fresh data folder and its embedded
 server, as an owner goes through them: empty, uploading, the album with its photos, one photo
 in the loupe (fitted and at 100 %), the album in a 1024×700 window, the share dialog and what
-it hands over (and the dialog for proofs: picks and a watermark), the album's links, and the picks two viewers sent (the grid showing only the
-picked photos).
+it hands over (and the dialog for proofs: picks and a watermark, with the cover as the link's
+viewers will see it), the album's links, and the picks two viewers sent (the grid showing only
+the picked photos).
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/app.py
 
@@ -197,6 +198,8 @@ def main() -> int:
             proofs.watermark.check.setChecked(True)
             proofs.watermark.edit.setText("© Amélie Berg Photography")
             proofs.show()
+            preview = proofs.watermark_preview
+            wait(app, lambda: not preview.isHidden(), 30, "the watermark's preview")
             settle(app)
             save(proofs, "app-share-proofs.png")
             proofs.close()

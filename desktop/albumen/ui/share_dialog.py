@@ -40,6 +40,7 @@ from albumen.ui.originals_note import OriginalsNote
 from albumen.ui.pick_limit_box import limit_of, pick_limit_box
 from albumen.ui.theme import tone
 from albumen.ui.watermark_box import WatermarkBox
+from albumen.ui.watermark_preview import WatermarkPreview
 
 MIN_PASSWORD = 8  # chosen passwords; guessing is also rate-limited per link and address
 
@@ -211,7 +212,13 @@ class ShareDialog(QDialog):
         form.addRow("P&icks each:", self.pick_limit)
         self.picks_check.toggled.connect(self.pick_limit.setEnabled)
         self.watermark = WatermarkBox("W&atermark")
-        form.addRow("", self.watermark)
+        # Under the box, the cover as the link's viewers will see it (while there is a text).
+        self.watermark_preview = WatermarkPreview(self.context, self.album.id, self.watermark)
+        self.watermark_preview.visibility_changed.connect(lambda _shown: self.adjustSize())
+        watermark_rows = QVBoxLayout()
+        watermark_rows.addWidget(self.watermark)
+        watermark_rows.addWidget(self.watermark_preview)
+        form.addRow("", watermark_rows)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(tone("error"))
