@@ -23,6 +23,7 @@ from albumen.core.backend_errors import OfflineError as OfflineError
 from albumen.core.backend_errors import ServerFull as ServerFull
 from albumen.core.link_state import works_only_here
 from albumen.core.model import LinkSettings, Pick
+from albumen.core.sections import Section
 from albumen.core.throttle import Throttle
 from albumen.core.tus_client import ServerExtensions, TusUploads
 from albumen.core.upload_bodies import ThrottledBody
@@ -173,14 +174,22 @@ class Backend(TusUploads):
         *,
         photo_order: list[str] | None = None,
         cover_photo_id: str | None = None,
+        sections: list[Section] | None = None,
     ) -> bool:
         """The album as the owner arranged it; ids the server has no photo for yet are
-        skipped there, so the order is sent again once uploads have landed. Whether this
-        request created the album (201): then it holds no photo."""
+        skipped there, so the order is sent again once uploads have landed. `sections` None
+        leaves the field out (the server keeps what it has: a server from before sections,
+        which refuses fields it does not know, still takes the album), `[]` clears them.
+        Whether this request created the album (201): then it holds no photo."""
         body: dict[str, Any] = {"title": title, "description": description}
         if photo_order is not None:
             body["photo_order"] = photo_order
             body["cover_photo_id"] = cover_photo_id
+        if sections is not None:
+            body["sections"] = [
+                {"title": section.title, "photo_ids": list(section.photo_ids)}
+                for section in sections
+            ]
         return self._request("PUT", f"/api/albums/{album_id}", json=body).status_code == 201
 
     def delete_album(self, album_id: str) -> None:

@@ -82,6 +82,9 @@ class Album:
     link_count: int = 0
     pick_count: int = 0  # viewers' lists of favourites received (see Pick)
     privacy: AlbumPrivacy = field(default_factory=lambda: AlbumPrivacy())
+    # The album has had sections at some point: its PUT carries `sections` from then on (`[]`
+    # once the last is gone); one that never had any leaves the field out, for older servers.
+    sections_used: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Photo:
     upload_url: str | None = None
     uploaded_bytes: int = 0
     preview: PreviewState = PreviewState.WANTED
+    section: str | None = None  # the title of the album's part it is in (core.sections)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Final
 from albumen.core.credentials import Credentials, KeyringUnavailableError
 from albumen.core.link_rules import settled
 from albumen.core.model import Album, Link, LinkSettings
+from albumen.core.sections import arranged
 from albumen.core.store import Store
 
 Listener = Callable[[str | None], None]
@@ -80,6 +81,20 @@ class Owner:
     def order_photos(self, album_id: str, photo_ids: Sequence[str]) -> None:
         self.store.order_photos(album_id, photo_ids)
         self._changed(album_id)
+
+    def put_in_section(
+        self, album_id: str, photo_ids: Sequence[str], title: str | None
+    ) -> str | None:
+        """Put the photos in section `title` (trimmed; spelled as the album already spells a
+        title that differs only in case), or out of any section for a blank or None title; they
+        move to the end of that section's photos, a new section starting at the end of the
+        album, so the album's order stays the order viewers see (the rule and why:
+        `core.sections.arranged`). Returns the title as kept. Refused (`SectionError`, naming
+        the field): a title over 100 characters or of more than one line, a 101st section."""
+        arrangement = arranged(self.store.photos(album_id), photo_ids, title)
+        self.store.set_section(album_id, arrangement.moved, arrangement.title, arrangement.order)
+        self._changed(album_id)
+        return arrangement.title
 
     def remove_photos(self, photo_ids: Sequence[str]) -> None:
         albums = {photo.album_id for i in photo_ids if (photo := self.store.find_photo(i))}

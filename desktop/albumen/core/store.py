@@ -307,6 +307,32 @@ class Store(LinkRecords, PickRecords):
             )
             outbox.enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
+    def set_section(
+        self, album_id: str, photo_ids: Sequence[str], title: str | None, order: Sequence[str]
+    ) -> None:
+        """Put the album's photos `photo_ids` in section `title` (None: in none) and the album
+        in `order` (`core.sections.arranged` makes both, with the rule), queued for the server
+        in the same transaction. From the first section on, the album's PUT carries its
+        sections (`Album.sections_used`). Ids of other albums' photos are ignored; the album's
+        photos `order` leaves out (added meanwhile) follow as they were."""
+        self.album(album_id)
+        with self._database.transaction() as db:
+            db.executemany(
+                "UPDATE photos SET section=? WHERE id=? AND album_id=?",
+                [(title, photo_id, album_id) for photo_id in photo_ids],
+            )
+            current = db.execute(
+                "SELECT id FROM photos WHERE album_id=? ORDER BY position", (album_id,)
+            ).fetchall()
+            ids = dict.fromkeys([*order, *(row["id"] for row in current)])
+            db.executemany(
+                "UPDATE photos SET position=? WHERE id=? AND album_id=?",
+                [(position, each, album_id) for position, each in enumerate(ids)],
+            )
+            if title is not None:
+                db.execute("UPDATE albums SET sections_used=1 WHERE id=?", (album_id,))
+            outbox.enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
+
     def arrangement_changed(self, album_id: str) -> None:
         """The server should hear the album's order and cover again (one waiting send)."""
         with self._database.transaction() as db:

@@ -68,6 +68,7 @@ def album_from_row(row: sqlite3.Row) -> Album:
             metadata=Exposure(row["metadata_exposure"]),
             strip_location=bool(row["strip_location"]),
         ),
+        sections_used=bool(row["sections_used"]),
     )
 
 
@@ -99,6 +100,7 @@ def _photo(keys: tuple[str, ...], values: tuple[object, ...]) -> Photo:
         upload_url=row["upload_url"],
         uploaded_bytes=row["uploaded_bytes"],
         preview=PreviewState(row["preview"]),
+        section=row["section"],
     )
 
 

@@ -117,6 +117,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE links ADD COLUMN download_count INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE links ADD COLUMN last_downloaded_at TEXT;
     """,
+    # 9: sections, an album in parts: each photo's section title (NULL: none), and whether the
+    # album has had sections (its PUT then carries them, `[]` once the last is gone)
+    """
+    ALTER TABLE photos ADD COLUMN section TEXT;
+    ALTER TABLE albums ADD COLUMN sections_used INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

@@ -39,6 +39,7 @@ from albumen.core.link_pull import pull_links
 from albumen.core.model import LinkState, Operation, OperationKind, Photo, PhotoState
 from albumen.core.pick_pull import pull_picks
 from albumen.core.picks import PickNews
+from albumen.core.sections import album_sections
 from albumen.core.storage_use import StorageUse
 from albumen.core.store import Store, StoreError
 from albumen.core.sync_events import Listener, SyncEvent
@@ -324,13 +325,15 @@ class SyncService:
             except StoreError:
                 return  # deleted since; its DELETE_ALBUM follows
             # The server takes the first MAX_PHOTO_ORDER ids; the rest follow by capture time.
-            order = [photo.id for photo in self.store.photos(album.id)][:MAX_PHOTO_ORDER]
+            photos = self.store.photos(album.id)[:MAX_PHOTO_ORDER]
             created = self.backend.put_album(
                 album.id,
                 album.title,
                 album.description,
-                photo_order=order,
+                photo_order=[photo.id for photo in photos],
                 cover_photo_id=album.cover_photo_id,
+                # Only an album that has had sections sends them (`[]` once none is left).
+                sections=album_sections(photos) if album.sections_used else None,
             )
             if created:
                 self.new_albums.add(album.id)
