@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from albumen_server import __version__
+from albumen_server import __version__, sections
 from albumen_server.auth import Context, Owned
 from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError, not_found, still_arriving
@@ -48,6 +48,7 @@ from albumen_server.schemas import (
     PhotoIn,
     PhotoList,
     PhotoOut,
+    SectionOut,
     Uuid,
 )
 
@@ -74,11 +75,15 @@ def _photo_count(session: Session, album_id: str) -> int:
 
 
 def _album_out(session: Session, album: Album) -> AlbumOut:
+    parts = sections.loads(album.sections)
+    if parts:  # as the album holds them now: one more query, for albums with sections only
+        parts = sections.as_present(album_photos(session, album.id), parts)
     return AlbumOut(
         id=album.id,
         title=album.title,
         description=album.description,
         cover_photo_id=album_cover(session, album),
+        sections=[SectionOut(title=s.title, photo_ids=list(s.photo_ids)) for s in parts],
         photo_count=_photo_count(session, album.id),
         created_at=album.created_at,
         updated_at=album.updated_at,
@@ -116,6 +121,12 @@ def put_album(
             album.cover_photo_id, changed = body.cover_photo_id, True
         if "photo_order" in given and set_photo_order(session, album_id, body.photo_order):
             changed = True
+        if "sections" in given:
+            kept = sections.dumps(
+                [sections.Section(s.title, tuple(s.photo_ids)) for s in body.sections or ()]
+            )
+            if kept != album.sections:
+                album.sections, changed = kept, True
         if changed:
             album.updated_at = now
         session.flush()

@@ -75,6 +75,8 @@ class Album(Base):
     # The photo the owner picked to stand for the album, kept as sent (no foreign key): it counts
     # only while it names a photo of this album, so it may arrive before that photo's upload.
     cover_photo_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Its parts as the owner sent them (JSON: albumen_server.sections); None: none.
+    sections: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

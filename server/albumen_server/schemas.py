@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from albumen_photo import watermark
+from albumen_server.sections import MAX_SECTIONS, MAX_TITLE
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -119,9 +120,53 @@ class Me(BaseModel):
 MAX_PHOTO_ORDER = 20_000
 
 
+def _section_title(value: str) -> str:
+    """A section's title as kept: one line, without the spaces around it, not blank."""
+    if _has_controls(value) or "\t" in value:
+        raise ValueError("must be one line, without control characters")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    if len(value) > MAX_TITLE:
+        raise ValueError(f"is {len(value)} characters long; at most {MAX_TITLE}")
+    return value
+
+
+class SectionIn(Strict):
+    title: Annotated[str, AfterValidator(_section_title)]
+    photo_ids: list[Uuid] = Field(max_length=MAX_PHOTO_ORDER)
+
+
+def _sections(value: list[SectionIn] | None) -> list[SectionIn] | None:
+    """The album's sections as a whole: titles once each (without regard to case), each photo
+    in one section at most, no more than the album could hold."""
+    if not value:
+        return None
+    if len(value) > MAX_SECTIONS:
+        raise ValueError(f"an album has at most {MAX_SECTIONS} sections, not {len(value)}")
+    titles: set[str] = set()
+    placed: set[str] = set()
+    for section in value:
+        if section.title.casefold() in titles:
+            raise ValueError(f"{section.title!r} comes twice")
+        titles.add(section.title.casefold())
+        for photo_id in section.photo_ids:
+            if photo_id in placed:
+                raise ValueError(f"photo {photo_id} is in two sections")
+            placed.add(photo_id)
+    if len(placed) > MAX_PHOTO_ORDER:
+        raise ValueError(f"at most {MAX_PHOTO_ORDER} photos in all, not {len(placed)}")
+    return value
+
+
+class SectionOut(BaseModel):
+    title: str
+    photo_ids: list[str]
+
+
 class AlbumIn(Strict):
-    """`photo_order` and `cover_photo_id` left out keep what the server has (older clients send
-    neither); `null` clears them."""
+    """`photo_order`, `cover_photo_id` and `sections` left out keep what the server has (older
+    clients send none of them); `null` clears them."""
 
     title: OneLine = Field(min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=20_000)
@@ -134,6 +179,11 @@ class AlbumIn(Strict):
     cover_photo_id: Uuid | None = Field(
         default=None, description="A photo of this album; any other id counts as no cover"
     )
+    sections: Annotated[list[SectionIn] | None, AfterValidator(_sections)] = Field(
+        default=None,
+        description="The album's parts in the order viewers see them, each a title and its "
+        "photos; photos in none come first",
+    )
 
 
 class AlbumOut(BaseModel):
@@ -141,6 +191,7 @@ class AlbumOut(BaseModel):
     title: str
     description: str | None
     cover_photo_id: str | None
+    sections: list[SectionOut] = Field(default_factory=list)
     photo_count: int
     created_at: datetime
     updated_at: datetime

@@ -28,6 +28,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from albumen_photo.policy import KeepPolicy
+from albumen_server import sections
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
@@ -141,12 +142,14 @@ def open_link(context: ServerContext, token: str, request: Request) -> Grant:
 
 
 def album_and_photos(context: ServerContext, album_id: str) -> tuple[Album, list[Photo]]:
-    """The album a grant opens, with its photos in album order."""
+    """The album a grant opens, with its photos in the gallery's order (the album's, by
+    section when it has sections: `albumen_server.sections`)."""
     with context.db.session() as session:
         album = session.get(Album, album_id)
         if album is None:
             raise Unavailable
-        return album, album_photos(session, album_id)
+        photos = album_photos(session, album_id)
+        return album, sections.in_gallery_order(photos, sections.loads(album.sections))
 
 
 def unavailable_page(request: Request) -> Response:

@@ -22,6 +22,7 @@ from typing import Any
 
 from albumen_photo.describe import day_range
 from albumen_photo.policy import KeepPolicy
+from albumen_server import sections
 from albumen_server.derivatives import LARGE, PREVIEW, PREVIEW_EDGE, SMALL, THUMB
 from albumen_server.facts import CameraFacts, facts_of_blob
 from albumen_server.models import Album, Link, Photo
@@ -277,12 +278,15 @@ def cover_of(album: Album, views: Sequence[PhotoView]) -> PhotoView | None:
 def gallery_context(
     token: str, album: Album, views: list[PhotoView], keep: KeepPolicy, download: str
 ) -> dict[str, object]:
-    """The gallery template's context (the server's map settings are added by the route)."""
+    """The gallery template's context (the server's map settings are added by the route).
+    `views` are in the gallery's order; `groups` are they by section (one untitled group for
+    an album without sections)."""
     return {
         "token": token,
         "album": album,
         "cover": cover_of(album, views),
         "photos": views,
+        "groups": section_groups(album, views),
         "places": places_of(views, keep),
         "dates": date_range(views) if keep.metadata else None,
         "download_size": download_size(download),
@@ -340,9 +344,30 @@ def photo_body(one: OnePhoto, keep: KeepPolicy) -> dict[str, object]:
     return body
 
 
-def _listing_item(view: PhotoView, keep: KeepPolicy) -> dict[str, object]:
+@dataclass(frozen=True)
+class SectionGroup:
+    """A run of the gallery under one heading: a section, or the photos in none (title None)."""
+
+    title: str | None
+    anchor: str  # the heading's id, for the sections' line at the top
+    views: list[PhotoView]
+    start: int  # how many photos of the gallery come before this group
+
+
+def section_groups(album: Album, views: list[PhotoView]) -> list[SectionGroup]:
+    """The gallery's photos under their sections' headings, in the gallery's order."""
+    groups, start = [], 0
+    parts = sections.grouped(views, sections.loads(album.sections))
+    for number, (title, members) in enumerate(parts, start=1):
+        groups.append(SectionGroup(title, f"section-{number}", members, start))
+        start += len(members)
+    return groups
+
+
+def _listing_item(view: PhotoView, keep: KeepPolicy, section: str | None) -> dict[str, object]:
     item: dict[str, object] = {
         "id": view.id,
+        "section": section,
         "filename": view.filename,
         "width": view.width,
         "height": view.height,
@@ -371,8 +396,9 @@ def listing_body(
     *,
     allow_picks: bool = False,
 ) -> dict[str, object]:
-    """`photos.json`: the album, what the link allows, and its photos (with places on links
-    that show location)."""
+    """`photos.json`: the album, what the link allows, and its photos in the gallery's order,
+    each with its section (with places on links that show location)."""
+    titles = sections.titles_by_photo(sections.loads(album.sections))
     body: dict[str, object] = {
         "album": {
             "id": album.id,
@@ -386,7 +412,7 @@ def listing_body(
             "show_location": keep.location,
             "allow_picks": allow_picks,
         },
-        "photos": [_listing_item(view, keep) for view in views],
+        "photos": [_listing_item(view, keep, titles.get(view.id)) for view in views],
     }
     if keep.location:
         body["places"] = [
