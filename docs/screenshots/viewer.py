@@ -3,8 +3,9 @@
     .venv/bin/python docs/screenshots/viewer.py
 
 Starts a real server on 127.0.0.1 with a temporary data folder, shares the browser tests' album
-of three cities, and drives Debian's /usr/bin/chromium through Playwright (nothing downloaded).
-Writes viewer-{password,gallery,lightbox,map}-{phone,laptop}.png next to this file, and
+of three cities (a section per city), and drives Debian's /usr/bin/chromium through Playwright
+(nothing downloaded).
+Writes viewer-{password,gallery,sections,lightbox,map}-{phone,laptop}.png next to this file, and
 viewer-picks.png (laptop), viewer-picks-phone.png (390×844) and viewer-picks-note-{phone,laptop}.png
 (a note on a picked photo, in the lightbox) from a watermarked link that allows picks.
 """
@@ -62,6 +63,14 @@ def main() -> int:
         server = start_server(Path(data))
         try:
             album = share_album(server, show_location=True, show_metadata=True, download="original")
+            ids = album.photo_ids  # a section per city (the last evening's photo, taken nowhere,
+            parts = [("Paris", ids[0:3]), ("Lisbon", ids[3:5]), ("Tokyo", ids[5:8])]  # with Tokyo)
+            body = {
+                "title": "Summer in three cities",
+                "description": "A week of walking, three cities, one camera.",
+                "sections": [{"title": title, "photo_ids": list(p)} for title, p in parts],
+            }
+            server.api("PUT", f"/api/albums/{album.album_id}", json=body).raise_for_status()
             locked = share_album(server, photos=ALBUM[:1], password="blue heron at dawn")  # noqa: S106  # a demo link
             until = (datetime.now(UTC) + timedelta(days=21)).isoformat()  # the gallery says it
             proofing = album.add_link(
@@ -87,6 +96,10 @@ def main() -> int:
                     page.goto(album.url)
                     _images_loaded(page, "#photos img")
                     page.screenshot(path=OUT / f"viewer-gallery-{size}.png")
+                    page.get_by_role("navigation", name="Sections").get_by_text("Lisbon").click()
+                    expect(page.locator("#section-2")).to_be_in_viewport()
+                    page.screenshot(path=OUT / f"viewer-sections-{size}.png")
+                    page.evaluate("window.scrollTo(0, 0)")
 
                     page.locator("#photos a.photo").nth(1).click()
                     expect(page.locator(".lb-image")).to_have_js_property("complete", True)
