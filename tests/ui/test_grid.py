@@ -321,6 +321,7 @@ def test_the_cover_is_tagged_and_moves_with_use_as_cover(
     assert menu == [
         "&Open in loupe",
         "Use as &cover",
+        "Put in &section…",
         "Move &earlier",
         "Move &later",
         "Re&move photos",

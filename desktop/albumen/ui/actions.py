@@ -30,6 +30,7 @@ class ActionsWindow(QMainWindow):
     add_folder: Callable[[], None]
     remove_photos: Callable[[], None]
     set_cover: Callable[[], None]
+    put_in_section: Callable[[], None]
     move_selected: Callable[[int], None]
     open_loupe: Callable[[], None]
     sort_by: Callable[[PhotoSort], None]
@@ -70,6 +71,12 @@ class ActionsWindow(QMainWindow):
         self.remove_photos_action = self._action("Re&move photos", self.remove_photos, keys.Delete)
         self.remove_photos_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.cover_action = self._action("Use as &cover", self.set_cover, "Ctrl+Shift+C")
+        self.section_action = self._action(
+            "Put in &section…",
+            self.put_in_section,
+            "Ctrl+E",
+            tip="Put the selected photos in a part of the album, under its title (Ctrl+E)",
+        )
         self.earlier_action = self._action(
             "Move &earlier", lambda: self.move_selected(-1), "Alt+Left"
         )
@@ -108,6 +115,7 @@ class ActionsWindow(QMainWindow):
             self.remove_photos_action,
             None,
             self.cover_action,
+            self.section_action,
             self.earlier_action,
             self.later_action,
         ):
@@ -140,6 +148,7 @@ class ActionsWindow(QMainWindow):
             self.loupe_action,
             None,
             self.cover_action,
+            self.section_action,
             self.earlier_action,
             self.later_action,
             None,
@@ -204,6 +213,7 @@ class ActionsWindow(QMainWindow):
         ):
             action.setEnabled(has_album)
         self.remove_photos_action.setEnabled(selected > 0)
+        self.section_action.setEnabled(selected > 0)
         self.cover_action.setEnabled(selected == 1)
         for action in (self.earlier_action, self.later_action):
             action.setEnabled(selected == 1 and sort is PhotoSort.ALBUM and not filtered)

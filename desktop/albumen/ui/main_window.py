@@ -40,6 +40,7 @@ from albumen.ui.photo_grid import PhotoGridModel, PhotoRole
 from albumen.ui.photo_import import PhotoImport
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.problems_panel import ProblemsPanel
+from albumen.ui.section_dialog import SectionDialog
 from albumen.ui.settings_dialog import SettingsDialog
 from albumen.ui.share_dialog import ShareDialog
 from albumen.ui.side_panels import SidePanels
@@ -280,6 +281,9 @@ class MainWindow(ActionsWindow):
         photos = self.selected_photos()
         if photos:
             self.context.owner.set_cover(photos[0].album_id, photos[0].id)
+
+    def put_in_section(self) -> None:
+        SectionDialog.ask(self.context, self.selected_photos(), self)
 
     def move_selected(self, step: int) -> None:
         photos = self.selected_photos()

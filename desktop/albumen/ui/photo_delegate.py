@@ -1,7 +1,7 @@
 """How one photo is drawn in the grid: the thumbnail fitted in its cell, the file name under
 it, the upload state as a badge or a bar, a "Cover" tag on the album's cover, a heart with how
-many viewers picked the photo, and a ring round the current photo while the grid has the
-keyboard focus.
+many viewers picked the photo, the title of its section (the album's part it is in) in a tag at
+its bottom left, and a ring round the current photo while the grid has the keyboard focus.
 
 The ring is drawn in the palette's text colour, not the selection colour: a keyboard user
 moving through a selection must see which photo the next key acts on, and a ring in the
@@ -31,6 +31,7 @@ COVER_TEXT = "Cover"
 PICKED_MARK = "♥"
 NOTED_MARK = "✎"
 PICKED_COLOUR = QColor(255, 120, 150)
+SECTION_BADGE_ROOM = 24  # the upload state's badge, in the picture's bottom right corner
 _STATE_COLOURS = {
     PhotoState.UPLOADED: QColor(52, 168, 83),
     PhotoState.FAILED: QColor(217, 48, 37),
@@ -107,7 +108,10 @@ class PhotoDelegate(QStyledItemDelegate):
             picture = QRect(x, y, shown.width(), shown.height())
         else:
             painter.fillRect(inner, QColor(128, 128, 128, 45))
-        self._badge(painter, picture, photo, index.data(ProgressRole))
+        progress = index.data(ProgressRole)
+        if photo.section:
+            self._section_tag(painter, picture, photo.section, lifted=progress is not None)
+        self._badge(painter, picture, photo, progress)
         if index.data(CoverRole):
             self._cover_tag(painter, picture)
         picked = index.data(PickCountRole)
@@ -188,6 +192,28 @@ class PhotoDelegate(QStyledItemDelegate):
         wrote a note on it (the tooltip and the picks panel have the words)."""
         text = f"{picked} {NOTED_MARK}" if noted else str(picked)
         cls._tag(painter, picture, text, right=True, mark=PICKED_MARK)
+
+    @staticmethod
+    def _section_tag(painter: QPainter, picture: QRect, title: str, *, lifted: bool) -> None:
+        """The photo's section in a small dark tag at its bottom left, as wide as the title
+        but leaving the state badge its corner (a long title is cut in the middle: its start
+        and end tell sections apart), above the progress bar while the photo uploads."""
+        metrics = painter.fontMetrics()
+        room = picture.width() - 10 - SECTION_BADGE_ROOM - 12
+        if room < metrics.horizontalAdvance("M…M"):
+            return  # a cell too small to say anything readable
+        text = metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, room)
+        height = metrics.height() + 4
+        bottom = picture.bottom() - (14 if lifted else 5)
+        tag = QRect(
+            picture.left() + 5, bottom - height, metrics.horizontalAdvance(text) + 12, height
+        )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 170))
+        painter.drawRoundedRect(QRectF(tag), 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
 
     @staticmethod
     def _badge(painter: QPainter, inner: QRect, photo: Photo, progress: float | None) -> None:

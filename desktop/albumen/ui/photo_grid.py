@@ -317,6 +317,7 @@ class PhotoGridModel(QAbstractListModel):
         if index.row() >= self._shown:
             return self._incoming_data(self._incoming[index.row() - self._shown], role)
         photo = self._photos[index.row()]
+        picks = self._pick_counts.get(photo.id)
         if role == Qt.ItemDataRole.DisplayRole:
             return photo.filename
         if role == PhotoRole:
@@ -332,23 +333,20 @@ class PhotoGridModel(QAbstractListModel):
         if role == CoverRole:
             return photo.id == self.cover_id
         if role == PickCountRole:
-            picks = self._pick_counts.get(photo.id)
             return picks.count if picks else 0
         if role == PickNotesRole:
-            picks = self._pick_counts.get(photo.id)
             return picks.notes if picks else ()
         if role == Qt.ItemDataRole.ToolTipRole:
             text = f"{photo.filename}\n{STATE_TEXT[photo.state]}"
             text += "\nThe album's cover" if photo.id == self.cover_id else ""
-            picks = self._pick_counts.get(photo.id)
+            text += f"\nSection: {photo.section}" if photo.section else ""
             text += f"\n{picks.describe()}" if picks else ""
             text = f"{text}\n{photo.error}" if photo.error else text
-            # Viewers' names and notes are strangers' words: a tooltip must not read them as
-            # markup (Qt takes text that looks like HTML for rich text).
-            return plain_tooltip(text) if picks else text
+            # Viewers' words, a section named after a folder: shown as typed, never as markup.
+            return plain_tooltip(text) if picks or photo.section else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
             cover = ", album cover" if photo.id == self.cover_id else ""
-            picks = self._pick_counts.get(photo.id)
+            cover += f", in section {photo.section}" if photo.section else ""
             if picks:
                 noted = f", {count(len(picks.notes), 'note')}" if picks.notes else ""
                 cover += f", picked by {count(picks.count, 'viewer')}{noted}"
