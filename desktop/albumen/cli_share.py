@@ -71,6 +71,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="TEXT",
         help="draw TEXT over every picture the link shows (proofs); no originals then",
     )
+    share.add_argument(
+        "--sections",
+        action="store_true",
+        help="make a section of each subfolder of a FOLDER given (its name the title, in name"
+        " order); the photos directly in FOLDER are in none",
+    )
     add_limit_rate(share)
 
 
@@ -158,6 +164,7 @@ def cmd_share(options: argparse.Namespace) -> int:
     from albumen.core.backend import OfflineError
     from albumen.core.intake import add_checked, check_workers_beside_sending
     from albumen.core.link_state import ONLY_HERE, works_only_here
+    from albumen.core.sections import SectionError
     from albumen.core.sync import SyncReport
     from albumen.embedded import EmbeddedServerError
 
@@ -170,6 +177,11 @@ def cmd_share(options: argparse.Namespace) -> int:
     conflict = _watermark_conflict(options)
     if conflict is not None:
         print(f"albumen: {conflict}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        sections = folder_sections(options.paths) if options.sections else []
+    except SectionError as error:
+        print(f"albumen: --sections: {error}", file=sys.stderr)
         return EXIT_USAGE
     client = open_client(options)
     try:
@@ -196,6 +208,7 @@ def cmd_share(options: argparse.Namespace) -> int:
                     workers=check_workers_beside_sending(),
                 )
                 problems = bool(report.problems)
+                _put_in_sections(client, album.id, sections, progress)
                 in_album = len(client.store.photos(album.id))
                 progress.note(
                     f"{wording.count(len(report.added), 'photo')} added to {album.title!r}"
@@ -228,6 +241,53 @@ def cmd_share(options: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         client.close()
+
+
+def folder_sections(paths: list[Path]) -> list[tuple[str, Path]]:
+    """`--sections`: (title, subfolder) for each subfolder of the folders among `paths`, in
+    name order (the order the folder is walked in, so the album's order already follows
+    them), hidden ones passed over as the walk passes them over. Titles are checked now, with
+    the server's rules, so a folder name that cannot be a title stops the share before anything
+    is sent (`SectionError`); two folders' subfolders of one name (case aside) make one."""
+    from albumen.core.sections import MAX_SECTIONS, SectionError, section_title
+
+    found: list[tuple[str, Path]] = []
+    for path in paths:
+        if not path.is_dir():
+            continue
+        for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            try:
+                title = section_title(sub.name)
+            except SectionError as error:
+                raise SectionError(f"{sub}: {error}") from None
+            if title is not None:
+                found.append((title, sub.resolve()))
+    titles = {title.casefold() for title, _sub in found}
+    if len(titles) > MAX_SECTIONS:
+        raise SectionError(
+            f"{len(titles)} subfolders; an album has at most {MAX_SECTIONS} sections"
+        )
+    return found
+
+
+def _put_in_sections(
+    client: Client, album_id: str, sections: list[tuple[str, Path]], progress: TerminalProgress
+) -> None:
+    """Each subfolder's photos in the album (those added now and before) into its section,
+    in name order: each new section goes to the end of the album (`Owner.put_in_section`)."""
+    from albumen.core.owner import Owner
+    from albumen.core.wording import count
+
+    owner = Owner(client.store, client.credentials)
+    made: list[str] = []
+    for title, folder in sections:
+        photos = client.store.photos(album_id)
+        ids = [photo.id for photo in photos if photo.path.is_relative_to(folder)]
+        if ids:
+            kept = owner.put_in_section(album_id, ids, title)
+            made.append(f"{kept} ({count(len(ids), 'photo')})")
+    if made:
+        progress.note(f"{count(len(made), 'section')}: {', '.join(made)}")
 
 
 def generate_password() -> str:
