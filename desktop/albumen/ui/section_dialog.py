@@ -30,7 +30,7 @@ from albumen.core.wording import count
 from albumen.ui.context import AppContext
 from albumen.ui.theme import tone
 
-BLANK_HINT = "Leave it empty to take them out of any section."
+BLANK_HINT = "Leave it empty to take {} out of any section."
 
 
 class SectionDialog(QDialog):
@@ -68,7 +68,7 @@ class SectionDialog(QDialog):
         self.title_edit.selectAll()
         label = QLabel(f"&Section for {count(len(photos), 'photo')}:")
         label.setBuddy(self.title_box)
-        hint = QLabel(BLANK_HINT)
+        hint = QLabel(BLANK_HINT.format("it" if len(photos) == 1 else "them"))
         hint.setEnabled(False)
         hint.setWordWrap(True)
         self.error_label = QLabel()
