@@ -9,6 +9,7 @@ import pytest
 
 from albumen.core.backend import Backend
 from albumen.core.credentials import Credentials
+from albumen.core.intake import add_checked
 from albumen.core.model import OperationKind
 from albumen.core.owner import Owner
 from albumen.core.scan import scan
@@ -104,6 +105,50 @@ def test_photos_move_to_the_end_of_their_section_and_the_album_keeps_the_gallery
     queued = [(op.kind, op.entity_id) for op in store.pending_operations()]
     assert queued == [(OperationKind.PUT_ALBUM, album_id)], "one album PUT carries it all"
     assert store.album(album_id).sections_used
+
+
+def test_a_drag_or_photos_added_keep_the_album_in_the_gallerys_order(
+    store: Store, tmp_path: Path
+) -> None:
+    owner, _heard = _owner(store)
+    album_id, p = _album(store, 5)
+    owner.put_in_section(album_id, [p[0], p[1]], "Ceremony")
+    owner.put_in_section(album_id, [p[2], p[3]], "Party")
+    assert _layout(store, album_id, p) == [
+        ("p4", None),
+        ("p0", "Ceremony"),
+        ("p1", "Ceremony"),
+        ("p2", "Party"),
+        ("p3", "Party"),
+    ]
+    # A Party photo dragged between the two Ceremony photos stays in Party, first there (it
+    # was put before the other Party photo); the gallery would show it there too.
+    owner.move_photo(album_id, p[3], 2)
+    assert _layout(store, album_id, p) == [
+        ("p4", None),
+        ("p0", "Ceremony"),
+        ("p1", "Ceremony"),
+        ("p3", "Party"),
+        ("p2", "Party"),
+    ]
+    # A whole order asked for (a sort): sections follow their first photo, as viewers see them.
+    owner.order_photos(album_id, [p[2], p[3], p[0], p[1], p[4]])
+    assert _layout(store, album_id, p) == [
+        ("p4", None),
+        ("p2", "Party"),
+        ("p3", "Party"),
+        ("p0", "Ceremony"),
+        ("p1", "Ceremony"),
+    ]
+    # Photos added join those in no section, ahead of the sections, as the gallery shows them.
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "late.jpg").write_bytes(photo_jpeg((64, 48), seed=99))
+    report = add_checked(store, album_id, [folder])
+    [late] = report.added
+    names = [photo.id for photo in store.photos(album_id)]
+    assert names.index(late.id) == 1, "after p4, before Party"
+    assert [photo.section for photo in store.photos(album_id)][:2] == [None, None]
 
 
 def test_titles_and_sections_past_the_servers_limits_are_refused_in_words(store: Store) -> None:

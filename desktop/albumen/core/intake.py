@@ -27,6 +27,7 @@ from pathlib import Path
 from albumen.core.arrivals import Arrivals
 from albumen.core.model import Photo
 from albumen.core.scan import ScanProblem, check_file, expand
+from albumen.core.sections import grouped_order
 from albumen.core.store import NewPhoto, Store
 
 ALREADY_THERE = "already in the album"
@@ -142,6 +143,9 @@ def add_checked(
     for run in checked(paths, workers, submit):
         photos = [result for _path, result in run if isinstance(result, NewPhoto)]
         added = store.add_photos(album_id, photos) if photos else None
+        if added is not None and added.added and store.album(album_id).sections_used:
+            # In no section yet: placed with the photos in none, where viewers will see them.
+            store.order_photos(album_id, grouped_order(store.photos(album_id)))
         if added is not None and added.added and arrivals is not None:
             arrivals.arrived()
         recorded = {photo.path: photo for photo in added.added} if added else {}

@@ -22,7 +22,7 @@ from typing import Final
 from albumen.core.credentials import Credentials, KeyringUnavailableError
 from albumen.core.link_rules import settled
 from albumen.core.model import Album, Link, LinkSettings
-from albumen.core.sections import arranged
+from albumen.core.sections import arranged, grouped_order
 from albumen.core.store import Store
 
 Listener = Callable[[str | None], None]
@@ -75,10 +75,16 @@ class Owner:
         self._changed(album_id)
 
     def move_photo(self, album_id: str, photo_id: str, position: int) -> None:
-        self.store.move_photo(photo_id, position)
-        self._changed(album_id)
+        """The photo lands at `position` of the album's order, the rest close up; in an album
+        with sections it stays in its own (`sections.grouped_order`)."""
+        ids = [p.id for p in self.store.photos(album_id) if p.id != photo_id]
+        ids.insert(max(0, min(position, len(ids))), photo_id)
+        self.order_photos(album_id, ids)
 
     def order_photos(self, album_id: str, photo_ids: Sequence[str]) -> None:
+        """The album's photos in this order, grouped by section as the gallery shows them."""
+        if self.store.album(album_id).sections_used:
+            photo_ids = grouped_order(self.store.photos(album_id), photo_ids)
         self.store.order_photos(album_id, photo_ids)
         self._changed(album_id)
 

@@ -125,3 +125,18 @@ def arranged(photos: Sequence[Photo], photo_ids: Iterable[str], title: str | Non
     groups[kept_title].extend(moved)
     order = [photo_id for members in groups.values() for photo_id in members]
     return Arrangement(kept_title, order, moved)
+
+
+def grouped_order(photos: Sequence[Photo], wanted: Sequence[str] = ()) -> list[str]:
+    """The album's photo ids in `wanted`'s order (its ids first, the album's others after as
+    they were), grouped as the gallery groups them: the photos in no section first, then each
+    section in the order of its first photo. Every change of the album's order goes through
+    this (a drag, a sort, photos added), so a photo dragged among another section's photos
+    stays in its own section, placed there as it was placed among the photos, and photos added
+    join those in no section, as viewers will see them."""
+    section_of = {photo.id: photo.section for photo in photos}
+    ordered = [i for i in dict.fromkeys([*wanted, *section_of]) if i in section_of]
+    groups: dict[str | None, list[str]] = {None: []}
+    for photo_id in ordered:
+        groups.setdefault(section_of[photo_id], []).append(photo_id)
+    return [photo_id for members in groups.values() for photo_id in members]
