@@ -109,3 +109,17 @@ def test_the_gui_thread_paints_without_waiting_for_qts_painting_threads() -> Non
     waits for them, behind the busy cores of an import (albumen.app.tune_gui_process)."""
     assert _threads_a_big_fill_starts("untuned") > 0  # the pool this guards against
     assert _threads_a_big_fill_starts("tuned") == 0
+
+
+def test_nothing_starts_once_the_runner_is_shut_down(qapp: object) -> None:
+    """A widget's timer that fires after the app began quitting (the share dialog's watermark
+    preview waits for the owner to stop typing) asks for work: nothing starts, nothing raises."""
+    del qapp
+    runner = TaskRunner()
+    runner.shutdown()
+    ran: list[str] = []
+    runner.run(lambda: ran.append("general"))
+    runner.run_image(lambda: ran.append("grid"))
+    runner.run_image(lambda: ran.append("in view"), now=True)
+    assert runner.wait(1000)
+    assert ran == []

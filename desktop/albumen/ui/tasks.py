@@ -97,6 +97,7 @@ class TaskRunner(QObject):
         self.checks = CheckProcesses()  # photos dropped are checked there, off this process
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
+        self._closed = False
 
     def run(self, fn: Callable[[], Any], done: Done | None = None) -> None:
         self._submit(self._general, fn, done)
@@ -109,6 +110,11 @@ class TaskRunner(QObject):
         self._submit(self._looked_at if now else self._images, fn, done)
 
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], done: Done | None) -> None:
+        with self._lock:
+            if self._closed:
+                # Shut down (the app is quitting): a widget's timer that fires late (a preview
+                # waiting for the owner to stop typing) starts nothing, and raises nothing.
+                return
         self.inbox.expect()
         future = pool.submit(self._call, fn, done)
         with self._lock:
@@ -146,7 +152,10 @@ class TaskRunner(QObject):
         return not not_done
 
     def shutdown(self) -> None:
-        """Drop what has not started (thumbnails nobody will see); let running work end."""
+        """Drop what has not started (thumbnails nobody will see); let running work end.
+        Whatever is asked for from now on is not started."""
+        with self._lock:
+            self._closed = True
         for pool in (self._general, self._images, self._looked_at):
             pool.shutdown(wait=False, cancel_futures=True)
         self.checks.shutdown()
