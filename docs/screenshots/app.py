@@ -1,6 +1,7 @@
 """Screenshots of the desktop app in its main states, on a fresh data folder and its embedded
-server, as an owner goes through them: empty, uploading, the album with its photos, one photo
-in the loupe (fitted and at 100 %), the album in a 1024×700 window, the share dialog and what
+server, as an owner goes through them: empty, uploading, the album with its photos (a section
+per city), one photo in the loupe (fitted and at 100 %), the album in a 1024×700 window, the
+share dialog and what
 it hands over (and the dialog for proofs: picks and a watermark, with the cover as the link's
 viewers will see it), the album's links, and the picks two viewers sent (the grid showing only
 the picked photos).
@@ -157,6 +158,15 @@ def main() -> int:
                 120,
                 "every upload",
             )
+            # A section per city, as a photographer would put them (Ctrl+E in the grid).
+            cities = {name: city for name, _size, city, _taken in ALBUM + MORE if city}
+            by_city: dict[str, list[str]] = {}
+            for each in context.store.photos(album.id):
+                if each.filename in cities:
+                    title = cities[each.filename].name.split(",")[0]
+                    by_city.setdefault(title, []).append(each.id)
+            for title, ids in by_city.items():
+                context.owner.put_in_section(album.id, ids, title)
             window.activateWindow()  # the focus ring shows in the active window only
             window.grid.setFocus()
             window.grid.selectionModel().setCurrentIndex(
