@@ -19,6 +19,7 @@ from albumen.core.store_schema import MIGRATIONS
 from albumen.core.sync import SyncService
 from tests.core.old_stores import old_store
 from tests.core.test_credentials import MemoryKeyring
+from tests.core.test_sync import _photos
 from tests.support import ServerProcess, photo_jpeg
 
 
@@ -218,23 +219,13 @@ def _remote_sections(server: ServerProcess, album_id: str) -> list[tuple[str, li
     return [(part["title"], part["photo_ids"]) for part in response.json()["sections"]]
 
 
-def _files(folder: Path, count: int, seed: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index in range(count):
-        path = folder / f"DSC_{index:04d}.jpg"
-        path.write_bytes(photo_jpeg((320, 240), seed=seed + index))
-        paths.append(path)
-    return paths
-
-
 def test_the_sections_reach_the_server_and_the_last_one_gone_clears_them(
     shared_server: ServerProcess, tmp_path: Path
 ) -> None:
     store = Store(tmp_path / "s.sqlite3")
     owner, _heard = _owner(store)
     album = store.create_album("In parts")
-    store.add_photos(album.id, scan(_files(tmp_path / "in", 4, seed=9100)).photos)
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", 4, start=9100)).photos)
     p = [photo.id for photo in store.photos(album.id)]
     owner.put_in_section(album.id, [p[2], p[0]], "Ceremony")
     owner.put_in_section(album.id, [p[1]], "Party")
@@ -262,7 +253,7 @@ def test_an_album_that_never_had_sections_leaves_the_servers_alone(
     know): what the server has stays, as the contract says of a field left out."""
     store = Store(tmp_path / "s.sqlite3")
     album = store.create_album("Never in parts")
-    store.add_photos(album.id, scan(_files(tmp_path / "in", 2, seed=9200)).photos)
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", 2, start=9200)).photos)
     _sync(store, shared_server)
     first = store.photos(album.id)[0].id
     shared_server.api(
