@@ -65,3 +65,22 @@ def test_sections_show_under_their_titles_and_the_lightbox_goes_through_them(
     lightbox_shows(page, sectioned, 3)
     page.keyboard.press("ArrowRight")
     lightbox_shows(page, sectioned, 4)
+
+
+def test_showing_only_the_picks_hides_the_sections_left_empty(
+    sectioned: SharedAlbum, watch: Any
+) -> None:
+    proofing = sectioned.add_link(allow_picks=True)
+    page = watch(LAPTOP).new_page()
+    page.goto(proofing.url)
+    headings = page.locator("#photos h2.section-title")
+    expect(headings).to_have_count(3)
+    page.locator("#photos li").nth(1).locator("button.heart").click()  # Paris's first photo
+    page.click(".picks-filter")
+    expect(page.locator(".picks-filter")).to_have_attribute("aria-pressed", "true")
+    expect(headings.nth(0)).to_be_visible()
+    expect(headings.nth(1)).to_be_hidden()
+    expect(headings.nth(2)).to_be_hidden()
+    page.click(".picks-filter")
+    for index in range(3):
+        expect(headings.nth(index)).to_be_visible()

@@ -24,12 +24,21 @@ function justifyGrids() {
   for (const grid of grids) {
     observer.observe(grid);
   }
-  // Photos shown or hidden (picks.js's filter): the same width, other rows.
+  // Photos shown or hidden (picks.js's filter): the same width, other rows; and a section's
+  // heading goes with its photos, hidden when none of them shows.
   document.addEventListener("albumen:layout", () => {
     for (const grid of grids) {
+      showHeading(grid);
       justify(grid, grid.clientWidth);
     }
   });
+}
+
+function showHeading(grid) {
+  const heading = grid.previousElementSibling;
+  if (heading && heading.classList.contains("section-title")) {
+    heading.hidden = !Array.from(grid.children).some((item) => !item.hidden);
+  }
 }
 
 function justify(grid, width) {
