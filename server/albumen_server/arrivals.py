@@ -153,19 +153,25 @@ def receive_preview(
     """
     owner_id = owner.id
     filename = clean_filename(announced.filename)
-    # The owner's room is held from its check until the photo is recorded (see quotas).
-    with room_held(context.db.engine, owner_id, owner.quota_bytes):
-        with context.db.session() as session:
-            owned_album(session, owner_id, announced.album_id)
-            existing = _photo(session, owner_id, photo_id, announced)
-            if existing is not None and not existing.arriving:
-                return existing, False  # complete: a late preview changes nothing
+    with context.db.session() as session:
+        owned_album(session, owner_id, announced.album_id)
+        existing = _photo(session, owner_id, photo_id, announced)
+        if existing is not None and not existing.arriving:
+            return existing, False  # complete: a late preview changes nothing
+    # Cleaned before the owner's room is held: an owner with a quota sends several previews
+    # at once, and their decoding need not wait for each other's.
+    preview = clean_preview(body, filename)
+    preview_sha256 = hashlib.sha256(preview.jpeg).hexdigest()
+    staged = _stage(context, preview.jpeg)
+    try:
+        # The owner's room is held from its check until the photo is recorded (see quotas).
+        with room_held(context.db.engine, owner_id, owner.quota_bytes):
             if existing is None:  # a new photo: its original must have room to land
-                ensure_room(session, owner_id, owner.quota_bytes, announced.sha256, announced.size)
-        preview = clean_preview(body, filename)
-        preview_sha256 = hashlib.sha256(preview.jpeg).hexdigest()
-        staged = _stage(context, preview.jpeg)
-        try:
+                with context.db.session() as session:
+                    if _photo(session, owner_id, photo_id, announced) is None:
+                        ensure_room(
+                            session, owner_id, owner.quota_bytes, announced.sha256, announced.size
+                        )
             with context.blob_lock:
                 with context.db.session() as session:
                     photo, created, dropped = _record(
@@ -182,8 +188,8 @@ def receive_preview(
                 if dropped:
                     with context.db.session() as session:
                         forget_blobs(context, unused_blobs(session, dropped))
-        finally:
-            staged.unlink(missing_ok=True)  # gone already when the blob store took it
+    finally:
+        staged.unlink(missing_ok=True)  # gone already when the blob store took it
     return photo, created
 
 
