@@ -356,10 +356,11 @@ class SectionGroup:
 
 def section_groups(album: Album, views: list[PhotoView]) -> list[SectionGroup]:
     """The gallery's photos under their sections' headings, in the gallery's order."""
-    groups, start = [], 0
-    parts = sections.grouped(views, sections.loads(album.sections))
-    for number, (title, members) in enumerate(parts, start=1):
-        groups.append(SectionGroup(title, f"section-{number}", members, start))
+    groups, start, number = [], 0, 0
+    for title, members in sections.grouped(views, sections.loads(album.sections)):
+        number += title is not None  # the first section is #section-1, photos in none or not
+        anchor = f"section-{number}" if title is not None else "unsectioned"
+        groups.append(SectionGroup(title, anchor, members, start))
         start += len(members)
     return groups
 
