@@ -31,6 +31,7 @@ from zipstream import ZIP_STORED, ZipStream
 from albumen_photo.formats import identify
 from albumen_photo.policy import KeepPolicy
 from albumen_photo.strip import StripError, original_withheld, strip_stream
+from albumen_server import sections
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.derivative_cache import Kind, derivative
@@ -40,6 +41,7 @@ from albumen_server.link_activity import download_counted
 from albumen_server.models import Photo
 from albumen_server.picks import from_another_site
 from albumen_server.schemas import MAX_PHOTO_ORDER
+from albumen_server.sections import MAX_SECTIONS
 from albumen_server.viewer_access import (
     Grant,
     Locked,
@@ -283,9 +285,11 @@ async def download_album(
     request: Request,
     context: Context,
     size: Annotated[Literal["web", "original"] | None, Query()] = None,
+    section: Annotated[int | None, Query(ge=1, le=MAX_SECTIONS)] = None,
 ) -> Response:
-    """Every photo of the album, as a zip."""
-    return await _zip_answer(request, context, token, size, None)
+    """Every photo of the album, or of its `section`-th section (as the gallery numbers them),
+    as a zip."""
+    return await _zip_answer(request, context, token, size, None, section)
 
 
 @router.post("/{token}/download")
@@ -310,9 +314,10 @@ async def _zip_answer(
     token: str,
     size: Literal["web", "original"] | None,
     chosen: set[str] | None,
+    section: int | None = None,
 ) -> Response:
-    """The zip of the album's photos (`chosen` ones alone, in the album's order, when given):
-    at the size asked for, within what the link allows."""
+    """The zip of the album's photos (`chosen` ones alone, in the album's order, when given;
+    or one section's): at the size asked for, within what the link allows."""
     try:
         grant = await to_thread.run_sync(open_link, context, token, request)
         album, photos = await to_thread.run_sync(album_and_photos, context, grant.album_id)
@@ -332,6 +337,13 @@ async def _zip_answer(
         if not photos:
             raise ApiError(422, "invalid", "photo_ids: none of these are photos of this album")
         name += " (my picks)"
+    if section is not None:
+        parts = sections.grouped(photos, sections.loads(album.sections))
+        titled = [(title, members) for title, members in parts if title is not None]
+        if section > len(titled):
+            raise ApiError(404, "not_found", f"this album has no section {section}")
+        title, photos = titled[section - 1]
+        name += f" — {title}"
     arriving = [photo for photo in photos if photo.arriving]
     if wanted == "original" and arriving:
         # All the originals or none: a zip that says so but lacks some would be kept as the

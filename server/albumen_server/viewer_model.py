@@ -349,18 +349,22 @@ class SectionGroup:
     """A run of the gallery under one heading: a section, or the photos in none (title None)."""
 
     title: str | None
-    anchor: str  # the heading's id, for the sections' line at the top
+    number: int | None  # the section's, from 1 (the zip of it: `?section=`); None for none
     views: list[PhotoView]
     start: int  # how many photos of the gallery come before this group
+
+    @property
+    def anchor(self) -> str:
+        """The heading's id, for the sections' line at the top."""
+        return "unsectioned" if self.number is None else f"section-{self.number}"
 
 
 def section_groups(album: Album, views: list[PhotoView]) -> list[SectionGroup]:
     """The gallery's photos under their sections' headings, in the gallery's order."""
     groups, start, number = [], 0, 0
     for title, members in sections.grouped(views, sections.loads(album.sections)):
-        number += title is not None  # the first section is #section-1, photos in none or not
-        anchor = f"section-{number}" if title is not None else "unsectioned"
-        groups.append(SectionGroup(title, anchor, members, start))
+        number += title is not None  # the first section is 1, photos in none or not
+        groups.append(SectionGroup(title, number if title else None, members, start))
         start += len(members)
     return groups
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from urllib.parse import unquote
 
 import requests
 
@@ -130,6 +131,17 @@ def test_the_gallery_shows_each_section_under_its_title_and_everything_follows(
     with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
         names = archive.namelist()
     assert names == ["IMG_2.jpg", "IMG_0.jpg", "IMG_4.jpg", "IMG_1.jpg", "IMG_3.jpg"]
+
+    # Each section downloads alone (a wedding's guests take the party), named after it.
+    assert f'href="/s/{token}/download?section=2"' in page
+    party = requests.get(f"{base}/download?section=2", timeout=60)
+    assert party.status_code == 200, party.text
+    assert "Wedding — Ceremony & vows.zip" in unquote(party.headers["Content-Disposition"])
+    with zipfile.ZipFile(io.BytesIO(party.content)) as archive:
+        assert archive.namelist() == ["IMG_1.jpg", "IMG_3.jpg"]
+    missing = requests.get(f"{base}/download?section=3", timeout=30)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"] == "this album has no section 3"
 
     # One section only: its heading, no line of sections.
     assert _put(shared_server, album_id, sections[:1]).status_code == 200
