@@ -313,12 +313,14 @@ class OnePhoto:
 
 
 def photo_context(token: str, one: OnePhoto, download: str) -> dict[str, object]:
-    """The photo template's context: one photo, its neighbours and its facts."""
+    """The photo template's context: one photo, its section, its neighbours and its facts."""
     views, index = one.views, one.index
+    titles = sections.titles_by_photo(sections.loads(one.album.sections))
     return {
         "token": token,
         "album": one.album,
         "photo": one.view,
+        "section": titles.get(one.view.id),
         "position": index + 1,
         "count": len(views),
         "previous": views[index - 1] if index > 0 else None,

@@ -127,6 +127,7 @@ def test_the_gallery_shows_each_section_under_its_title_and_everything_follows(
     # The photo pages step through the same order: from the last of Party to Ceremony's first.
     photo_page = requests.get(f"{base}/photos/{e}", timeout=30).text
     assert f'href="/s/{token}/photos/{b}"' in photo_page
+    assert '<span class="photo-section">Party</span> · 3 of 5' in photo_page
     zipped = requests.get(f"{base}/download", timeout=60)
     with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
         names = archive.namelist()
