@@ -188,3 +188,24 @@ def test_delete_album_drops_its_queue_but_tells_the_server(store: Store, tmp_pat
     assert [op.kind for op in operations] == [OperationKind.DELETE_ALBUM]
     with pytest.raises(StoreError):
         store.album(album.id)
+
+
+def test_the_cover_a_gallery_opens_on_is_the_owners_else_the_first_photo(
+    store: Store, tmp_path: Path
+) -> None:
+    album = store.create_album("Covers")
+    assert store.cover_photo(album.id) is None, "no photos: no cover"
+    added = store.add_photos(
+        album.id, [_photo(tmp_path, "a.jpg", "a" * 64), _photo(tmp_path, "b.jpg", "b" * 64)]
+    ).added
+    first, second = (photo.id for photo in added)
+    cover = store.cover_photo(album.id)
+    assert cover is not None and cover.id == first
+    store.set_cover(album.id, second)
+    cover = store.cover_photo(album.id)
+    assert cover is not None and cover.id == second
+    other = store.create_album("Elsewhere")
+    moved = store.add_photos(other.id, [_photo(tmp_path, "c.jpg", "c" * 64)]).added[0]
+    store.set_cover(album.id, moved.id)  # another album's photo is no cover of this one
+    cover = store.cover_photo(album.id)
+    assert cover is not None and cover.id == first

@@ -158,6 +158,17 @@ class Store(LinkRecords, PickRecords):
             db.execute("UPDATE albums SET cover_photo_id=? WHERE id=?", (photo_id, album_id))
             outbox.enqueue(db, OperationKind.PUT_ALBUM, album_id, album_id)
 
+    def cover_photo(self, album_id: str) -> Photo | None:
+        """The photo a link's gallery opens on, as the server chooses it: the album's cover
+        while it is in the album, else its first photo; None for an album without photos."""
+        album = self.album(album_id)
+        if album.cover_photo_id is not None:
+            cover = self.find_photo(album.cover_photo_id)
+            if cover is not None and cover.album_id == album_id:
+                return cover
+        photos = self.photos(album_id)
+        return photos[0] if photos else None
+
     def delete_album(self, album_id: str) -> None:
         """Forget the album here at once; the server deletes it (and kills its links) on sync."""
         self.album(album_id)

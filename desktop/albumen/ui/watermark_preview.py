@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColorSpace, QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from albumen.core.model import Photo
 from albumen.core.store import Store
 from albumen.core.thumbnails import ThumbnailCache, UprightPicture, upright_picture
 from albumen.ui.context import AppContext
@@ -139,18 +138,6 @@ class WatermarkPreview(QWidget):
         self.visibility_changed.emit(shown)
 
 
-def cover_of(store: Store, album_id: str) -> Photo | None:
-    """The photo a link's gallery opens on: the album's cover while it is in the album, else
-    its first photo; None for an album without photos."""
-    album = store.album(album_id)
-    if album.cover_photo_id is not None:
-        cover = store.find_photo(album.cover_photo_id)
-        if cover is not None and cover.album_id == album_id:
-            return cover
-    photos = store.photos(album_id)
-    return photos[0] if photos else None
-
-
 def cover_picture(
     store: Store, cache: ThumbnailCache, album_id: str, edge: int
 ) -> UprightPicture | None:
@@ -159,7 +146,7 @@ def cover_picture(
     (a decode of the photo): for a worker thread.
 
     Raises `ThumbnailError` when the photo cannot be read."""
-    photo = cover_of(store, album_id)
+    photo = store.cover_photo(album_id)
     if photo is None:
         return None
     thumbnail = cache.get(photo.path, photo.sha256, cache.grid_edge)
