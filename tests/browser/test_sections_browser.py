@@ -4,6 +4,7 @@ the next in the gallery's order."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -63,8 +64,15 @@ def test_sections_show_under_their_titles_and_the_lightbox_goes_through_them(
     # From Paris's last photo, → opens Lisbon's first: one order for the whole gallery.
     cells.nth(3).click()
     lightbox_shows(page, sectioned, 3)
+    expect(page.locator(".lb-name")).to_have_text(re.compile(r"^Paris · "))
     page.keyboard.press("ArrowRight")
     lightbox_shows(page, sectioned, 4)
+    expect(page.locator(".lb-name")).to_have_text(re.compile(r"^Lisbon · "))
+    # The photo in no section is named alone.
+    page.keyboard.press("Escape")
+    cells.nth(0).click()
+    lightbox_shows(page, sectioned, 0)
+    expect(page.locator(".lb-name")).not_to_contain_text(" · ")
 
 
 def test_showing_only_the_picks_hides_the_sections_left_empty(

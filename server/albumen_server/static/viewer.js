@@ -35,6 +35,7 @@ function lightbox(dialog) {
     width: Number(link.dataset.width) || 0,
     height: Number(link.dataset.height) || 0,
     alt: link.querySelector("img").alt,
+    section: link.dataset.section || null,
     link,
   }));
   const indexOf = new Map(photos.map((photo, index) => [photo.id, index]));
@@ -144,7 +145,7 @@ function lightbox(dialog) {
     image.src = pictureOf(photo);
     image.alt = photo.alt;
     position.textContent = `${index + 1} / ${photos.length}`;
-    name.textContent = photo.alt;
+    name.textContent = photo.section ? `${photo.section} · ${photo.alt}` : photo.alt;
     previous.disabled = !photos.some((_, i) => i < index && shown(i));
     next.disabled = !photos.some((_, i) => i > index && shown(i));
     setLink(download, photo.download);
