@@ -15,9 +15,10 @@ from pytestqt.qtbot import QtBot
 from albumen.core.link_state import effective_state
 from albumen.core.model import AlbumPrivacy, Download, Exposure, Link, LinkSettings, LinkState
 from albumen.ui.context import AppContext
-from albumen.ui.links_panel import LinksModel, LinksPanel
+from albumen.ui.links_panel import EXPIRES, LABEL, LinksModel, LinksPanel
 from albumen.ui.privacy_dialog import PrivacyDialog
 from albumen.ui.share_dialog import MIN_PASSWORD, ON_DATE, ShareDialog, end_of_day
+from albumen.ui.theme import tone_colour
 from tests.ui.dialogs import answer_next_box, mnemonics, repeated
 
 
@@ -342,3 +343,20 @@ def test_views_come_back_while_the_panel_is_on_screen_without_a_sync_asked_for(
     qtbot.waitUntil(lambda: panel.model.index(0, 2).data() == "2", timeout=15_000)
     panel.hide()
     assert not panel.live_updates.isActive(), "nothing is asked for while nobody looks"
+
+
+def test_a_link_in_its_last_days_shows_its_end_in_the_warning_colour(
+    context: AppContext, panel: LinksPanel, album_id: str
+) -> None:
+    now = datetime.now(UTC)
+    for label, days in (("Ending", 2), ("Later", 20)):
+        settings = LinkSettings(label=label, expires_at=now + timedelta(days=days))
+        context.store.create_link(album_id, settings, has_password=False)
+    context.changed(album_id)
+    panel.refresh()
+    model = panel.model
+    rows = {model.index(row, LABEL).data(): row for row in range(model.rowCount())}
+    assert set(rows) == {"Ending", "Later"}
+    ending = model.index(rows["Ending"], EXPIRES).data(Qt.ItemDataRole.ForegroundRole)
+    assert ending is not None and ending.color() == tone_colour("warning")
+    assert model.index(rows["Later"], EXPIRES).data(Qt.ItemDataRole.ForegroundRole) is None

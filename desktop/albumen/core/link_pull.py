@@ -19,7 +19,7 @@ Retrying = Callable[[Callable[[], Any]], Any]
 def pull_links(store: Store, backend: Backend, retrying: Retrying) -> list[LinkNews]:
     """Every link the store knows gets the server's word on it; a revoke still queued here is
     never shown as done. Returns what is news: links opened, or downloaded from, for the first
-    time."""
+    time, and live links near their end (see `link_news`)."""
     remote = {link.id: link for link in retrying(backend.links)}
     now = datetime.now(UTC)
     news: list[LinkNews] = []
@@ -53,4 +53,8 @@ def pull_links(store: Store, backend: Backend, retrying: Retrying) -> list[LinkN
         )
         if fresh is not None:
             news.append(fresh)
+        ending = LinkNews.ending(link, titles[link.album_id], now)
+        if state is LinkState.ACTIVE and ending is not None and ending.ends_at is not None:
+            store.set_ending_told(link.id, ending.ends_at)
+            news.append(ending)
     return news

@@ -136,6 +136,7 @@ class Link:
     download_count: int = 0  # zips, originals and web sizes taken through the link
     last_downloaded_at: datetime | None = None
     revoked_at: datetime | None = None
+    ending_told: datetime | None = None  # the end date the owner was told is near (once each)
 
 
 @dataclass(frozen=True)

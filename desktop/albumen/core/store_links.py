@@ -107,6 +107,11 @@ class LinkRecords:
             outbox.enqueue(db, OperationKind.REVOKE_LINK, link_id, link.album_id)
         return self.link(link_id)
 
+    def set_ending_told(self, link_id: str, ends_at: datetime) -> None:
+        """The owner was told the link ends at `ends_at` (a new end date is news again)."""
+        with self._database.transaction() as db:
+            db.execute("UPDATE links SET ending_told=? WHERE id=?", (time_text(ends_at), link_id))
+
     def set_link_remote(
         self,
         link_id: str,

@@ -128,6 +128,7 @@ def link_from_row(row: sqlite3.Row) -> Link:
         download_count=row["download_count"],
         last_downloaded_at=parse_time(row["last_downloaded_at"]),
         revoked_at=parse_time(row["revoked_at"]),
+        ending_told=parse_time(row["ending_told"]),
     )
 
 

@@ -123,6 +123,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE photos ADD COLUMN section TEXT;
     ALTER TABLE albums ADD COLUMN sections_used INTEGER NOT NULL DEFAULT 0;
     """,
+    # 10: the end of a link the owner was told is near (`core.link_news`), so it is told once
+    # for each end date
+    """
+    ALTER TABLE links ADD COLUMN ending_told TEXT;
+    """,
 ]
 
 

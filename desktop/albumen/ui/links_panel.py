@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from albumen.core.link_news import ends_soon
 from albumen.core.link_state import effective_state, is_open
 from albumen.core.model import Download, Link, LinkSettings, LinkState
 from albumen.core.store import StoreError
@@ -48,6 +49,7 @@ from albumen.ui.confirm import confirm_revoke
 from albumen.ui.context import AppContext
 from albumen.ui.link_handover import Handover
 from albumen.ui.share_dialog import ShareDialog
+from albumen.ui.theme import tone_colour
 
 LinkRole = Qt.ItemDataRole.UserRole + 1
 
@@ -159,6 +161,8 @@ class LinksModel(QAbstractTableModel):
                 return "Protected by a password"
         if role == Qt.ItemDataRole.ForegroundRole and not is_usable(link):
             return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
+        if role == Qt.ItemDataRole.ForegroundRole and column == EXPIRES and ends_soon(link):
+            return QBrush(tone_colour("warning"))  # the tray said so once; the panel goes on
         if role == Qt.ItemDataRole.TextAlignmentRole and column == VIEWS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

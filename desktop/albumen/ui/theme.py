@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from albumen.core.settings import THEMES
 
-__all__ = ["THEMES", "apply_theme", "follow_system", "is_dark", "tone"]
+__all__ = ["THEMES", "apply_theme", "follow_system", "is_dark", "tone", "tone_colour"]
 _TONES = {
     # kind: (on light, on dark)
     "warning": ("#a15c00", "#f2b35b"),
@@ -30,8 +30,13 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 def tone(kind: str) -> str:
     """A style sheet colouring a label's text as a warning or an error, for the current scheme."""
+    return f"color: {tone_colour(kind).name()};"
+
+
+def tone_colour(kind: str) -> QColor:
+    """The colour of a warning or an error, for the current scheme (a model's foreground)."""
     light, dark = _TONES[kind]
-    return f"color: {dark if is_dark() else light};"
+    return QColor(dark if is_dark() else light)
 
 
 def dark_palette() -> QPalette:
