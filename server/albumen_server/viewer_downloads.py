@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -237,11 +238,29 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
+_NOT_IN_FOLDER_NAMES = re.compile(r"[<>:\"/\\\\|?*]")
+
+
+def folder_name(title: str) -> str:
+    """A section's title as a folder of the zip, on any system the zip is opened on: without
+    the characters Windows, macOS or Linux refuse in a name, nor dots or spaces at its end."""
+    return _NOT_IN_FOLDER_NAMES.sub("-", title).rstrip(". ") or "Section"
+
+
 def _zip_entries(
-    context: ServerContext, grant: Grant, photos: list[Photo], size: str
+    context: ServerContext,
+    grant: Grant,
+    photos: list[Photo],
+    size: str,
+    folders: dict[str, str] | None = None,
 ) -> Iterator[bytes]:
+    """The zip's bytes; each photo in the folder `folders` names for it (its section), if any."""
     stream = ZipStream(compress_type=ZIP_STORED)
     used: set[str] = set()
+
+    def entry(photo: Photo, name: str) -> str:
+        folder = (folders or {}).get(photo.id)
+        return _unique(f"{folder}/{name}" if folder else name, used)
 
     def still_available() -> bool:
         # A revoke stops a zip in progress at the next photo.
@@ -262,14 +281,14 @@ def _zip_entries(
         if size == "original" and _original_streams(context, photo.sha256, grant.keep):
             stream.add(
                 _original_chunks(context, photo.sha256, grant.keep),
-                _unique(photo.filename, used),
+                entry(photo, photo.filename),
             )
             continue
         try:
             _picture(context, grant, photo, "preview")  # made once, cached
         except (DerivativeError, ApiError):  # ApiError: the photo was deleted meanwhile
             continue
-        stream.add(web(photo), _unique(_web_name(photo.filename), used))
+        stream.add(web(photo), entry(photo, _web_name(photo.filename)))
     checked = time.monotonic()
     for chunk in stream:
         yield chunk
@@ -337,6 +356,12 @@ async def _zip_answer(
         if not photos:
             raise ApiError(422, "invalid", "photo_ids: none of these are photos of this album")
         name += " (my picks)"
+    # The whole album of an album in sections: a folder for each section, as the gallery groups
+    # them (the photos in none at the top).
+    folders = None
+    if chosen is None and section is None and album.sections:
+        titles = sections.titles_by_photo(sections.loads(album.sections))
+        folders = {photo_id: folder_name(title) for photo_id, title in titles.items()}
     if section is not None:
         parts = sections.grouped(photos, sections.loads(album.sections))
         titled = [(title, members) for title, members in parts if title is not None]
@@ -351,7 +376,7 @@ async def _zip_answer(
         count = len(arriving)
         return arriving_answer(request, zip_arriving(count), grant.token, "Every photo", count)
     return StreamingResponse(
-        _zip_entries(context, grant, photos, wanted),
+        _zip_entries(context, grant, photos, wanted, folders),
         media_type="application/zip",
         headers={
             "Content-Disposition": _attachment(f"{name}.zip"),

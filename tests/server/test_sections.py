@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import requests
 
+from albumen_server.viewer_downloads import folder_name
 from tests.server.test_picks import _link
 from tests.server.uploading import upload_photo
 from tests.support import ServerProcess, new_id, photo_jpeg
@@ -131,7 +132,14 @@ def test_the_gallery_shows_each_section_under_its_title_and_everything_follows(
     zipped = requests.get(f"{base}/download", timeout=60)
     with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
         names = archive.namelist()
-    assert names == ["IMG_2.jpg", "IMG_0.jpg", "IMG_4.jpg", "IMG_1.jpg", "IMG_3.jpg"]
+    # A folder for each section, the photos in none at the top: as the gallery groups them.
+    assert names == [
+        "IMG_2.jpg",
+        "Party/IMG_0.jpg",
+        "Party/IMG_4.jpg",
+        "Ceremony & vows/IMG_1.jpg",
+        "Ceremony & vows/IMG_3.jpg",
+    ]
 
     # Each section downloads alone (a wedding's guests take the party), named after it.
     assert f'href="/s/{token}/download?section=2"' in page
@@ -148,3 +156,10 @@ def test_the_gallery_shows_each_section_under_its_title_and_everything_follows(
     assert _put(shared_server, album_id, sections[:1]).status_code == 200
     single = requests.get(base, timeout=30).text
     assert '<nav class="sections"' not in single and 'class="section-title"' in single
+
+
+def test_a_sections_title_makes_a_folder_any_system_opens() -> None:
+    assert folder_name("Ceremony & vows") == "Ceremony & vows"
+    assert folder_name('Before/after: "the" <day>?') == "Before-after- -the- -day--"
+    assert folder_name("Party...") == "Party"
+    assert folder_name("..") == "Section"
