@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,13 @@ import pytest
 from tests.postgres import PostgresCluster
 from tests.s3 import S3Server
 from tests.support import CORPUS, ServerProcess, start_server
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    # A suite started in the background by a shell without job control (`cmd &` in a script)
+    # inherits Ctrl-C ignored, and so would every `albumen` it starts: the tests that interrupt
+    # a share would see it run to its end. Python's own handler is reset to the default in
+    # the children it starts, so they take SIGINT as a terminal's Ctrl-C again.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -71,6 +71,15 @@ def _painted(window: MainWindow, photo_id: str) -> QImage:
     return image
 
 
+def _shown_section(window: MainWindow, photo_id: str) -> str | None:
+    """The section of the photo as the grid's row holds it (what the delegate paints), once
+    its thumbnail is there; "" while the row or its thumbnail is not."""
+    row = window.photos.row_of(photo_id)
+    if row is None or not window.photos.index(row).data(ThumbnailReadyRole):
+        return ""
+    return window.photos.photo_at(row).section
+
+
 def _differ(one: QImage, other: QImage, xs: range, ys: range) -> int:
     return sum(one.pixelColor(x, y) != other.pixelColor(x, y) for x in xs for y in ys)
 
@@ -102,6 +111,7 @@ def test_put_in_section_by_keyboard_shows_it_on_the_cells_and_moves_the_photos(
     assert "Section: Ceremony" in tooltip.replace("\xa0", " ")
     assert "section" not in model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
     qtbot.waitUntil(lambda: all(model.index(row).data(ThumbnailReadyRole) for row in range(4)))
+    qtbot.waitUntil(lambda: _shown_section(window, first[0]) == "Ceremony")
     tagged = _painted(window, first[0])
 
     # The album's titles are offered; typed in another case, the photo joins the section.
@@ -131,16 +141,9 @@ def test_put_in_section_by_keyboard_shows_it_on_the_cells_and_moves_the_photos(
 
     # The grid takes the change from the store as the app refreshes it (not at once: CI saw
     # the cell painted from the row as it was).
-    def refreshed() -> bool:
-        row = model.row_of(first[0])
-        return (
-            row is not None
-            and model.photo_at(row).section is None
-            and bool(model.index(row).data(ThumbnailReadyRole))
-        )
-
-    qtbot.waitUntil(refreshed)
+    qtbot.waitUntil(lambda: _shown_section(window, first[0]) is None)
     untagged = _painted(window, first[0])
+    assert _shown_section(window, first[0]) is None
     assert _differ(tagged, untagged, range(200), range(0, 100)) == 0, "the top is the same"
     assert _differ(tagged, untagged, range(7, 100), range(100, 175)) > 300, "the tag is gone"
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
