@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any, Final
 
 from albumen_server import __version__
 from albumen_server.cli_support import database, deployment, no_such_owner, parse_size
@@ -17,6 +18,9 @@ from albumen_server.config import ServerConfig
 # the child (this one, under `python -m albumen_server.cli` or the `albumen-server` script),
 # and SQLAlchemy and Alembic cost every child 0.5 s of CPU and 36 MB (58 MB instead of 22 with
 # what it renders with) for nothing.
+
+MAX_WORKERS: Final = 64
+"""Server processes at most (`--workers`): each holds its own database connections."""
 
 
 def _serve_parser() -> argparse.ArgumentParser:
@@ -66,6 +70,13 @@ def _serve_parser() -> argparse.ArgumentParser:
         help="space to keep free on the uploads' disk, e.g. 512M or 2G (256M): uploads that"
         " would eat into it are refused with 507",
     )
+    parser.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=1,
+        help="server processes taking requests on the port (1); one per core lets uploads and"
+        " viewers use every core",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     return parser
 
@@ -81,6 +92,12 @@ def _addresses(value: str) -> list[str]:
         except ValueError as error:
             raise argparse.ArgumentTypeError(f"{part!r} is not an IP address or network") from error
     return found
+
+
+def _worker_count(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number from 1 to {MAX_WORKERS}")
+    return int(value)
 
 
 def _tile_url(value: str) -> str:
@@ -248,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     options = _serve_parser().parse_args(args)
     import uvicorn  # imported here: `token create` should not pay for it
 
-    from albumen_server.app import create_app
+    from albumen_server.app import build_context, create_app
+    from albumen_server.workers import APP_FACTORY, CONFIG_VARIABLE, config_to_environment
 
     logging.basicConfig(
         level=options.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
@@ -263,7 +281,13 @@ def main(argv: list[str] | None = None) -> int:
         disk_reserve=options.disk_reserve,
     )
     try:
-        app = create_app(config)
+        if options.workers == 1:
+            app: Any = create_app(config)
+        else:
+            # Checked and migrated once here, before any worker starts (albumen_server.workers).
+            build_context(config).db.dispose()
+            os.environ[CONFIG_VARIABLE] = config_to_environment(config)
+            app = APP_FACTORY
     except ValueError as error:
         print(f"albumen-server: {error}", file=sys.stderr)
         return 2
@@ -271,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
 
     uvicorn.run(
         app,
+        factory=options.workers > 1,
+        workers=options.workers,
         host=options.host,
         port=options.port,
         log_level=options.log_level,
