@@ -95,6 +95,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def serving_cpu_seconds(pid: int) -> float:
+    """CPU time so far of a server and of the processes it started at its own priority: with
+    `--workers N` the requests are served by its children. Its rendering child, at a lower
+    priority (`nice`), is left out: it uses what CPU the requests leave."""
+    tree = {pid}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+    grew = True
+    while grew:
+        found = {p for p, fields in stats.items() if int(fields[1]) in tree} - tree
+        grew = bool(found)
+        tree |= found
+    own_nice = int(stats[pid][16]) if pid in stats else 0
+    return sum(
+        (int(stats[p][11]) + int(stats[p][12])) / os.sysconf("SC_CLK_TCK")
+        for p in tree
+        if p in stats and int(stats[p][16]) == own_nice
+    )
+
+
 def installed_env(**extra: str) -> dict[str, str]:
     """The environment `albumen` and the server run in, as an installation runs them: with
     their bytecode cached (pip compiles an installed package; a development shell that sets
@@ -166,8 +191,9 @@ def create_token(data: Path) -> str:
     return lines[-1].split()[-1]
 
 
-def start_server(folder: Path, children: list[Child]) -> tuple[Child, str, str]:
-    """The server as users run it, on a fresh data folder; returns it, its URL and a token.
+def start_server(folder: Path, children: list[Child], *extra: str) -> tuple[Child, str, str]:
+    """The server as users run it, on a fresh data folder (`extra`: more of its options);
+    returns it, its URL and a token.
 
     It joins `children` before it is waited for, so the caller stops it even if it never answers.
     """
@@ -186,6 +212,7 @@ def start_server(folder: Path, children: list[Child]) -> tuple[Child, str, str]:
             str(port),
             "--log-level",
             "warning",
+            *extra,
         ],
         folder / "server.log",
     )
