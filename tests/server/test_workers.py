@@ -128,3 +128,29 @@ def test_a_worker_count_that_is_not_one_to_64_is_refused_by_name(tmp_path: Path)
         )
         assert done.returncode == 2
         assert f"--workers: {bad!r} is not a whole number from 1 to 64" in done.stderr
+
+
+def test_a_workers_settings_are_the_parents_every_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from albumen_server.config import ServerConfig
+    from albumen_server.workers import (
+        CONFIG_VARIABLE,
+        config_from_environment,
+        config_to_environment,
+    )
+
+    config = ServerConfig(
+        data_dir=tmp_path / "data",
+        database_url="postgresql+psycopg://albumen@db/albumen",
+        blobs_url="s3://bucket/prefix",
+        public_url="https://photos.example.org",
+        disk_reserve=2 * 1000**3,
+        tile_url="https://tiles.example/{z}/{x}/{y}.png",
+        tile_attribution="(c) OpenStreetMap contributors",
+    )
+    monkeypatch.setenv(CONFIG_VARIABLE, config_to_environment(config))
+    assert config_from_environment() == config
+    monkeypatch.delenv(CONFIG_VARIABLE)
+    with pytest.raises(RuntimeError, match="--workers"):
+        config_from_environment()
