@@ -48,7 +48,10 @@ def config_from_environment() -> ServerConfig:
     if not text:
         raise RuntimeError(f"{CONFIG_VARIABLE} is not set: start workers with --workers")
     values = json.loads(text)
-    values["data_dir"] = Path(values["data_dir"])
+    for field in fields(ServerConfig):
+        # Annotations are text here (`from __future__ import annotations`): "Path", "Path | None".
+        if "Path" in str(field.type) and values.get(field.name) is not None:
+            values[field.name] = Path(values[field.name])
     return ServerConfig(**values)
 
 
