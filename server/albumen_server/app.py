@@ -30,7 +30,7 @@ from albumen_server.blobs import open_blob_store
 from albumen_server.config import ServerConfig
 from albumen_server.context import ServerContext, load_or_create_secret
 from albumen_server.database import Database, migrate
-from albumen_server.errors import install_error_handlers
+from albumen_server.error_answers import install_error_handlers
 from albumen_server.guards import Guards
 from albumen_server.prerender import Prerenderer
 from albumen_server.upload_parts import open_upload_parts

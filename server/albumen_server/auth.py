@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import select
 
-from albumen_server.context import ServerContext, get_context
+from albumen_server.context import ServerContext
 from albumen_server.errors import ApiError
 from albumen_server.models import ApiToken, Owner
 from albumen_server.security import hash_api_token
@@ -19,6 +19,12 @@ class CurrentOwner:
     id: int
     name: str
     quota_bytes: int | None = None  # read with the token, so the quota costs no query of its own
+
+
+def get_context(request: Request) -> ServerContext:
+    """The process's services, which the app factory put in the app's state."""
+    context: ServerContext = request.app.state.context
+    return context
 
 
 def _unauthorized(message: str) -> ApiError:

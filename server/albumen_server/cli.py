@@ -206,7 +206,7 @@ def _backup(args: list[str]) -> int:
 def create_token(config: ServerConfig, name: str, device: str | None = None) -> str:
     """Make a token for the owner of that name (made if new), held by `device` if named; only
     its hash is kept."""
-    from albumen_server.pairing import issue_token
+    from albumen_server.owner_tokens import issue_token
 
     with database(config) as db, db.session() as session:
         return issue_token(session, name, device)
@@ -231,7 +231,7 @@ def _invite_parser() -> argparse.ArgumentParser:
 
 
 def _invite(args: list[str]) -> int:
-    from albumen_server.pairing import INVITE_HOURS, create_invite
+    from albumen_server.owner_tokens import INVITE_HOURS, create_invite
 
     options = _invite_parser().parse_args(args)
     base = options.public_url.rstrip("/")

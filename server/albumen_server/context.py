@@ -1,11 +1,14 @@
-"""The services one server process shares between its routes, built once by the app factory."""
+"""The services one server process shares between its routes, built once by the app factory.
+
+Free of the web framework (routes reach the context through `albumen_server.auth.Context`): the
+administrator's commands build one too, and should not import FastAPI to do so."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 
 from albumen_server.blobs import BlobStore
@@ -14,6 +17,9 @@ from albumen_server.database import Database
 from albumen_server.locks import DeploymentLock
 from albumen_server.models import ServerSecret
 from albumen_server.upload_parts import UploadParts
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 
 @dataclass
@@ -49,8 +55,3 @@ def load_or_create_secret(db: Database, name: str) -> bytes:
         except IntegrityError:
             continue  # another process won the race; read its value
     raise RuntimeError(f"could not create the server secret {name!r}")
-
-
-def get_context(request: Request) -> ServerContext:
-    context: ServerContext = request.app.state.context
-    return context

@@ -11,69 +11,21 @@ nothing.
 
 from __future__ import annotations
 
-import hashlib
 import html
-import secrets
-from datetime import timedelta
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from albumen_server.auth import Context
 from albumen_server.errors import ApiError
-from albumen_server.models import ApiToken, Owner, PairingCode, utcnow
-from albumen_server.security import hash_api_token, new_api_token
+from albumen_server.models import PairingCode, utcnow
+from albumen_server.owner_tokens import INVITE_HOURS, code_hash, issue_token
 
 router = APIRouter(tags=["pairing"])
 
-INVITE_HOURS = 24
 _CODE_PATTERN = r"^[A-Za-z0-9_-]{20,100}$"
-
-
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
-def device_name(text: str | None) -> str | None:
-    """A device's name as kept and shown: printable, one line, at most 100 characters; None
-    when nothing is left."""
-    if text is None:
-        return None
-    cleaned = "".join(c for c in " ".join(text.split()) if c.isprintable()).strip()[:100]
-    return cleaned or None
-
-
-def issue_token(session: Session, name: str, device: str | None = None) -> str:
-    """A new owner token for the owner called `name` (made if new), held by `device` (its name,
-    if known); only its hash is kept."""
-    owner = session.scalar(select(Owner).where(Owner.name == name))
-    if owner is None:
-        owner = Owner(name=name)
-        session.add(owner)
-        session.flush()
-    token = new_api_token()
-    session.add(
-        ApiToken(owner_id=owner.id, token_hash=hash_api_token(token), device=device_name(device))
-    )
-    return token
-
-
-def create_invite(session: Session, name: str, hours: int = INVITE_HOURS) -> str:
-    """A new one-time pairing code for the owner called `name`."""
-    code = secrets.token_urlsafe(24)
-    now = utcnow()
-    session.add(
-        PairingCode(
-            code_hash=_hash(code),
-            owner_name=name,
-            created_at=now,
-            expires_at=now + timedelta(hours=hours),
-        )
-    )
-    return code
 
 
 class PairRequest(BaseModel):
@@ -96,7 +48,7 @@ def pair(body: PairRequest, context: Context) -> PairAnswer:
         used = session.execute(
             update(PairingCode)
             .where(
-                PairingCode.code_hash == _hash(body.code),
+                PairingCode.code_hash == code_hash(body.code),
                 PairingCode.used_at.is_(None),
                 PairingCode.expires_at > now,
             )
@@ -110,7 +62,7 @@ def pair(body: PairRequest, context: Context) -> PairAnswer:
                 " server's administrator for a new one (albumen-server invite)",
             )
         name = session.scalar(
-            select(PairingCode.owner_name).where(PairingCode.code_hash == _hash(body.code))
+            select(PairingCode.owner_name).where(PairingCode.code_hash == code_hash(body.code))
         )
         assert name is not None  # the row was just updated
         token = issue_token(session, name, body.device)

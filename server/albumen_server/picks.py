@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 
 from albumen_server.auth import Context, Owned
 from albumen_server.context import ServerContext
-from albumen_server.errors import error_response, not_found
+from albumen_server.error_answers import error_response
+from albumen_server.errors import not_found
 from albumen_server.models import Album, Link, Photo, Pick, PickedPhoto, utcnow
 from albumen_server.photos import ALBUM_ORDER
 from albumen_server.rate_limits import Limit, client_key, take_turn

@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
-from albumen_server.errors import error_response
+from albumen_server.error_answers import error_response
 from albumen_server.picks import (
     SEND,
     PickRefused,

@@ -32,7 +32,8 @@ from albumen_server import sections
 from albumen_server.auth import Context
 from albumen_server.context import ServerContext
 from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
-from albumen_server.errors import ApiError, error_response
+from albumen_server.error_answers import error_response
+from albumen_server.errors import ApiError
 from albumen_server.links import is_available
 from albumen_server.models import Album, Link, Photo
 from albumen_server.photos import album_photos
