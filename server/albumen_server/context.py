@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
@@ -18,8 +18,13 @@ from albumen_server.locks import DeploymentLock
 from albumen_server.models import ServerSecret
 from albumen_server.upload_parts import UploadParts
 
-if TYPE_CHECKING:
-    from starlette.requests import Request
+
+class AddressedRequest(Protocol):
+    """What `public_base` reads of a request (a Starlette Request has it), named here so the
+    context needs no import of the web framework."""
+
+    @property
+    def base_url(self) -> object: ...
 
 
 @dataclass
@@ -36,7 +41,7 @@ class ServerContext:
     def __post_init__(self) -> None:
         self.blob_lock = DeploymentLock(self.db.engine, "blobs")
 
-    def public_base(self, request: Request) -> str:
+    def public_base(self, request: AddressedRequest) -> str:
         if self.config.public_url:
             return self.config.public_url.rstrip("/")
         return str(request.base_url).rstrip("/")
