@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.backend import Backend
@@ -79,6 +79,17 @@ def own_qsettings(tmp_path: Path) -> Iterator[None]:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
     QApplication.setOrganizationName("AlbumenTests")
     yield
+
+
+@pytest.fixture
+def gui_parent(qtbot: QtBot) -> QWidget:
+    """The parent of the Qt objects a test makes on their own (a model): pytest-qt deletes it,
+    and them with it, on the GUI thread when the test ends. A parentless one is freed by
+    whichever thread lets go of it last or collects it, and one freed off the GUI thread with a
+    timer running crashed a later test (albumen.ui.tasks)."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    return parent
 
 
 @pytest.fixture

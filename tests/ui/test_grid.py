@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QModelIndex, QRect, Qt
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import PhotoState
@@ -95,11 +95,11 @@ def test_size_keys_and_slider_change_the_cells_and_are_remembered(
 
 @pytest.mark.parametrize("cell", [CELL_MIN, 180, CELL_DEFAULT, 300, CELL_MAX])
 def test_columns_fill_the_width_at_every_width(
-    qtbot: QtBot, context: AppContext, cell: int
+    qtbot: QtBot, context: AppContext, gui_parent: QWidget, cell: int
 ) -> None:
     album = context.store.create_album("Widths")
     unseen_photos(context.store, album.id, 30)
-    model = PhotoGridModel(context)
+    model = PhotoGridModel(context, gui_parent)
     model.set_album(album.id)
     grid = PhotoGridView()
     qtbot.addWidget(grid)

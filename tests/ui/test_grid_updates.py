@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import Photo, PhotoState, Pick
@@ -58,13 +58,13 @@ def test_a_refresh_repaints_only_the_cells_that_changed(
 
 
 def test_photos_arriving_are_read_off_the_gui_thread_and_a_stale_read_is_dropped(
-    context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    context: AppContext, gui_parent: QWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While a folder is added the grid's rows are read on a pool (refresh_in_background), and
     a read overtaken by a later refresh must not bring back what that refresh left out."""
     album = context.store.create_album("Arriving")
     unseen_photos(context.store, album.id, 6)
-    model = PhotoGridModel(context)
+    model = PhotoGridModel(context, gui_parent)
     model.set_album(album.id)
     assert model.rowCount() == 6
     real_photos = context.store.photos
@@ -106,7 +106,7 @@ def test_photos_arriving_are_read_off_the_gui_thread_and_a_stale_read_is_dropped
 
 
 def test_upload_progress_shows_a_photo_uploading_without_reading_the_store(
-    context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    context: AppContext, gui_parent: QWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Progress reports come ten times a second per upload: they move the cell on (its bar, its
     state) from what the report says, not from a read of the store on the GUI thread."""
@@ -114,7 +114,7 @@ def test_upload_progress_shows_a_photo_uploading_without_reading_the_store(
     context.store.add_photos(
         album.id, [NewPhoto(path=tmp_path / "p.jpg", size=100, mtime_ns=1, sha256="7" * 64)]
     )
-    model = PhotoGridModel(context)
+    model = PhotoGridModel(context, gui_parent)
     model.set_album(album.id)
     photo = model.photo_at(0)
     assert photo.state is PhotoState.QUEUED
@@ -132,14 +132,14 @@ def test_upload_progress_shows_a_photo_uploading_without_reading_the_store(
 
 
 def test_an_uploaded_photo_is_shown_as_the_sync_read_it_and_an_older_read_does_not_undo_it(
-    context: AppContext, monkeypatch: pytest.MonkeyPatch
+    context: AppContext, gui_parent: QWidget, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The sync's thread reads a photo it uploaded and hands it over (`photo_stored`): the grid
     shows it without reading the store on the GUI thread, and a refresh asked for before the
     upload, which read the photo still queued, does not put it back to queued."""
     album = context.store.create_album("Told")
     unseen_photos(context.store, album.id, 3)
-    model = PhotoGridModel(context)
+    model = PhotoGridModel(context, gui_parent)
     model.set_album(album.id)
     photo = model.photo_at(1)
     real_photos, real_find = context.store.photos, context.store.find_photo

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.model import LinkSettings, PhotoState
@@ -283,7 +283,7 @@ def test_commands_are_enabled_only_with_something_to_act_on(
 
 
 def test_grid_model_fetches_in_batches_and_passes_the_model_tester(
-    qtmodeltester: object, context: AppContext, tmp_path: Path
+    qtmodeltester: object, context: AppContext, gui_parent: QWidget, tmp_path: Path
 ) -> None:
     album = context.store.create_album("Big")
     photos = [
@@ -291,14 +291,14 @@ def test_grid_model_fetches_in_batches_and_passes_the_model_tester(
         for i in range(BATCH * 2 + 10)
     ]
     context.store.add_photos(album.id, photos)
-    model = PhotoGridModel(context)
+    model = PhotoGridModel(context, gui_parent)
     model.set_album(album.id)
     assert model.rowCount() == BATCH
     assert model.canFetchMore(model.index(-1))
     model.fetchMore(model.index(-1))
     assert model.rowCount() == BATCH * 2
     qtmodeltester.check(model)  # type: ignore[attr-defined]
-    albums = AlbumListModel(context)
+    albums = AlbumListModel(context, gui_parent)
     qtmodeltester.check(albums)  # type: ignore[attr-defined]
 
 
@@ -419,7 +419,7 @@ def test_a_finished_sync_keeps_the_owners_album_and_photo_selection(
 
 
 def test_the_cameras_own_thumbnail_shows_while_the_real_one_is_made(
-    qtbot: QtBot, context: AppContext, tmp_path: Path
+    qtbot: QtBot, context: AppContext, gui_parent: QWidget, tmp_path: Path
 ) -> None:
     import io
     import threading
@@ -441,7 +441,7 @@ def test_the_cameras_own_thumbnail_shows_while_the_real_one_is_made(
     release = threading.Event()
     for _ in range(context.runner.image_threads):
         context.runner.run_image(release.wait)
-    model = PhotoGridModel(context)
+    model = PhotoGridModel(context, gui_parent)
     model.set_album(album.id)
     index = model.index(0)
     try:

@@ -10,6 +10,7 @@ import pytest
 import requests
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.core.link_state import effective_state
@@ -247,14 +248,14 @@ def test_copying_from_the_panel_by_keyboard(
 
 
 def test_working_links_come_first_and_expired_ones_read_as_expired(
-    qtmodeltester: object, context: AppContext, album_id: str
+    qtmodeltester: object, context: AppContext, gui_parent: QWidget, album_id: str
 ) -> None:
     past = datetime.now(UTC) - timedelta(days=1)
     old = context.store.create_link(album_id, LinkSettings(label="Old"), has_password=False)
     context.store.set_link_remote(old.id, state=LinkState.ACTIVE)
     context.store.update_link(old.id, LinkSettings(label="Old", expires_at=past))
     context.store.create_link(album_id, LinkSettings(label="New"), has_password=False)
-    model = LinksModel(context)
+    model = LinksModel(context, gui_parent)
     model.set_album(album_id)
     assert [model.index(r, 0).data() for r in range(2)] == ["New", "Old"]
     assert model.index(1, 1).data() == "Expired"

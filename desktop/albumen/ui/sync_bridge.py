@@ -68,6 +68,10 @@ class Transfer:
         return (self.total - self.done) / rate if rate > 0 else None
 
 
+def _ignore(_event: SyncEvent) -> None:
+    """What a shut-down bridge's service tells: nobody listens any more."""
+
+
 class SyncBridge(QObject):
     connection_changed = Signal(str)  # a Connection value
     # Byte counts go as Python ints (`object`): an `int` in a Qt signal is 32-bit, and a file
@@ -153,6 +157,12 @@ class SyncBridge(QObject):
         if self._thread is not None:
             self._thread.join(timeout)
         self._inbox.drain()  # the last report, while the store is still open
+        # Every timer stopped here, on the GUI thread (albumen.ui.tasks says why), and the
+        # service's hold on this bridge let go: with it, the two made a reference cycle that only
+        # a garbage collection freed, on whichever thread it started.
+        self._flush.stop()
+        self._inbox.close()
+        self.service.listener = _ignore
 
     def is_running(self) -> bool:
         # Cleared when the GUI thread hears the drain is done, not when the thread ends: a

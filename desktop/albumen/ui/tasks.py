@@ -9,6 +9,14 @@ PySide6 signals from plain Python threads at upload-progress rates crashed the i
 a queue read by the GUI thread has no such path. Separate pools keep thumbnails from starving
 the rest, and a lane of its own keeps the photo the owner is looking at (the loupe) from waiting
 behind a screenful of thumbnails.
+
+A QObject's timers belong to its thread: deleted on another thread, a QObject with a running
+timer leaves it registered, and the GUI thread's next tick calls into freed memory (a crash in
+`QTimerInfoList::activateTimers`, seen once in ten runs of the UI tests). Python may delete a
+QObject on any thread: the one that drops its last reference, or, for one in a reference cycle,
+whichever thread happens to start a garbage collection. So an object that owns an `Inbox` closes
+it on the GUI thread when it shuts down (`Inbox.close`), and nothing of it keeps a timer running
+after that.
 """
 
 from __future__ import annotations
@@ -43,11 +51,14 @@ class Inbox(QObject):
         super().__init__(parent)
         self._queue: deque[Callable[[], None]] = deque()
         self._expected = 0
+        self._closed = False
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.drain)
 
     def expect(self) -> None:
+        if self._closed:
+            return
         self._expected += 1
         if not self._timer.isActive():
             self._timer.start()
@@ -56,8 +67,16 @@ class Inbox(QObject):
         self._expected = max(0, self._expected - 1)
 
     def post(self, call: Callable[[], None]) -> None:
-        """Safe from any thread."""
-        self._queue.append(call)
+        """Safe from any thread. Once closed, calls are dropped: their owner has shut down."""
+        if not self._closed:
+            self._queue.append(call)
+
+    def close(self) -> None:
+        """GUI thread, when the owner shuts down: the timer stops for good, and what is still
+        queued or comes later is dropped (see the module's docstring for why)."""
+        self._closed = True
+        self._timer.stop()
+        self._queue.clear()
 
     def drain(self) -> None:
         while self._queue:
@@ -68,6 +87,42 @@ class Inbox(QObject):
                 log.exception("callback on the GUI thread failed")
         if not self._expected:
             self._timer.stop()
+
+
+class _Job:
+    """One piece of work and what to do with its result. A worker runs it and hands it to the
+    GUI thread, which delivers the result and then empties the job: the last references to the
+    work, its callback and its result (a widget's method, or a closure over a widget) are then
+    dropped on the GUI thread, whichever thread lets go of the job itself last (see the
+    module's docstring)."""
+
+    __slots__ = ("done", "error", "fn", "inbox", "result")
+
+    def __init__(self, fn: Callable[[], Any], done: Done | None, inbox: Inbox) -> None:
+        self.fn: Callable[[], Any] | None = fn
+        self.done = done
+        self.inbox = inbox
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        """On a worker thread."""
+        try:
+            assert self.fn is not None  # emptied only after this has run
+            self.result = self.fn()
+        except BaseException as exc:  # reported to the callback, which decides
+            self.error = exc
+            if self.done is None:
+                log.exception("background task failed", exc_info=exc)
+        self.inbox.post(self.deliver)
+
+    def deliver(self) -> None:
+        """On the GUI thread."""
+        done, result, error = self.done, self.result, self.error
+        self.fn = self.done = self.result = self.error = None
+        self.inbox.settle()
+        if done is not None:
+            done(result, error)
 
 
 class TaskRunner(QObject):
@@ -116,7 +171,7 @@ class TaskRunner(QObject):
                 # waiting for the owner to stop typing) starts nothing, and raises nothing.
                 return
         self.inbox.expect()
-        future = pool.submit(self._call, fn, done)
+        future = pool.submit(_Job(fn, done, self.inbox).run)
         with self._lock:
             self._futures.add(future)
         future.add_done_callback(self._forget)
@@ -125,30 +180,18 @@ class TaskRunner(QObject):
         with self._lock:
             self._futures.discard(future)
 
-    def _call(self, fn: Callable[[], Any], done: Done | None) -> None:
-        result: Any = None
-        error: BaseException | None = None
-        try:
-            result = fn()
-        except BaseException as exc:  # reported to the callback, which decides
-            error = exc
-            if done is None:
-                log.exception("background task failed", exc_info=exc)
-        inbox = self.inbox
-
-        def deliver() -> None:
-            inbox.settle()
-            if done is not None:
-                done(result, error)
-
-        inbox.post(deliver)
-
     def wait(self, msecs: int = 30_000) -> bool:
         """Wait for what was started (tests, shutdown), then deliver its results."""
         with self._lock:
             pending = set(self._futures)
         _done, not_done = futures_wait(pending, timeout=msecs / 1000)
         self.inbox.drain()
+        with self._lock:
+            finished = self._closed and not not_done
+        if finished:
+            # Shut down and nothing left running: no result is to come (the work that had not
+            # started was cancelled and never settles), so the inbox's timer stops here.
+            self.inbox.close()
         return not not_done
 
     def shutdown(self) -> None:
