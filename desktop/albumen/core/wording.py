@@ -1,6 +1,9 @@
-"""Words for people: counts read "1 photo" and "3 photos", never "1 photo(s)"."""
+"""Words for people: counts read "1 photo" and "3 photos", never "1 photo(s)"; sizes and a
+photo's state as the owner reads them."""
 
 from __future__ import annotations
+
+from albumen.core.model import PhotoState
 
 
 def count(number: int, thing: str, things: str | None = None) -> str:
@@ -16,3 +19,18 @@ def human_bytes(count: float) -> str:
             return f"{count:,.1f} {unit}" if unit != "B" else f"{int(count)} B"
         count /= 1000
     return f"{count:,.1f} TB"
+
+
+_PHOTO_STATES = {
+    PhotoState.QUEUED: "Waiting to upload",
+    PhotoState.UPLOADING: "Uploading",
+    PhotoState.UPLOADED: "Uploaded",
+    PhotoState.FAILED: "Upload failed",
+    PhotoState.CHANGED: "Changed on disk since added",
+    PhotoState.MISSING: "File is missing",
+}
+
+
+def photo_state_text(state: PhotoState) -> str:
+    """A photo's state as the owner reads it (the grid's tooltip and its accessible name)."""
+    return _PHOTO_STATES[state]

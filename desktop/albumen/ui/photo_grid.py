@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
@@ -34,7 +35,7 @@ from albumen.core.model import Photo, PhotoState
 from albumen.core.photo_order import PhotoSort, sort_photos
 from albumen.core.picks import PhotoPicks, photo_picks
 from albumen.core.store import StoreError
-from albumen.core.wording import count
+from albumen.core.wording import count, photo_state_text
 from albumen.ui.context import AppContext
 from albumen.ui.pixmap_budget import PixmapBudget
 from albumen.ui.plain_text import plain_tooltip
@@ -56,16 +57,6 @@ PIXMAP_BUDGET = 400 << 20
 PHOTO_MIME = "application/x-albumen-photo-ids"
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-STATE_TEXT = {
-    PhotoState.QUEUED: "Waiting to upload",
-    PhotoState.UPLOADING: "Uploading",
-    PhotoState.UPLOADED: "Uploaded",
-    PhotoState.FAILED: "Upload failed",
-    PhotoState.CHANGED: "Changed on disk since added",
-    PhotoState.MISSING: "File is missing",
-}
 
 
 class _View(NamedTuple):
@@ -337,7 +328,7 @@ class PhotoGridModel(QAbstractListModel):
         if role == PickNotesRole:
             return picks.notes if picks else ()
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = f"{photo.filename}\n{STATE_TEXT[photo.state]}"
+            text = f"{photo.filename}\n{photo_state_text(photo.state)}"
             text += "\nThe album's cover" if photo.id == self.cover_id else ""
             text += f"\nSection: {photo.section}" if photo.section else ""
             text += f"\n{picks.describe()}" if picks else ""
@@ -350,7 +341,7 @@ class PhotoGridModel(QAbstractListModel):
             if picks:
                 noted = f", {count(len(picks.notes), 'note')}" if picks.notes else ""
                 cover += f", picked by {count(picks.count, 'viewer')}{noted}"
-            return f"{photo.filename}, {STATE_TEXT[photo.state]}{cover}"
+            return f"{photo.filename}, {photo_state_text(photo.state)}{cover}"
         return None
 
     @staticmethod
@@ -387,8 +378,8 @@ class PhotoGridModel(QAbstractListModel):
             generation = self._generation
             cache = self.context.thumbnails
             edge = cache.grid_edge
-            if pixmap is None and not cache.path_for(photo.sha256, edge).exists():
-                self._request_placeholder(photo, generation)
+            if pixmap is None:
+                self._request_placeholder(photo, generation, cache.path_for(photo.sha256, edge))
 
             def load() -> QImage:
                 return QImage(str(cache.get(photo.path, photo.sha256, edge)))
@@ -414,12 +405,16 @@ class PhotoGridModel(QAbstractListModel):
             self.context.runner.run_image(load, done)
         return pixmap if pixmap is not None else self._placeholders.get(photo.id)
 
-    def _request_placeholder(self, photo: Photo, generation: int) -> None:
-        """The EXIF thumbnail takes a few kilobytes to read: shown until the real one is made.
-        On the general pool, so it never queues behind the slow decodes."""
+    def _request_placeholder(self, photo: Photo, generation: int, thumbnail: Path) -> None:
+        """The EXIF thumbnail (a few kilobytes to read) shown until the real one is made, if it
+        is not made yet: both looked at on the general pool, never behind the slow decodes nor
+        on the GUI thread (a `stat` there, while a cell was painted, waited 190 ms behind the
+        disk uploads were writing to: bench/ui_responsiveness.py)."""
         path = photo.path
 
         def load() -> QImage | None:
+            if thumbnail.exists():
+                return None
             data = embedded_preview(path)
             return QImage.fromData(data) if data else None
 
