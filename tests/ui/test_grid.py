@@ -424,3 +424,29 @@ def test_decoded_thumbnails_are_kept_within_a_budget(
     ]
     qtbot.waitUntil(lambda: shown(0), timeout=WORK_MS)
     assert not model.index(1).data(ThumbnailReadyRole)
+
+
+def test_painting_a_cell_never_waits_for_the_disk_on_the_gui_thread(
+    context: AppContext, gui_parent: QWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asking a cell for its thumbnail looks at no file on the GUI thread: whether the thumbnail
+    is made yet, and the camera's placeholder, are looked at on a pool (a `stat` there waited
+    190 ms behind uploads writing to the disk: bench/ui_responsiveness.py)."""
+    album = context.store.create_album("Painted")
+    unseen_photos(context.store, album.id, 12)
+    looked_at: list[str] = []
+    real_exists = Path.exists
+
+    def recording_exists(path: Path, *args: object, **kwargs: object) -> bool:
+        looked_at.append(threading.current_thread().name)
+        return real_exists(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "exists", recording_exists)
+    model = PhotoGridModel(context, gui_parent)
+    model.set_album(album.id)
+    for row in range(model.rowCount()):
+        model.data(model.index(row), Qt.ItemDataRole.DecorationRole)
+    assert context.runner.wait()
+    main = threading.main_thread().name
+    assert main not in looked_at
+    assert len([name for name in looked_at if name.startswith("albumen-task")]) == 12
