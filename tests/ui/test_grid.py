@@ -449,4 +449,4 @@ def test_painting_a_cell_never_waits_for_the_disk_on_the_gui_thread(
     assert context.runner.wait()
     main = threading.main_thread().name
     assert main not in looked_at
-    assert len([name for name in looked_at if name.startswith("albumen-task")]) == 12
+    assert len([name for name in looked_at if name.startswith("albumen-task")]) >= 12
