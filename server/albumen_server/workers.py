@@ -20,7 +20,7 @@ import json
 import os
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, get_args, get_type_hints
 
 from fastapi import FastAPI
 
@@ -48,10 +48,11 @@ def config_from_environment() -> ServerConfig:
     if not text:
         raise RuntimeError(f"{CONFIG_VARIABLE} is not set: start workers with --workers")
     values = json.loads(text)
-    for field in fields(ServerConfig):
-        # Annotations are text here (`from __future__ import annotations`): "Path", "Path | None".
-        if "Path" in str(field.type) and values.get(field.name) is not None:
-            values[field.name] = Path(values[field.name])
+    # The annotations resolved to types (they are text under `from __future__ import
+    # annotations`): every field that holds a Path, or Path | None, gets one back.
+    for name, kind in get_type_hints(ServerConfig).items():
+        if (kind is Path or Path in get_args(kind)) and values.get(name) is not None:
+            values[name] = Path(values[name])
     return ServerConfig(**values)
 
 
