@@ -42,7 +42,7 @@ from albumen.core.picks import PickNews
 from albumen.core.sections import album_sections
 from albumen.core.storage_use import StorageUse
 from albumen.core.store import Store, StoreError
-from albumen.core.sync_events import Listener, SyncEvent
+from albumen.core.sync_events import Listener, SyncEvent, nobody_listens
 from albumen.core.upload_run import UploadRun
 from albumen.core.upload_source import (
     UploadSource,
@@ -122,7 +122,7 @@ class SyncService:
         self.new_albums: set[str] = set()
         self.credentials = credentials
         self.concurrency = max(1, concurrency)
-        self.listener = listener or (lambda _event: None)
+        self.listener = listener or nobody_listens
         self.retries = retries
         self.backoff = backoff
         self._stop = threading.Event()

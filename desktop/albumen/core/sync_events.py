@@ -21,3 +21,7 @@ class SyncEvent:
 
 
 Listener = Callable[[SyncEvent], None]
+
+
+def nobody_listens(_event: SyncEvent) -> None:
+    """The listener of a sync nobody hears: none given, or its listener shut down."""

@@ -20,6 +20,7 @@ from albumen.core.backend import ServerFull
 from albumen.core.model import Photo
 from albumen.core.storage_use import StorageUse
 from albumen.core.sync import SyncEvent, SyncReport, SyncService
+from albumen.core.sync_events import nobody_listens
 from albumen.priority import lower_thread_priority
 from albumen.ui.tasks import Inbox
 
@@ -66,10 +67,6 @@ class Transfer:
     def seconds_left(self) -> float | None:
         rate = self.rate()
         return (self.total - self.done) / rate if rate > 0 else None
-
-
-def _ignore(_event: SyncEvent) -> None:
-    """What a shut-down bridge's service tells: nobody listens any more."""
 
 
 class SyncBridge(QObject):
@@ -162,7 +159,7 @@ class SyncBridge(QObject):
         # a garbage collection freed, on whichever thread it started.
         self._flush.stop()
         self._inbox.close()
-        self.service.listener = _ignore
+        self.service.listener = nobody_listens
 
     def is_running(self) -> bool:
         # Cleared when the GUI thread hears the drain is done, not when the thread ends: a
