@@ -7,14 +7,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from albumen_server.locks import deployment_lock
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SCHEMA_REVISION = "0013"
+"""The newest migration's revision (the head of migrations/versions; a test keeps them equal).
+A database already there is left alone without Alembic being imported or its scripts read."""
 
 
 def make_engine(url: str) -> Engine:
@@ -44,12 +45,32 @@ def migrate(engine: Engine) -> None:
     time, under the deployment lock "migrations" (an advisory lock on PostgreSQL, a locked
     file beside a SQLite database). Whoever comes next finds the schema current and does
     nothing.
+
+    Every server process and every admin command starts here, and almost always the schema is
+    current: that is one query, without Alembic (importing it and reading the migration scripts
+    cost 0.3 s of CPU per process, measured).
     """
+    if schema_revision(engine) == SCHEMA_REVISION:
+        return
+    # Imported here, not at the top: only a database behind the code needs Alembic.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with deployment_lock(engine, "migrations"), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision Alembic last brought the database to; None for a new, empty database (or
+    one whose revision is not a single row, which Alembic alone may judge)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 class Database:

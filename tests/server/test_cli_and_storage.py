@@ -7,11 +7,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from albumen_server.blobs import FolderBlobStore, open_blob_store
-from albumen_server.database import Database, migrate
+from albumen_server.database import (
+    MIGRATIONS,
+    SCHEMA_REVISION,
+    Database,
+    migrate,
+    schema_revision,
+)
 from albumen_server.models import Base
 from albumen_server.security import hash_api_token
 from tests.support import sha256
@@ -48,6 +57,45 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     db.dispose()
+
+
+def test_the_schema_revision_named_in_the_code_is_the_newest_migration() -> None:
+    """`SCHEMA_REVISION` lets a current database skip Alembic: a new migration must move it."""
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head == SCHEMA_REVISION, f"set database.SCHEMA_REVISION to {head!r}"
+
+
+def test_a_database_behind_is_brought_to_the_newest_revision(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0012")  # a database left by the server before sections
+    assert schema_revision(db.engine) == "0012"
+    migrate(db.engine)
+    assert schema_revision(db.engine) == SCHEMA_REVISION
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    db.dispose()
+
+
+def test_a_current_database_opens_without_alembic(tmp_path: Path) -> None:
+    """What every server start and admin command does: one query, Alembic never imported."""
+    url = f"sqlite:///{tmp_path / 'current.sqlite3'}"
+    db = Database(url)
+    migrate(db.engine)
+    db.dispose()
+    child = (
+        "import sys\n"
+        "from albumen_server.database import Database, migrate\n"
+        f"migrate(Database({url!r}).engine)\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]", result.stdout
 
 
 def test_server_refuses_an_unknown_blob_store(tmp_path: Path) -> None:
