@@ -67,7 +67,8 @@ def _parallel(args: list[str]) -> list[str]:
     if any(a.startswith(("-n", "--numprocesses", "--dist")) or "xdist" in a for a in args):
         return []
     workers = min(4, max(2, os.cpu_count() or 1))
-    return ["-n", str(workers), "--dist", "loadfile"]
+    # Files are handed out in collection order, slow files first (tests/conftest.py).
+    return ["-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"]
 
 
 def main() -> int:

@@ -66,6 +66,19 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
+# -- slow files first ----------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a slow test run first, each file's tests in their own order. The test command
+    hands out whole files to its processes in collection order (dev.py: `--dist loadfile
+    --no-loadscope-reorder`); xdist's own order, most tests first, left the long files of few
+    tests (the bundle, the OpenAPI fuzzing, kill -9) for the end, with one process running them
+    while the other had nothing left to do."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: files stay whole
+
+
 # -- no skips in CI ------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from tests.browser.looking import PAGE_BOX, assert_loaded, expect, lightbox_show
 from tests.browser.scenes import ALBUM, LISBON, PARIS, TOKYO, SharedAlbum, share_album
 from tests.support import ServerProcess, free_port, start_server
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 # -- password ----------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from tests.photo.readers import camera_tags, image_data, pixels, place_tags
 from tests.photo.serving import SETTINGS, Corpus, Seen, gather
 from tests.support import ServerProcess, sha256
 
+pytestmark = pytest.mark.slow  # the whole corpus through twelve links, once
+
 # Corpus files of photo formats that the server cannot show, and why (the files the registry
 # refuses, formats.refusal says why); every other file must be served.
 UNDECODABLE = {

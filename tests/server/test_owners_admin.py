@@ -23,6 +23,8 @@ from tests.support import (
     sha256,
 )
 
+pytestmark = pytest.mark.slow  # each test runs the admin commands a dozen times
+
 
 def as_owner(server: ServerProcess, token: str) -> ServerProcess:
     """The same server, reached with another owner's token."""

@@ -9,6 +9,8 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.server.test_owners_admin import as_owner
 from tests.server.uploading import ask_to_upload, put_preview, upload_photo
 from tests.support import (
@@ -19,6 +21,8 @@ from tests.support import (
     server_admin,
     sha256,
 )
+
+pytestmark = pytest.mark.slow
 
 
 def _album(owner: ServerProcess) -> str:
