@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from albumen_server.locks import deployment_lock
@@ -55,15 +55,20 @@ def migrate(engine: Engine) -> None:
     with deployment_lock(engine, "migrations"):
         if schema_revision(engine) == SCHEMA_REVISION:
             return
-        # Imported here, not at the top: only a database behind the code needs Alembic.
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
         with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            upgrade(connection, "head")
+
+
+def upgrade(connection: Connection, revision: str) -> None:
+    """Alembic's migrations up to `revision`, on `connection` (see migrations/env.py)."""
+    # Imported here, not at the top: only a database behind the code needs Alembic.
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 def schema_revision(engine: Engine) -> str | None:

@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
@@ -20,6 +18,7 @@ from albumen_server.database import (
     Database,
     migrate,
     schema_revision,
+    upgrade,
 )
 from albumen_server.models import Base
 from albumen_server.security import hash_api_token
@@ -67,11 +66,8 @@ def test_the_schema_revision_named_in_the_code_is_the_newest_migration() -> None
 
 def test_a_database_behind_is_brought_to_the_newest_revision(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0012")  # a database left by the server before sections
+        upgrade(connection, "0012")  # a database left by the server before sections
     assert schema_revision(db.engine) == "0012"
     migrate(db.engine)
     assert schema_revision(db.engine) == SCHEMA_REVISION
