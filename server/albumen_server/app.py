@@ -86,6 +86,13 @@ def create_app(config: ServerConfig) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # FastAPI traces every request once the process has an OpenTelemetry tracer provider,
+        # as an admin's auto-instrumentation (`opentelemetry-instrument`, an operator's
+        # injection) gives it: each span names the request's path, and a link's path is its
+        # token (/s/<token>), which the access log never shows (albumen_server.logs). So no
+        # spans and none of its log records (exception texts); its request metrics, which
+        # name a route by its template, stay the admin's to turn on with a meter provider.
+        telemetry={"tracing": False, "logs": False},
     )
     app.state.context = context
     app.state.uploads = tus.UploadState()

@@ -1,4 +1,5 @@
-"""Who a client is: X-Forwarded-For only from `--trusted-proxy`; link tokens out of access logs.
+"""Who a client is: X-Forwarded-For only from `--trusted-proxy`; link tokens out of access logs
+and out of an admin's OpenTelemetry traces.
 
 Before: uvicorn believed X-Forwarded-For from 127.0.0.1 by default, so 15 wrong passwords each
 with a new header all got 401 and the right one after the lockout got in; and the access log
@@ -7,6 +8,7 @@ held every `GET /s/<token>`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +81,52 @@ def test_link_tokens_stay_out_of_the_access_log(logging_server: ServerProcess) -
     log = (logging_server.data / "server.log").read_text()
     assert "GET /s/… HTTP/1.1" in log
     assert token not in log
+
+
+# What `opentelemetry-instrument` does to a process, minus the SDK and its exporter (not
+# installed here): a `sitecustomize` that gives the process a tracer provider before the app
+# starts. This one writes each span it is asked for, with its attributes, to a file.
+RECORDING_TRACER = """
+import json, os
+from opentelemetry import trace
+
+class RecordingTracer(trace.Tracer):
+    def start_span(self, name, context=None, kind=trace.SpanKind.INTERNAL, attributes=None,
+                   *args, **kwargs):
+        with open(os.environ["ALBUMEN_TEST_SPANS"], "a") as spans:
+            spans.write(json.dumps({"span": name, "attributes": dict(attributes or {})}) + "\\n")
+        return trace.NonRecordingSpan(trace.INVALID_SPAN_CONTEXT)
+
+    def start_as_current_span(self, name, context=None, kind=trace.SpanKind.INTERNAL,
+                              attributes=None, *args, **kwargs):
+        return trace.use_span(self.start_span(name, context, kind, attributes), end_on_exit=True)
+
+class RecordingTracerProvider(trace.TracerProvider):
+    def get_tracer(self, *args, **kwargs):
+        return RecordingTracer()
+
+trace.set_tracer_provider(RecordingTracerProvider())
+with open(os.environ["ALBUMEN_TEST_SPANS"], "a") as spans:
+    spans.write(json.dumps({"provider": "set"}) + "\\n")
+"""
+
+
+def test_link_tokens_stay_out_of_an_admins_traces(tmp_path: Path) -> None:
+    hook, spans = tmp_path / "hook", tmp_path / "spans.jsonl"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(RECORDING_TRACER)
+    data = tmp_path / "data"
+    data.mkdir()
+    env = {"PYTHONPATH": str(hook), "ALBUMEN_TEST_SPANS": str(spans)}
+    server = start_server(data, env=env)
+    try:
+        token = _protected_link(server)
+        assert requests.get(f"{server.url}/s/{token}", timeout=30).status_code == 401
+        assert _guess(server, token, "wrong", "203.0.113.1") == 401
+        assert requests.get(f"{server.url}/s/{token}/photos.json", timeout=30).ok is False
+    finally:
+        server.stop()
+    recorded = [json.loads(line) for line in spans.read_text().splitlines()]
+    assert {"provider": "set"} in recorded  # the server ran with a tracer provider
+    assert token not in spans.read_text()
+    assert [entry for entry in recorded if "span" in entry] == []
