@@ -12,6 +12,13 @@ The server shares the machine's cores with the app. By default it runs at the pr
 gives its embedded server (background, `albumen.priority`); `--server-priority normal` runs it
 as a server started by hand beside the app would run, competing with the GUI thread for a core.
 
+On a virtual machine the host may take its CPUs away for tens of milliseconds (steal time);
+every thread of every process stops then, whatever the app does. On Linux each tick's window is
+matched with the steal the kernel counted in it, per CPU (`/proc/stat`, in clock ticks of 10
+ms, so a window shows 10 ms when a tick boundary falls in it): `stalls` lists each tick later
+than 30 ms with the steal of its window, and `worst_delay_unstolen_ms` is the worst lateness of
+the windows with none, beside the worst of all.
+
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_responsiveness.py [--photos 500]
                                                   [--server-priority background|normal]
 """
@@ -33,6 +40,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.camera_photos import make_photos  # noqa: E402
+
+
+def read_steal() -> tuple[int, ...]:
+    """Each CPU's steal time so far, in clock ticks (`/proc/stat`); () where there is none."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            lines = stat.read().splitlines()
+    except OSError:
+        return ()
+    return tuple(
+        int(line.split()[8]) for line in lines if line.startswith("cpu") and line[3].isdigit()
+    )
 
 
 def main() -> int:
@@ -78,6 +97,8 @@ def main() -> int:
             assert album is not None
 
             delays: list[float] = []
+            stolen: list[tuple[int, ...]] = []  # each CPU's steal in that tick's window
+            steal = [read_steal()]
             clock = QElapsedTimer()
             clock.start()
             expected = [clock.elapsed() + 10]
@@ -86,12 +107,16 @@ def main() -> int:
                 now = clock.elapsed()
                 delays.append(max(0, now - expected[0]))
                 expected[0] = now + 10
+                steal_now = read_steal()
+                stolen.append(tuple(a - b for a, b in zip(steal_now, steal[0], strict=False)))
+                steal[0] = steal_now
 
             timer = QTimer()
             timer.setInterval(10)
             timer.timeout.connect(tick)
             timer.start()
             started = time.monotonic()
+            first_steal = read_steal()
             imported: list[float] = []
             grid_full: list[float] = []
             first_upload: list[float] = []
@@ -170,6 +195,17 @@ def main() -> int:
             context.runner.shutdown()
             context.runner.wait()
             ordered = sorted(delays)
+            tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+            unstolen = [delay for delay, was in zip(delays, stolen, strict=True) if not any(was)]
+            stalls = [
+                {"ms": delay, "steal_ms": [round(ticks * tick_ms) for ticks in was]}
+                for delay, was in zip(delays, stolen, strict=True)
+                if delay > 30
+            ]
+            steal_ms = [
+                (after - before) * tick_ms
+                for after, before in zip(read_steal(), first_steal, strict=False)
+            ]
             p99 = ordered[int(len(ordered) * 0.99) - 1] if ordered else 0
             print(
                 json.dumps(
@@ -190,6 +226,9 @@ def main() -> int:
                         "worst_delay_ms": max(delays, default=0),
                         "p99_delay_ms": p99,
                         "median_delay_ms": statistics.median(delays) if delays else 0,
+                        "worst_delay_unstolen_ms": max(unstolen, default=0),
+                        "stalls": stalls,
+                        "host_steal_ms_per_cpu": [round(ms) for ms in steal_ms],
                     }
                 )
             )
