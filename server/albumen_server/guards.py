@@ -16,10 +16,11 @@ answer carries.
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
+
+from albumen_server.error_answers import error_response
 
 MAX_BODY = 1 << 20
 MAX_PREVIEW_BODY = 8 << 20
@@ -80,13 +81,17 @@ class Guards:
         headers = {key.decode("latin-1").lower(): value for key, value in scope["headers"]}
         host = headers.get("host", b"").decode("latin-1")
         if host and not self.host_allowed(host):
-            await _error(send, 421, "untrusted_host", f"this server does not answer for {host!r}")
+            await _error(
+                scope, send, 421, "untrusted_host", f"this server does not answer for {host!r}"
+            )
             return
         content_type = headers.get("content-type", b"").decode("latin-1")
         limit = body_limit(scope["method"], scope["path"], content_type)
         length = headers.get("content-length", b"")
         if limit is not None and length.isdigit() and int(length) > limit:
-            await _error(send, 413, "too_large", f"this request's body is limited to {limit} bytes")
+            await _error(
+                scope, send, 413, "too_large", f"this request's body is limited to {limit} bytes"
+            )
             return
         received = 0
         started = answered = False
@@ -103,7 +108,11 @@ class Guards:
                 if received > limit and not started:
                     answered = True
                     await _error(
-                        send, 413, "too_large", f"this request's body is limited to {limit} bytes"
+                        scope,
+                        send,
+                        413,
+                        "too_large",
+                        f"this request's body is limited to {limit} bytes",
                     )
                     return {"type": "http.disconnect"}
             return message
@@ -127,18 +136,14 @@ class Guards:
         await self.app(scope, counted_receive, with_headers)
 
 
-async def _error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-content-type-options", b"nosniff"),
-                (b"connection", b"close"),
-            ],
-        }
+async def _error(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    """The error answer every route gives (`error_answers`), sent before a route runs; the
+    connection closes after it, since the body refused may still be arriving."""
+    answer = error_response(
+        status, code, message, headers={"x-content-type-options": "nosniff", "connection": "close"}
     )
-    await send({"type": "http.response.body", "body": body})
+    await answer(scope, _nothing_to_receive, send)
+
+
+async def _nothing_to_receive() -> Message:
+    return {"type": "http.disconnect"}  # an answer sends; it never reads the request
