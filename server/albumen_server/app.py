@@ -34,6 +34,7 @@ from albumen_server.error_answers import install_error_handlers
 from albumen_server.guards import Guards
 from albumen_server.prerender import Prerenderer
 from albumen_server.upload_parts import open_upload_parts
+from albumen_server.watermark_sweep import WatermarkSweeper
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -62,6 +63,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     # Every photo this process makes gets its thumbnail and preview rendered in the background.
     prerender = Prerenderer(context)
     prerender.watch()
+    sweeper = WatermarkSweeper(context)  # pictures of a link's former watermark leave the cache
+    sweeper.watch()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -73,7 +76,9 @@ def create_app(config: ServerConfig) -> FastAPI:
         gc.freeze()
         geonames.load_in_background()
         prerender.start()
+        sweeper.start()
         yield
+        sweeper.stop()
         prerender.stop()
         context.db.dispose()
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -136,7 +137,7 @@ def _made(path: Path, make: Callable[[], bytes]) -> bytes | None:
 
 def _cached(path: Path, make: Callable[[], bytes]) -> tuple[bytes, bool]:
     """The file's bytes, made unless it exists, and whether they were made now."""
-    if path.exists():
+    with contextlib.suppress(FileNotFoundError):  # or swept away (watermark_sweep) meanwhile
         return path.read_bytes(), False
     made = _made(path, make)
     return (path.read_bytes(), False) if made is None else (made, True)
@@ -227,6 +228,28 @@ def watermark_key(text: str | None) -> str:
     if text is None:
         return ""
     return "-w" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_WATERMARKED = re.compile(r"-w[0-9a-f]{16}(?=[-.])")
+
+
+def watermarked_pictures(cache_dir: Path, sha256: str) -> dict[str, list[Path]]:
+    """The watermarked pictures made from one blob (their lock files too), by `watermark_key`."""
+    found: dict[str, list[Path]] = {}
+    with contextlib.suppress(OSError):  # no folder: nothing made of this blob here
+        for entry in os.scandir(_folder(cache_dir, sha256)):
+            key = _WATERMARKED.search(entry.name)
+            if key:
+                found.setdefault(key.group(), []).append(Path(entry.path))
+    return found
+
+
+def cached_blobs(cache_dir: Path) -> Iterator[str]:
+    """The SHA-256 of every blob this cache holds pictures of."""
+    for parent in sorted(cache_dir.glob("[0-9a-f][0-9a-f]")):
+        for folder in parent.iterdir():
+            if folder.name.startswith(parent.name) and len(folder.name) == 64:
+                yield folder.name
 
 
 def derivative(
