@@ -2,10 +2,10 @@
 
 A watermarked link's pictures are kept beside the plain ones, once per text
 (`derivative_cache.watermark_key`): a new text makes new ones, and those of the old text, or of
-a revoked link, would stay on the disk for good, a set of thumbnails, previews and large sizes
-per photo and text (some 0.7 MB per 24 MP photo once a viewer has paged through them). A text is
-in use for a blob while a link that is not revoked carries it for an album holding a photo
-made of that blob (an expired link may be extended: its pictures stay).
+a revoked link, would stay on the disk for good: per photo and text, its thumbnails and preview,
+each twice (the drawn pixels, and those with the link's metadata). A text is in use for a blob
+while a link that is not revoked carries it for an album holding a photo made of that blob (an
+expired link may be extended: its pictures stay).
 
 - The process that commits a link's new text, or its revocation, sweeps that album's photos
   right after, on a thread of its own: the owner's request does not wait.
