@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from albumen import __version__, embedded
 from albumen.client import Client
 from albumen.core.store import StoreError
+from albumen.crash_log import open_crash_log
 from albumen.resources import icon_files
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ def main(data_dir: Path) -> int:
 
     from albumen.ui.main_window import MainWindow
 
+    last_crash = open_crash_log(data_dir)  # first: a crash while starting is one too
     tune_gui_process()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -152,6 +154,11 @@ def main(data_dir: Path) -> int:
     freeze_startup_heap()
     if client.settings.problems:  # a broken settings file: say what is used instead
         window.problems.show_problems(list(client.settings.problems))
+    if last_crash is not None:
+        from albumen.ui.crash_notice import tell_last_crash
+
+        print(f"albumen: the last run stopped on a fatal error; see {last_crash.log}", flush=True)
+        tell_last_crash(window, last_crash)
     if os.environ.get("ALBUMEN_EXIT_AFTER_SHOWN"):  # bench/bundle_start.py times a cold start
         QTimer.singleShot(0, lambda: _shown_then_quit(app))
     context.sync.start()

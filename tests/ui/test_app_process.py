@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -23,10 +24,11 @@ print("exit", code, "frozen", gc.get_freeze_count())
 def _open_and_quit(
     script: str, server: ServerProcess, tmp_path: Path, **environment: str
 ) -> subprocess.CompletedProcess[str]:
-    """`script` (which runs `albumen.app.main`) in a process of its own, offscreen, with a fresh
-    data folder on `server`; the window quits once it is shown."""
+    """`script` (which runs `albumen.app.main`) in a process of its own, offscreen, with a data
+    folder on `server` (`tmp_path`/data, made on the first run); the window quits once it is
+    shown."""
     data = tmp_path / "data"
-    data.mkdir()
+    data.mkdir(exist_ok=True)  # a second run opens the same data folder
     (data / "settings.json").write_text(json.dumps({"server_url": server.url}))
     return subprocess.run(
         [sys.executable, "-c", script, str(data)],
@@ -82,3 +84,40 @@ def test_on_a_sharp_screen_the_grid_asks_for_sharper_thumbnails(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-5:] == ["exit", "0", "grid", "edge", "640"], done.stdout
+
+
+_OPEN_AND_CRASH = """
+import faulthandler, sys
+from pathlib import Path
+import albumen.app as app
+def crash_once_shown():
+    faulthandler._sigsegv()  # the process dies as a fault in Qt or another C library ends it
+app.freeze_startup_heap = crash_once_shown
+app.main(Path(sys.argv[1]))
+"""
+
+
+def test_a_crash_leaves_what_the_app_was_doing_and_the_next_start_says_where(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """Before: a fatal signal (a fault in Qt's C++) ended the app and left nothing behind."""
+    crashed = _open_and_quit(_OPEN_AND_CRASH, shared_server, tmp_path)
+    assert crashed.returncode == -signal.SIGSEGV, crashed.stderr[-2000:]
+    crashes = tmp_path / "data" / "crashes"
+    (log,) = crashes.glob("*.log")
+    assert log.name.startswith("running-")
+    written = log.read_text()
+    assert "Fatal Python error: Segmentation fault" in written
+    window_thread = written[written.index("Current thread 0x") :]  # and every other thread's
+    assert "in crash_once_shown" in window_thread and "app.py" in window_thread
+
+    again = _open_and_quit(_OPEN_AND_QUIT, shared_server, tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    (kept,) = crashes.glob("*.log")  # this run's own log went with its clean exit
+    assert not kept.name.startswith("running-")
+    assert kept.read_text() == written
+    assert f"the last run stopped on a fatal error; see {kept}" in again.stdout
+
+    third = _open_and_quit(_OPEN_AND_QUIT, shared_server, tmp_path)
+    assert third.returncode == 0 and "fatal error" not in third.stdout  # said once
+    assert list(crashes.glob("*.log")) == [kept]
