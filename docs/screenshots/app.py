@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,9 @@ from albumen import embedded  # noqa: E402
 from albumen.app import build_context, tune_gui_process  # noqa: E402
 from albumen.client import Client  # noqa: E402
 from albumen.core.model import LinkSettings, LinkState, PhotoState  # noqa: E402
+from albumen.crash_log import LastCrash  # noqa: E402
+from albumen.paths import data_dir as default_data_dir  # noqa: E402
+from albumen.ui.crash_notice import tell_last_crash  # noqa: E402
 from albumen.ui.main_window import MainWindow  # noqa: E402
 from albumen.ui.share_dialog import ShareDialog  # noqa: E402
 from albumen.ui.theme import apply_theme  # noqa: E402
@@ -231,6 +235,13 @@ def main() -> int:
             settle(app, 2.0)
             save(window, "app-dark.png")
             apply_theme(app, "light")
+
+            # Where albumen.crash_log keeps one in the owner's own data folder (not this run's).
+            log = default_data_dir() / "crashes" / "2026-12-01T18-42-07.log"
+            notice = tell_last_crash(window, LastCrash(log, datetime(2026, 12, 1, 18, 42, 7)))
+            settle(app)
+            save(notice, "app-crash-notice.png")  # the next start after a crash
+            notice.done(0)
         finally:
             window.finish_deletes()
             context.sync.shutdown()
