@@ -46,10 +46,13 @@ def open_crash_log(data_dir: Path) -> LastCrash | None:
     """Have this process's fatal errors written to a log of its own, after keeping the log
     of a run that ended on one since the last start (returned, the newest if several)."""
     folder = data_dir / CRASHES
-    folder.mkdir(parents=True, exist_ok=True)
-    crashes = [crash for log in folder.glob("running-*.log") if (crash := _left_by_crash(log))]
-    _prune(folder)
-    stream = (folder / f"running-{os.getpid()}.log").open("w", encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        crashes = [crash for log in folder.glob("running-*.log") if (crash := _left_by_crash(log))]
+        _prune(folder)
+        stream = (folder / f"running-{os.getpid()}.log").open("w", encoding="utf-8")
+    except OSError:  # a data folder it cannot write to: the app says so itself, later
+        return None
     if sys.platform != "win32":  # there an open file cannot be renamed away: that guards it
         fcntl.flock(stream, fcntl.LOCK_EX)  # held until the process ends, however it ends
     faulthandler.enable(stream, all_threads=True)

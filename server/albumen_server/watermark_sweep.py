@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -141,13 +142,13 @@ class WatermarkSweeper:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        wait = self._first_after
+        whole_cache_at = time.monotonic() + self._first_after  # however many albums come first
         while True:
             try:
-                album_id = self._albums.get(timeout=wait)
+                album_id = self._albums.get(timeout=max(0.0, whole_cache_at - time.monotonic()))
             except queue.Empty:
                 self._sweep(None, "the cache")
-                wait = self._every
+                whole_cache_at = time.monotonic() + self._every
                 continue
             if album_id == _STOP:
                 return
