@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from albumen import __version__
-from albumen.ui import about_dialog
 from albumen.ui.about_dialog import AboutDialog, licence_expression
 from albumen_server.data import GEONAMES_CREDIT, GEONAMES_URL
 
@@ -70,19 +68,12 @@ def test_enter_presses_close(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 def test_open_data_folder_asks_the_desktop(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, tmp_path: Path, opened_urls: list[QUrl]
 ) -> None:
-    opened: list[QUrl] = []
-
-    def open_url(url: QUrl) -> bool:
-        opened.append(url)
-        return True
-
-    monkeypatch.setattr(about_dialog.QDesktopServices, "openUrl", open_url)
     dialog = AboutDialog(tmp_path)
     qtbot.addWidget(dialog)
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
-    assert [url.toLocalFile() for url in opened] == [str(tmp_path)]
+    assert [url.toLocalFile() for url in opened_urls] == [str(tmp_path)]
 
 
 def test_a_missing_data_folder_cannot_be_opened(qtbot: QtBot, tmp_path: Path) -> None:

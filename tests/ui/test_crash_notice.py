@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from albumen.crash_log import LastCrash
-from albumen.ui import crash_notice
 from albumen.ui.crash_notice import tell_last_crash
 
 
@@ -30,16 +28,8 @@ def _crash_again(tmp_path: Path) -> LastCrash:
 
 
 def test_the_notice_says_when_and_where_and_opens_the_folder(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, tmp_path: Path, opened_urls: list[QUrl]
 ) -> None:
-    opened: list[QUrl] = []
-
-    def open_url(url: QUrl) -> bool:
-        opened.append(url)
-        return True
-
-    # The desktop's file manager cannot run here: the call that would open it is recorded.
-    monkeypatch.setattr(crash_notice.QDesktopServices, "openUrl", open_url)
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
@@ -52,7 +42,7 @@ def test_the_notice_says_when_and_where_and_opens_the_folder(
     (folder,) = [button for button in box.buttons() if "Folder" in button.text()]
     assert folder.text() == "Open &Folder"
     qtbot.mouseClick(folder, Qt.MouseButton.LeftButton)
-    assert [url.toLocalFile() for url in opened] == [str(crash.log.parent)]
+    assert [url.toLocalFile() for url in opened_urls] == [str(crash.log.parent)]
 
 
 def test_enter_closes_the_notice(qtbot: QtBot, tmp_path: Path) -> None:
