@@ -246,6 +246,52 @@ def test_the_sections_reach_the_server_and_the_last_one_gone_clears_them(
     store.close()
 
 
+def test_a_whole_section_moves_among_the_sections_and_viewers_see_it_so(
+    shared_server: ServerProcess, tmp_path: Path
+) -> None:
+    """Before: a section's place was its first photo's, so moving a part of a wedding before
+    another meant dragging its photos one by one."""
+    store = Store(tmp_path / "s.sqlite3")
+    owner, heard = _owner(store)
+    album = store.create_album("In parts")
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", 6, start=9200)).photos)
+    p = [photo.id for photo in store.photos(album.id)]
+    owner.put_in_section(album.id, [p[1], p[2]], "Ceremony")
+    owner.put_in_section(album.id, [p[3]], "Portraits")
+    owner.put_in_section(album.id, [p[4], p[5]], "Party")
+    heard.clear()
+
+    assert owner.move_section(album.id, "Party", -1)
+    assert heard == [album.id]
+    assert _layout(store, album.id, p) == [
+        ("p0", None),
+        ("p1", "Ceremony"),
+        ("p2", "Ceremony"),
+        ("p4", "Party"),
+        ("p5", "Party"),
+        ("p3", "Portraits"),
+    ], "the photos in none stay first; the section's photos keep their order"
+    assert owner.move_section(album.id, "Party", -1)
+    assert not owner.move_section(album.id, "Party", -1), "first already"
+    assert not owner.move_section(album.id, "Portraits", 1), "last already"
+    assert not owner.move_section(album.id, "Nowhere", 1)
+    assert [s.title for s in album_sections(store.photos(album.id))] == [
+        "Party",
+        "Ceremony",
+        "Portraits",
+    ]
+
+    _sync(store, shared_server)
+    assert _remote_sections(shared_server, album.id) == [
+        ("Party", [p[4], p[5]]),
+        ("Ceremony", [p[1], p[2]]),
+        ("Portraits", [p[3]]),
+    ]
+    body = shared_server.api("GET", f"/api/albums/{album.id}").json()
+    assert [photo["id"] for photo in body["photos"]] == [p[0], p[4], p[5], p[1], p[2], p[3]]
+    store.close()
+
+
 def test_an_album_that_never_had_sections_leaves_the_servers_alone(
     shared_server: ServerProcess, tmp_path: Path
 ) -> None:

@@ -147,3 +147,38 @@ def test_put_in_section_by_keyboard_shows_it_on_the_cells_and_moves_the_photos(
     assert _differ(tagged, untagged, range(200), range(0, 100)) == 0, "the top is the same"
     assert _differ(tagged, untagged, range(7, 100), range(100, 175)) > 300, "the tag is gone"
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+
+
+def test_a_whole_section_moves_up_and_down_by_keyboard(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    """Photos ▸ Move section up/down (Alt+Up, Alt+Down): the selected photo's section, all of
+    it, among the album's sections; the photo stays selected where it went."""
+    album_id = album_with(qtbot, window, photos(tmp_path / "shoot", 4), title="Wedding")
+    model, owner, store = window.photos, context.owner, context.store
+    first = [model.photo_at(row).id for row in range(4)]
+    owner.put_in_section(album_id, [first[0], first[1]], "Ceremony")
+    owner.put_in_section(album_id, [first[2]], "Party")
+    qtbot.waitUntil(lambda: model.photo_at(3).id == first[2])  # [3] [0 1 Ceremony] [2 Party]
+    assert window.section_up_action.text() == "Move section &up"
+    assert window.section_down_action.shortcut().toString() == "Alt+Down"
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(model.index(3))  # a photo of Party
+    assert window.section_up_action.isEnabled()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert [(p.id, p.section) for p in store.photos(album_id)] == [
+        (first[3], None),
+        (first[2], "Party"),
+        (first[0], "Ceremony"),
+        (first[1], "Ceremony"),
+    ]
+    qtbot.waitUntil(lambda: model.photo_at(1).id == first[2])
+    assert [photo.id for photo in window.selected_photos()] == [first[2]], "still the one"
+
+    qtbot.keyClick(window.grid, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # first: stays
+    assert [p.section for p in store.photos(album_id)] == [None, "Party", "Ceremony", "Ceremony"]
+    qtbot.keyClick(window.grid, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert [p.section for p in store.photos(album_id)] == [None, "Ceremony", "Ceremony", "Party"]

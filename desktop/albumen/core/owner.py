@@ -22,7 +22,7 @@ from typing import Final
 from albumen.core.credentials import Credentials, KeyringUnavailableError
 from albumen.core.link_rules import settled
 from albumen.core.model import Album, Link, LinkSettings
-from albumen.core.sections import arranged, grouped_order
+from albumen.core.sections import arranged, grouped_order, section_moved
 from albumen.core.store import Store
 
 Listener = Callable[[str | None], None]
@@ -101,6 +101,15 @@ class Owner:
         self.store.set_section(album_id, arrangement.moved, arrangement.title, arrangement.order)
         self._changed(album_id)
         return arrangement.title
+
+    def move_section(self, album_id: str, title: str, step: int) -> bool:
+        """Section `title`, all its photos, `step` places among the album's sections (-1:
+        earlier); False when it cannot go further (`core.sections.section_moved`)."""
+        order = section_moved(self.store.photos(album_id), title, step)
+        if order is None:
+            return False
+        self.order_photos(album_id, order)
+        return True
 
     def remove_photos(self, photo_ids: Sequence[str]) -> None:
         albums = {photo.album_id for i in photo_ids if (photo := self.store.find_photo(i))}

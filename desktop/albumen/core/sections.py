@@ -140,3 +140,20 @@ def grouped_order(photos: Sequence[Photo], wanted: Sequence[str] = ()) -> list[s
     for photo_id in ordered:
         groups.setdefault(section_of[photo_id], []).append(photo_id)
     return [photo_id for members in groups.values() for photo_id in members]
+
+
+def section_moved(photos: Sequence[Photo], title: str, step: int) -> list[str] | None:
+    """The album's order with section `title`, all its photos together, `step` places among the
+    sections (-1: before the one before it); None when it is not a section of the album, or
+    is first or last already. A section's place is otherwise its first photo's: without this
+    the owner moved a whole part of a wedding before another photo by photo."""
+    section_of = {photo.id: photo.section for photo in photos}
+    groups: dict[str | None, list[str]] = {None: []}
+    for photo_id in grouped_order(photos):
+        groups.setdefault(section_of[photo_id], []).append(photo_id)
+    titles = [section for section in groups if section is not None]
+    if title not in titles or not 0 <= titles.index(title) + step < len(titles):
+        return None
+    place = titles.index(title)
+    titles.insert(place + step, titles.pop(place))
+    return [*groups[None], *(photo_id for section in titles for photo_id in groups[section])]

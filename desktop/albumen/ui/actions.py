@@ -31,7 +31,7 @@ class ActionsWindow(QMainWindow):
     remove_photos: Callable[[], None]
     set_cover: Callable[[], None]
     put_in_section: Callable[[], None]
-    move_selected: Callable[[int], None]
+    move_selected: Callable[..., None]  # (step, section=False)
     open_loupe: Callable[[], None]
     sort_by: Callable[[PhotoSort], None]
     apply_sort: Callable[[], None]
@@ -81,6 +81,18 @@ class ActionsWindow(QMainWindow):
             "Move &earlier", lambda: self.move_selected(-1), "Alt+Left"
         )
         self.later_action = self._action("Move &later", lambda: self.move_selected(1), "Alt+Right")
+        self.section_up_action = self._action(
+            "Move section &up",
+            lambda: self.move_selected(-1, section=True),
+            "Alt+Up",
+            tip="Move the photo's whole section before the one before it (Alt+Up)",
+        )
+        self.section_down_action = self._action(
+            "Move section do&wn",
+            lambda: self.move_selected(1, section=True),
+            "Alt+Down",
+            tip="Move the photo's whole section after the one after it (Alt+Down)",
+        )
         self.share_action = self._action("&Share…", self.share, "Ctrl+Shift+S")
         self.privacy_action = self._action("&Privacy…", self.edit_privacy, "Ctrl+Shift+L")
         self.undo_action = self._action("&Undo delete", self.undo_delete, keys.Undo)
@@ -118,6 +130,8 @@ class ActionsWindow(QMainWindow):
             self.section_action,
             self.earlier_action,
             self.later_action,
+            self.section_up_action,
+            self.section_down_action,
         ):
             photo_menu.addSeparator() if action is None else photo_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&View")
@@ -215,7 +229,8 @@ class ActionsWindow(QMainWindow):
         self.remove_photos_action.setEnabled(selected > 0)
         self.section_action.setEnabled(selected > 0)
         self.cover_action.setEnabled(selected == 1)
-        for action in (self.earlier_action, self.later_action):
+        moving = (self.earlier_action, self.later_action)
+        for action in (*moving, self.section_up_action, self.section_down_action):
             action.setEnabled(selected == 1 and sort is PhotoSort.ALBUM and not filtered)
         self.loupe_action.setEnabled(selected > 0)
         self.apply_sort_action.setEnabled(has_album and sort is not PhotoSort.ALBUM)

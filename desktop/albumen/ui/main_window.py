@@ -54,8 +54,7 @@ RECOUNT_MS = 250
 
 
 class MainWindow(ActionsWindow):
-    """The app's one window; its commands (menus, keys, drops) act on the store through
-    `AppContext` and tell the views through its events."""
+    """The app's one window: its commands act on the store through `AppContext`."""
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -285,13 +284,17 @@ class MainWindow(ActionsWindow):
     def put_in_section(self) -> None:
         SectionDialog.ask(self.context, self.selected_photos(), self)
 
-    def move_selected(self, step: int) -> None:
+    def move_selected(self, step: int, *, section: bool = False) -> None:
+        """The one photo selected, or its whole `section`, `step` places in the album's order."""
         photos = self.selected_photos()
         if len(photos) != 1 or self.photos.order is not PhotoSort.ALBUM:
             return
-        self.context.owner.move_photo(photos[0].album_id, photos[0].id, photos[0].position + step)
-        row = self.photos.row_of(photos[0].id)
-        if row is not None:
+        owner, photo = self.context.owner, photos[0]
+        if not section:
+            owner.move_photo(photo.album_id, photo.id, photo.position + step)
+        elif photo.section is not None:
+            owner.move_section(photo.album_id, photo.section, step)
+        if (row := self.photos.row_of(photo.id)) is not None:
             self.grid.setCurrentIndex(self.photos.index(row))
 
     @Slot(list, int)
