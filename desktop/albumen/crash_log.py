@@ -1,15 +1,15 @@
 """A fatal crash of the app leaves what every thread was doing, and the next start says where.
 
 When the process dies of a fatal signal (a segmentation fault in Qt or another C library, an
-abort), nothing of it survives by default: the app has no terminal, and a crash in C++ leaves
-no Python traceback. Python's `faulthandler` writes the Python stack of every thread on such a
+abort), nothing of it survives by default: the app has no terminal, and a crash in C++ leaves no
+Python traceback. Python's `faulthandler` writes the Python stack of every thread on such a
 signal; the app points it at a file of its own in the data folder's `crashes/`
 (`running-<pid>.log`, so that two windows open at once each have theirs, each holding a lock on
 its own while it runs), removed again at a clean exit. One left behind with something in it,
-unlocked (its process is gone), is a crash:
-the next start keeps it as `<date>T<time>.log` (the newest `KEPT` of them) and says where, to
-send with a report. One left empty (the process was killed, or the machine went down) is
-removed. Qt-free: the window only shows what `open_crash_log` found.
+unlocked (its process is gone), is a crash: the next start keeps it as `<date>T<time>.log` (the
+newest `KEPT` of them) and says where, to send with a report. One left empty (the process was
+killed, or the machine went down) is removed. Qt-free: the window only shows what
+`open_crash_log` found.
 """
 
 from __future__ import annotations
