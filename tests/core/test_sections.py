@@ -10,7 +10,7 @@ import pytest
 from albumen.core.backend import Backend
 from albumen.core.credentials import Credentials
 from albumen.core.intake import add_checked
-from albumen.core.model import OperationKind
+from albumen.core.model import Album, OperationKind
 from albumen.core.owner import Owner
 from albumen.core.scan import scan
 from albumen.core.sections import MAX_SECTIONS, MAX_TITLE, SectionError, album_sections
@@ -219,14 +219,22 @@ def _remote_sections(server: ServerProcess, album_id: str) -> list[tuple[str, li
     return [(part["title"], part["photo_ids"]) for part in response.json()["sections"]]
 
 
+def _album_of_files(
+    tmp_path: Path, count: int, start: int
+) -> tuple[Store, Owner, list[str | None], Album, list[str]]:
+    """A store with an album of `count` real photo files (checked, as the app adds them), its
+    owner, what the owner heard, and the photos' ids in the album's order."""
+    store = Store(tmp_path / "s.sqlite3")
+    owner, heard = _owner(store)
+    album = store.create_album("In parts")
+    store.add_photos(album.id, scan(_photos(tmp_path / "in", count, start=start)).photos)
+    return store, owner, heard, album, [photo.id for photo in store.photos(album.id)]
+
+
 def test_the_sections_reach_the_server_and_the_last_one_gone_clears_them(
     shared_server: ServerProcess, tmp_path: Path
 ) -> None:
-    store = Store(tmp_path / "s.sqlite3")
-    owner, _heard = _owner(store)
-    album = store.create_album("In parts")
-    store.add_photos(album.id, scan(_photos(tmp_path / "in", 4, start=9100)).photos)
-    p = [photo.id for photo in store.photos(album.id)]
+    store, owner, _heard, album, p = _album_of_files(tmp_path, 4, start=9100)
     owner.put_in_section(album.id, [p[2], p[0]], "Ceremony")
     owner.put_in_section(album.id, [p[1]], "Party")
     _sync(store, shared_server)
@@ -251,11 +259,7 @@ def test_a_whole_section_moves_among_the_sections_and_viewers_see_it_so(
 ) -> None:
     """Before: a section's place was its first photo's, so moving a part of a wedding before
     another meant dragging its photos one by one."""
-    store = Store(tmp_path / "s.sqlite3")
-    owner, heard = _owner(store)
-    album = store.create_album("In parts")
-    store.add_photos(album.id, scan(_photos(tmp_path / "in", 6, start=9200)).photos)
-    p = [photo.id for photo in store.photos(album.id)]
+    store, owner, heard, album, p = _album_of_files(tmp_path, 6, start=9200)
     owner.put_in_section(album.id, [p[1], p[2]], "Ceremony")
     owner.put_in_section(album.id, [p[3]], "Portraits")
     owner.put_in_section(album.id, [p[4], p[5]], "Party")
