@@ -26,36 +26,15 @@ from albumen_server import (
     viewer_assets,
     viewer_downloads,
 )
-from albumen_server.blobs import open_blob_store
 from albumen_server.config import ServerConfig
-from albumen_server.context import ServerContext, load_or_create_secret
-from albumen_server.database import Database, migrate
+from albumen_server.deployment import build_context
 from albumen_server.error_answers import install_error_handlers
 from albumen_server.guards import Guards
 from albumen_server.prerender import Prerenderer
-from albumen_server.upload_parts import open_upload_parts
 from albumen_server.watermark_sweep import WatermarkSweeper
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-def build_context(config: ServerConfig) -> ServerContext:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.resolved_database_url)
-    migrate(db.engine)
-    blobs = open_blob_store(config.blobs_url, config.data_dir)
-    context = ServerContext(
-        config=config,
-        db=db,
-        blobs=blobs,
-        parts=open_upload_parts(blobs, config.uploads_dir),
-        cookie_key=load_or_create_secret(db, "cookie_key"),
-    )
-    expired = tus.expire_uploads(context)
-    if expired:
-        log.info("dropped %d expired uploads", expired)
-    return context
 
 
 def create_app(config: ServerConfig) -> FastAPI:

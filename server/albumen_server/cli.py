@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     options = _serve_parser().parse_args(args)
     import uvicorn  # imported here: `token create` should not pay for it
 
-    from albumen_server.app import build_context, create_app
+    from albumen_server.app import create_app
+    from albumen_server.deployment import build_context
     from albumen_server.workers import APP_FACTORY, CONFIG_VARIABLE, config_to_environment
 
     logging.basicConfig(

@@ -49,7 +49,7 @@ def _remove_parser() -> argparse.ArgumentParser:
 
 
 def _remove_owner(args: list[str]) -> int:
-    from albumen_server.app import build_context
+    from albumen_server.deployment import build_context
     from albumen_server.owners import UnknownOwner, owner_usage, remove_owner
 
     options = _remove_parser().parse_args(args)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import secrets
 import shutil
 import time
@@ -37,6 +36,7 @@ from sqlalchemy import select
 
 from albumen_server.auth import Context, CurrentOwner, Owned
 from albumen_server.context import ServerContext
+from albumen_server.deployment import expire_uploads
 from albumen_server.errors import ApiError
 from albumen_server.ingest import clean_filename, existing_photo
 from albumen_server.models import Album, Upload, utcnow
@@ -316,17 +316,3 @@ async def terminate_upload(
     async with one_writer(state, context, upload_id):
         discard(context, state, upload_id)
     return Response(status_code=204, headers=tus_headers())
-
-
-def expire_uploads(context: ServerContext) -> int:
-    """Drop uploads past their expiry (and finished ones past it); return how many."""
-    now = utcnow()
-    with context.db.session() as session:
-        expired = list(session.scalars(select(Upload).where(Upload.expires_at <= now)))
-        for upload in expired:
-            session.delete(upload)
-    for upload in expired:
-        if upload.completed_at is None:
-            with contextlib.suppress(Exception):  # gone already, or the bucket is away
-                context.parts.discard(upload.id)
-    return len(expired)

@@ -11,8 +11,8 @@ import pytest
 
 from albumen_photo.policy import KeepPolicy
 from albumen_server import derivative_cache
-from albumen_server.app import build_context
 from albumen_server.config import ServerConfig
+from albumen_server.deployment import build_context
 from albumen_server.derivatives import Rendition
 
 

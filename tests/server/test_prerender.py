@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from albumen_server.app import build_context
 from albumen_server.config import ServerConfig
+from albumen_server.deployment import build_context
 from albumen_server.derivative_cache import Kind, pixels_file
 from albumen_server.ingest import FileFacts, add_photo
 from albumen_server.models import Album, Owner, utcnow

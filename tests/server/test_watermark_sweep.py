@@ -13,8 +13,8 @@ from pathlib import Path
 
 import requests
 
-from albumen_server.app import build_context
 from albumen_server.config import ServerConfig
+from albumen_server.deployment import build_context
 from albumen_server.derivative_cache import watermark_key
 from albumen_server.watermark_sweep import sweep
 from tests.server.test_picks import _link
