@@ -45,7 +45,7 @@ class DesktopNotifications:
         messages are used then)."""
         if not sys.platform.startswith("linux"):
             return None
-        from jeepney import DBusAddress, new_method_call
+        from jeepney import new_method_call
         from jeepney.bus_messages import message_bus
         from jeepney.io.blocking import open_dbus_connection
         from jeepney.wrappers import DBusErrorResponse
@@ -61,9 +61,8 @@ class DesktopNotifications:
             if not running:
                 connection.close()
                 return None
-            server = DBusAddress("/org/freedesktop/Notifications", SERVICE, SERVICE)
             (capabilities,) = connection.send_and_get_reply(
-                new_method_call(server, "GetCapabilities"), timeout=ANSWER_SECONDS
+                new_method_call(_server(), "GetCapabilities"), timeout=ANSWER_SECONDS
             ).body
         except (OSError, TimeoutError, DBusErrorResponse, ValueError):
             connection.close()
@@ -77,13 +76,12 @@ class DesktopNotifications:
         return self._sending.submit(self._send, title, text)
 
     def _send(self, title: str, text: str) -> bool:
-        from jeepney import DBusAddress, new_method_call
+        from jeepney import new_method_call
         from jeepney.wrappers import DBusErrorResponse
 
-        server = DBusAddress("/org/freedesktop/Notifications", SERVICE, SERVICE)
         hints = {"desktop-entry": ("s", DESKTOP_ENTRY)}
         message = new_method_call(
-            server,
+            _server(),
             "Notify",
             "susssasa{sv}i",
             ("Albumen", 0, DESKTOP_ENTRY, title, text, [], hints, -1),
@@ -98,3 +96,10 @@ class DesktopNotifications:
     def close(self) -> None:
         self._sending.shutdown(wait=True)
         self._connection.close()
+
+
+def _server() -> Any:
+    """The notification server's object on the bus (jeepney is imported only on Linux)."""
+    from jeepney import DBusAddress
+
+    return DBusAddress("/org/freedesktop/Notifications", SERVICE, SERVICE)

@@ -134,12 +134,18 @@ def grouped_order(photos: Sequence[Photo], wanted: Sequence[str] = ()) -> list[s
     this (a drag, a sort, photos added), so a photo dragged among another section's photos
     stays in its own section, placed there as it was placed among the photos, and photos added
     join those in no section, as viewers will see them."""
+    return [photo_id for members in _groups(photos, wanted).values() for photo_id in members]
+
+
+def _groups(photos: Sequence[Photo], wanted: Sequence[str] = ()) -> dict[str | None, list[str]]:
+    """The album's photo ids in `wanted`'s order (then the others), by section: None (no
+    section) first, then each section in the order of its first photo."""
     section_of = {photo.id: photo.section for photo in photos}
     ordered = [i for i in dict.fromkeys([*wanted, *section_of]) if i in section_of]
     groups: dict[str | None, list[str]] = {None: []}
     for photo_id in ordered:
         groups.setdefault(section_of[photo_id], []).append(photo_id)
-    return [photo_id for members in groups.values() for photo_id in members]
+    return groups
 
 
 def section_moved(photos: Sequence[Photo], title: str, step: int) -> list[str] | None:
@@ -147,10 +153,7 @@ def section_moved(photos: Sequence[Photo], title: str, step: int) -> list[str] |
     sections (-1: before the one before it); None when it is not a section of the album, or
     is first or last already. A section's place is otherwise its first photo's: without this
     the owner moved a whole part of a wedding before another photo by photo."""
-    section_of = {photo.id: photo.section for photo in photos}
-    groups: dict[str | None, list[str]] = {None: []}
-    for photo_id in grouped_order(photos):
-        groups.setdefault(section_of[photo_id], []).append(photo_id)
+    groups = _groups(photos)
     titles = [section for section in groups if section is not None]
     if title not in titles or not 0 <= titles.index(title) + step < len(titles):
         return None
