@@ -410,6 +410,9 @@ def test_decoded_thumbnails_are_kept_within_a_budget(
     model = window.photos
     model.decoded.budget = 250_000  # two of 200 x 150 x 4 bytes
     album_with(qtbot, window, _files(tmp_path / "budget", [(200, 150)] * 3))
+    # The order of use is this test's alone: the shown grid's own paints asked for its cells
+    # too, and a repaint of row 1 after row 0 left row 2 the one to go (seen once in CI).
+    window.grid.setUpdatesEnabled(False)
 
     def shown(row: int) -> bool:
         model.index(row).data(Qt.ItemDataRole.DecorationRole)  # as the view asks to paint it
