@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from albumen_server.locks import deployment_lock
+
+Found = TypeVar("Found")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SCHEMA_REVISION = "0013"
@@ -96,6 +98,39 @@ class Database:
     def listen(self, name: str, listener: Callable[..., Any]) -> None:
         """Call `listener` on the session event `name` (SQLAlchemy's) of this database alone."""
         event.listen(self._sessions, name, listener)
+
+    def after_commit(
+        self,
+        collect: Callable[[Session], Iterable[Found]],
+        deliver: Callable[[list[Found]], None],
+    ) -> None:
+        """Hand `deliver` what `collect` finds in a session's flushes, once that session commits.
+
+        Work a change implies (render a new photo's pictures, sweep a watermark's old ones)
+        may only start once the change is visible to every other session, and never for a
+        change rolled back; and `collect` must look at the flush itself, while SQLAlchemy
+        still knows which rows are new or changed (after the commit it has forgotten).
+        `deliver` runs on the committing thread, after the commit, with everything found since
+        the session's last commit or rollback, in the order found; not at all if nothing was.
+        """
+        key = object()  # this listener's own entry in each session's `info`
+
+        def after_flush(session: Session, _flush: Any) -> None:
+            found = list(collect(session))
+            if found:
+                session.info.setdefault(key, []).extend(found)
+
+        def after_commit(session: Session) -> None:
+            found = session.info.pop(key, None)
+            if found:
+                deliver(found)
+
+        def after_rollback(session: Session) -> None:
+            session.info.pop(key, None)
+
+        self.listen("after_flush", after_flush)
+        self.listen("after_commit", after_commit)
+        self.listen("after_rollback", after_rollback)
 
     def dispose(self) -> None:
         self.engine.dispose()

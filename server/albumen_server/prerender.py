@@ -29,7 +29,7 @@ import itertools
 import logging
 import queue
 import threading
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
@@ -48,9 +48,6 @@ QUEUE_LIMIT: Final = 20_000
 
 _ORDER: Final[tuple[tuple[Kind, ...], ...]] = (("small", "thumb"), ("preview",))
 """What is made first, and what is made together (from one decode)."""
-_NEW_PHOTOS: Final = "albumen_prerender"
-_NEW_COVERS: Final = "albumen_prerender_covers"
-_PICKED_COVERS: Final = "albumen_prerender_picked_covers"
 _STOP: Final[tuple[int, int, str, tuple[Kind, ...]]] = (-1, 0, "", ())
 """Ranks before everything: the worker stops after the picture under way."""
 
@@ -98,41 +95,23 @@ class Prerenderer:
         return True
 
     def watch(self) -> None:
-        """`add` every photo that this process's database sessions commit."""
-
-        def after_flush(session: Session, _flush: Any) -> None:
-            # A new photo, or one whose pictures now come from elsewhere (an arriving photo's
-            # original landed, or it got a new preview): pictures of the blob it shows.
-            made = [row.picture_sha256 for row in session.new if isinstance(row, Photo)]
-            made += [
-                row.picture_sha256
-                for row in session.dirty
-                if isinstance(row, Photo) and _shows_another_blob(row)
-            ]
-            if made:
-                session.info.setdefault(_NEW_PHOTOS, []).extend(made)
-            covers, picked = _new_covers(session)
-            if covers or picked:
-                session.info.setdefault(_NEW_COVERS, []).extend(covers)
-                session.info.setdefault(_PICKED_COVERS, []).extend(picked)
-
-        def after_commit(session: Session) -> None:
-            for sha256 in session.info.pop(_NEW_PHOTOS, ()):
-                self.add(sha256)
-            covers = session.info.pop(_NEW_COVERS, [])
-            covers += self._pictures_of(session.info.pop(_PICKED_COVERS, []))
-            for sha256 in covers:
-                self.add_cover(sha256)
-
-        def after_rollback(session: Session) -> None:
-            session.info.pop(_NEW_PHOTOS, None)
-            session.info.pop(_NEW_COVERS, None)
-            session.info.pop(_PICKED_COVERS, None)
-
+        """`add` every photo that this process's database sessions commit, and make an
+        album's new cover first."""
         db = self.context.db
-        db.listen("after_flush", after_flush)
-        db.listen("after_commit", after_commit)
-        db.listen("after_rollback", after_rollback)
+        db.after_commit(_shown_blobs, self._add_all)
+        db.after_commit(_new_cover_blobs, self._add_covers)
+        db.after_commit(_picked_cover_ids, self._add_picked_covers)
+
+    def _add_all(self, blobs: list[str]) -> None:
+        for sha256 in blobs:
+            self.add(sha256)
+
+    def _add_covers(self, blobs: list[str]) -> None:
+        for sha256 in blobs:
+            self.add_cover(sha256)
+
+    def _add_picked_covers(self, photo_ids: list[str]) -> None:
+        self._add_covers(self._pictures_of(photo_ids))
 
     def _pictures_of(self, photo_ids: list[str]) -> list[str]:
         """The blobs these photos' pictures are made from (an owner picked them as covers)."""
@@ -181,25 +160,41 @@ class Prerenderer:
             forget(self.context, sha256)
 
 
-def _new_covers(session: Session) -> tuple[list[str], list[str]]:
-    """What this flush makes an album's cover: the blobs of new photos that are their album's
-    cover (the app names the cover before its photo arrives), and the ids of photos an owner
-    picked as a cover now, whose blobs are looked up after the commit. An album the session
-    has not loaded is not looked up here: its cover then waits its turn."""
+def _shown_blobs(session: Session) -> list[str]:
+    """The blobs this flush gives pictures to make of: a new photo's, and the one a photo's
+    pictures now come from (an arriving photo's original landed, or it got a new preview)."""
+    made = [row.picture_sha256 for row in session.new if isinstance(row, Photo)]
+    made += [
+        row.picture_sha256
+        for row in session.dirty
+        if isinstance(row, Photo) and _shows_another_blob(row)
+    ]
+    return made
+
+
+def _new_cover_blobs(session: Session) -> list[str]:
+    """The blobs of new photos that are their album's cover (the app names the cover before
+    its photo arrives). An album the session has not loaded is not looked up here: its cover
+    then waits its turn."""
     covers = []
     for row in session.new:
         if isinstance(row, Photo):
             album = session.identity_map.get(identity_key(Album, row.album_id))
             if isinstance(album, Album) and album.cover_photo_id == row.id:
                 covers.append(row.picture_sha256)
-    picked = [
+    return covers
+
+
+def _picked_cover_ids(session: Session) -> list[str]:
+    """The photos an owner picks as an album's cover in this flush; their blobs are looked up
+    after the commit."""
+    return [
         row.cover_photo_id
         for row in session.dirty
         if isinstance(row, Album)
         and row.cover_photo_id is not None
         and inspect(row).attrs.cover_photo_id.history.has_changes()
     ]
-    return covers, picked
 
 
 def _shows_another_blob(photo: Photo) -> bool:

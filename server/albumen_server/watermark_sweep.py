@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 WHOLE_CACHE_EVERY_SECONDS: Final = 24 * 3600
 FIRST_WHOLE_CACHE_AFTER_SECONDS: Final = 60.0
 """Not in the way of a starting process's first requests."""
-_CHANGED_ALBUMS: Final = "albumen_watermark_changed_albums"
 _ASKED_AT_ONCE: Final = 500  # blobs per query: well under every database's parameter limit
 _STOP: Final = ""
 
@@ -109,26 +108,18 @@ class WatermarkSweeper:
         """Queue the album of every link whose text changes, or which is revoked, once this
         process's session commits it."""
 
-        def after_flush(session: Session, _flush: Any) -> None:
-            changed = {
+        def changed_albums(session: Session) -> list[str]:
+            return [
                 row.album_id
                 for row in session.dirty
                 if isinstance(row, Link) and row.album_id is not None and _text_may_go(row)
-            }
-            if changed:
-                session.info.setdefault(_CHANGED_ALBUMS, set()).update(changed)
+            ]
 
-        def after_commit(session: Session) -> None:
-            for album_id in session.info.pop(_CHANGED_ALBUMS, ()):
+        def queue_albums(album_ids: list[str]) -> None:
+            for album_id in dict.fromkeys(album_ids):  # once each, in the order changed
                 self._albums.put(album_id)
 
-        def after_rollback(session: Session) -> None:
-            session.info.pop(_CHANGED_ALBUMS, None)
-
-        db = self.context.db
-        db.listen("after_flush", after_flush)
-        db.listen("after_commit", after_commit)
-        db.listen("after_rollback", after_rollback)
+        self.context.db.after_commit(changed_albums, queue_albums)
 
     def start(self) -> None:
         self._thread = threading.Thread(
