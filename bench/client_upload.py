@@ -23,7 +23,11 @@ as they are with one process.
 
     .venv/bin/python bench/client_upload.py [--photos 100] [--size-mb 10] [--repeat 3]
                                             [--baseline-fsync] [--wire RATE]
-                                            [--server-workers N] [--tmp DIR]
+                                            [--server-workers N] [--uploads N]
+                                            [--tmp DIR]
+
+`--uploads N` sets the owner's "uploads at a time" (Settings ▸ Uploads) for the run; by default
+the app's own default, which is what the figures are of.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ from bench.server_upload import (  # noqa: E402
     start_server,
     warm_bytecode,
 )
+
+from albumen.core.settings import Settings  # noqa: E402
 
 POLL = 0.002  # seconds between two looks at the server's uploads folder
 WIRE_BURST = "256kb"  # the token bucket's depth: above loopback's 64 KiB packets
@@ -106,11 +112,12 @@ def _first_byte_landed(uploads: Path) -> bool:
 
 
 def share(
-    photos: Path, client: Path, server_url: str, token: str, server_data: Path
+    photos: Path, client: Path, server_url: str, token: str, server_data: Path, uploads: int
 ) -> dict[str, Any]:
     """One `albumen share` run: wall seconds, seconds to the first byte on the server, peak RSS."""
     client.mkdir()
-    (client / "settings.json").write_text(json.dumps({"server_url": server_url}))
+    settings = {"server_url": server_url, "concurrent_uploads": uploads}
+    (client / "settings.json").write_text(json.dumps(settings))
     err = open(client.parent / f"{client.name}.stderr", "w+b")  # noqa: SIM115  # closed below
     command = [sys.executable, "-m", "albumen.cli", "--data-dir", str(client)]
     command += ["share", str(photos), "--album", "Bench", "--download", "original"]
@@ -248,7 +255,14 @@ def run(options: argparse.Namespace, curl: str, workdir: Path) -> dict[str, Any]
                 try:
                     server_cpu = serving_cpu_seconds(server.process.pid)
                     settle_disk()
-                    result = share(photos, folder / "client", url, token, folder / "server-data")
+                    result = share(
+                        photos,
+                        folder / "client",
+                        url,
+                        token,
+                        folder / "server-data",
+                        options.uploads,
+                    )
                     server_cpu = serving_cpu_seconds(server.process.pid) - server_cpu
                     result["server_cpu_seconds"] = server_cpu
                     check_album(url, token, expected)
@@ -283,6 +297,7 @@ def run(options: argparse.Namespace, curl: str, workdir: Path) -> dict[str, Any]
         "baseline_fsync": options.baseline_fsync,
         "wire": options.wire or "loopback",
         "server_workers": options.server_workers,
+        "uploads": options.uploads,
         "share_seconds_best": round(best, 3),
         "share_seconds_median": round(median, 3),
         "share_mb_per_s_best": round(total_mb / best, 1),
@@ -329,12 +344,21 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="the server's --workers: its processes on the port (1)",
     )
+    parser.add_argument(
+        "--uploads",
+        type=int,
+        default=Settings().concurrent_uploads,
+        metavar="N",
+        help="uploads at a time, the app's Settings ▸ Uploads (its default: %(default)s)",
+    )
     parser.add_argument("--tmp", type=Path, default=None, help="where the temporary folder goes")
     options = parser.parse_args(argv)
     if options.photos < 1 or options.repeat < 1 or options.size_mb <= 0:
         parser.error("--photos, --size-mb and --repeat must be positive")
     if options.server_workers < 1:
         parser.error("--server-workers must be 1 or more")
+    if not 1 <= options.uploads <= 8:
+        parser.error("--uploads must be from 1 to 8, as the app's setting")
 
     failure = {"bench": "client_upload", "photos": options.photos}
     return run_against_curl(run, options, failure)
