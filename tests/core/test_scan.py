@@ -98,7 +98,7 @@ def test_every_corpus_file_is_a_photo_or_a_reason(corpus: Path) -> None:
     assert sorted(accounted) == sorted(photos_or_not)
     problems = {p.path.name: p.reason for p in report.problems}
     assert problems["CanonRaw.cr2"].startswith("is not a RAW file LibRaw can read")
-    assert problems["JXL.jxl"] == "is JPEG XL files are not supported"
+    assert problems["JXL.jxl"] == "cannot be added: JPEG XL files are not supported"
     # Its structure is whole (the HEVC data in it is not, which only its thumbnail shows).
     assert "QuickTime.heic" in {p.path.name for p in report.photos}
 

@@ -161,8 +161,11 @@ def _check_file(path: Path) -> NewPhoto | ScanProblem:
     except OSError as error:
         return ScanProblem(path, f"cannot be read: {error.strerror or error}")
     refused = formats.refusal(fmt)
-    if refused is not None:
-        return ScanProblem(path, f"is {refused}")
+    if fmt is not None and refused is not None:
+        # Said of the file: "is not a photo: the file is a PDF document", "cannot be added:
+        # JPEG XL files are not supported".
+        said = f"is {refused}" if fmt.kind == "not-a-photo" else f"cannot be added: {refused}"
+        return ScanProblem(path, said)
     if fmt is None and (claimed is None or not claimed.is_photo):
         return ScanProblem(path, _not_shared(path))
     if formats.is_raw(fmt or claimed):
