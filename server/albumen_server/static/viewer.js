@@ -9,6 +9,10 @@
 const SLIDE_MS = 5000; // how long the slideshow holds each photo, counted once it has loaded
 
 (function start() {
+  const pictures = document.querySelectorAll("#photos a.photo img, .cover img, figure.single img");
+  for (const picture of pictures) {
+    sayWhenMissing(picture);
+  }
   const dialog = document.getElementById("lightbox");
   if (dialog && typeof dialog.showModal === "function") {
     lightbox(dialog);
@@ -18,6 +22,38 @@ const SLIDE_MS = 5000; // how long the slideshow holds each photo, counted once 
     photoPageKeys(back);
   }
 })();
+
+/* A picture the server cannot make (a RAW file from a camera newer than its decoder, a file
+   damaged past what its structure shows) answers with an error, and the browser would draw its
+   broken-image sign with the photo's name in a corner. Its place says "No preview" instead,
+   keeping the photo's shape and its link to the photo's page (where the photo's download is,
+   when the link gives one). An album's cover that cannot be shown is left out. */
+function sayWhenMissing(picture) {
+  const missing = () => {
+    const cover = picture.closest(".cover");
+    if (cover) {
+      cover.hidden = true;
+      return;
+    }
+    const place = picture.parentElement;
+    place.classList.add("no-picture");
+    if (!place.querySelector(".no-picture-label")) {
+      const label = document.createElement("span");
+      label.className = "no-picture-label";
+      const name = document.createElement("span");
+      name.className = "no-picture-name";
+      name.textContent = picture.alt; // the photo's name, for telling the photographer
+      label.append("No preview", name);
+      place.append(label);
+    }
+  };
+  // A picture may have failed before this script ran (it runs once the page is parsed).
+  if (picture.complete && picture.currentSrc && !picture.naturalWidth) {
+    missing();
+  } else {
+    picture.addEventListener("error", missing, { once: true });
+  }
+}
 
 function lightbox(dialog) {
   const links = Array.from(document.querySelectorAll("#photos a.photo"));
@@ -53,11 +89,18 @@ function lightbox(dialog) {
   const info = $(".lb-info");
   const infoList = $(".lb-info dl");
   const infoToggle = $(".lb-info-toggle");
+  const noPicture = $(".lb-no-picture");
   const wantsFacts = dialog.dataset.facts === "yes";
   const facts = new Map(); // photo id -> Promise of [{label, value}]
   const preloaded = new Map(); // picture URL -> Image, kept so the browser keeps the bytes
   let current = -1;
   let infoOpen = window.matchMedia("(min-width: 701px)").matches;
+  image.addEventListener("error", () => {
+    if (image.getAttribute("src")) {
+      image.hidden = true; // no broken-image sign: the stage says why there is no photo
+      noPicture.hidden = false;
+    }
+  });
 
   const hashId = () => {
     const match = /^#photo=([\w-]+)$/.exec(window.location.hash);
@@ -142,6 +185,8 @@ function lightbox(dialog) {
       image.width = photo.width;
       image.height = photo.height;
     }
+    noPicture.hidden = true;
+    image.hidden = false;
     image.src = pictureOf(photo);
     image.alt = photo.alt;
     position.textContent = `${index + 1} / ${photos.length}`;

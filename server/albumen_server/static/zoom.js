@@ -113,6 +113,14 @@
   dialog.addEventListener("albumen:photo", (event) => {
     zoomOut();
     photo = event.detail;
+    button.hidden = false;
+  });
+  // A photo the server has no picture of (viewer.js says so on the stage) has none to zoom.
+  image.addEventListener("error", () => {
+    if (image.getAttribute("src")) {
+      zoomOut();
+      button.hidden = true;
+    }
   });
   if (dialog.open && dialog.shownPhoto) {
     photo = dialog.shownPhoto; // opened by the URL before this script ran
