@@ -44,8 +44,10 @@ def test_albums_photos_and_outbox(store: Store, tmp_path: Path) -> None:
     )
     assert [p.filename for p in result.added] == ["a.jpg", "b.jpg"]
     assert result.duplicates == [tmp_path / "b2.jpg"]
+    assert result.same_as == {tmp_path / "b2.jpg": "b.jpg"}  # its twin, in the same batch
     again = store.add_photos(album.id, [_photo(tmp_path, "a-copy.jpg", "a" * 64)])
     assert again.added == [] and again.duplicates == [tmp_path / "a-copy.jpg"]
+    assert again.same_as == {tmp_path / "a-copy.jpg": "a.jpg"}  # its twin, in the album
     listed = store.albums()
     assert listed[0].photo_count == 2
     assert listed[0].cover_photo_id == result.added[0].id

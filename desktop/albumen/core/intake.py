@@ -33,6 +33,14 @@ from albumen.core.store import NewPhoto, Store
 ALREADY_THERE = "already in the album"
 
 
+def already_there(path: Path, twin: str | None) -> str:
+    """Why a file is not added again: its bytes are in the album already, under the name
+    `twin` (said when it is another name: the same export saved twice, a copy renamed)."""
+    if twin and twin != path.name:
+        return f"the same photo as {twin}, {ALREADY_THERE}"
+    return ALREADY_THERE
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One file's fate: recorded as `photo`, or not, and why (`problem`)."""
@@ -158,7 +166,8 @@ def add_checked(
                 verdict = Verdict(path, photo=report.added[-1])
             else:
                 report.duplicates.append(path)
-                verdict = Verdict(path, problem=ALREADY_THERE)
+                twin = added.same_as.get(result.path) if added else None
+                verdict = Verdict(path, problem=already_there(path, twin))
             if on_verdict is not None:
                 on_verdict(verdict)
     return report

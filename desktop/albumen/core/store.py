@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +57,8 @@ class NewPhoto:
 class AddResult:
     added: list[Photo]
     duplicates: list[Path]  # already in the album (same SHA-256)
+    # Each duplicate's twin: the file name of the album's photo with the same bytes.
+    same_as: dict[Path, str] = field(default_factory=dict)
 
 
 class Store(LinkRecords, PickRecords):
@@ -226,20 +228,24 @@ class Store(LinkRecords, PickRecords):
         self.album(album_id)
         added_ids: list[str] = []
         duplicates: list[Path] = []
+        same_as: dict[Path, str] = {}
         now = time_text(utcnow())
         with self._database.transaction() as db:
             position = db.execute(
                 "SELECT COALESCE(MAX(position), -1) FROM photos WHERE album_id=?", (album_id,)
             ).fetchone()[0]
-            seen: set[str] = set()
+            seen: dict[str, str] = {}  # SHA-256 -> file name, of this batch's photos
             for photo in photos:
                 exists = db.execute(
-                    "SELECT 1 FROM photos WHERE album_id=? AND sha256=?", (album_id, photo.sha256)
+                    "SELECT filename FROM photos WHERE album_id=? AND sha256=?",
+                    (album_id, photo.sha256),
                 ).fetchone()
-                if exists or photo.sha256 in seen:
+                twin = exists["filename"] if exists else seen.get(photo.sha256)
+                if twin is not None:
                     duplicates.append(photo.path)
+                    same_as[photo.path] = twin
                     continue
-                seen.add(photo.sha256)
+                seen[photo.sha256] = photo.path.name
                 position += 1
                 photo_id = str(uuid.uuid4())
                 db.execute(
@@ -269,7 +275,7 @@ class Store(LinkRecords, PickRecords):
                     "UPDATE albums SET cover_photo_id = COALESCE(cover_photo_id, ?) WHERE id=?",
                     (added_ids[0], album_id),
                 )
-        return AddResult(added=[self.photo(i) for i in added_ids], duplicates=duplicates)
+        return AddResult([self.photo(i) for i in added_ids], duplicates, same_as)
 
     def remove_photos(self, photo_ids: Sequence[str]) -> None:
         """Out of their albums; an album whose cover goes gets the photo that followed it (or,
