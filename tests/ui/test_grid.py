@@ -24,8 +24,8 @@ from albumen.ui.grid_view import CELL_DEFAULT, CELL_MAX, CELL_MIN, PhotoGridView
 from albumen.ui.main_window import MainWindow
 from albumen.ui.panels import ALBUMS_MIN, DETAILS_MIN, PHOTOS_WANT
 from albumen.ui.photo_delegate import PhotoDelegate
-from albumen.ui.photo_grid import CoverRole, PhotoGridModel, ThumbnailReadyRole
-from tests.support import ServerProcess, photo_jpeg
+from albumen.ui.photo_grid import CoverRole, NoPictureRole, PhotoGridModel, ThumbnailReadyRole
+from tests.support import CORPUS, ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
 from tests.ui.windows import WORK_MS, album_with, unseen_photos
 
@@ -199,6 +199,39 @@ def test_a_photo_that_cannot_be_decoded_says_why_in_the_loupe(
     qtbot.waitUntil(lambda: bool(window.loupe.canvas.message), timeout=10_000)
     assert "IMG_0000.jpg" in window.loupe.canvas.message
     assert "does not exist" in window.loupe.canvas.message
+
+
+def test_a_photo_no_thumbnail_can_be_made_of_says_so_and_why(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A RAW file from a camera newer than LibRaw (the corpus's CR3 has no sensor data to
+    develop) is shared byte-exact, but no thumbnail can be made of it: its cell said nothing,
+    an empty grey frame like one still loading. Its viewers see "No preview" there too."""
+    (tmp_path / "shoot").mkdir()
+    raw = tmp_path / "shoot" / "IMG_0001.CR3"
+    raw.write_bytes((CORPUS / "CanonRaw.cr3").read_bytes())
+    paths = [*_files(tmp_path / "shoot", [(300, 200)]), raw]
+    album_with(qtbot, window, paths)
+    model = window.photos
+    rows = {model.photo_at(row).filename: row for row in range(model.photo_count())}
+    missing, fine = model.index(rows["IMG_0001.CR3"]), model.index(rows["IMG_0000.jpg"])
+    window.grid.scrollTo(missing)
+    qtbot.waitUntil(lambda: model.data(missing, NoPictureRole) is not None, timeout=WORK_MS)
+    qtbot.waitUntil(lambda: bool(model.data(fine, ThumbnailReadyRole)), timeout=WORK_MS)
+    reason = model.data(missing, NoPictureRole)
+    assert str(raw) not in reason, "the cell names the file already"
+    assert "RAW" in reason, reason
+    tooltip = model.data(missing, Qt.ItemDataRole.ToolTipRole)
+    assert f"No preview: {reason}" in tooltip
+    assert model.data(fine, NoPictureRole) is None
+    assert "No preview" not in model.data(fine, Qt.ItemDataRole.ToolTipRole)
+    # Painted: the words in the frame (text pixels in its middle), where a cell still loading
+    # has an even grey.
+    delegate = window.grid.itemDelegate()
+    assert isinstance(delegate, PhotoDelegate)
+    painted = _paint(delegate, missing, QStyle.StateFlag.State_None)
+    middle = {painted.pixel(x, 86) for x in range(40, 160)}
+    assert len(middle) > 2, "no words in the empty frame"
 
 
 def _taken(context: AppContext, album_id: str) -> None:

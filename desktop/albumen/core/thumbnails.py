@@ -63,6 +63,12 @@ class ThumbnailError(Exception):
     """No thumbnail can be made; the message names the file and the reason, fit for a person."""
 
 
+def why_no_thumbnail(path: Path, error: BaseException | None) -> str:
+    """The reason alone, for a place that names the file already (the grid's cell)."""
+    said = str(error) if error is not None else "the thumbnail could not be read"
+    return said.removeprefix(f"{path}: ")
+
+
 # Thumbnails -----------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from albumen.core.model import Photo, PhotoState
 from albumen.ui.photo_grid import (
     CoverRole,
     IncomingRole,
+    NoPictureRole,
     PhotoRole,
     PickCountRole,
     PickNotesRole,
@@ -108,6 +109,9 @@ class PhotoDelegate(QStyledItemDelegate):
             picture = QRect(x, y, shown.width(), shown.height())
         else:
             painter.fillRect(inner, QColor(128, 128, 128, 45))
+            if index.data(NoPictureRole):  # the reason is in the cell's tooltip
+                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "No preview")
         progress = index.data(ProgressRole)
         if photo.section:
             self._section_tag(painter, picture, photo.section, lifted=progress is not None)

@@ -7,7 +7,8 @@ view in batches, so 5,000 photos scroll without a stall. Changing album bumps a 
 number and late results for the old album are dropped. The rows follow `order` (the album's own
 order unless the owner chose another view of it, see `albumen.core.photo_order`); with
 `picked_only` set, only those photos (one viewer's picks, or everyone's) are rows. Each photo
-knows how many viewers picked it (`PickCountRole`) and what they wrote on it (`PickNotesRole`).
+knows how many viewers picked it (`PickCountRole`) and what they wrote on it (`PickNotesRole`);
+one that no thumbnail can be made of, why (`NoPictureRole`: its cell says "No preview").
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from albumen.core.model import Photo, PhotoState
 from albumen.core.photo_order import PhotoSort, sort_photos
 from albumen.core.picks import PhotoPicks, photo_picks
 from albumen.core.store import StoreError
+from albumen.core.thumbnails import why_no_thumbnail
 from albumen.core.wording import count, photo_state_text
 from albumen.ui.context import AppContext
 from albumen.ui.pixmap_budget import PixmapBudget
@@ -48,6 +50,7 @@ CoverRole = Qt.ItemDataRole.UserRole + 5  # True for the album's cover
 IncomingRole = Qt.ItemDataRole.UserRole + 6  # a file still being checked: its name, else None
 PickCountRole = Qt.ItemDataRole.UserRole + 7  # how many viewers picked the photo
 PickNotesRole = Qt.ItemDataRole.UserRole + 8  # what they wrote on it: ((sender, note), ...)
+NoPictureRole = Qt.ItemDataRole.UserRole + 9  # why no thumbnail can be made, else None
 
 BATCH = 500  # rows handed to the view per fetchMore
 FEW_ROWS = 32  # changed rows announced one by one (see `_changed`)
@@ -97,7 +100,7 @@ class PhotoGridModel(QAbstractListModel):
         self._placeholders: dict[str, QPixmap] = {}  # the camera's own small JPEG, meanwhile
         self._duller: set[str] = set()  # decoded, but made for a duller screen than there is
         self._requested: set[str] = set()
-        self._failed: set[str] = set()
+        self._failed: dict[str, str] = {}  # photo id -> why no thumbnail can be made
         self._progress: dict[str, float] = {}
         self._dirty: set[str] = set()
         self._flush = QTimer(self, interval=40, singleShot=True)
@@ -273,9 +276,8 @@ class PhotoGridModel(QAbstractListModel):
             return
         changed = [self.row_of(photo_id) for photo_id in (self.cover_id, cover) if photo_id]
         self.cover_id = cover
-        for row in changed:
-            if row is not None:
-                self.dataChanged.emit(self.index(row), self.index(row), [CoverRole])
+        for row in (row for row in changed if row is not None):
+            self.dataChanged.emit(self.index(row), self.index(row), [CoverRole])
 
     def photo_at(self, row: int) -> Photo:
         return self._photos[row]
@@ -327,12 +329,15 @@ class PhotoGridModel(QAbstractListModel):
             return picks.count if picks else 0
         if role == PickNotesRole:
             return picks.notes if picks else ()
+        if role == NoPictureRole:
+            return self._failed.get(photo.id)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = f"{photo.filename}\n{photo_state_text(photo.state)}"
             text += "\nThe album's cover" if photo.id == self.cover_id else ""
             text += f"\nSection: {photo.section}" if photo.section else ""
             text += f"\n{picks.describe()}" if picks else ""
             text = f"{text}\n{photo.error}" if photo.error else text
+            text += f"\nNo preview: {self._failed[photo.id]}" if photo.id in self._failed else ""
             # Viewers' words, a section named after a folder: shown as typed, never as markup.
             return plain_tooltip(text) if picks or photo.section else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -388,7 +393,8 @@ class PhotoGridModel(QAbstractListModel):
                 if generation != self._generation:
                     return  # the album changed: nobody wants this one any more
                 if error is not None or image is None or image.isNull():
-                    self._failed.add(photo.id)
+                    self._failed[photo.id] = why_no_thumbnail(photo.path, error)
+                    self._mark(photo.id)
                     return
                 # Past the budget, the least recently shown go: read again when shown again.
                 dropped = self.decoded.keep(photo.id, QPixmap.fromImage(image))
@@ -446,8 +452,7 @@ class PhotoGridModel(QAbstractListModel):
         if not rows:
             return
         if len(rows) <= FEW_ROWS:
-            for row in rows:
-                index = self.index(row)
+            for index in map(self.index, rows):
                 self.dataChanged.emit(index, index)
         else:
             self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
