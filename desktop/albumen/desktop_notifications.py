@@ -7,8 +7,10 @@ picks or links opened. And Qt hands a message's body over as it is, while a serv
 advertises `body-markup` reads it as markup: a viewer's name such as `<a href="…">Pay here</a>`
 arrived in the owner's notification as a link. So the app speaks the protocol itself wherever a
 notification server runs, with `jeepney` (the pure-Python D-Bus library the keyring already
-relies on on Linux), escaping the body for a server that reads markup. Elsewhere (macOS,
-Windows, no server running) the tray icon's own messages stay.
+relies on on Linux), escaping the body for a server that reads markup. A server D-Bus starts on
+demand (dunst, mako, xfce4-notifyd on a desktop that has not started one yet) is used too: it is
+started by the first notification, not at the app's start. Elsewhere (macOS, Windows, no
+server) the tray icon's own messages stay.
 
 Sending happens on a thread of its own: a notification server that is slow to answer never
 holds up the window. Qt-free.
@@ -28,21 +30,25 @@ SERVICE = "org.freedesktop.Notifications"
 DESKTOP_ENTRY = "org.albumen.Albumen"  # the app's .desktop file: the server shows its icon
 ANSWER_SECONDS = 0.5
 """How long the app waits at start for the server to say what it can do."""
+START_SECONDS = 10.0
+"""How long the first notification waits for a server D-Bus starts on demand (on its own
+thread: the window never waits for it)."""
 
 
 class DesktopNotifications:
     """A connection to the session's notification server; `connect` makes one."""
 
-    def __init__(self, connection: Any, *, markup: bool) -> None:
+    def __init__(self, connection: Any, *, markup: bool | None) -> None:
         self._connection = connection
-        self.markup = markup  # the server reads the body as markup: it is escaped
+        # The server reads the body as markup: it is escaped. None: not asked yet (a server
+        # D-Bus starts on demand is asked, and so started, by the first notification).
+        self.markup = markup
         self._sending = ThreadPoolExecutor(1, thread_name_prefix="albumen-notify")
 
     @classmethod
     def connect(cls, bus: str = "SESSION") -> DesktopNotifications | None:
         """The session's notification server, or None: not Linux, no session bus, or no
-        server running on it (one that D-Bus would start on demand is not started: the tray's
-        messages are used then)."""
+        server running on it nor one D-Bus can start."""
         if not sys.platform.startswith("linux"):
             return None
         from jeepney import new_method_call
@@ -59,6 +65,11 @@ class DesktopNotifications:
                 message_bus.NameHasOwner(SERVICE), timeout=ANSWER_SECONDS
             ).body
             if not running:
+                (startable,) = connection.send_and_get_reply(
+                    message_bus.ListActivatableNames(), timeout=ANSWER_SECONDS
+                ).body
+                if SERVICE in startable:
+                    return cls(connection, markup=None)
                 connection.close()
                 return None
             (capabilities,) = connection.send_and_get_reply(
@@ -70,15 +81,24 @@ class DesktopNotifications:
         return cls(connection, markup="body-markup" in capabilities)
 
     def notify(self, title: str, body: str) -> Future[bool]:
-        """Show `title` and `body` (plain text, escaped here where the server reads markup);
-        returns at once. The future says whether the server took it."""
-        text = html.escape(body, quote=False) if self.markup else body
-        return self._sending.submit(self._send, title, text)
+        """Show `title` and `body` (plain text, escaped where the server reads markup); returns
+        at once. The future says whether the server took it."""
+        return self._sending.submit(self._send, title, body)
 
-    def _send(self, title: str, text: str) -> bool:
+    def _send(self, title: str, body: str) -> bool:
         from jeepney import new_method_call
         from jeepney.wrappers import DBusErrorResponse
 
+        if self.markup is None:
+            try:
+                (capabilities,) = self._connection.send_and_get_reply(
+                    new_method_call(_server(), "GetCapabilities"), timeout=START_SECONDS
+                ).body
+            except (OSError, TimeoutError, DBusErrorResponse, ValueError) as error:
+                log.warning("the desktop's notification server did not start: %s", error)
+                return False
+            self.markup = "body-markup" in capabilities
+        text = html.escape(body, quote=False) if self.markup else body
         hints = {"desktop-entry": ("s", DESKTOP_ENTRY)}
         message = new_method_call(
             _server(),

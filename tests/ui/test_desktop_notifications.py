@@ -5,8 +5,11 @@ markup."""
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMainWindow
@@ -60,6 +63,32 @@ def test_a_server_of_plain_text_gets_the_text_as_it_is(bus: PrivateBus) -> None:
 def test_no_server_running_means_none(bus: PrivateBus) -> None:
     assert DesktopNotifications.connect(bus.address) is None
     assert DesktopNotifications.connect("unix:path=/nonexistent/bus") is None
+
+
+@pytest.mark.parametrize("capabilities", [["body", "body-markup"], ["body"]])
+def test_a_server_dbus_starts_on_demand_is_started_by_the_first_notification(
+    bus: PrivateBus, tmp_path: Path, capabilities: list[str]
+) -> None:
+    """dunst, mako or xfce4-notifyd, where the desktop has not started one yet: before, the
+    app found no server running and fell back on a tray icon such desktops rarely show. The
+    app's start does not wait for it: it is started, and asked what it reads, by the first
+    notification, on the sending thread."""
+    record = tmp_path / "shown.jsonl"
+    bus.startable(capabilities, record)
+    notifications = DesktopNotifications.connect(bus.address)
+    assert notifications is not None
+    assert notifications.markup is None, "not asked yet: nothing started at connect"
+    assert not record.exists()
+    try:
+        assert notifications.notify("Picks from Lofoten", f"{NAME} picked 23 photos").result(20)
+        assert notifications.notify("Link opened", "Lofoten, for Anna").result(20)
+    finally:
+        notifications.close()
+    shown = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [one["summary"] for one in shown] == ["Picks from Lofoten", "Link opened"]
+    expected = html.escape(NAME, quote=False) if "body-markup" in capabilities else NAME
+    assert shown[0]["body"] == f"{expected} picked 23 photos"
+    assert notifications.markup == ("body-markup" in capabilities)
 
 
 def test_the_trays_news_of_picks_goes_to_the_notification_server_as_text(
