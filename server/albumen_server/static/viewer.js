@@ -9,7 +9,7 @@
 const SLIDE_MS = 5000; // how long the slideshow holds each photo, counted once it has loaded
 
 (function start() {
-  const pictures = document.querySelectorAll("#photos a.photo img, .cover img, figure.single img");
+  const pictures = document.querySelectorAll(".grid a img, .cover img, figure.single img");
   for (const picture of pictures) {
     sayWhenMissing(picture);
   }
