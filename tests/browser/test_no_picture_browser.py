@@ -80,9 +80,13 @@ def test_a_photo_without_pictures_says_so_in_grid_lightbox_and_page(
     expect(page.locator(".lb-no-picture")).to_be_visible()
     page.keyboard.press("Escape")
 
-    # Its own page says it too.
+    # Its own page says it too, in a frame where the photo would be, above its caption.
     page.goto(f"{url}/photos/{raw}")
-    expect(page.locator("figure.single .no-picture-label")).to_contain_text("No preview")
+    label = page.locator("figure.single .no-picture-label")
+    expect(label).to_contain_text("No preview")
+    frame, caption = label.bounding_box(), page.locator("figure.single figcaption").bounding_box()
+    assert frame is not None and caption is not None
+    assert frame["height"] > 100 and frame["y"] + frame["height"] <= caption["y"] + 1
 
     # Each failed picture is a failed load the browser logs; those, and only those, expected.
     expected = [error for error in watched.errors if "422" in error]

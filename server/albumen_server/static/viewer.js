@@ -44,7 +44,7 @@ function sayWhenMissing(picture) {
       name.className = "no-picture-name";
       name.textContent = picture.alt; // the photo's name, for telling the photographer
       label.append("No preview", name);
-      place.append(label);
+      picture.after(label); // where the picture was: before a caption
     }
   };
   // A picture may have failed before this script ran (it runs once the page is parsed).
