@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from albumen_server.context import ServerContext
@@ -57,8 +56,14 @@ def _forget_old(session: Session, now: datetime) -> None:
 def _insert(session: Session) -> Any:
     """An INSERT that can say what to do when the row is there (ON CONFLICT), on either
     database."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(PickDraft)
+    # Imported here: PostgreSQL's dialect took 0.15 s of every server start on SQLite.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(PickDraft)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(PickDraft)
 
 
 def mark(context: ServerContext, grant: Grant, draft_id: str, photo_id: str, on: bool) -> None:
