@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QModelIndex, QRect, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QRect, Qt
+from PySide6.QtGui import QDropEvent, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +24,7 @@ from albumen.ui.grid_view import CELL_DEFAULT, CELL_MAX, CELL_MIN, PhotoGridView
 from albumen.ui.main_window import MainWindow
 from albumen.ui.panels import ALBUMS_MIN, DETAILS_MIN, PHOTOS_WANT
 from albumen.ui.photo_delegate import PhotoDelegate
+from albumen.ui.photo_drag import photo_ids_of
 from albumen.ui.photo_grid import CoverRole, NoPictureRole, PhotoGridModel, ThumbnailReadyRole
 from tests.support import CORPUS, ServerProcess, photo_jpeg
 from tests.ui.dialogs import answer_next_box
@@ -224,6 +225,8 @@ def test_a_photo_no_thumbnail_can_be_made_of_says_so_and_why(
     tooltip = model.data(missing, Qt.ItemDataRole.ToolTipRole)
     assert f"No preview: {reason}" in tooltip
     assert model.data(fine, NoPictureRole) is None
+    assert ", no preview" in model.data(missing, Qt.ItemDataRole.AccessibleTextRole)
+    assert "no preview" not in model.data(fine, Qt.ItemDataRole.AccessibleTextRole)
     assert "No preview" not in model.data(fine, Qt.ItemDataRole.ToolTipRole)
     # Painted: the words in the frame (text pixels in its middle), where a cell still loading
     # has an even grey.
@@ -232,6 +235,34 @@ def test_a_photo_no_thumbnail_can_be_made_of_says_so_and_why(
     painted = _paint(delegate, missing, QStyle.StateFlag.State_None)
     middle = {painted.pixel(x, 86) for x in range(40, 160)}
     assert len(middle) > 2, "no words in the empty frame"
+
+
+def test_photos_dragged_within_the_grid_land_where_they_are_dropped(
+    qtbot: QtBot, window: MainWindow, context: AppContext, tmp_path: Path
+) -> None:
+    """The drag's data is the model's (the ids, in the grid's order, whichever way they were
+    selected) and the drop is the view's: a drop on a cell moves them there, in the album."""
+    album_id = album_with(qtbot, window, _files(tmp_path / "drag", [(90, 60)] * 4))
+    model, grid = window.photos, window.grid
+    names = [model.photo_at(row).filename for row in range(4)]
+    mime = model.mimeData([model.index(3), model.index(0)])
+    ids = [model.photo_at(0).id, model.photo_at(3).id]
+    assert photo_ids_of(mime) == ids
+    assert photo_ids_of(QMimeData()) is None  # a drag of files, say
+    target = grid.visualRect(model.index(2)).center()
+    drop = QDropEvent(
+        QPointF(target),
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(grid.photos_moved) as moved:
+        grid.dropEvent(drop)
+    assert moved.args == [ids, 2]
+    order = [photo.filename for photo in context.store.photos(album_id)]
+    assert order != names and sorted(order) == sorted(names)
+    assert order.index(names[0]) + 1 == order.index(names[3]), "moved together, in order"
 
 
 def _taken(context: AppContext, album_id: str) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QResizeEv
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from albumen.ui.photo_delegate import PhotoDelegate
-from albumen.ui.photo_grid import PHOTO_MIME
+from albumen.ui.photo_drag import PHOTO_MIME, photo_ids_of
 
 CELL_DEFAULT = 220  # pixels a side: three photos across a 1024-pixel screen, four at 1600
 CELL_MIN = 120
@@ -130,14 +130,14 @@ class PhotoGridView(QListView):
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         mime = event.mimeData()
-        if mime.hasFormat(PHOTO_MIME):
+        ids = photo_ids_of(mime)
+        if ids is not None:
             if not self.reorderable:
                 event.ignore()
                 return
-            ids = bytes(mime.data(PHOTO_MIME).data()).decode().split("\n")
             target = self.indexAt(event.position().toPoint())
             row = target.row() if target.isValid() else self.model().rowCount()
-            self.photos_moved.emit([i for i in ids if i], row)
+            self.photos_moved.emit(ids, row)
             event.setDropAction(Qt.DropAction.CopyAction)  # the model moves; the view must not
             event.accept()
             return

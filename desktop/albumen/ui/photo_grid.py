@@ -39,6 +39,7 @@ from albumen.core.store import StoreError
 from albumen.core.thumbnails import why_no_thumbnail
 from albumen.core.wording import count, photo_state_text
 from albumen.ui.context import AppContext
+from albumen.ui.photo_drag import PHOTO_MIME, photo_ids_mime
 from albumen.ui.pixmap_budget import PixmapBudget
 from albumen.ui.plain_text import plain_tooltip
 
@@ -57,7 +58,6 @@ FEW_ROWS = 32  # changed rows announced one by one (see `_changed`)
 PIXMAP_BUDGET = 400 << 20
 """Bytes of thumbnails kept decoded: some 1500 on an ordinary screen, 370 on a Retina one
 (where each has four times the pixels); the rest are read again from the disk cache."""
-PHOTO_MIME = "application/x-albumen-photo-ids"
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -346,6 +346,7 @@ class PhotoGridModel(QAbstractListModel):
             if picks:
                 noted = f", {count(len(picks.notes), 'note')}" if picks.notes else ""
                 cover += f", picked by {count(picks.count, 'viewer')}{noted}"
+            cover += ", no preview" if photo.id in self._failed else ""
             return f"{photo.filename}, {photo_state_text(photo.state)}{cover}"
         return None
 
@@ -493,7 +494,5 @@ class PhotoGridModel(QAbstractListModel):
         return [PHOTO_MIME, "text/uri-list"]
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]  # noqa: N802
-        data = QMimeData()
-        ids = [self._photos[i.row()].id for i in sorted(indexes, key=lambda i: i.row())]
-        data.setData(PHOTO_MIME, "\n".join(ids).encode())
-        return data
+        rows = sorted(index.row() for index in indexes)
+        return photo_ids_mime([self._photos[row].id for row in rows])
